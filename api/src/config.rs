@@ -1,0 +1,339 @@
+//! Configuration from the environment (and an optional `.env`), validated once at start.
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+
+/// Careline: the GraphQL backend for a customer service department.
+///
+/// Every option is read from the environment variable shown (a `.env` file in the working
+/// directory is honoured). With nothing set, the server starts on http://127.0.0.1:8080 with a
+/// SQLite database under ./data/, an in-process event bus and a seeded demo organisation.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "careline", version)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    pub host: String,
+
+    /// Port to listen on (0 picks a free port).
+    #[arg(long, env = "PORT", default_value_t = 8080)]
+    pub port: u16,
+
+    /// Database: sqlite://path?mode=rwc or postgres://user@host/db.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/careline.db?mode=rwc"
+    )]
+    pub database_url: String,
+
+    /// Redis for the event bus shared by several instances; unset = in-process bus.
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// development (default) or production. Production requires JWT_SECRET and turns off
+    /// introspection, GraphiQL and the demo seed.
+    #[arg(long, env = "APP_ENV", value_enum, default_value_t = AppEnv::Development)]
+    pub app_env: AppEnv,
+
+    /// HMAC secret for access tokens, at least 32 bytes. Development: generated once and kept
+    /// in ./data/jwt-secret. Production: required.
+    #[arg(long, env = "JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Create this admin at start when no account with this email exists.
+    #[arg(long, env = "BOOTSTRAP_ADMIN_EMAIL")]
+    pub bootstrap_admin_email: Option<String>,
+
+    /// Password for BOOTSTRAP_ADMIN_EMAIL.
+    #[arg(long, env = "BOOTSTRAP_ADMIN_PASSWORD", hide_env_values = true)]
+    pub bootstrap_admin_password: Option<String>,
+
+    /// Seed the demo organisation into an empty database (default: on in development).
+    #[arg(long, env = "SEED_DEMO")]
+    pub seed_demo: Option<bool>,
+
+    /// Access token lifetime in seconds.
+    #[arg(long, env = "ACCESS_TOKEN_TTL_SECONDS", default_value_t = 900)]
+    pub access_token_ttl_seconds: u64,
+
+    /// Refresh token lifetime in days.
+    #[arg(long, env = "REFRESH_TOKEN_TTL_DAYS", default_value_t = 30)]
+    pub refresh_token_ttl_days: u64,
+
+    /// Comma-separated origins allowed by CORS and on WebSocket upgrades
+    /// (e.g. https://desk.example.com). Unset: any origin in development, none in production.
+    #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub cors_allowed_origins: Vec<String>,
+
+    /// How often the SLA worker looks for tickets crossing a threshold, in seconds.
+    #[arg(long, env = "SLA_TICK_SECONDS", default_value_t = 10)]
+    pub sla_tick_seconds: u64,
+
+    /// Log filter, e.g. info or careline_api=debug.
+    #[arg(long, env = "RUST_LOG", default_value = "info")]
+    pub rust_log: String,
+
+    /// Directory for the development JWT secret and the default SQLite file.
+    #[arg(long, env = "DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// One-off commands instead of serving.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Print the GraphQL schema (SDL) and exit.
+    Schema,
+}
+
+/// Deployment environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AppEnv {
+    /// Local development: generated secret, demo seed, GraphiQL.
+    Development,
+    /// Production: everything explicit, nothing demo.
+    Production,
+}
+
+/// The checked, resolved configuration the server runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Listen address.
+    pub host: String,
+    /// Listen port (0: any free port).
+    pub port: u16,
+    /// Database URL.
+    pub database_url: String,
+    /// Redis URL, if the Redis bus is used.
+    pub redis_url: Option<String>,
+    /// Environment.
+    pub app_env: AppEnv,
+    /// Access token signing secret.
+    pub jwt_secret: Vec<u8>,
+    /// Admin to create at start.
+    pub bootstrap_admin: Option<(String, String)>,
+    /// Whether to seed the demo organisation into an empty database.
+    pub seed_demo: bool,
+    /// Access token lifetime.
+    pub access_token_ttl: std::time::Duration,
+    /// Refresh token lifetime.
+    pub refresh_token_ttl: chrono::Duration,
+    /// Allowed browser origins; empty with `any_origin` false means none.
+    pub cors_allowed_origins: Vec<String>,
+    /// SLA worker period.
+    pub sla_tick: std::time::Duration,
+    /// HTTP worker threads (0: one per core).
+    pub workers: usize,
+    /// Whether the server stops itself on SIGTERM/SIGINT (off when embedded in tests).
+    pub handle_signals: bool,
+}
+
+const MIN_SECRET_BYTES: usize = 32;
+
+impl Settings {
+    /// Whether this is a production deployment.
+    pub fn is_production(&self) -> bool {
+        self.app_env == AppEnv::Production
+    }
+
+    /// Whether every origin is allowed (development with no list).
+    pub fn any_origin(&self) -> bool {
+        self.cors_allowed_origins.is_empty() && !self.is_production()
+    }
+
+    /// Settings for tests and embedding: development defaults with the given database and a
+    /// fixed secret, listening on a free port, without the demo seed.
+    pub fn for_tests(database_url: String, redis_url: Option<String>, jwt_secret: Vec<u8>) -> Self {
+        Settings {
+            host: "127.0.0.1".to_owned(),
+            port: 0,
+            database_url,
+            redis_url,
+            app_env: AppEnv::Development,
+            jwt_secret,
+            bootstrap_admin: None,
+            seed_demo: false,
+            access_token_ttl: std::time::Duration::from_secs(900),
+            refresh_token_ttl: chrono::Duration::days(30),
+            cors_allowed_origins: Vec::new(),
+            sla_tick: std::time::Duration::from_secs(10),
+            workers: 2,
+            handle_signals: false,
+        }
+    }
+}
+
+impl Config {
+    /// Validates the configuration and resolves defaults that need the file system.
+    pub fn resolve(&self) -> anyhow::Result<Settings> {
+        let production = self.app_env == AppEnv::Production;
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres"))
+        {
+            bail!("DATABASE_URL must start with sqlite:// or postgres://");
+        }
+        if let Some(url) = &self.redis_url
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            bail!("REDIS_URL must start with redis:// or rediss://");
+        }
+        if self.access_token_ttl_seconds < 30 || self.access_token_ttl_seconds > 86_400 {
+            bail!("ACCESS_TOKEN_TTL_SECONDS must be between 30 and 86400");
+        }
+        if self.refresh_token_ttl_days == 0 || self.refresh_token_ttl_days > 365 {
+            bail!("REFRESH_TOKEN_TTL_DAYS must be between 1 and 365");
+        }
+        if self.sla_tick_seconds == 0 || self.sla_tick_seconds > 3600 {
+            bail!("SLA_TICK_SECONDS must be between 1 and 3600");
+        }
+        for origin in &self.cors_allowed_origins {
+            if !(origin.starts_with("http://") || origin.starts_with("https://"))
+                || origin.ends_with('/')
+            {
+                bail!(
+                    "CORS_ALLOWED_ORIGINS entries must look like https://host[:port] (got {origin:?})"
+                );
+            }
+        }
+        let bootstrap_admin = match (&self.bootstrap_admin_email, &self.bootstrap_admin_password) {
+            (Some(email), Some(password)) => Some((email.clone(), password.clone())),
+            (None, None) => None,
+            _ => bail!("BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD must be set together"),
+        };
+        let jwt_secret = match &self.jwt_secret {
+            Some(secret) if secret.len() >= MIN_SECRET_BYTES => secret.as_bytes().to_vec(),
+            Some(_) => bail!("JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes"),
+            None if production => {
+                bail!("JWT_SECRET is required in production (at least {MIN_SECRET_BYTES} bytes)")
+            }
+            None => dev_secret(&self.data_dir)?,
+        };
+        if self.database_url.starts_with("sqlite://data/")
+            || self.database_url.contains("sqlite://./data/")
+        {
+            std::fs::create_dir_all("data")
+                .context("cannot create ./data for the SQLite database")?;
+        }
+        Ok(Settings {
+            host: self.host.clone(),
+            port: self.port,
+            database_url: self.database_url.clone(),
+            redis_url: self.redis_url.clone(),
+            app_env: self.app_env,
+            jwt_secret,
+            bootstrap_admin,
+            seed_demo: self.seed_demo.unwrap_or(!production),
+            access_token_ttl: std::time::Duration::from_secs(self.access_token_ttl_seconds),
+            refresh_token_ttl: chrono::Duration::days(self.refresh_token_ttl_days as i64),
+            cors_allowed_origins: self.cors_allowed_origins.clone(),
+            sla_tick: std::time::Duration::from_secs(self.sla_tick_seconds),
+            workers: 0,
+            handle_signals: true,
+        })
+    }
+}
+
+/// The development secret: generated on first start and kept so tokens survive restarts.
+fn dev_secret(dir: &Path) -> anyhow::Result<Vec<u8>> {
+    use base64::Engine;
+    let path = dir.join("jwt-secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim();
+        if existing.len() >= MIN_SECRET_BYTES {
+            return Ok(existing.as_bytes().to_vec());
+        }
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut bytes = [0u8; 48];
+    rand::Rng::fill(&mut rand::rng(), &mut bytes[..]);
+    let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    write_private(&path, &secret).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(secret.into_bytes())
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    std::fs::write(path, contents)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Config {
+        let mut all = vec!["careline"];
+        all.extend_from_slice(args);
+        Config::parse_from(all)
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_a_secret() {
+        let err = parse(&["--app-env", "production"]).resolve().unwrap_err();
+        assert!(err.to_string().contains("JWT_SECRET is required"), "{err}");
+    }
+
+    #[test]
+    fn a_short_secret_is_refused() {
+        let err = parse(&["--jwt-secret", "short"]).resolve().unwrap_err();
+        assert!(err.to_string().contains("at least 32 bytes"), "{err}");
+    }
+
+    #[test]
+    fn development_generates_and_keeps_a_secret() {
+        let dir = std::env::temp_dir().join(format!("careline-cfg-{}", uuid::Uuid::new_v4()));
+        let dir_arg = dir.to_string_lossy().to_string();
+        let first = parse(&["--data-dir", &dir_arg])
+            .resolve()
+            .unwrap()
+            .jwt_secret;
+        let second = parse(&["--data-dir", &dir_arg])
+            .resolve()
+            .unwrap()
+            .jwt_secret;
+        assert!(first.len() >= 32);
+        assert_eq!(first, second);
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn bootstrap_admin_needs_both_email_and_password() {
+        let err = parse(&[
+            "--bootstrap-admin-email",
+            "a@example.com",
+            "--jwt-secret",
+            &"x".repeat(32),
+        ])
+        .resolve()
+        .unwrap_err();
+        assert!(err.to_string().contains("must be set together"));
+    }
+
+    #[test]
+    fn unsupported_database_urls_are_refused() {
+        let err = parse(&[
+            "--database-url",
+            "mysql://x",
+            "--jwt-secret",
+            &"x".repeat(32),
+        ])
+        .resolve()
+        .unwrap_err();
+        assert!(err.to_string().contains("DATABASE_URL"));
+    }
+}

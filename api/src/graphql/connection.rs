@@ -1,0 +1,139 @@
+//! Relay cursor connections with `totalCount`, and the paging arguments every list takes.
+
+use super::MAX_PAGE;
+use crate::error::{ApiError, ApiResult};
+use async_graphql::SimpleObject;
+use base64::Engine;
+use careline_persistence::page::PageRequest;
+use uuid::Uuid;
+
+/// Paging position in a connection.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PageInfo {
+    /// Whether rows exist before the first edge.
+    pub has_previous_page: bool,
+    /// Whether rows exist after the last edge.
+    pub has_next_page: bool,
+    /// Cursor of the first edge.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last edge.
+    pub end_cursor: Option<String>,
+}
+
+/// Declares `XConnection` and `XEdge` for a node type (GraphQL wants concrete names).
+macro_rules! connection {
+    ($connection:ident, $edge:ident, $node:ty) => {
+        /// One row and its cursor.
+        #[derive(async_graphql::SimpleObject, Clone)]
+        pub struct $edge {
+            /// Opaque position of this row.
+            pub cursor: String,
+            /// The row.
+            pub node: $node,
+        }
+
+        /// A page of rows.
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $connection {
+            /// Rows with cursors.
+            pub edges: Vec<$edge>,
+            /// Rows without cursors.
+            pub nodes: Vec<$node>,
+            /// Where this page sits.
+            pub page_info: $crate::graphql::connection::PageInfo,
+            /// Rows matching the filter across all pages.
+            pub total_count: i32,
+        }
+
+        impl $connection {
+            /// Builds a connection from a page of rows and each row's cursor.
+            pub fn from_page<M>(
+                page: careline_persistence::page::Page<M>,
+                cursor: impl Fn(&M) -> String,
+                wrap: impl Fn(M) -> $node,
+            ) -> Self {
+                let edges: Vec<$edge> = page
+                    .items
+                    .into_iter()
+                    .map(|m| $edge {
+                        cursor: cursor(&m),
+                        node: wrap(m),
+                    })
+                    .collect();
+                $connection {
+                    nodes: edges.iter().map(|e| e.node.clone()).collect(),
+                    page_info: $crate::graphql::connection::PageInfo {
+                        has_previous_page: page.has_previous,
+                        has_next_page: page.has_next,
+                        start_cursor: edges.first().map(|e| e.cursor.clone()),
+                        end_cursor: edges.last().map(|e| e.cursor.clone()),
+                    },
+                    edges,
+                    total_count: i32::try_from(page.total).unwrap_or(i32::MAX),
+                }
+            }
+        }
+    };
+}
+pub(crate) use connection;
+
+/// An opaque cursor for a row id.
+pub fn encode_cursor(id: Uuid) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
+}
+
+/// The row id in a cursor.
+pub fn decode_cursor(cursor: &str, field: &str) -> ApiResult<Uuid> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| Uuid::from_slice(&bytes).ok())
+        .ok_or_else(|| ApiError::bad_input(field, "not a cursor from this list"))
+}
+
+/// Default page size when neither `first` nor `last` is given.
+pub const DEFAULT_PAGE: i32 = 20;
+
+/// Checks paging arguments: sizes 0..=100, not both `first` and `last`.
+pub fn page_request(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> ApiResult<PageRequest> {
+    for (name, value) in [("first", first), ("last", last)] {
+        if let Some(n) = value
+            && !(0..=MAX_PAGE).contains(&n)
+        {
+            return Err(ApiError::bad_input(
+                name,
+                format!("must be between 0 and {MAX_PAGE}"),
+            ));
+        }
+    }
+    if first.is_some() && last.is_some() {
+        return Err(ApiError::bad_input(
+            "last",
+            "pass either first or last, not both",
+        ));
+    }
+    let after = after.map(|c| decode_cursor(&c, "after")).transpose()?;
+    let before = before.map(|c| decode_cursor(&c, "before")).transpose()?;
+    let (limit, from_end) = match (first, last) {
+        (_, Some(n)) => (n, true),
+        (Some(n), None) => (n, false),
+        (None, None) => (DEFAULT_PAGE, false),
+    };
+    Ok(PageRequest {
+        after,
+        before,
+        limit: limit as u64,
+        from_end,
+    })
+}
+
+/// The complexity of a list field: its page size times the cost of one row.
+pub fn list_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
+    let n = first.or(last).unwrap_or(DEFAULT_PAGE).clamp(0, MAX_PAGE) as usize;
+    n.max(1) * child
+}

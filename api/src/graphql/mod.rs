@@ -1,0 +1,117 @@
+//! The GraphQL schema: one object per area, merged; guards that ask the domain; request-scoped
+//! data loaders; depth and complexity limits.
+
+pub mod auth;
+pub mod connection;
+pub mod loaders;
+pub mod people;
+
+use crate::auth::{Caller, Viewer};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use async_graphql::{Context, EmptySubscription, Guard, MergedObject, Schema};
+use careline_domain::Action;
+use std::net::IpAddr;
+use uuid::Uuid;
+
+/// Maximum query depth.
+pub const MAX_DEPTH: usize = 12;
+/// Maximum query complexity (each field costs 1; lists multiply by their page size).
+pub const MAX_COMPLEXITY: usize = 5_000;
+/// Largest page any list returns.
+pub const MAX_PAGE: i32 = 100;
+
+/// The root query.
+#[derive(MergedObject, Default)]
+pub struct Query(people::PeopleQuery);
+
+/// The root mutation.
+#[derive(MergedObject, Default)]
+pub struct Mutation(auth::AuthMutation, people::PeopleMutation);
+
+/// The executable schema.
+pub type CarelineSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Builds the schema; `state` is `None` only for printing the SDL.
+pub fn build_schema(state: Option<AppState>, production: bool) -> CarelineSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_directives(20);
+    if production {
+        builder = builder.disable_introspection();
+    }
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The SDL of the schema, as committed in `api/schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None, false).sdl()
+}
+
+/// The client's network address (for throttling), as seen by this server.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+/// Shared state from the schema.
+pub fn state<'a>(ctx: &Context<'a>) -> ApiResult<&'a AppState> {
+    ctx.data::<AppState>()
+        .map_err(|_| ApiError::internal(anyhow::anyhow!("no AppState in schema"), "schema data"))
+}
+
+/// The authenticated caller, or `UNAUTHENTICATED`.
+pub fn viewer<'a>(ctx: &Context<'a>) -> ApiResult<&'a Viewer> {
+    match ctx.data_opt::<Caller>() {
+        Some(caller) => caller.viewer(),
+        None => Caller::Anonymous.viewer(),
+    }
+}
+
+/// Refuses the field unless the caller's roles allow the action (see `docs/PERMISSIONS.md`).
+pub struct Can(pub Action);
+
+impl Guard for Can {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        let viewer = viewer(ctx)?;
+        viewer.require(self.0)?;
+        Ok(())
+    }
+}
+
+/// Refuses the field unless someone is signed in.
+pub struct SignedIn;
+
+impl Guard for SignedIn {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        viewer(ctx)?;
+        Ok(())
+    }
+}
+
+/// Parses an ID argument naming an existing record; anything unparsable cannot exist.
+pub fn parse_id(id: &async_graphql::ID) -> Option<Uuid> {
+    Uuid::parse_str(id.as_str()).ok()
+}
+
+/// Parses an ID given as input, reporting a malformed one against `field`.
+pub fn input_id(id: &async_graphql::ID, field: &str) -> ApiResult<Uuid> {
+    parse_id(id).ok_or_else(|| ApiError::bad_input(field, "not a valid id"))
+}
+
+/// Validates a free-text input: trimmed, non-empty, at most `max` characters.
+pub fn text(value: &str, field: &str, max: usize) -> ApiResult<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(ApiError::bad_input(field, "must not be empty"));
+    }
+    if trimmed.chars().count() > max {
+        return Err(ApiError::bad_input(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}

@@ -1,0 +1,290 @@
+//! HTTP endpoints. `/graphql` follows the GraphQL over HTTP specification: `Accept`
+//! negotiation between `application/graphql-response+json` and `application/json`, 400 for
+//! requests that fail before execution (with the former), and no mutations over GET.
+
+use crate::auth::Caller;
+use crate::auth::viewer::bearer;
+use crate::graphql::loaders::Loaders;
+use crate::graphql::{CarelineSchema, ClientAddr};
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{Request, Response, ServerError, Value};
+use std::time::Instant;
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// The response media type chosen from `Accept`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Media {
+    GraphqlResponse,
+    Json,
+}
+
+impl Media {
+    fn mime(self) -> &'static str {
+        match self {
+            Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Media::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// Picks the response type; `None` when the client accepts neither (406).
+fn negotiate(req: &HttpRequest) -> Option<Media> {
+    let Some(accept) = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Some(Media::Json);
+    };
+    let types: Vec<&str> = accept
+        .split(',')
+        .filter_map(|part| {
+            let mut pieces = part.split(';').map(str::trim);
+            let media = pieces.next()?;
+            let refused = pieces.any(|p| p.replace(' ', "") == "q=0");
+            (!refused).then_some(media)
+        })
+        .collect();
+    if types
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(GRAPHQL_RESPONSE_JSON))
+    {
+        Some(Media::GraphqlResponse)
+    } else if types.iter().any(|t| {
+        t.eq_ignore_ascii_case(JSON) || *t == "*/*" || t.eq_ignore_ascii_case("application/*")
+    }) {
+        Some(Media::Json)
+    } else {
+        None
+    }
+}
+
+fn error_response(status: StatusCode, media: Media, message: &str, code: &str) -> HttpResponse {
+    let body = serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    });
+    HttpResponse::build(status)
+        .content_type(media.mime())
+        .body(body.to_string())
+}
+
+/// `POST /graphql`.
+pub async fn graphql_post(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    schema: web::Data<CarelineSchema>,
+) -> HttpResponse {
+    let Some(media) = negotiate(&req) else {
+        return not_acceptable();
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.to_ascii_lowercase().starts_with(JSON) {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            "send the request as application/json",
+            "BAD_REQUEST",
+        );
+    }
+    let request: Request = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(_) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                media,
+                "the body is not a GraphQL request: expected {\"query\": ..., \"variables\": ...}",
+                "BAD_REQUEST",
+            );
+        }
+    };
+    execute(&req, &state, &schema, request, media).await
+}
+
+/// `GET /graphql`: queries only.
+pub async fn graphql_get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    schema: web::Data<CarelineSchema>,
+) -> HttpResponse {
+    let Some(media) = negotiate(&req) else {
+        return not_acceptable();
+    };
+    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+        Ok(request) => request,
+        Err(_) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                media,
+                "pass the operation as ?query=…&variables=…",
+                "BAD_REQUEST",
+            );
+        }
+    };
+    if !matches!(operation_type(&request), Some(OperationType::Query) | None) {
+        let mut response = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            media,
+            "only queries may be sent with GET; use POST for mutations",
+            "BAD_REQUEST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    execute(&req, &state, &schema, request, media).await
+}
+
+/// The type of the operation a request would run, if it parses and names one.
+fn operation_type(request: &Request) -> Option<OperationType> {
+    let document = async_graphql::parser::parse_query(&request.query).ok()?;
+    match document.operations {
+        DocumentOperations::Single(op) => Some(op.node.ty),
+        DocumentOperations::Multiple(ops) => match &request.operation_name {
+            Some(name) => ops.get(name.as_str()).map(|op| op.node.ty),
+            None if ops.len() == 1 => ops.values().next().map(|op| op.node.ty),
+            None => None,
+        },
+    }
+}
+
+async fn execute(
+    req: &HttpRequest,
+    state: &AppState,
+    schema: &CarelineSchema,
+    request: Request,
+    media: Media,
+) -> HttpResponse {
+    let token = bearer(
+        req.headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let caller = match Caller::from_token(&state.jwt, &state.db, token).await {
+        Ok(caller) => caller,
+        Err(err) => {
+            let error: async_graphql::Error = err.into();
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                media,
+                &error.message,
+                "INTERNAL",
+            );
+        }
+    };
+    let operation = request.operation_name.clone();
+    let request = request
+        .data(caller)
+        .data(ClientAddr(req.peer_addr().map(|a| a.ip())))
+        .data(Loaders::new(&state.db));
+    let started = Instant::now();
+    let response = schema.execute(request).await;
+    state
+        .metrics
+        .observe(operation.as_deref(), response.is_ok(), started.elapsed());
+    let status = if media == Media::GraphqlResponse && failed_before_execution(&response) {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let body = serde_json::to_string(&response).unwrap_or_else(|_| {
+        r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_owned()
+    });
+    HttpResponse::build(status)
+        .content_type(media.mime())
+        .body(body)
+}
+
+/// Parse and validation errors carry no path; field errors always do.
+fn failed_before_execution(response: &Response) -> bool {
+    response.data == Value::Null
+        && !response.errors.is_empty()
+        && response
+            .errors
+            .iter()
+            .all(|e: &ServerError| e.path.is_empty())
+}
+
+fn not_acceptable() -> HttpResponse {
+    HttpResponse::NotAcceptable()
+        .content_type("text/plain; charset=utf-8")
+        .body("accept application/graphql-response+json or application/json")
+}
+
+/// `GET /healthz`: the process is up.
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .body("ok")
+}
+
+/// `GET /readyz`: the database (and Redis, when configured) answer.
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let database = careline_persistence::ping(&state.db).await.is_ok();
+    let redis = match &state.redis {
+        Some(manager) => {
+            let mut conn = manager.clone();
+            Some(
+                redis::cmd("PING")
+                    .query_async::<String>(&mut conn)
+                    .await
+                    .is_ok(),
+            )
+        }
+        None => None,
+    };
+    let ready = database && redis.unwrap_or(true);
+    let body = serde_json::json!({
+        "database": if database { "ok" } else { "unavailable" },
+        "redis": match redis { None => "not configured", Some(true) => "ok", Some(false) => "unavailable" },
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    HttpResponse::build(status).json(body)
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render())
+}
+
+/// `GET /graphiql` (development only).
+pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
+    if state.settings.is_production() {
+        return HttpResponse::NotFound().finish();
+    }
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(
+            async_graphql::http::GraphiQLSource::build()
+                .endpoint("/graphql")
+                .subscription_endpoint("/graphql")
+                .finish(),
+        )
+}
+
+/// Whether a browser origin may connect (CORS and WebSocket upgrades).
+pub fn origin_allowed(state: &AppState, origin: &str) -> bool {
+    state.settings.any_origin()
+        || state
+            .settings
+            .cors_allowed_origins
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(origin))
+}

@@ -1,0 +1,16 @@
+//! The Careline server as a library: `main` reads configuration and calls
+//! [`startup::Application`]; the end-to-end tests start the same thing on port 0.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod metrics;
+pub mod seed;
+pub mod startup;
+pub mod state;
+pub mod ws;
+
+pub use config::{Config, Settings};
+pub use startup::Application;

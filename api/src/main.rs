@@ -1,0 +1,49 @@
+//! `careline`: serve, or `careline schema` to print the SDL. `careline --help` lists every
+//! setting and its environment variable.
+
+use careline_api::config::{Command, Config};
+use careline_api::{Application, graphql};
+use clap::Parser;
+use std::io::Write;
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    // Before any thread exists: `.env` fills in what the environment leaves unset.
+    dotenvy::dotenv().ok();
+    let config = Config::parse();
+    if let Some(Command::Schema) = config.command {
+        let mut out = std::io::stdout().lock();
+        return match out.write_all(graphql::sdl().as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(_) => ExitCode::FAILURE,
+        };
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_new(&config.rust_log).unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let settings = match config.resolve() {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("careline: configuration error: {err:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = actix_web::rt::System::new().block_on(async move {
+        Application::build(settings)
+            .await?
+            .run_until_stopped()
+            .await?;
+        anyhow::Ok(())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = format!("{err:#}"), "careline stopped");
+            eprintln!("careline: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

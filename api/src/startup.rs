@@ -1,0 +1,173 @@
+//! Building and running the server: `Application::build(settings)` then `run_until_stopped()`.
+//! Tests bind port 0 and read the chosen port back.
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::rate_limit::LoginLimiter;
+use crate::config::Settings;
+use crate::graphql::{CarelineSchema, build_schema};
+use crate::metrics::Metrics;
+use crate::state::AppState;
+use crate::{http, seed, ws};
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, guard, web};
+use anyhow::Context;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+/// A built server, bound and ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database (migrating it), Redis when configured, seeds what the
+    /// configuration asks for, and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = careline_persistence::connect(&settings.database_url)
+            .await
+            .context("cannot connect to the database (check DATABASE_URL)")?;
+        careline_persistence::migrate(&db)
+            .await
+            .context("database migration failed")?;
+        let redis = match &settings.redis_url {
+            Some(url) => {
+                let client = redis::Client::open(url.as_str()).context("REDIS_URL is not valid")?;
+                Some(
+                    redis::aio::ConnectionManager::new(client)
+                        .await
+                        .context("cannot connect to Redis (check REDIS_URL)")?,
+                )
+            }
+            None => None,
+        };
+        let state = AppState {
+            jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
+            db,
+            limiter: Arc::new(LoginLimiter::default()),
+            metrics: Arc::new(Metrics::new()?),
+            redis,
+            settings: Arc::new(settings),
+        };
+        seed::bootstrap_admin(&state).await?;
+        if state.settings.seed_demo {
+            seed::demo_if_empty(&state).await?;
+        }
+        let schema = build_schema(Some(state.clone()), state.settings.is_production());
+        let listener = TcpListener::bind((state.settings.host.as_str(), state.settings.port))
+            .with_context(|| {
+                format!(
+                    "cannot listen on {}:{}",
+                    state.settings.host, state.settings.port
+                )
+            })?;
+        let port = listener.local_addr()?.port();
+        let server = serve(listener, state.clone(), schema)?;
+        tracing::info!(
+            address = %format!("http://{}:{port}", state.settings.host),
+            database = if state.settings.database_url.starts_with("sqlite") { "sqlite" } else { "postgres" },
+            bus = if state.redis.is_some() { "redis" } else { "in-process" },
+            "careline listening"
+        );
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests reach the database through it).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// A handle that stops the server gracefully.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped: SIGTERM/SIGINT (when signals are handled) or the handle.
+    /// In-flight requests finish first.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn serve(listener: TcpListener, state: AppState, schema: CarelineSchema) -> anyhow::Result<Server> {
+    let workers = state.settings.workers;
+    let handle_signals = state.settings.handle_signals;
+    let data_state = web::Data::new(state);
+    let data_schema = web::Data::new(schema);
+    let mut server = HttpServer::new(move || {
+        let cors_state = data_state.get_ref().clone();
+        let cors = Cors::default()
+            .allowed_origin_fn(move |origin, _| {
+                origin
+                    .to_str()
+                    .is_ok_and(|o| http::origin_allowed(&cors_state, o))
+            })
+            .allowed_methods(["GET", "POST"])
+            .allowed_headers(["authorization", "content-type", "accept"])
+            .max_age(3600);
+        App::new()
+            .wrap(cors)
+            .wrap(tracing_actix_web::TracingLogger::<PathOnlySpan>::new())
+            .app_data(data_state.clone())
+            .app_data(data_schema.clone())
+            .app_data(web::PayloadConfig::new(1024 * 1024))
+            .service(
+                web::resource("/graphql")
+                    .route(
+                        web::get()
+                            .guard(guard::Header("upgrade", "websocket"))
+                            .to(ws::graphql_ws),
+                    )
+                    .route(web::get().to(http::graphql_get))
+                    .route(web::post().to(http::graphql_post)),
+            )
+            .route("/graphiql", web::get().to(http::graphiql))
+            .route("/healthz", web::get().to(http::healthz))
+            .route("/readyz", web::get().to(http::readyz))
+            .route("/metrics", web::get().to(http::metrics))
+    })
+    .shutdown_timeout(10)
+    .listen(listener)?;
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    if !handle_signals {
+        server = server.disable_signals();
+    }
+    Ok(server.run())
+}
+
+/// Request spans without the query string: GET requests carry GraphQL variables there, and
+/// logs must never hold personal data or secrets.
+pub struct PathOnlySpan;
+
+impl tracing_actix_web::RootSpanBuilder for PathOnlySpan {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        tracing::info_span!(
+            "http.request",
+            http.method = %request.method(),
+            http.path = %request.path(),
+            http.status = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        if let Ok(response) = outcome {
+            span.record("http.status", response.status().as_u16());
+        }
+    }
+}

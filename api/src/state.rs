@@ -1,0 +1,25 @@
+//! What every request shares.
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::rate_limit::LoginLimiter;
+use crate::config::Settings;
+use crate::metrics::Metrics;
+use careline_persistence::DatabaseConnection;
+use std::sync::Arc;
+
+/// Shared, cheaply cloned server state.
+#[derive(Clone)]
+pub struct AppState {
+    /// Database pool.
+    pub db: DatabaseConnection,
+    /// Access token keys.
+    pub jwt: JwtKeys,
+    /// Resolved configuration.
+    pub settings: Arc<Settings>,
+    /// Login failure counters.
+    pub limiter: Arc<LoginLimiter>,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+    /// Redis, when configured (event bus and readiness).
+    pub redis: Option<redis::aio::ConnectionManager>,
+}

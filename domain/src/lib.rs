@@ -1,0 +1,15 @@
+//! Careline's business rules, free of I/O: who may do what, how a ticket moves through its
+//! lifecycle, how business time is counted. Every other crate asks this one; none of these
+//! rules are re-implemented at the edges.
+
+pub mod error;
+pub mod org;
+pub mod password;
+pub mod permission;
+pub mod role;
+pub mod sla;
+pub mod ticket;
+
+pub use error::DomainError;
+pub use permission::Action;
+pub use role::{Role, Roles};

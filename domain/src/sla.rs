@@ -1,0 +1,1 @@
+//! Business calendars and the SLA clock (being written).

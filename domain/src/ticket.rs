@@ -1,0 +1,22 @@
+//! Tickets: the contract vocabulary, intake validation, ticket numbers, who may read what, and
+//! the lifecycle state machine. Everything here is pure; the API loads a ticket's facts, asks
+//! [`decide`], and persists the returned [`Change`] under its optimistic version check.
+
+mod access;
+mod intake;
+mod lifecycle;
+mod number;
+mod vocabulary;
+
+pub use access::{Viewer, can_read, can_see_contact, can_see_internal, mask_email, mask_phone};
+pub use intake::{
+    ALLOWED_CONTENT_TYPES, Attachment, AttachmentInput, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS,
+    MAX_FILE_NAME_CHARS, MAX_SHORT_TEXT_CHARS, MAX_SUBJECT_CHARS, MAX_TEXT_CHARS, MAX_URI_CHARS,
+    NewTicketInput, ValidatedIntake, default_priority, validate_intake,
+};
+pub use lifecycle::{Change, Command, EventDraft, TicketFacts, allowed_moves, decide};
+pub use number::{format_ticket_number, parse_ticket_number};
+pub use vocabulary::{
+    Channel, ComplaintCategory, CorrectiveActionStatus, FollowUpMethod, Priority, Severity,
+    SuggestionStatus, TicketEventKind, TicketKind, TicketStatus,
+};

@@ -1,0 +1,550 @@
+//! The ticket state machine: `(ticket, actor, command, now) -> Result<Change, DomainError>`.
+//!
+//! ```text
+//!  NEW ──acknowledge──▶ OPEN ◀──set to OPEN / set to PENDING_CUSTOMER──▶ PENDING_CUSTOMER
+//!                        │  ▲                                                │
+//!              dispatch  │  │ hand back                              dispatch│
+//!                        ▼  │                                                ▼
+//!                  PENDING_DEPARTMENT ◀──────────────────────────────────────┘
+//!  OPEN / PENDING_* ──resolve──▶ RESOLVED ──close──▶ CLOSED
+//!  RESOLVED / CLOSED ──reopen──▶ OPEN
+//! ```
+//!
+//! Checks run in a fixed order so refusals are predictable: the role table, then the actor's
+//! relationship to the ticket (`FORBIDDEN`), then the status (`INVALID_TRANSITION`), then the
+//! command's own input (`BAD_USER_INPUT`).
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::access::Viewer;
+use super::intake::{MAX_TEXT_CHARS, optional_text_max, required_text};
+use super::vocabulary::{Severity, SuggestionStatus, TicketEventKind, TicketKind, TicketStatus};
+use crate::DomainError;
+use crate::permission::{Action, require};
+
+/// What the state machine needs to know about a ticket, as loaded by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketFacts {
+    /// Current status.
+    pub status: TicketStatus,
+    /// The ticket's kind.
+    pub kind: TicketKind,
+    /// Complaints only.
+    pub severity: Option<Severity>,
+    /// First-contact owner: stays accountable after dispatch.
+    pub owner_id: Option<Uuid>,
+    /// Who is working it now.
+    pub assignee_id: Option<Uuid>,
+    /// The department it is (or was last) dispatched to.
+    pub department_id: Option<Uuid>,
+    /// The customer's account, if they have one.
+    pub customer_user_id: Option<Uuid>,
+    /// Whether a follow-up visit was recorded since the latest resolution.
+    pub follow_up_since_resolution: bool,
+    /// Whether a satisfaction rating was given since the latest resolution.
+    pub rated_since_resolution: bool,
+    /// The optimistic-concurrency version the facts were read at. Not consulted here: the
+    /// storage layer's conditional write is what guards against lost updates.
+    pub version: i32,
+}
+
+/// Something a person asks to do with a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Give the first response (`NEW` → `OPEN`), optionally with a message to the customer.
+    Acknowledge {
+        /// Shown to the customer.
+        message: Option<String>,
+    },
+    /// A lead gives the ticket to someone.
+    Assign {
+        /// The new assignee; whether they are active staff is for the caller to check.
+        assignee_id: Uuid,
+    },
+    /// Take an unassigned ticket for oneself.
+    Claim,
+    /// Send the ticket to a responsible department (`→ PENDING_DEPARTMENT`).
+    Dispatch {
+        /// The department.
+        department_id: Uuid,
+        /// Internal instructions for the department.
+        instructions: Option<String>,
+    },
+    /// The department returns the ticket with its findings (`PENDING_DEPARTMENT` → `OPEN`).
+    HandBack {
+        /// What the department found; internal.
+        findings: String,
+    },
+    /// Move between `OPEN` and `PENDING_CUSTOMER`.
+    SetStatus {
+        /// The target status.
+        to: TicketStatus,
+    },
+    /// Tell the customer the solution (`→ RESOLVED`).
+    Resolve {
+        /// The solution, shown to the customer.
+        solution: String,
+    },
+    /// Reopen a resolved or closed ticket (`→ OPEN`).
+    Reopen {
+        /// Why, shown on the timeline.
+        reason: String,
+    },
+    /// Record a follow-up visit on a resolved ticket (details are stored by the caller).
+    RecordFollowUp {
+        /// Whether the customer was satisfied.
+        customer_satisfied: bool,
+    },
+    /// Close a resolved ticket.
+    Close,
+    /// Rate the service, once per resolution.
+    Rate {
+        /// 1 to 5.
+        rating: i32,
+    },
+    /// A lead hands first-contact ownership to someone else.
+    TransferOwnership {
+        /// The new owner.
+        to: Uuid,
+    },
+    /// Add an internal note.
+    AddNote {
+        /// The note; never shown to customers.
+        body: String,
+    },
+    /// Write to the customer on the timeline.
+    ReplyToCustomer {
+        /// The message.
+        body: String,
+    },
+    /// Track a suggestion's adoption.
+    SetSuggestionStatus {
+        /// The new adoption status.
+        to: SuggestionStatus,
+    },
+}
+
+/// A timeline entry to append; the caller adds id, actor and time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventDraft {
+    /// What happened.
+    pub kind: TicketEventKind,
+    /// Internal entries are never shown to customers.
+    pub internal: bool,
+    /// Text attached to the entry (solution, reason, note, reply, …).
+    pub message: Option<String>,
+    /// Status before, when the status changed.
+    pub from_status: Option<TicketStatus>,
+    /// Status after, when the status changed.
+    pub to_status: Option<TicketStatus>,
+}
+
+/// The outcome of an accepted command: the ticket's new values and the events to append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The new status (equal to the old one when unchanged).
+    pub status: TicketStatus,
+    /// The new owner.
+    pub owner_id: Option<Uuid>,
+    /// The new assignee.
+    pub assignee_id: Option<Uuid>,
+    /// The new department.
+    pub department_id: Option<Uuid>,
+    /// Timeline entries to append, at least one, in order.
+    pub events: Vec<EventDraft>,
+    /// This change is the ticket's first response (stop the first-response SLA clock).
+    pub first_response: bool,
+    /// The ticket was resolved (stop the resolution clock; reset per-resolution flags).
+    pub resolved: bool,
+    /// The ticket was reopened (reset follow-up and rating flags; restart the resolution clock).
+    pub reopened: bool,
+    /// The ticket was closed.
+    pub closed: bool,
+    /// `Some` when the suggestion status changes; `None` leaves it as stored (the facts do not
+    /// carry it, so there is nothing to copy).
+    pub suggestion_status: Option<SuggestionStatus>,
+}
+
+const ACKNOWLEDGE: &str = "acknowledge";
+const ASSIGN: &str = "assign";
+const CLAIM: &str = "claim";
+const DISPATCH: &str = "dispatch";
+const HAND_BACK: &str = "hand back";
+const SET_OPEN: &str = "set to OPEN";
+const SET_PENDING_CUSTOMER: &str = "set to PENDING_CUSTOMER";
+const RESOLVE: &str = "resolve";
+const RECORD_FOLLOW_UP: &str = "record a follow-up";
+const CLOSE: &str = "close";
+const RATE: &str = "rate";
+const REOPEN: &str = "reopen";
+const TRANSFER_OWNERSHIP: &str = "transfer ownership";
+const REPLY: &str = "reply to the customer";
+
+/// The lifecycle moves permitted from `status`, as the verb phrases used in
+/// `INVALID_TRANSITION` errors. Notes (allowed in every status), replies (every status but
+/// `CLOSED`) and suggestion tracking (any status, suggestions only) are not listed: they never
+/// move a ticket along.
+pub fn allowed_moves(status: TicketStatus) -> Vec<&'static str> {
+    match status {
+        TicketStatus::New => vec![ACKNOWLEDGE, ASSIGN, CLAIM, TRANSFER_OWNERSHIP],
+        TicketStatus::Open => vec![
+            ASSIGN,
+            CLAIM,
+            DISPATCH,
+            SET_PENDING_CUSTOMER,
+            RESOLVE,
+            TRANSFER_OWNERSHIP,
+        ],
+        TicketStatus::PendingDepartment => {
+            vec![ASSIGN, CLAIM, HAND_BACK, RESOLVE, TRANSFER_OWNERSHIP]
+        }
+        TicketStatus::PendingCustomer => vec![
+            ASSIGN,
+            CLAIM,
+            DISPATCH,
+            SET_OPEN,
+            RESOLVE,
+            TRANSFER_OWNERSHIP,
+        ],
+        TicketStatus::Resolved => vec![RECORD_FOLLOW_UP, CLOSE, RATE, REOPEN, TRANSFER_OWNERSHIP],
+        TicketStatus::Closed => vec![RATE, REOPEN],
+    }
+}
+
+fn refuse(status: TicketStatus, action: &str) -> DomainError {
+    refuse_with(status, action, allowed_moves(status))
+}
+
+fn refuse_with(status: TicketStatus, action: &str, allowed: Vec<&'static str>) -> DomainError {
+    DomainError::InvalidTransition {
+        status: status.as_str().to_owned(),
+        action: action.to_owned(),
+        allowed: allowed.into_iter().map(str::to_owned).collect(),
+    }
+}
+
+fn require_status(
+    t: &TicketFacts,
+    permitted: &[TicketStatus],
+    action: &str,
+) -> Result<(), DomainError> {
+    if permitted.contains(&t.status) {
+        Ok(())
+    } else {
+        Err(refuse(t.status, action))
+    }
+}
+
+fn permission_for(cmd: &Command) -> Action {
+    match cmd {
+        Command::Acknowledge { .. } => Action::AcknowledgeTicket,
+        Command::Assign { .. } => Action::AssignTicket,
+        Command::Claim => Action::ClaimTicket,
+        Command::Dispatch { .. } => Action::DispatchTicket,
+        Command::HandBack { .. } | Command::AddNote { .. } => Action::AddInternalNote,
+        Command::ReplyToCustomer { .. } => Action::ReplyToCustomer,
+        Command::SetStatus { .. } | Command::Resolve { .. } | Command::Close => Action::WorkTicket,
+        Command::Reopen { .. } => Action::ReopenTicket,
+        Command::RecordFollowUp { .. } => Action::RecordFollowUp,
+        Command::Rate { .. } => Action::RateTicket,
+        Command::TransferOwnership { .. } => Action::TransferOwnership,
+        Command::SetSuggestionStatus { .. } => Action::SetSuggestionStatus,
+    }
+}
+
+/// Rules about who the actor is to this ticket, on top of the role table.
+fn check_relationship(t: &TicketFacts, actor: &Viewer, cmd: &Command) -> Result<(), DomainError> {
+    if !actor.roles.is_staff() {
+        // The role table leaves customers only Reopen and Rate; both are for their own ticket.
+        if !actor.is_customer_of(t) {
+            return Err(DomainError::forbidden(
+                "you may only act on your own tickets",
+            ));
+        }
+    } else if !actor.is_frontline() && !actor.is_liaison_for(t) {
+        // Liaisons without a frontline role work only on what was dispatched to them.
+        return Err(DomainError::forbidden(
+            "this ticket is not dispatched to your department",
+        ));
+    }
+    match cmd {
+        Command::HandBack { .. } if !actor.is_lead() && !actor.is_liaison_for(t) => {
+            Err(DomainError::forbidden(
+                "only a liaison of the department the ticket was dispatched to, or a team lead, may hand it back",
+            ))
+        }
+        Command::Resolve { .. }
+            if !actor.is_lead()
+                && t.owner_id != Some(actor.user_id)
+                && t.assignee_id != Some(actor.user_id) =>
+        {
+            Err(DomainError::forbidden(
+                "only the ticket's owner, its assignee or a team lead may resolve it",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn event(kind: TicketEventKind, internal: bool, message: Option<String>) -> EventDraft {
+    EventDraft {
+        kind,
+        internal,
+        message,
+        from_status: None,
+        to_status: None,
+    }
+}
+
+fn transition(kind: TicketEventKind, from: TicketStatus, to: TicketStatus) -> EventDraft {
+    EventDraft {
+        from_status: Some(from),
+        to_status: Some(to),
+        ..event(kind, false, None)
+    }
+}
+
+fn text(field: &str, label: &str, value: &str) -> Result<String, DomainError> {
+    required_text(field, label, value, MAX_TEXT_CHARS)
+}
+
+/// Decides whether `actor` may apply `cmd` to the ticket described by `t`, and if so what
+/// changes. Pure: nothing is written; the caller persists the [`Change`] with a version check.
+/// `now` is part of the contract so that time-dependent rules can be added without touching
+/// callers; none of the current rules needs it.
+pub fn decide(
+    t: &TicketFacts,
+    actor: &Viewer,
+    cmd: &Command,
+    _now: DateTime<Utc>,
+) -> Result<Change, DomainError> {
+    require(actor.roles, permission_for(cmd))?;
+    check_relationship(t, actor, cmd)?;
+
+    use TicketStatus::*;
+    let from = t.status;
+    let mut change = Change {
+        status: from,
+        owner_id: t.owner_id,
+        assignee_id: t.assignee_id,
+        department_id: t.department_id,
+        events: Vec::new(),
+        first_response: false,
+        resolved: false,
+        reopened: false,
+        closed: false,
+        suggestion_status: None,
+    };
+    let working = [New, Open, PendingDepartment, PendingCustomer];
+
+    match cmd {
+        Command::Acknowledge { message } => {
+            require_status(t, &[New], ACKNOWLEDGE)?;
+            let message =
+                optional_text_max("message", "message", message.as_deref(), MAX_TEXT_CHARS)?;
+            change.status = Open;
+            change.first_response = true;
+            // Whoever responds first is accountable unless someone already is.
+            change.owner_id = t.owner_id.or(Some(actor.user_id));
+            change.assignee_id = t.assignee_id.or(Some(actor.user_id));
+            change.events.push(EventDraft {
+                message,
+                ..transition(TicketEventKind::Acknowledged, from, Open)
+            });
+        }
+        Command::Assign { assignee_id } => {
+            require_status(t, &working, ASSIGN)?;
+            change.assignee_id = Some(*assignee_id);
+            change
+                .events
+                .push(event(TicketEventKind::Assigned, true, None));
+        }
+        Command::Claim => {
+            require_status(t, &working, CLAIM)?;
+            if let Some(current) = t.assignee_id {
+                let message = if current == actor.user_id {
+                    "you already hold this ticket"
+                } else {
+                    "this ticket is already assigned to someone else"
+                };
+                return Err(DomainError::Conflict(message.to_owned()));
+            }
+            change.assignee_id = Some(actor.user_id);
+            change.owner_id = t.owner_id.or(Some(actor.user_id));
+            change
+                .events
+                .push(event(TicketEventKind::Assigned, true, None));
+        }
+        Command::Dispatch {
+            department_id,
+            instructions,
+        } => {
+            require_status(t, &[Open, PendingCustomer], DISPATCH)?;
+            let instructions = optional_text_max(
+                "instructions",
+                "instructions",
+                instructions.as_deref(),
+                MAX_TEXT_CHARS,
+            )?;
+            change.status = PendingDepartment;
+            // The owner stays: first-contact responsibility survives dispatch.
+            change.department_id = Some(*department_id);
+            change.events.push(transition(
+                TicketEventKind::Dispatched,
+                from,
+                PendingDepartment,
+            ));
+            if let Some(instructions) = instructions {
+                change
+                    .events
+                    .push(event(TicketEventKind::NoteAdded, true, Some(instructions)));
+            }
+        }
+        Command::HandBack { findings } => {
+            require_status(t, &[PendingDepartment], HAND_BACK)?;
+            let findings = text("findings", "findings", findings)?;
+            change.status = Open;
+            // The department stays recorded so its liaisons can still read what they worked on;
+            // a later dispatch elsewhere replaces it.
+            change
+                .events
+                .push(transition(TicketEventKind::StatusChanged, from, Open));
+            change
+                .events
+                .push(event(TicketEventKind::NoteAdded, true, Some(findings)));
+        }
+        Command::SetStatus { to } => {
+            match (from, *to) {
+                (Open, PendingCustomer) | (PendingCustomer, Open) => {}
+                _ => return Err(refuse(from, &format!("set to {to}"))),
+            }
+            change.status = *to;
+            change
+                .events
+                .push(transition(TicketEventKind::StatusChanged, from, *to));
+        }
+        Command::Resolve { solution } => {
+            require_status(t, &[Open, PendingDepartment, PendingCustomer], RESOLVE)?;
+            let solution = text("solution", "solution", solution)?;
+            change.status = Resolved;
+            change.resolved = true;
+            change.events.push(EventDraft {
+                message: Some(solution),
+                ..transition(TicketEventKind::Resolved, from, Resolved)
+            });
+        }
+        Command::Close => {
+            require_status(t, &[Resolved], CLOSE)?;
+            if t.kind == TicketKind::Complaint && !t.follow_up_since_resolution {
+                // The closed loop: a complaint is closed only after the follow-up visit.
+                let allowed = allowed_moves(from)
+                    .into_iter()
+                    .filter(|m| *m != CLOSE)
+                    .collect();
+                return Err(refuse_with(
+                    from,
+                    "close (a complaint needs a recorded follow-up visit first)",
+                    allowed,
+                ));
+            }
+            change.status = Closed;
+            change.closed = true;
+            change
+                .events
+                .push(transition(TicketEventKind::Closed, from, Closed));
+        }
+        Command::RecordFollowUp { customer_satisfied } => {
+            require_status(t, &[Resolved], RECORD_FOLLOW_UP)?;
+            let outcome = if *customer_satisfied {
+                "customer satisfied"
+            } else {
+                "customer not satisfied"
+            };
+            change.events.push(event(
+                TicketEventKind::FollowUpRecorded,
+                false,
+                Some(outcome.to_owned()),
+            ));
+        }
+        Command::Reopen { reason } => {
+            require_status(t, &[Resolved, Closed], REOPEN)?;
+            let reason = text("reason", "reason", reason)?;
+            change.status = Open;
+            change.reopened = true;
+            change.events.push(EventDraft {
+                message: Some(reason),
+                ..transition(TicketEventKind::Reopened, from, Open)
+            });
+        }
+        Command::Rate { rating } => {
+            require_status(t, &[Resolved, Closed], RATE)?;
+            if t.rated_since_resolution {
+                return Err(DomainError::Conflict(
+                    "this resolution has already been rated".to_owned(),
+                ));
+            }
+            if !(1..=5).contains(rating) {
+                return Err(DomainError::invalid(
+                    "rating",
+                    "rating must be between 1 and 5",
+                ));
+            }
+            change.events.push(event(
+                TicketEventKind::Rated,
+                false,
+                Some(format!("{rating}/5")),
+            ));
+        }
+        Command::TransferOwnership { to } => {
+            if from == Closed {
+                return Err(refuse(from, TRANSFER_OWNERSHIP));
+            }
+            if t.owner_id == Some(*to) {
+                return Err(DomainError::invalid(
+                    "toUserId",
+                    "that person already owns this ticket",
+                ));
+            }
+            change.owner_id = Some(*to);
+            change.events.push(event(
+                TicketEventKind::Assigned,
+                true,
+                Some("first-contact ownership transferred".to_owned()),
+            ));
+        }
+        Command::AddNote { body } => {
+            let body = text("body", "note", body)?;
+            change
+                .events
+                .push(event(TicketEventKind::NoteAdded, true, Some(body)));
+        }
+        Command::ReplyToCustomer { body } => {
+            if from == Closed {
+                return Err(refuse(from, REPLY));
+            }
+            let body = text("body", "reply", body)?;
+            change
+                .events
+                .push(event(TicketEventKind::CustomerReply, false, Some(body)));
+        }
+        Command::SetSuggestionStatus { to } => {
+            if t.kind != TicketKind::Suggestion {
+                return Err(DomainError::invalid(
+                    "status",
+                    "only suggestions have an adoption status",
+                ));
+            }
+            change.suggestion_status = Some(*to);
+            change.events.push(event(
+                TicketEventKind::StatusChanged,
+                false,
+                Some(format!("suggestion {to}")),
+            ));
+        }
+    }
+    Ok(change)
+}
+
+#[cfg(test)]
+mod tests;

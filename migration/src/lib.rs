@@ -1,0 +1,46 @@
+//! Careline's database schema, as ordered migrations that run on SQLite and PostgreSQL alike.
+//! The server applies pending migrations at start; `cargo run -p careline-migration -- up|down|status`
+//! drives them by hand.
+
+#![expect(
+    elided_lifetimes_in_paths,
+    reason = "sea-orm-migration declares MigrationTrait with an elided SchemaManager lifetime"
+)]
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_people;
+
+/// Every migration, oldest first.
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_people::Migration)]
+    }
+}
+
+/// A UUID primary key column.
+pub(crate) fn pk_uuid<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name)
+        .uuid()
+        .not_null()
+        .primary_key()
+        .to_owned()
+}
+
+/// A non-null timestamp column (UTC).
+pub(crate) fn ts<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
+}
+
+/// A nullable timestamp column (UTC).
+pub(crate) fn ts_null<T: IntoIden>(name: T) -> ColumnDef {
+    ColumnDef::new(name)
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
+}
