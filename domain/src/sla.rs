@@ -1,1 +1,20 @@
-//! Business calendars and the SLA clock (being written).
+//! The SLA clock: business calendars, response-time targets and their default policies, and
+//! the escalation thresholds a worker watches.
+//!
+//! Targets are counted in business minutes on a [`BusinessCalendar`], never in wall-clock
+//! time, so a ticket raised at closing time is not overdue when the office opens. Everything
+//! here is pure arithmetic on instants; the API decides when to ask.
+
+mod calendar;
+mod escalation;
+mod policy;
+
+pub use calendar::{BusinessCalendar, FAR_FUTURE};
+pub use escalation::{Stage, breach_at, escalation_stage, level2_at, warning_at};
+pub use policy::{
+    ALWAYS_OPEN_WINDOWS, BUSINESS_DAY_MINUTES, DEFAULT_POLICIES, DEFAULT_TIME_ZONE,
+    DEFAULT_WINDOWS, DefaultPolicy, SOLUTION_NOTICE_MINUTES, SlaTargetKind, most_specific,
+};
+
+#[cfg(test)]
+mod tests;
