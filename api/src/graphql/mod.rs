@@ -17,7 +17,7 @@ use uuid::Uuid;
 /// Maximum query depth.
 pub const MAX_DEPTH: usize = 12;
 /// Maximum query complexity (each field costs 1; lists multiply by their page size).
-pub const MAX_COMPLEXITY: usize = 5_000;
+pub const MAX_COMPLEXITY: usize = 50_000;
 /// Largest page any list returns.
 pub const MAX_PAGE: i32 = 100;
 

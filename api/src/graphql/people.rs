@@ -60,13 +60,16 @@ impl User {
         ID(self.0.id.to_string())
     }
 
-    /// Shown in full to staff and to the account holder; masked for others.
-    async fn email(&self, ctx: &Context<'_>) -> ApiResult<String> {
-        let viewer = viewer(ctx)?;
-        if viewer.is_staff() || viewer.id() == self.0.id {
-            Ok(self.0.email.clone())
-        } else {
-            Ok(mask_email(&self.0.email))
+    /// Shown in full to staff and to the account holder; masked for customers looking at
+    /// someone else (e.g. a ticket's assignee).
+    async fn email(&self, ctx: &Context<'_>) -> String {
+        match viewer(ctx) {
+            Ok(viewer) if !viewer.is_staff() && viewer.id() != self.0.id => {
+                mask_email(&self.0.email)
+            }
+            // No signed-in caller resolves a User only in the sign-in payloads, which describe
+            // the account that has just proved its credentials.
+            _ => self.0.email.clone(),
         }
     }
 
@@ -167,8 +170,11 @@ impl Team {
         Ok(found.map_err(load_failed)?.map(User))
     }
 
-    /// Staff only.
-    #[graphql(guard = "Can(Action::ReadStaffDirectory)")]
+    /// Staff only. Costed as a list of up to 50 people.
+    #[graphql(
+        guard = "Can(Action::ReadStaffDirectory)",
+        complexity = "50 * child_complexity"
+    )]
     async fn members(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {
         let found = loaders(ctx)?
             .team_members

@@ -1,0 +1,252 @@
+//! The HTTP surface: GraphQL over HTTP semantics, health, readiness, metrics, limits, schema.
+
+use careline_tests::{TestApp, data, error_code};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn queries_work_over_get() {
+    let app = TestApp::spawn().await;
+    let token = app.login("agent.a1@careline.example").await;
+    let response = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("query", "{ me { email } }")])
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(data(&body)["me"]["email"], "agent.a1@careline.example");
+}
+
+#[tokio::test]
+async fn mutations_are_refused_over_get() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[(
+            "query",
+            r#"mutation { login(email: "admin@careline.example", password: "careline-demo-2026") { accessToken } }"#,
+        )])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "POST");
+}
+
+async fn post_raw(app: &TestApp, accept: Option<&str>, body: &str) -> (u16, String, Value) {
+    let mut request = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    if let Some(accept) = accept {
+        request = request.header("accept", accept);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let text = response.text().await.unwrap();
+    (
+        status,
+        content_type,
+        serde_json::from_str(&text).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn graphql_response_json_gets_400_for_requests_that_cannot_execute() {
+    let app = TestApp::spawn().await;
+    let accept = Some("application/graphql-response+json");
+    let (status, content_type, body) = post_raw(&app, accept, r#"{"query":"{ me { "}"#).await;
+    assert_eq!(status, 400);
+    assert!(content_type.starts_with("application/graphql-response+json"));
+    assert!(body["errors"].is_array());
+
+    let (status, _, _) = post_raw(&app, accept, r#"{"query":"{ noSuchField }"}"#).await;
+    assert_eq!(status, 400, "validation errors are request errors");
+
+    // A field error is a result, not a request error.
+    let (status, _, body) = post_raw(&app, accept, r#"{"query":"{ me { id } }"}"#).await;
+    assert_eq!(status, 200);
+    assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
+
+    let (status, _, _) = post_raw(&app, accept, "this is not json").await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn application_json_gets_200_even_for_invalid_documents() {
+    let app = TestApp::spawn().await;
+    let (status, content_type, body) =
+        post_raw(&app, Some("application/json"), r#"{"query":"{ me { "}"#).await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("application/json"));
+    assert!(body["errors"].is_array());
+    let (status, content_type, _) = post_raw(&app, None, r#"{"query":"{ me { id } }"}"#).await;
+    assert_eq!(status, 200);
+    assert!(content_type.starts_with("application/json"));
+}
+
+#[tokio::test]
+async fn an_unacceptable_accept_header_gets_406() {
+    let app = TestApp::spawn().await;
+    let (status, _, _) = post_raw(&app, Some("text/html"), r#"{"query":"{ me { id } }"}"#).await;
+    assert_eq!(status, 406);
+}
+
+#[tokio::test]
+async fn deep_and_expensive_queries_are_refused() {
+    let app = TestApp::spawn().await;
+    let token = app.login("admin@careline.example").await;
+    let mut deep = String::from("{ me { ");
+    for _ in 0..7 {
+        deep.push_str("team { supervisor { ");
+    }
+    deep.push_str("id ");
+    deep.push_str(&"} ".repeat(2 * 7 + 2));
+    let body = app.gql(Some(&token), &deep, json!({})).await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nested too deep"),
+        "{body}"
+    );
+
+    deep = "{ users(first: 100) { nodes { team { members { team { members { id name email } } } } } } }".into();
+    let body = app.gql(Some(&token), &deep, json!({})).await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("complex"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn health_readiness_and_metrics_answer() {
+    let app = TestApp::spawn().await;
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    let ready: Value = ready.json().await.unwrap();
+    assert_eq!(ready["database"], "ok");
+    if std::env::var("TEST_REDIS_URL").is_ok() {
+        assert_eq!(ready["redis"], "ok");
+    }
+
+    app.client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": "query WhoAmI { me { id } }", "operationName": "WhoAmI" }))
+        .send()
+        .await
+        .unwrap();
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics
+            .contains(r#"careline_graphql_requests_total{operation="WhoAmI",outcome="error"} 1"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains("careline_graphql_request_duration_seconds_bucket"));
+    assert!(metrics.contains("careline_websocket_connections"));
+    assert!(metrics.contains("careline_build_info"));
+}
+
+#[tokio::test]
+async fn production_turns_off_introspection_and_graphiql() {
+    let app = TestApp::spawn_with(|s| s.app_env = careline_api::config::AppEnv::Production).await;
+    let body = app
+        .gql(None, "{ __schema { types { name } } }", json!({}))
+        .await;
+    assert!(body["data"]["__schema"].is_null(), "{body}");
+    let graphiql = app
+        .client
+        .get(format!("{}/graphiql", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(graphiql.status(), 404);
+
+    let dev = TestApp::spawn().await;
+    let body = dev
+        .gql(None, "{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert_eq!(data(&body)["__schema"]["queryType"]["name"], "Query");
+    let graphiql = dev
+        .client
+        .get(format!("{}/graphiql", dev.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(graphiql.status(), 200);
+}
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let app =
+        TestApp::spawn_with(|s| s.cors_allowed_origins = vec!["https://desk.example.com".into()])
+            .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization,content-type",
+            )
+            .send()
+    };
+    let allowed = preflight("https://desk.example.com").await.unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://desk.example.com"
+    );
+    let refused = preflight("https://evil.example.com").await.unwrap();
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn the_committed_schema_matches_the_code() {
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../api/schema.graphql"
+    ))
+    .expect("api/schema.graphql should exist");
+    assert!(
+        committed == careline_api::graphql::sdl(),
+        "api/schema.graphql is out of date: run `cargo run --bin careline -- schema > api/schema.graphql`"
+    );
+}
