@@ -71,6 +71,10 @@ pub struct Config {
     #[arg(long, env = "SLA_TICK_SECONDS", default_value_t = 10)]
     pub sla_tick_seconds: u64,
 
+    /// Seconds a WebSocket client has to send `connection_init` before it is closed (4408).
+    #[arg(long, env = "WS_INIT_TIMEOUT_SECONDS", default_value_t = 10)]
+    pub ws_init_timeout_seconds: u64,
+
     /// Log filter, e.g. info or careline_api=debug.
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub rust_log: String,
@@ -126,6 +130,10 @@ pub struct Settings {
     pub cors_allowed_origins: Vec<String>,
     /// SLA worker period.
     pub sla_tick: std::time::Duration,
+    /// How long a WebSocket client may take to send `connection_init`.
+    pub ws_init_timeout: std::time::Duration,
+    /// How often an open WebSocket re-checks that its account is still active.
+    pub ws_account_recheck: std::time::Duration,
     /// HTTP worker threads (0: one per core).
     pub workers: usize,
     /// Whether the server stops itself on SIGTERM/SIGINT (off when embedded in tests).
@@ -161,6 +169,8 @@ impl Settings {
             refresh_token_ttl: chrono::Duration::days(30),
             cors_allowed_origins: Vec::new(),
             sla_tick: std::time::Duration::from_secs(10),
+            ws_init_timeout: std::time::Duration::from_secs(10),
+            ws_account_recheck: std::time::Duration::from_secs(15),
             workers: 2,
             handle_signals: false,
         }
@@ -185,6 +195,9 @@ impl Config {
         }
         if self.refresh_token_ttl_days == 0 || self.refresh_token_ttl_days > 365 {
             bail!("REFRESH_TOKEN_TTL_DAYS must be between 1 and 365");
+        }
+        if self.ws_init_timeout_seconds == 0 || self.ws_init_timeout_seconds > 300 {
+            bail!("WS_INIT_TIMEOUT_SECONDS must be between 1 and 300");
         }
         if self.sla_tick_seconds == 0 || self.sla_tick_seconds > 3600 {
             bail!("SLA_TICK_SECONDS must be between 1 and 3600");
@@ -230,6 +243,8 @@ impl Config {
             refresh_token_ttl: chrono::Duration::days(self.refresh_token_ttl_days as i64),
             cors_allowed_origins: self.cors_allowed_origins.clone(),
             sla_tick: std::time::Duration::from_secs(self.sla_tick_seconds),
+            ws_init_timeout: std::time::Duration::from_secs(self.ws_init_timeout_seconds),
+            ws_account_recheck: std::time::Duration::from_secs(15),
             workers: 0,
             handle_signals: true,
         })

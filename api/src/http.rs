@@ -207,7 +207,7 @@ async fn execute(
 }
 
 /// Parse and validation errors carry no path; field errors always do.
-fn failed_before_execution(response: &Response) -> bool {
+pub(crate) fn failed_before_execution(response: &Response) -> bool {
     response.data == Value::Null
         && !response.errors.is_empty()
         && response

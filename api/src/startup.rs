@@ -49,6 +49,7 @@ impl Application {
             limiter: Arc::new(LoginLimiter::default()),
             metrics: Arc::new(Metrics::new()?),
             redis,
+            shutdown: Arc::new(tokio::sync::watch::channel(false).0),
             settings: Arc::new(settings),
         };
         seed::bootstrap_admin(&state).await?;
@@ -94,15 +95,52 @@ impl Application {
     }
 
     /// Serves until stopped: SIGTERM/SIGINT (when signals are handled) or the handle.
-    /// In-flight requests finish first.
+    /// In-flight requests finish first and open WebSockets are closed with 1001.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        if self.state.settings.handle_signals {
+            let handle = self.server.handle();
+            let shutdown = self.state.shutdown.clone();
+            actix_web::rt::spawn(async move {
+                wait_for_signal().await;
+                tracing::info!("shutting down: finishing in-flight requests");
+                shutdown.send_replace(true);
+                handle.stop(true).await;
+            });
+        }
         self.server.await
+    }
+
+    /// Begins the same graceful shutdown a signal does.
+    pub async fn stop(handle: actix_web::dev::ServerHandle, state: &AppState) {
+        state.shutdown.send_replace(true);
+        handle.stop(true).await;
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
 fn serve(listener: TcpListener, state: AppState, schema: CarelineSchema) -> anyhow::Result<Server> {
     let workers = state.settings.workers;
-    let handle_signals = state.settings.handle_signals;
     let data_state = web::Data::new(state);
     let data_schema = web::Data::new(schema);
     let mut server = HttpServer::new(move || {
@@ -142,9 +180,9 @@ fn serve(listener: TcpListener, state: AppState, schema: CarelineSchema) -> anyh
     if workers > 0 {
         server = server.workers(workers);
     }
-    if !handle_signals {
-        server = server.disable_signals();
-    }
+    // Signals are ours (see `run_until_stopped`): sockets are told to close before the
+    // workers stop.
+    server = server.disable_signals();
     Ok(server.run())
 }
 

@@ -22,4 +22,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Redis, when configured (event bus and readiness).
     pub redis: Option<redis::aio::ConnectionManager>,
+    /// Flips to `true` when the server begins a graceful shutdown; open WebSockets close
+    /// themselves with 1001 (going away).
+    pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,
 }

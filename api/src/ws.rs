@@ -1,21 +1,79 @@
-//! GraphQL over WebSocket on `/graphql` (`graphql-transport-ws` and the legacy `graphql-ws`).
+//! GraphQL over WebSocket on `/graphql`, written to the letter of the `graphql-transport-ws`
+//! protocol (close codes 4400, 4401, 4403, 4408, 4409, 4429; ping/pong), with the legacy
+//! `graphql-ws` (subscriptions-transport-ws) protocol beside it.
+//!
 //! The caller authenticates in `connection_init` with `{"authorization": "Bearer <jwt>"}` or
-//! `{"token": "<jwt>"}`.
+//! `{"token": "<jwt>"}`. The socket closes when that token expires, when the account is
+//! deactivated, and (with 1001) when the server shuts down.
 
 use crate::auth::Caller;
 use crate::auth::viewer::bearer;
-use crate::graphql::CarelineSchema;
 use crate::graphql::loaders::Loaders;
-use crate::http::origin_allowed;
+use crate::graphql::{CarelineSchema, ClientAddr};
+use crate::http::{failed_before_execution, origin_allowed};
 use crate::state::AppState;
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::Data;
-use async_graphql_actix_web::GraphQLSubscription;
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, Session};
 use futures_util::StreamExt;
 use prometheus::IntGauge;
+use serde_json::json;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
 
-/// Keeps the connection gauge honest: decremented when the socket's stream is dropped.
+/// Largest message a client may send.
+const MAX_MESSAGE_BYTES: usize = 256 * 1024;
+/// Largest number of operations one socket may run at once.
+const MAX_OPERATIONS: usize = 100;
+/// Keep-alive period of the legacy protocol.
+const LEGACY_KEEP_ALIVE: Duration = Duration::from_secs(20);
+
+/// The negotiated sub-protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// `graphql-transport-ws` (the `graphql-ws` library).
+    TransportWs,
+    /// `graphql-ws` (Apollo's subscriptions-transport-ws).
+    Legacy,
+}
+
+impl Protocol {
+    fn name(self) -> &'static str {
+        match self {
+            Protocol::TransportWs => "graphql-transport-ws",
+            Protocol::Legacy => "graphql-ws",
+        }
+    }
+
+    /// The first protocol the client offers that we speak, preferring the current one.
+    fn select(req: &HttpRequest) -> Option<Protocol> {
+        let offered: Vec<String> = req
+            .headers()
+            .get_all(header::SEC_WEBSOCKET_PROTOCOL)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(',').map(|p| p.trim().to_owned()))
+            .collect();
+        if offered.iter().any(|p| p == "graphql-transport-ws") {
+            Some(Protocol::TransportWs)
+        } else if offered.iter().any(|p| p == "graphql-ws") {
+            Some(Protocol::Legacy)
+        } else {
+            None
+        }
+    }
+
+    fn data_type(self) -> &'static str {
+        match self {
+            Protocol::TransportWs => "next",
+            Protocol::Legacy => "data",
+        }
+    }
+}
+
+/// Keeps the connection gauge honest whichever way the connection ends.
 struct Connected(IntGauge);
 
 impl Connected {
@@ -31,21 +89,10 @@ impl Drop for Connected {
     }
 }
 
-/// The token in a `connection_init` payload.
-fn init_token(payload: &serde_json::Value) -> Option<String> {
-    let from_header = payload
-        .get("authorization")
-        .or_else(|| payload.get("Authorization"))
-        .and_then(|v| v.as_str())
-        .and_then(|v| bearer(Some(v)));
-    let bare = payload.get("token").and_then(|v| v.as_str());
-    from_header.or(bare).map(str::to_owned)
-}
-
 /// The WebSocket upgrade on `GET /graphql`.
 pub async fn graphql_ws(
     req: HttpRequest,
-    payload: web::Payload,
+    body: web::Payload,
     state: web::Data<AppState>,
     schema: web::Data<CarelineSchema>,
 ) -> actix_web::Result<HttpResponse> {
@@ -57,25 +104,321 @@ pub async fn graphql_ws(
     {
         return Ok(HttpResponse::Forbidden().body("origin not allowed"));
     }
-    let shared = state.get_ref().clone();
-    let connected = Connected::new(state.metrics.ws_connections.clone());
-    let payload = payload.map(move |chunk| {
-        let _alive = &connected;
-        chunk
-    });
-    GraphQLSubscription::new(schema.get_ref().clone())
-        .on_connection_init(move |init| async move {
-            let token = init_token(&init);
-            let caller = Caller::from_token(&shared.jwt, &shared.db, token.as_deref())
-                .await
-                .map_err(async_graphql::Error::from)?;
-            if let Caller::Rejected(_) = caller {
-                caller.viewer().map_err(async_graphql::Error::from)?;
+    let Some(protocol) = Protocol::select(&req) else {
+        return Ok(HttpResponse::BadRequest()
+            .body("offer the graphql-transport-ws (or legacy graphql-ws) subprotocol"));
+    };
+    let (mut response, session, stream) = actix_ws::handle(&req, body)?;
+    response.headers_mut().insert(
+        header::SEC_WEBSOCKET_PROTOCOL,
+        HeaderValue::from_static(protocol.name()),
+    );
+    let connection = Connection {
+        protocol,
+        session,
+        state: state.get_ref().clone(),
+        schema: schema.get_ref().clone(),
+        address: req.peer_addr().map(|a| a.ip()),
+        caller: None,
+        operations: HashMap::new(),
+    };
+    let stream = stream
+        .max_frame_size(MAX_MESSAGE_BYTES)
+        .aggregate_continuations()
+        .max_continuation_size(MAX_MESSAGE_BYTES);
+    actix_web::rt::spawn(connection.run(stream));
+    Ok(response)
+}
+
+/// What an operation task reports to its connection.
+enum Outgoing {
+    Result(String, Box<async_graphql::Response>),
+    Finished(String),
+}
+
+/// How the connection ends.
+struct Close(u16, String);
+
+impl Close {
+    fn new(code: u16, reason: impl Into<String>) -> Self {
+        Close(code, reason.into())
+    }
+}
+
+struct Connection {
+    protocol: Protocol,
+    session: Session,
+    state: AppState,
+    schema: CarelineSchema,
+    address: Option<IpAddr>,
+    /// Set once `connection_init` is accepted.
+    caller: Option<Caller>,
+    operations: HashMap<String, AbortHandle>,
+}
+
+impl Connection {
+    async fn run(mut self, mut stream: actix_ws::AggregatedMessageStream) {
+        let _connected = Connected::new(self.state.metrics.ws_connections.clone());
+        let (outgoing, mut results) = mpsc::channel::<Outgoing>(256);
+        let mut shutdown = self.state.shutdown.subscribe();
+        let init_deadline = tokio::time::sleep(self.state.settings.ws_init_timeout);
+        tokio::pin!(init_deadline);
+        let mut expiry = Box::pin(tokio::time::sleep(Duration::from_secs(365 * 24 * 3600)));
+        let mut recheck = tokio::time::interval(self.state.settings.ws_account_recheck);
+        recheck.tick().await;
+        let mut keep_alive = tokio::time::interval(LEGACY_KEEP_ALIVE);
+        let mut init_received = false;
+
+        let close = loop {
+            tokio::select! {
+                message = stream.recv() => {
+                    let flow = match message {
+                        None => break None,
+                        Some(Err(_)) => Err(Close::new(1002, "WebSocket protocol error")),
+                        Some(Ok(AggregatedMessage::Text(text))) => {
+                            self.on_text(&text, &mut init_received, &outgoing).await
+                        }
+                        Some(Ok(AggregatedMessage::Binary(_))) => {
+                            Err(Close::new(4400, "Binary messages are not supported"))
+                        }
+                        Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                            self.session.pong(&bytes).await.map_err(|_| Close::new(1011, ""))
+                        }
+                        Some(Ok(AggregatedMessage::Pong(_))) => Ok(()),
+                        Some(Ok(AggregatedMessage::Close(_))) => break Some(Close::new(1000, "")),
+                    };
+                    if let Err(close) = flow {
+                        break Some(close);
+                    }
+                    if let Some(Caller::Authenticated(viewer)) = &self.caller {
+                        let left = (viewer.token_expires_at - chrono::Utc::now())
+                            .to_std()
+                            .unwrap_or(Duration::ZERO);
+                        expiry.as_mut().reset(tokio::time::Instant::now() + left);
+                    }
+                }
+                () = &mut init_deadline, if !init_received => {
+                    break Some(Close::new(4408, "Connection initialisation timeout"));
+                }
+                Some(result) = results.recv() => {
+                    if self.deliver(result).await.is_err() {
+                        break None;
+                    }
+                }
+                () = &mut expiry, if self.caller.is_some() => {
+                    break Some(Close::new(4403, "Forbidden: the access token has expired"));
+                }
+                _ = recheck.tick(), if self.caller.is_some() => {
+                    if !self.account_still_active().await {
+                        break Some(Close::new(4403, "Forbidden: the account is no longer active"));
+                    }
+                }
+                _ = keep_alive.tick(), if self.protocol == Protocol::Legacy && self.caller.is_some() => {
+                    if self.send(json!({ "type": "ka" })).await.is_err() {
+                        break None;
+                    }
+                }
+                _ = shutdown.changed() => {
+                    break Some(Close::new(1001, "Server shutting down"));
+                }
             }
-            let mut data = Data::default();
-            data.insert(caller);
-            data.insert(Loaders::new(&shared.db));
-            Ok(data)
-        })
-        .start(&req, payload)
+        };
+        for (_, operation) in self.operations.drain() {
+            operation.abort();
+        }
+        let reason = close.map(|Close(code, description)| CloseReason {
+            code: CloseCode::from(code),
+            description: (!description.is_empty()).then_some(description),
+        });
+        let _ = self.session.close(reason).await;
+    }
+
+    async fn send(&mut self, message: serde_json::Value) -> Result<(), actix_ws::Closed> {
+        self.session.text(message.to_string()).await
+    }
+
+    async fn on_text(
+        &mut self,
+        text: &str,
+        init_received: &mut bool,
+        outgoing: &mpsc::Sender<Outgoing>,
+    ) -> Result<(), Close> {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(text) else {
+            return Err(Close::new(4400, "Invalid message: not JSON"));
+        };
+        let Some(kind) = message.get("type").and_then(|t| t.as_str()) else {
+            return Err(Close::new(4400, "Invalid message: missing type"));
+        };
+        let closed = |_| Close::new(1011, "");
+        match (self.protocol, kind) {
+            (_, "connection_init") => {
+                if *init_received {
+                    return Err(Close::new(4429, "Too many initialisation requests"));
+                }
+                *init_received = true;
+                let payload = message.get("payload").cloned().unwrap_or_default();
+                match self.authenticate(&payload).await {
+                    Some(caller) => {
+                        self.caller = Some(caller);
+                        self.send(json!({ "type": "connection_ack" }))
+                            .await
+                            .map_err(closed)
+                    }
+                    None if self.protocol == Protocol::Legacy => {
+                        let _ = self
+                            .send(json!({ "type": "connection_error",
+                                "payload": { "message": "Forbidden: a valid access token is required" } }))
+                            .await;
+                        Err(Close::new(4403, "Forbidden"))
+                    }
+                    None => Err(Close::new(4403, "Forbidden")),
+                }
+            }
+            (Protocol::TransportWs, "ping") => {
+                let mut pong = json!({ "type": "pong" });
+                if let Some(payload) = message.get("payload") {
+                    pong["payload"] = payload.clone();
+                }
+                self.send(pong).await.map_err(closed)
+            }
+            (Protocol::TransportWs, "pong") => Ok(()),
+            (Protocol::TransportWs, "subscribe") | (Protocol::Legacy, "start") => {
+                self.start(&message, outgoing).await
+            }
+            (Protocol::TransportWs, "complete") | (Protocol::Legacy, "stop") => {
+                let Some(id) = message.get("id").and_then(|v| v.as_str()) else {
+                    return Err(Close::new(4400, "Invalid message: missing id"));
+                };
+                if let Some(operation) = self.operations.remove(id) {
+                    operation.abort();
+                }
+                Ok(())
+            }
+            (Protocol::Legacy, "connection_terminate") => Err(Close::new(1000, "")),
+            (_, other) => Err(Close::new(
+                4400,
+                format!("Invalid message: unknown type {other:?}"),
+            )),
+        }
+    }
+
+    async fn authenticate(&self, payload: &serde_json::Value) -> Option<Caller> {
+        let from_header = payload
+            .get("authorization")
+            .or_else(|| payload.get("Authorization"))
+            .and_then(|v| v.as_str())
+            .and_then(|v| bearer(Some(v)));
+        let token = from_header.or_else(|| payload.get("token").and_then(|v| v.as_str()))?;
+        match Caller::from_token(&self.state.jwt, &self.state.db, Some(token)).await {
+            Ok(caller @ Caller::Authenticated(_)) => Some(caller),
+            Ok(_) => None,
+            Err(_) => None,
+        }
+    }
+
+    async fn account_still_active(&self) -> bool {
+        let Some(Caller::Authenticated(viewer)) = &self.caller else {
+            return false;
+        };
+        match careline_persistence::users::find(&self.state.db, viewer.id()).await {
+            Ok(Some(user)) => user.active && user.auth_version == viewer.user.auth_version,
+            Ok(None) => false,
+            // A database hiccup is not the client's fault; try again at the next check.
+            Err(_) => true,
+        }
+    }
+
+    async fn start(
+        &mut self,
+        message: &serde_json::Value,
+        outgoing: &mpsc::Sender<Outgoing>,
+    ) -> Result<(), Close> {
+        let Some(caller) = self.caller.clone() else {
+            return Err(Close::new(4401, "Unauthorized"));
+        };
+        let Some(id) = message
+            .get("id")
+            .and_then(|v| v.as_str())
+            .filter(|id| !id.is_empty())
+        else {
+            return Err(Close::new(4400, "Invalid message: missing id"));
+        };
+        if self.operations.contains_key(id) {
+            return Err(Close::new(
+                4409,
+                format!("Subscriber for {id} already exists"),
+            ));
+        }
+        let request = message
+            .get("payload")
+            .cloned()
+            .and_then(|p| serde_json::from_value::<async_graphql::Request>(p).ok());
+        let Some(request) = request else {
+            return Err(Close::new(
+                4400,
+                "Invalid message: payload must be {query, variables?, operationName?}",
+            ));
+        };
+        if self.operations.len() >= MAX_OPERATIONS {
+            return Err(Close::new(4400, "Too many operations on one connection"));
+        }
+        let request = request
+            .data(caller)
+            .data(ClientAddr(self.address))
+            .data(Loaders::new(&self.state.db));
+        let mut responses = self.schema.execute_stream(request);
+        let id = id.to_owned();
+        let sender = outgoing.clone();
+        let task_id = id.clone();
+        let task = actix_web::rt::spawn(async move {
+            while let Some(response) = responses.next().await {
+                if sender
+                    .send(Outgoing::Result(task_id.clone(), Box::new(response)))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            let _ = sender.send(Outgoing::Finished(task_id)).await;
+        });
+        self.operations.insert(id, task.abort_handle());
+        Ok(())
+    }
+
+    /// Sends an operation's result, unless the client has completed it meanwhile.
+    async fn deliver(&mut self, outgoing: Outgoing) -> Result<(), actix_ws::Closed> {
+        match outgoing {
+            Outgoing::Result(id, response) => {
+                if !self.operations.contains_key(&id) {
+                    return Ok(());
+                }
+                if failed_before_execution(&response) {
+                    // `error` ends the operation; no `complete` follows it.
+                    if let Some(operation) = self.operations.remove(&id) {
+                        operation.abort();
+                    }
+                    let errors = serde_json::to_value(&response.errors).unwrap_or_default();
+                    let payload = match self.protocol {
+                        Protocol::TransportWs => errors,
+                        Protocol::Legacy => errors.get(0).cloned().unwrap_or_default(),
+                    };
+                    return self
+                        .send(json!({ "type": "error", "id": id, "payload": payload }))
+                        .await;
+                }
+                let payload = serde_json::to_value(&response).unwrap_or_default();
+                let kind = self.protocol.data_type();
+                self.send(json!({ "type": kind, "id": id, "payload": payload }))
+                    .await
+            }
+            Outgoing::Finished(id) => {
+                if self.operations.remove(&id).is_some() {
+                    self.send(json!({ "type": "complete", "id": id })).await
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
 }

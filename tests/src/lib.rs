@@ -112,6 +112,11 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Begins the graceful shutdown SIGTERM would, and waits for it.
+    pub async fn shutdown(&self) {
+        Application::stop(self.handle.clone(), &self.state).await;
+    }
+
     /// The id of a demo account.
     pub async fn user_id(&self, email: &str) -> String {
         careline_persistence_user_id(&self.state, email).await

@@ -1,20 +1,21 @@
-//! The WebSocket endpoint on `/graphql`: both protocols upgrade and authenticate in
-//! `connection_init`.
+//! GraphQL over WebSocket on `/graphql`: the `graphql-transport-ws` protocol to the letter,
+//! including every close code, and the legacy `graphql-ws` protocol.
 
-use careline_tests::TestApp;
+use careline_tests::{TEST_SECRET, TestApp};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
+use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(
     app: &TestApp,
     protocol: &str,
     origin: Option<&str>,
-) -> Result<
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
-    tokio_tungstenite::tungstenite::Error,
-> {
+) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
     let mut request = format!("ws://127.0.0.1:{}/graphql", app.port)
         .into_client_request()
         .unwrap();
@@ -31,58 +32,254 @@ async fn connect(
         .map(|(ws, _)| ws)
 }
 
-async fn next_json(
-    ws: &mut tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-) -> Option<Value> {
+async fn send(ws: &mut Ws, message: Value) {
+    ws.send(Message::text(message.to_string())).await.unwrap();
+}
+
+/// The next protocol message, or the close frame as `{"close": code, "reason": text}`.
+async fn next(ws: &mut Ws) -> Value {
     loop {
-        let message = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+        let message = tokio::time::timeout(Duration::from_secs(10), ws.next())
             .await
-            .ok()??
-            .ok()?;
+            .expect("the server should answer within 10 s")
+            .expect("the socket should not end without a close frame")
+            .expect("a valid frame");
         match message {
-            Message::Text(text) => return serde_json::from_str(&text).ok(),
-            Message::Close(_) => return None,
+            Message::Text(text) => return serde_json::from_str(&text).unwrap(),
+            Message::Close(frame) => {
+                let (code, reason) = frame
+                    .map(|f| (u16::from(f.code), f.reason.to_string()))
+                    .unwrap_or((1005, String::new()));
+                return json!({ "close": code, "reason": reason });
+            }
             _ => continue,
         }
     }
 }
 
+async fn initialised(app: &TestApp, protocol: &str, token: &str) -> Ws {
+    let mut ws = connect(app, protocol, None).await.unwrap();
+    send(&mut ws, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } })).await;
+    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+    ws
+}
+
 #[tokio::test]
-async fn both_protocols_acknowledge_an_authenticated_connection() {
+async fn a_query_over_the_socket_yields_next_then_complete() {
     let app = TestApp::spawn().await;
     let token = app.login("supervisor.a@careline.example").await;
-    for protocol in ["graphql-transport-ws", "graphql-ws"] {
-        let mut ws = connect(&app, protocol, None).await.unwrap();
-        ws.send(Message::text(
-            json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } }).to_string(),
-        ))
-        .await
-        .unwrap();
-        let ack = next_json(&mut ws)
-            .await
-            .expect("an answer to connection_init");
-        assert_eq!(ack["type"], "connection_ack", "{protocol}: {ack}");
+    let mut ws = initialised(&app, "graphql-transport-ws", &token).await;
+    send(
+        &mut ws,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ me { email } }" } }),
+    )
+    .await;
+    let result = next(&mut ws).await;
+    assert_eq!(result["type"], "next");
+    assert_eq!(result["id"], "1");
+    assert_eq!(
+        result["payload"]["data"]["me"]["email"],
+        "supervisor.a@careline.example"
+    );
+    assert_eq!(
+        next(&mut ws).await,
+        json!({ "type": "complete", "id": "1" })
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_operation_yields_an_error_message_without_complete() {
+    let app = TestApp::spawn().await;
+    let token = app.login("supervisor.a@careline.example").await;
+    let mut ws = initialised(&app, "graphql-transport-ws", &token).await;
+    send(
+        &mut ws,
+        json!({ "id": "bad", "type": "subscribe", "payload": { "query": "{ noSuchField }" } }),
+    )
+    .await;
+    let error = next(&mut ws).await;
+    assert_eq!(error["type"], "error");
+    assert_eq!(error["id"], "bad");
+    assert!(error["payload"].as_array().is_some_and(|e| !e.is_empty()));
+    // The connection stays usable and nothing else arrives for "bad".
+    send(&mut ws, json!({ "type": "ping" })).await;
+    assert_eq!(next(&mut ws).await, json!({ "type": "pong" }));
+}
+
+#[tokio::test]
+async fn ping_is_answered_with_pong_carrying_the_payload() {
+    let app = TestApp::spawn().await;
+    let mut ws = connect(&app, "graphql-transport-ws", None).await.unwrap();
+    // Pings are allowed before the connection is initialised.
+    send(&mut ws, json!({ "type": "ping", "payload": { "n": 1 } })).await;
+    assert_eq!(
+        next(&mut ws).await,
+        json!({ "type": "pong", "payload": { "n": 1 } })
+    );
+}
+
+#[tokio::test]
+async fn invalid_messages_close_with_4400() {
+    let app = TestApp::spawn().await;
+    for bad in ["not json", r#"{"no":"type"}"#, r#"{"type":"bogus"}"#] {
+        let mut ws = connect(&app, "graphql-transport-ws", None).await.unwrap();
+        ws.send(Message::text(bad)).await.unwrap();
+        assert_eq!(next(&mut ws).await["close"], 4400, "{bad}");
     }
 }
 
 #[tokio::test]
-async fn a_bad_token_in_connection_init_is_refused() {
+async fn subscribing_before_the_ack_closes_with_4401() {
     let app = TestApp::spawn().await;
     let mut ws = connect(&app, "graphql-transport-ws", None).await.unwrap();
-    ws.send(Message::text(
-        json!({ "type": "connection_init", "payload": { "token": "not-a-token" } }).to_string(),
-    ))
-    .await
-    .unwrap();
-    let answer = next_json(&mut ws).await;
-    assert!(
-        answer
-            .as_ref()
-            .is_none_or(|a| a["type"] != "connection_ack"),
-        "{answer:?}"
+    send(
+        &mut ws,
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ me { id } }" } }),
+    )
+    .await;
+    assert_eq!(
+        next(&mut ws).await,
+        json!({ "close": 4401, "reason": "Unauthorized" })
     );
+}
+
+#[tokio::test]
+async fn a_refused_connection_init_closes_with_4403() {
+    let app = TestApp::spawn().await;
+    for payload in [
+        json!({}),
+        json!({ "token": "not-a-token" }),
+        json!({ "authorization": "Basic abc" }),
+    ] {
+        let mut ws = connect(&app, "graphql-transport-ws", None).await.unwrap();
+        send(
+            &mut ws,
+            json!({ "type": "connection_init", "payload": payload }),
+        )
+        .await;
+        assert_eq!(next(&mut ws).await["close"], 4403, "{payload}");
+    }
+    // The bare token form is accepted.
+    let token = app.login("supervisor.a@careline.example").await;
+    let mut ws = connect(&app, "graphql-transport-ws", None).await.unwrap();
+    send(
+        &mut ws,
+        json!({ "type": "connection_init", "payload": { "token": token } }),
+    )
+    .await;
+    assert_eq!(next(&mut ws).await["type"], "connection_ack");
+}
+
+#[tokio::test]
+async fn a_silent_client_is_closed_with_4408() {
+    let app = TestApp::spawn_with(|s| s.ws_init_timeout = Duration::from_millis(300)).await;
+    let mut ws = connect(&app, "graphql-transport-ws", None).await.unwrap();
+    assert_eq!(
+        next(&mut ws).await,
+        json!({ "close": 4408, "reason": "Connection initialisation timeout" })
+    );
+}
+
+#[tokio::test]
+async fn a_second_connection_init_closes_with_4429() {
+    let app = TestApp::spawn().await;
+    let token = app.login("supervisor.a@careline.example").await;
+    let mut ws = initialised(&app, "graphql-transport-ws", &token).await;
+    send(
+        &mut ws,
+        json!({ "type": "connection_init", "payload": { "token": token } }),
+    )
+    .await;
+    assert_eq!(
+        next(&mut ws).await,
+        json!({ "close": 4429, "reason": "Too many initialisation requests" })
+    );
+}
+
+#[tokio::test]
+async fn the_legacy_protocol_runs_operations_too() {
+    let app = TestApp::spawn().await;
+    let token = app.login("agent.a1@careline.example").await;
+    let mut ws = initialised(&app, "graphql-ws", &token).await;
+    send(
+        &mut ws,
+        json!({ "id": "7", "type": "start", "payload": { "query": "{ me { email } }" } }),
+    )
+    .await;
+    let mut result = next(&mut ws).await;
+    while result["type"] == "ka" {
+        result = next(&mut ws).await;
+    }
+    assert_eq!(result["type"], "data");
+    assert_eq!(
+        result["payload"]["data"]["me"]["email"],
+        "agent.a1@careline.example"
+    );
+    assert_eq!(
+        next(&mut ws).await,
+        json!({ "type": "complete", "id": "7" })
+    );
+
+    let mut refused = connect(&app, "graphql-ws", None).await.unwrap();
+    send(
+        &mut refused,
+        json!({ "type": "connection_init", "payload": {} }),
+    )
+    .await;
+    assert_eq!(next(&mut refused).await["type"], "connection_error");
+}
+
+#[tokio::test]
+async fn the_socket_closes_when_the_access_token_expires() {
+    let app = TestApp::spawn().await;
+    let id = app.user_id("supervisor.a@careline.example").await;
+    let now = chrono::Utc::now().timestamp();
+    let claims = json!({
+        "iss": "careline", "aud": "careline-api", "sub": id, "exp": now + 2, "iat": now,
+        "jti": "short-lived", "roles": ["SUPERVISOR"], "typ": "access", "ver": 0
+    });
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(TEST_SECRET),
+    )
+    .unwrap();
+    let mut ws = initialised(&app, "graphql-transport-ws", &token).await;
+    let closed = next(&mut ws).await;
+    assert_eq!(closed["close"], 4403, "{closed}");
+    assert!(closed["reason"].as_str().unwrap().contains("expired"));
+}
+
+#[tokio::test]
+async fn the_socket_closes_when_the_account_is_deactivated() {
+    let app = TestApp::spawn_with(|s| s.ws_account_recheck = Duration::from_millis(200)).await;
+    let token = app.login("agent.b1@careline.example").await;
+    let mut ws = initialised(&app, "graphql-transport-ws", &token).await;
+    let admin = app.login("admin@careline.example").await;
+    let id = app.user_id("agent.b1@careline.example").await;
+    app.gql(
+        Some(&admin),
+        "mutation($id: ID!) { setUserActive(id: $id, active: false) { active } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let closed = next(&mut ws).await;
+    assert_eq!(closed["close"], 4403, "{closed}");
+}
+
+#[tokio::test]
+async fn shutting_down_closes_open_sockets_with_going_away() {
+    let app = TestApp::spawn().await;
+    let token = app.login("supervisor.a@careline.example").await;
+    let mut ws = initialised(&app, "graphql-transport-ws", &token).await;
+    app.shutdown().await;
+    assert_eq!(next(&mut ws).await["close"], 1001);
+}
+
+#[tokio::test]
+async fn an_unknown_subprotocol_is_refused() {
+    let app = TestApp::spawn().await;
+    assert!(connect(&app, "mqtt", None).await.is_err());
 }
 
 #[tokio::test]
@@ -107,5 +304,25 @@ async fn a_foreign_origin_cannot_open_a_socket() {
         )
         .await
         .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn open_sockets_are_counted_in_metrics() {
+    let app = TestApp::spawn().await;
+    let token = app.login("supervisor.a@careline.example").await;
+    let _ws = initialised(&app, "graphql-transport-ws", &token).await;
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("careline_websocket_connections 1"),
+        "{metrics}"
     );
 }

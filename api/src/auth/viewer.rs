@@ -12,6 +12,8 @@ use uuid::Uuid;
 pub struct Viewer {
     /// The account as stored at the start of the request.
     pub user: user::Model,
+    /// When the presented access token expires (a WebSocket closes then).
+    pub token_expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Viewer {
@@ -102,7 +104,12 @@ impl Caller {
         };
         match users::find(db, id).await? {
             Some(user) if user.active && user.auth_version == claims.ver => {
-                Ok(Caller::Authenticated(Box::new(Viewer { user })))
+                let token_expires_at = chrono::DateTime::from_timestamp(claims.exp, 0)
+                    .unwrap_or_else(chrono::Utc::now);
+                Ok(Caller::Authenticated(Box::new(Viewer {
+                    user,
+                    token_expires_at,
+                })))
             }
             _ => Ok(Caller::Rejected(Rejection::Revoked)),
         }
