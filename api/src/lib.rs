@@ -2,6 +2,7 @@
 //! [`startup::Application`]; the end-to-end tests start the same thing on port 0.
 
 pub mod auth;
+pub mod bus;
 pub mod config;
 pub mod error;
 pub mod graphql;

@@ -3,11 +3,20 @@
 
 use crate::auth::password;
 use crate::error::ApiError;
+use crate::graphql::tickets::service;
+use crate::graphql::tickets::{
+    AttachmentInput, Channel, ComplaintCategory, CreateTicketInput, CustomerInput, Severity,
+    TicketKind,
+};
 use crate::state::AppState;
 use anyhow::{Context, anyhow};
 use careline_domain::org::DepartmentKind;
+use careline_domain::ticket::Command;
 use careline_domain::{Role, Roles, password::check_policy};
-use careline_persistence::{org, users};
+use careline_persistence::entity::user;
+use careline_persistence::tickets::Extra;
+use careline_persistence::{corrective_actions, org, users};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The password of every demo account (listed in README.md).
@@ -241,5 +250,387 @@ pub async fn demo_if_empty(state: &AppState) -> anyhow::Result<()> {
         }
     }
     tracing::info!(accounts = DEMO_USERS.len(), "demo organisation seeded");
+    demo_tickets(state, &accounts, &departments).await?;
+    Ok(())
+}
+
+/// Demo tickets of every kind and in every status, made through the same service path as the
+/// API so that their timelines are real.
+async fn demo_tickets(
+    state: &AppState,
+    accounts: &HashMap<&str, Uuid>,
+    departments: &HashMap<&str, Uuid>,
+) -> anyhow::Result<()> {
+    let db = &state.db;
+    let mut people = HashMap::new();
+    for (email, id) in accounts {
+        let user = users::find(db, *id)
+            .await?
+            .with_context(|| format!("seed: account {email} vanished"))?;
+        people.insert(*email, user);
+    }
+    let who = |email: &str| {
+        people
+            .get(email)
+            .cloned()
+            .with_context(|| format!("seed: no demo account {email}"))
+    };
+    let dept = |name: &str| {
+        departments
+            .get(name)
+            .copied()
+            .with_context(|| format!("seed: no department {name}"))
+    };
+    let alice = who("agent.a1@careline.example")?;
+    let aaron = who("agent.a2@careline.example")?;
+    let bella = who("agent.b1@careline.example")?;
+    let theo = who("tech@careline.example")?;
+    let sam = who("supervisor.a@careline.example")?;
+    let legal = who("legal@careline.example")?;
+    let logistics = who("logistics@careline.example")?;
+    let li_lei = who("li.lei@example.com")?;
+    let han = who("han.meimei@example.com")?;
+
+    let create = |creator: user::Model, input: CreateTicketInput| async move {
+        service::create(db, &creator, input)
+            .await
+            .map(|l| l.ticket.id)
+            .map_err(internal)
+    };
+    let act = |actor: &user::Model, id: Uuid, cmd: Command, extra: Extra| {
+        let v = service::viewer_of(actor);
+        async move {
+            service::run(db, &v, id, None, cmd, extra)
+                .await
+                .map(|_| ())
+                .map_err(internal)
+        }
+    };
+    let staff_intake =
+        |kind, channel, subject: &str, description: &str, customer: (&str, &str, &str)| {
+            CreateTicketInput {
+                kind,
+                channel,
+                subject: subject.to_owned(),
+                description: description.to_owned(),
+                customer: Some(CustomerInput {
+                    name: customer.0.to_owned(),
+                    phone: Some(customer.1.to_owned()),
+                    email: Some(customer.2.to_owned()),
+                }),
+                category: None,
+                severity: None,
+                priority: None,
+                demand: None,
+                occurred_at: None,
+                location: None,
+                order_number: None,
+                product_name: None,
+                attachments: None,
+                praised_employee_id: None,
+                team_id: None,
+            }
+        };
+    let app_intake = |kind, subject: &str, description: &str| CreateTicketInput {
+        customer: None,
+        ..staff_intake(kind, Channel::MobileApp, subject, description, ("", "", ""))
+    };
+    let ack = |message: &str| Command::Acknowledge {
+        message: Some(message.to_owned()),
+    };
+
+    // A major complaint: registered by phone, acknowledged, dispatched to Legal.
+    let major = create(
+        alice.clone(),
+        CreateTicketInput {
+            category: Some(ComplaintCategory::ProductQuality),
+            severity: Some(Severity::Major),
+            demand: Some("Full refund and a written apology".to_owned()),
+            location: Some("Shanghai, Xuhui store".to_owned()),
+            order_number: Some("SO-2026-000731".to_owned()),
+            product_name: Some("AquaPure 3 water purifier".to_owned()),
+            attachments: Some(vec![AttachmentInput {
+                file_name: "leak.jpg".to_owned(),
+                content_type: "image/jpeg".to_owned(),
+                size_bytes: 482_113,
+                uri: "s3://careline-evidence/demo/leak.jpg".to_owned(),
+            }]),
+            ..staff_intake(
+                TicketKind::Complaint,
+                Channel::Phone,
+                "Purifier flooded the kitchen; customer contacting the press",
+                "The unit leaked overnight and damaged the floor. The customer says a journalist is interested.",
+                ("Zhang Wei", "13900001111", "zhang.wei@example.net"),
+            )
+        },
+    )
+    .await?;
+    act(
+        &alice,
+        major,
+        ack("We are on it; a specialist will call you within the hour."),
+        Extra::None,
+    )
+    .await?;
+    act(
+        &alice,
+        major,
+        Command::Dispatch {
+            department_id: dept("Legal")?,
+            instructions: Some(
+                "Possible media exposure and damages claim; please advise.".to_owned(),
+            ),
+        },
+        Extra::None,
+    )
+    .await?;
+    act(
+        &legal,
+        major,
+        Command::AddNote {
+            body: "Reviewing the warranty terms and the damage photos.".to_owned(),
+        },
+        Extra::None,
+    )
+    .await?;
+
+    // A delivery complaint: dispatched to Logistics, handed back, resolved, followed up, closed.
+    let late = create(
+        aaron.clone(),
+        CreateTicketInput {
+            category: Some(ComplaintCategory::DeliveryDelay),
+            severity: Some(Severity::Important),
+            order_number: Some("SO-2026-000512".to_owned()),
+            ..staff_intake(
+                TicketKind::Complaint,
+                Channel::Email,
+                "Order arrived nine days late",
+                "The courier marked the parcel delivered a week before it arrived.",
+                ("Wang Fang", "13700002222", "wang.fang@example.net"),
+            )
+        },
+    )
+    .await?;
+    act(
+        &aaron,
+        late,
+        ack("Sorry for the delay; we are checking with the courier."),
+        Extra::None,
+    )
+    .await?;
+    act(
+        &aaron,
+        late,
+        Command::Dispatch {
+            department_id: dept("Logistics")?,
+            instructions: None,
+        },
+        Extra::None,
+    )
+    .await?;
+    act(
+        &logistics,
+        late,
+        Command::HandBack {
+            findings: "The regional hub mis-scanned the parcel; courier retrained.".to_owned(),
+        },
+        Extra::None,
+    )
+    .await?;
+    act(
+        &aaron,
+        late,
+        Command::Resolve {
+            solution: "We refunded the shipping fee and added a 50 CNY voucher.".to_owned(),
+        },
+        Extra::None,
+    )
+    .await?;
+    act(
+        &aaron,
+        late,
+        Command::RecordFollowUp {
+            customer_satisfied: true,
+        },
+        Extra::FollowUp {
+            method: careline_domain::ticket::FollowUpMethod::Phone,
+            outcome: "Customer received the voucher and is happy.".to_owned(),
+            customer_satisfied: true,
+        },
+    )
+    .await?;
+    act(&aaron, late, Command::Close, Extra::None).await?;
+    let fix = corrective_actions::create(
+        db,
+        corrective_actions::NewCorrectiveAction {
+            description: "Re-scan audit at the regional hub for two weeks.".to_owned(),
+            department_id: dept("Logistics")?,
+            due_at: Some(careline_persistence::now() + chrono::Duration::days(14)),
+            ticket_ids: vec![late],
+            created_by: sam.id,
+        },
+    )
+    .await?;
+    corrective_actions::set_status(db, fix.id, "OPEN", "DONE", None).await?;
+
+    // A customer's app inquiry: answered, resolved and rated.
+    let inquiry = create(
+        li_lei.clone(),
+        app_intake(
+            TicketKind::Inquiry,
+            "How do I change the filter?",
+            "Which filter fits the AquaPure 3?",
+        ),
+    )
+    .await?;
+    act(&aaron, inquiry, ack("Thanks for asking!"), Extra::None).await?;
+    act(
+        &aaron,
+        inquiry,
+        Command::ReplyToCustomer {
+            body: "The AquaPure 3 uses the AP-F3 cartridge.".to_owned(),
+        },
+        Extra::None,
+    )
+    .await?;
+    act(
+        &aaron,
+        inquiry,
+        Command::Resolve {
+            solution: "AP-F3 cartridge; video guide sent by email.".to_owned(),
+        },
+        Extra::None,
+    )
+    .await?;
+    act(
+        &li_lei,
+        inquiry,
+        Command::Rate { rating: 5 },
+        Extra::Rating {
+            rating: 5,
+            comment: Some("Quick and clear.".to_owned()),
+        },
+    )
+    .await?;
+
+    // A suggestion from the box, adopted.
+    let suggestion = create(
+        bella.clone(),
+        staff_intake(
+            TicketKind::Suggestion,
+            Channel::SuggestionBox,
+            "Offer evening delivery slots",
+            "Working customers cannot receive parcels during the day.",
+            ("Zhao Min", "13600003333", "zhao.min@example.net"),
+        ),
+    )
+    .await?;
+    act(
+        &bella,
+        suggestion,
+        ack("Thank you for the idea."),
+        Extra::None,
+    )
+    .await?;
+    act(
+        &sam,
+        suggestion,
+        Command::SetSuggestionStatus {
+            to: careline_domain::ticket::SuggestionStatus::Adopted,
+        },
+        Extra::None,
+    )
+    .await?;
+
+    // Praise for an agent, from the app: still new.
+    create(
+        han.clone(),
+        CreateTicketInput {
+            praised_employee_id: Some(async_graphql::ID(alice.id.to_string())),
+            ..app_intake(
+                TicketKind::Praise,
+                "Alice was wonderful",
+                "She solved my billing problem in one call.",
+            )
+        },
+    )
+    .await?;
+
+    // After-sales waiting for the customer.
+    let repair = create(
+        aaron.clone(),
+        CreateTicketInput {
+            product_name: Some("AquaPure 3 water purifier".to_owned()),
+            ..staff_intake(
+                TicketKind::AfterSales,
+                Channel::WalkIn,
+                "Replace a cracked housing under warranty",
+                "Housing cracked after eight months of normal use.",
+                ("Zhang Wei", "13900001111", "zhang.wei@example.net"),
+            )
+        },
+    )
+    .await?;
+    act(
+        &aaron,
+        repair,
+        ack("We will book a technician."),
+        Extra::None,
+    )
+    .await?;
+    act(
+        &aaron,
+        repair,
+        Command::SetStatus {
+            to: careline_domain::ticket::TicketStatus::PendingCustomer,
+        },
+        Extra::None,
+    )
+    .await?;
+
+    // Technical support from the app: new and unassigned.
+    create(
+        han.clone(),
+        app_intake(
+            TicketKind::TechnicalSupport,
+            "App cannot pair with the purifier",
+            "Bluetooth pairing fails at step 3.",
+        ),
+    )
+    .await?;
+
+    // A general complaint from the app: claimed, acknowledged, with an internal note.
+    let attitude = create(
+        li_lei.clone(),
+        CreateTicketInput {
+            category: Some(ComplaintCategory::ServiceAttitude),
+            ..app_intake(
+                TicketKind::Complaint,
+                "Rude installer",
+                "The installer was rude and left a mess.",
+            )
+        },
+    )
+    .await?;
+    act(&bella, attitude, Command::Claim, Extra::None).await?;
+    act(
+        &bella,
+        attitude,
+        ack("We are sorry; we are looking into it."),
+        Extra::None,
+    )
+    .await?;
+    act(
+        &bella,
+        attitude,
+        Command::AddNote {
+            body: "Installer is a contractor; check with the vendor manager.".to_owned(),
+        },
+        Extra::None,
+    )
+    .await?;
+    let _ = theo;
+
+    tracing::info!("demo tickets seeded");
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::rate_limit::LoginLimiter;
+use crate::bus::{self, EventBus, InProcessBus, RedisBus};
 use crate::config::Settings;
 use crate::graphql::{CarelineSchema, build_schema};
 use crate::metrics::Metrics;
@@ -32,23 +33,24 @@ impl Application {
         careline_persistence::migrate(&db)
             .await
             .context("database migration failed")?;
-        let redis = match &settings.redis_url {
+        let (bus, redis): (Arc<dyn EventBus>, _) = match &settings.redis_url {
             Some(url) => {
-                let client = redis::Client::open(url.as_str()).context("REDIS_URL is not valid")?;
-                Some(
-                    redis::aio::ConnectionManager::new(client)
-                        .await
-                        .context("cannot connect to Redis (check REDIS_URL)")?,
-                )
+                let bus = RedisBus::connect(url, db.clone()).await?;
+                let connection = bus.connection();
+                (Arc::new(bus), Some(connection))
             }
-            None => None,
+            None => (Arc::new(InProcessBus::new()), None),
         };
+        let outbox_signal = Arc::new(tokio::sync::Notify::new());
+        bus::spawn_relay(db.clone(), bus.clone(), outbox_signal.clone());
         let state = AppState {
             jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
             db,
             limiter: Arc::new(LoginLimiter::default()),
             metrics: Arc::new(Metrics::new()?),
             redis,
+            bus,
+            outbox_signal,
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
             settings: Arc::new(settings),
         };
@@ -69,7 +71,7 @@ impl Application {
         tracing::info!(
             address = %format!("http://{}:{port}", state.settings.host),
             database = if state.settings.database_url.starts_with("sqlite") { "sqlite" } else { "postgres" },
-            bus = if state.redis.is_some() { "redis" } else { "in-process" },
+            bus = state.bus.kind(),
             "careline listening"
         );
         Ok(Application {

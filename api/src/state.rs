@@ -20,8 +20,12 @@ pub struct AppState {
     pub limiter: Arc<LoginLimiter>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
-    /// Redis, when configured (event bus and readiness).
+    /// Redis, when configured (readiness; the bus holds its own handle).
     pub redis: Option<redis::aio::ConnectionManager>,
+    /// The event bus (in-process or Redis).
+    pub bus: Arc<dyn crate::bus::EventBus>,
+    /// Wakes the outbox relay after a change commits, so events go out at once.
+    pub outbox_signal: Arc<tokio::sync::Notify>,
     /// Flips to `true` when the server begins a graceful shutdown; open WebSockets close
     /// themselves with 1001 (going away).
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,

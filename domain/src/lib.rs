@@ -3,6 +3,7 @@
 //! rules are re-implemented at the edges.
 
 pub mod error;
+pub mod event;
 pub mod org;
 pub mod password;
 pub mod permission;

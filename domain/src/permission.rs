@@ -319,3 +319,51 @@ mod tests {
         );
     }
 }
+
+/// How much of the live queue someone may watch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueAccess {
+    /// Every team and department (supervisors, managers, admins).
+    Everything,
+    /// Only this team (agents and tech support, their own team).
+    Team(uuid::Uuid),
+    /// Nothing.
+    Nothing,
+}
+
+/// Which part of the live queue a person with `roles`, member of `own_team`, may watch.
+pub fn queue_access(roles: Roles, own_team: Option<uuid::Uuid>) -> QueueAccess {
+    if allowed(roles, Action::ReadQueue) {
+        QueueAccess::Everything
+    } else if roles.has_any(&[Agent, TechSupport]) {
+        own_team.map_or(QueueAccess::Nothing, QueueAccess::Team)
+    } else {
+        QueueAccess::Nothing
+    }
+}
+
+#[cfg(test)]
+mod queue_tests {
+    use super::*;
+
+    #[test]
+    fn agents_watch_only_their_own_team_and_leads_everything() {
+        let team = uuid::Uuid::now_v7();
+        assert_eq!(
+            queue_access(Roles::from_iter([Agent]), Some(team)),
+            QueueAccess::Team(team)
+        );
+        assert_eq!(
+            queue_access(Roles::from_iter([Agent]), None),
+            QueueAccess::Nothing
+        );
+        assert_eq!(
+            queue_access(Roles::from_iter([Supervisor]), None),
+            QueueAccess::Everything
+        );
+        assert_eq!(
+            queue_access(Roles::from_iter([Customer, Trainer]), Some(team)),
+            QueueAccess::Nothing
+        );
+    }
+}

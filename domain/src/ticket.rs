@@ -3,12 +3,17 @@
 //! [`decide`], and persists the returned [`Change`] under its optimistic version check.
 
 mod access;
+mod corrective;
 mod intake;
 mod lifecycle;
 mod number;
 mod vocabulary;
 
-pub use access::{Viewer, can_read, can_see_contact, can_see_internal, mask_email, mask_phone};
+pub use access::{
+    ReadScope, Viewer, can_read, can_see_contact, can_see_internal, mask_email, mask_phone,
+    read_scope,
+};
+pub use corrective::corrective_action_transition;
 pub use intake::{
     ALLOWED_CONTENT_TYPES, Attachment, AttachmentInput, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS,
     MAX_FILE_NAME_CHARS, MAX_SHORT_TEXT_CHARS, MAX_SUBJECT_CHARS, MAX_TEXT_CHARS, MAX_URI_CHARS,

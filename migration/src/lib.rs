@@ -10,13 +10,19 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m0001_people;
+mod m0002_tickets;
+mod m0003_outbox;
 
 /// Every migration, oldest first.
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_people::Migration)]
+        vec![
+            Box::new(m0001_people::Migration),
+            Box::new(m0002_tickets::Migration),
+            Box::new(m0003_outbox::Migration),
+        ]
     }
 }
 

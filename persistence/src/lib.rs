@@ -1,10 +1,14 @@
 //! Storage for Careline: connecting and migrating, sea-orm entities, and the repository
 //! functions the API calls. Every write that must be atomic happens in one transaction here.
 
+pub mod corrective_actions;
+pub mod customers;
 pub mod entity;
 pub mod error;
 pub mod org;
+pub mod outbox;
 pub mod page;
+pub mod tickets;
 pub mod tokens;
 pub mod users;
 

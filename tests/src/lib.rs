@@ -37,6 +37,8 @@ enum TestDatabase {
         admin_url: String,
         name: String,
     },
+    /// Another app's database: that app cleans it up.
+    Shared,
 }
 
 impl TestApp {
@@ -48,6 +50,24 @@ impl TestApp {
     /// A server with the demo seed and settings adjusted by `configure`.
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         let (database_url, database) = fresh_database().await;
+        Self::start(database_url, database, configure).await
+    }
+
+    /// A second instance on this app's database (already seeded), configured by `configure`:
+    /// what several instances behind a load balancer look like.
+    pub async fn spawn_sharing(&self, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::start(self.database_url(), TestDatabase::Shared, |s| {
+            s.seed_demo = false;
+            configure(s);
+        })
+        .await
+    }
+
+    async fn start(
+        database_url: String,
+        database: TestDatabase,
+        configure: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let redis_url = std::env::var("TEST_REDIS_URL")
             .ok()
             .filter(|s| !s.is_empty());
@@ -61,6 +81,9 @@ impl TestApp {
         let state = app.state().clone();
         let handle = app.handle();
         tokio::spawn(app.run_until_stopped());
+        // The seed's events are published by the relay shortly after start; tests begin once
+        // they are out, so a subscriber sees only what the test itself does.
+        settle(&state).await;
         TestApp {
             address: format!("http://127.0.0.1:{port}"),
             port,
@@ -168,6 +191,17 @@ impl Drop for TestApp {
             .join();
         }
     }
+}
+
+/// Waits until the outbox relay has published every pending event.
+pub async fn settle(state: &careline_api::state::AppState) {
+    for _ in 0..200 {
+        match careline_persistence::outbox::pending_count(&state.db).await {
+            Ok(0) => return,
+            _ => tokio::time::sleep(Duration::from_millis(25)).await,
+        }
+    }
+    panic!("the outbox relay did not publish the start-up events within 5 s");
 }
 
 /// A fresh, empty database for one test.

@@ -2,8 +2,13 @@
 //! per request level, never one per row.
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use careline_persistence::entity::{department, team, user};
-use careline_persistence::{DatabaseConnection, org, users};
+use careline_persistence::entity::{
+    corrective_action, customer, department, follow_up, satisfaction_rating, team, ticket,
+    ticket_event, user,
+};
+use careline_persistence::{
+    DatabaseConnection, corrective_actions, customers, org, tickets, users,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -66,6 +71,110 @@ impl Loader<Uuid> for TeamMembersLoader {
     }
 }
 
+/// Loads customer records by id.
+pub struct CustomerLoader(pub DatabaseConnection);
+/// Loads whole timelines by `(ticket id, include internal entries)`; pages are cut in memory so
+/// a list of tickets with their first events costs one query.
+pub struct TicketEventsLoader(pub DatabaseConnection);
+/// Loads follow-up visits by ticket id.
+pub struct FollowUpsLoader(pub DatabaseConnection);
+/// Loads satisfaction ratings by ticket id.
+pub struct RatingsLoader(pub DatabaseConnection);
+/// Loads corrective actions by ticket id.
+pub struct TicketCorrectiveActionsLoader(pub DatabaseConnection);
+/// Loads linked tickets by corrective action id.
+pub struct CorrectiveActionTicketsLoader(pub DatabaseConnection);
+
+fn group<V, I: IntoIterator<Item = (Uuid, V)>>(rows: I) -> HashMap<Uuid, Vec<V>> {
+    let mut out: HashMap<Uuid, Vec<V>> = HashMap::new();
+    for (k, v) in rows {
+        out.entry(k).or_default().push(v);
+    }
+    out
+}
+
+impl Loader<Uuid> for CustomerLoader {
+    type Value = customer::Model;
+    type Error = LoadError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = customers::find_many(&self.0, keys).await.map_err(wrap)?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+}
+
+impl Loader<(Uuid, bool)> for TicketEventsLoader {
+    type Value = Vec<ticket_event::Model>;
+    type Error = LoadError;
+    async fn load(
+        &self,
+        keys: &[(Uuid, bool)],
+    ) -> Result<HashMap<(Uuid, bool), Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        for internal in [false, true] {
+            let ids: Vec<Uuid> = keys
+                .iter()
+                .filter(|(_, i)| *i == internal)
+                .map(|(id, _)| *id)
+                .collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let rows = tickets::events_of(&self.0, &ids, internal)
+                .await
+                .map_err(wrap)?;
+            for id in &ids {
+                out.insert((*id, internal), Vec::new());
+            }
+            for row in rows {
+                out.entry((row.ticket_id, internal))
+                    .or_insert_with(Vec::new)
+                    .push(row);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<Uuid> for FollowUpsLoader {
+    type Value = Vec<follow_up::Model>;
+    type Error = LoadError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = tickets::follow_ups_of(&self.0, keys).await.map_err(wrap)?;
+        Ok(group(rows.into_iter().map(|r| (r.ticket_id, r))))
+    }
+}
+
+impl Loader<Uuid> for RatingsLoader {
+    type Value = Vec<satisfaction_rating::Model>;
+    type Error = LoadError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = tickets::ratings_of(&self.0, keys).await.map_err(wrap)?;
+        Ok(group(rows.into_iter().map(|r| (r.ticket_id, r))))
+    }
+}
+
+impl Loader<Uuid> for TicketCorrectiveActionsLoader {
+    type Value = Vec<corrective_action::Model>;
+    type Error = LoadError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = corrective_actions::of_tickets(&self.0, keys)
+            .await
+            .map_err(wrap)?;
+        Ok(group(rows))
+    }
+}
+
+impl Loader<Uuid> for CorrectiveActionTicketsLoader {
+    type Value = Vec<ticket::Model>;
+    type Error = LoadError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = corrective_actions::tickets_of(&self.0, keys)
+            .await
+            .map_err(wrap)?;
+        Ok(group(rows))
+    }
+}
+
 /// The loaders of one request.
 pub struct Loaders {
     /// Accounts.
@@ -76,6 +185,18 @@ pub struct Loaders {
     pub teams: DataLoader<TeamLoader>,
     /// Team members.
     pub team_members: DataLoader<TeamMembersLoader>,
+    /// Customer records.
+    pub customers: DataLoader<CustomerLoader>,
+    /// Ticket timelines.
+    pub ticket_events: DataLoader<TicketEventsLoader>,
+    /// Follow-up visits per ticket.
+    pub follow_ups: DataLoader<FollowUpsLoader>,
+    /// Ratings per ticket.
+    pub ratings: DataLoader<RatingsLoader>,
+    /// Corrective actions per ticket.
+    pub ticket_corrective_actions: DataLoader<TicketCorrectiveActionsLoader>,
+    /// Tickets per corrective action.
+    pub corrective_action_tickets: DataLoader<CorrectiveActionTicketsLoader>,
 }
 
 impl Loaders {
@@ -86,6 +207,18 @@ impl Loaders {
             departments: DataLoader::new(DepartmentLoader(db.clone()), tokio::spawn),
             teams: DataLoader::new(TeamLoader(db.clone()), tokio::spawn),
             team_members: DataLoader::new(TeamMembersLoader(db.clone()), tokio::spawn),
+            customers: DataLoader::new(CustomerLoader(db.clone()), tokio::spawn),
+            ticket_events: DataLoader::new(TicketEventsLoader(db.clone()), tokio::spawn),
+            follow_ups: DataLoader::new(FollowUpsLoader(db.clone()), tokio::spawn),
+            ratings: DataLoader::new(RatingsLoader(db.clone()), tokio::spawn),
+            ticket_corrective_actions: DataLoader::new(
+                TicketCorrectiveActionsLoader(db.clone()),
+                tokio::spawn,
+            ),
+            corrective_action_tickets: DataLoader::new(
+                CorrectiveActionTicketsLoader(db.clone()),
+                tokio::spawn,
+            ),
         }
     }
 }

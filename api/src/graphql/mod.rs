@@ -5,11 +5,13 @@ pub mod auth;
 pub mod connection;
 pub mod loaders;
 pub mod people;
+pub mod subscriptions;
+pub mod tickets;
 
 use crate::auth::{Caller, Viewer};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use async_graphql::{Context, EmptySubscription, Guard, MergedObject, Schema};
+use async_graphql::{Context, Guard, MergedObject, Schema};
 use careline_domain::Action;
 use std::net::IpAddr;
 use uuid::Uuid;
@@ -23,21 +25,29 @@ pub const MAX_PAGE: i32 = 100;
 
 /// The root query.
 #[derive(MergedObject, Default)]
-pub struct Query(people::PeopleQuery);
+pub struct Query(people::PeopleQuery, tickets::TicketQuery);
 
 /// The root mutation.
 #[derive(MergedObject, Default)]
-pub struct Mutation(auth::AuthMutation, people::PeopleMutation);
+pub struct Mutation(
+    auth::AuthMutation,
+    people::PeopleMutation,
+    tickets::TicketMutation,
+);
 
 /// The executable schema.
-pub type CarelineSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type CarelineSchema = Schema<Query, Mutation, subscriptions::Subscription>;
 
 /// Builds the schema; `state` is `None` only for printing the SDL.
 pub fn build_schema(state: Option<AppState>, production: bool) -> CarelineSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .limit_directives(20);
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        subscriptions::Subscription,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .limit_directives(20);
     if production {
         builder = builder.disable_introspection();
     }

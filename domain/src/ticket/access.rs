@@ -55,6 +55,37 @@ pub fn can_read(t: &TicketFacts, v: &Viewer) -> bool {
     v.is_frontline() || v.is_liaison_for(t) || v.is_customer_of(t)
 }
 
+/// Which tickets a viewer may read, as a filter a list query can apply in storage. Mirrors
+/// [`can_read`]: every ticket for frontline staff, a department's dispatched tickets for
+/// liaisons, one's own tickets for customers, nothing for anyone else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadScope {
+    /// Every ticket.
+    All,
+    /// Tickets dispatched to this department.
+    Department(Uuid),
+    /// Tickets whose customer record is linked to this account.
+    CustomerAccount(Uuid),
+    /// No ticket.
+    Nothing,
+}
+
+/// The [`ReadScope`] of `v`.
+pub fn read_scope(v: &Viewer) -> ReadScope {
+    if v.is_frontline() {
+        ReadScope::All
+    } else if v.roles.has(Role::DepartmentLiaison) {
+        match v.department_id {
+            Some(d) => ReadScope::Department(d),
+            None => ReadScope::Nothing,
+        }
+    } else if v.roles.has(Role::Customer) {
+        ReadScope::CustomerAccount(v.user_id)
+    } else {
+        ReadScope::Nothing
+    }
+}
+
 /// Whether `v` may see the customer's unmasked phone and email: the people accountable for the
 /// ticket (owner, assignee), leads, and the customer themselves (it is their own data).
 pub fn can_see_contact(t: &TicketFacts, v: &Viewer) -> bool {
@@ -183,6 +214,29 @@ mod tests {
             &undispatched,
             &viewer(SOMEONE, &[Role::DepartmentLiaison], None)
         ));
+    }
+
+    #[test]
+    fn read_scope_matches_can_read() {
+        let t = ticket();
+        let cases = [
+            viewer(SOMEONE, &[Role::Agent], None),
+            viewer(SOMEONE, &[Role::DepartmentLiaison], Some(LEGAL)),
+            viewer(SOMEONE, &[Role::DepartmentLiaison], Some(SALES)),
+            viewer(SOMEONE, &[Role::DepartmentLiaison], None),
+            viewer(CUSTOMER, &[Role::Customer], None),
+            viewer(OTHER_CUSTOMER, &[Role::Customer], None),
+            viewer(SOMEONE, &[Role::Trainer], None),
+        ];
+        for v in cases {
+            let in_scope = match read_scope(&v) {
+                ReadScope::All => true,
+                ReadScope::Department(d) => t.department_id == Some(d),
+                ReadScope::CustomerAccount(u) => t.customer_user_id == Some(u),
+                ReadScope::Nothing => false,
+            };
+            assert_eq!(in_scope, can_read(&t, &v), "{v:?}");
+        }
     }
 
     #[test]

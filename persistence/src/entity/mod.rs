@@ -1,6 +1,14 @@
 //! sea-orm entities, one per table. The GraphQL layer never exposes these directly.
 
+pub mod corrective_action;
+pub mod corrective_action_ticket;
+pub mod customer;
 pub mod department;
+pub mod follow_up;
+pub mod outbox;
 pub mod refresh_token;
+pub mod satisfaction_rating;
 pub mod team;
+pub mod ticket;
+pub mod ticket_event;
 pub mod user;

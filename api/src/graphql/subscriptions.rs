@@ -1,0 +1,285 @@
+//! Live subscriptions: the queue, escalations and single tickets. Every event arrives through
+//! the process's one bus subscription as a self-contained snapshot; each subscriber filters by
+//! its arguments and its permissions without touching the database.
+
+use super::tickets::service::{domain_viewer, load_readable};
+use super::tickets::{Priority, Severity, TicketEvent, TicketKind, TicketStatus};
+use super::{parse_id, state, viewer};
+use crate::error::{ApiError, ApiResult};
+use async_graphql::{Context, Enum, ID, SimpleObject, Subscription};
+use careline_domain::event::{Envelope, Event, TicketSnapshot, TimelineEntry};
+use careline_domain::permission::{QueueAccess, queue_access};
+use careline_domain::ticket::{can_read, can_see_internal};
+use careline_domain::{Action, permission};
+use careline_persistence::entity::ticket_event;
+use chrono::{DateTime, Utc};
+use futures_util::{Stream, StreamExt, future};
+use std::sync::Arc;
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+/// How a queue entry changed.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::event::QueueEventKind")]
+pub enum QueueEventKind {
+    Created,
+    Updated,
+    Assigned,
+    StatusChanged,
+    Escalated,
+    Closed,
+}
+
+/// Why a ticket was escalated.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::event::EscalationKind")]
+pub enum EscalationKind {
+    SlaWarning,
+    SlaBreach,
+    MajorComplaint,
+    Manual,
+}
+
+/// Which response-time target.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::event::SlaTarget")]
+pub enum SlaTarget {
+    FirstResponse,
+    Resolution,
+}
+
+/// A self-contained snapshot, so that fan-out to many subscribers needs no database read.
+#[derive(SimpleObject, Clone)]
+pub struct QueueTicket {
+    pub id: ID,
+    pub number: String,
+    pub kind: TicketKind,
+    pub priority: Priority,
+    pub severity: Option<Severity>,
+    pub status: TicketStatus,
+    pub subject: String,
+    pub assignee_id: Option<ID>,
+    pub team_id: Option<ID>,
+    pub department_id: Option<ID>,
+    pub escalation_level: i32,
+    pub first_response_due_at: Option<DateTime<Utc>>,
+    pub resolution_due_at: Option<DateTime<Utc>>,
+}
+
+fn id(uuid: Uuid) -> ID {
+    ID(uuid.to_string())
+}
+
+impl From<&TicketSnapshot> for QueueTicket {
+    fn from(t: &TicketSnapshot) -> Self {
+        QueueTicket {
+            id: id(t.id),
+            number: t.number.clone(),
+            kind: t.kind.into(),
+            priority: t.priority.into(),
+            severity: t.severity.map(Into::into),
+            status: t.status.into(),
+            subject: t.subject.clone(),
+            assignee_id: t.assignee_id.map(id),
+            team_id: t.team_id.map(id),
+            department_id: t.department_id.map(id),
+            escalation_level: t.escalation_level,
+            first_response_due_at: t.first_response_due_at,
+            resolution_due_at: t.resolution_due_at,
+        }
+    }
+}
+
+/// A change in the live queue.
+#[derive(SimpleObject, Clone)]
+pub struct QueueEvent {
+    pub kind: QueueEventKind,
+    pub ticket: QueueTicket,
+    pub at: DateTime<Utc>,
+}
+
+/// An escalation as it happens.
+#[derive(SimpleObject, Clone)]
+pub struct EscalationEvent {
+    pub ticket: QueueTicket,
+    pub level: i32,
+    pub kind: EscalationKind,
+    pub target: Option<SlaTarget>,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A new timeline entry on a ticket.
+#[derive(SimpleObject, Clone)]
+pub struct TicketUpdate {
+    pub ticket: QueueTicket,
+    pub event: TicketEvent,
+}
+
+fn timeline_model(ticket_id: Uuid, entry: &TimelineEntry) -> ticket_event::Model {
+    ticket_event::Model {
+        id: entry.id,
+        ticket_id,
+        kind: entry.kind.as_str().to_owned(),
+        actor_id: entry.actor_id,
+        at: entry.at,
+        internal: entry.internal,
+        message: entry.message.clone(),
+        from_status: entry.from_status.map(|s| s.as_str().to_owned()),
+        to_status: entry.to_status.map(|s| s.as_str().to_owned()),
+    }
+}
+
+/// Every event this process delivers from now on. A subscriber that falls behind skips what it
+/// missed (it never slows the publisher or other subscribers).
+fn events(receiver: broadcast::Receiver<Arc<Envelope>>) -> impl Stream<Item = Arc<Envelope>> {
+    futures_util::stream::unfold(receiver, |mut receiver| async move {
+        loop {
+            match receiver.recv().await {
+                Ok(envelope) => return Some((envelope, receiver)),
+                Err(broadcast::error::RecvError::Lagged(skipped)) => {
+                    tracing::warn!(skipped, "a slow subscriber skipped events");
+                }
+                Err(broadcast::error::RecvError::Closed) => return None,
+            }
+        }
+    })
+}
+
+fn optional_id(value: Option<ID>, field: &str) -> ApiResult<Option<Uuid>> {
+    value
+        .map(|v| parse_id(&v).ok_or_else(|| ApiError::bad_input(field, "not a valid id")))
+        .transpose()
+}
+
+/// The live subscriptions.
+#[derive(Default)]
+pub struct Subscription;
+
+#[Subscription]
+impl Subscription {
+    /// Supervisors and above. Filters are optional; with none, the whole queue. Agents and
+    /// tech support may watch their own team.
+    async fn queue_updates(
+        &self,
+        ctx: &Context<'_>,
+        team_id: Option<ID>,
+        department_id: Option<ID>,
+    ) -> Result<impl Stream<Item = QueueEvent> + use<>, ApiError> {
+        let viewer = viewer(ctx)?;
+        let team = optional_id(team_id, "teamId")?;
+        let department = optional_id(department_id, "departmentId")?;
+        let team = match queue_access(viewer.roles(), viewer.user.team_id) {
+            QueueAccess::Everything => team,
+            QueueAccess::Team(own) if team.is_none_or(|t| t == own) => Some(own),
+            QueueAccess::Team(_) => {
+                return Err(ApiError::Forbidden(
+                    "you may watch only your own team's queue".to_owned(),
+                ));
+            }
+            QueueAccess::Nothing => {
+                return Err(ApiError::Forbidden(
+                    "you are not allowed to watch the live queue".to_owned(),
+                ));
+            }
+        };
+        let receiver = state(ctx)?.bus.subscribe();
+        Ok(events(receiver).filter_map(move |envelope| {
+            future::ready(match &envelope.event {
+                Event::Queue { kind, ticket, at }
+                    if team.is_none_or(|t| ticket.team_id == Some(t))
+                        && department.is_none_or(|d| ticket.department_id == Some(d)) =>
+                {
+                    Some(QueueEvent {
+                        kind: (*kind).into(),
+                        ticket: ticket.into(),
+                        at: *at,
+                    })
+                }
+                _ => None,
+            })
+        }))
+    }
+
+    /// Supervisors and above: SLA warnings, breaches, major complaints, manual escalations.
+    async fn escalations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = EscalationEvent> + use<>, ApiError> {
+        let viewer = viewer(ctx)?;
+        permission::require(viewer.roles(), Action::ReadQueue).map_err(|_| {
+            ApiError::Forbidden("only supervisors and above receive escalations".to_owned())
+        })?;
+        let receiver = state(ctx)?.bus.subscribe();
+        Ok(events(receiver).filter_map(|envelope| {
+            future::ready(match &envelope.event {
+                Event::Escalation {
+                    ticket,
+                    level,
+                    kind,
+                    target,
+                    reason,
+                    at,
+                } => Some(EscalationEvent {
+                    ticket: ticket.into(),
+                    level: *level,
+                    kind: (*kind).into(),
+                    target: target.map(Into::into),
+                    reason: reason.clone(),
+                    at: *at,
+                }),
+                _ => None,
+            })
+        }))
+    }
+
+    /// Anyone who may read the ticket; customers never receive internal events.
+    async fn ticket_updated(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<impl Stream<Item = TicketUpdate> + use<>, ApiError> {
+        let caller = viewer(ctx)?;
+        let state = state(ctx)?;
+        let ticket_id =
+            parse_id(&id).ok_or_else(|| ApiError::NotFound("ticket not found".into()))?;
+        let domain = domain_viewer(caller);
+        load_readable(&state.db, &domain, ticket_id).await?;
+        let internal_allowed = can_see_internal(&domain);
+        let receiver = state.bus.subscribe();
+        Ok(events(receiver).filter_map(move |envelope| {
+            future::ready(match &envelope.event {
+                Event::TicketUpdated { ticket, entry }
+                    if ticket.id == ticket_id
+                        && (internal_allowed || !entry.internal)
+                        && snapshot_readable(ticket, &domain) =>
+                {
+                    Some(TicketUpdate {
+                        ticket: ticket.into(),
+                        event: TicketEvent(timeline_model(ticket.id, entry)),
+                    })
+                }
+                _ => None,
+            })
+        }))
+    }
+}
+
+/// Whether the viewer may still read the ticket as it is after the change (a liaison loses
+/// sight of a ticket moved to another department).
+fn snapshot_readable(ticket: &TicketSnapshot, viewer: &careline_domain::ticket::Viewer) -> bool {
+    use careline_domain::ticket::TicketFacts;
+    let facts = TicketFacts {
+        status: ticket.status,
+        kind: ticket.kind,
+        severity: ticket.severity,
+        owner_id: ticket.owner_id,
+        assignee_id: ticket.assignee_id,
+        department_id: ticket.department_id,
+        customer_user_id: ticket.customer_user_id,
+        follow_up_since_resolution: false,
+        rated_since_resolution: false,
+        version: ticket.version,
+    };
+    can_read(&facts, viewer)
+}

@@ -1,0 +1,681 @@
+//! The GraphQL types of the ticket area.
+
+use super::service::{domain_viewer, facts};
+use crate::error::{ApiError, ApiResult};
+use crate::graphql::connection::{connection, encode_cursor, list_cost};
+use crate::graphql::loaders::{load_failed, loaders};
+use crate::graphql::people::{Department, Team, User};
+use crate::graphql::{MAX_PAGE, viewer};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use careline_domain::ticket::{self as rules, can_read, can_see_contact, can_see_internal};
+use careline_persistence::entity::{corrective_action, customer, follow_up, ticket, ticket_event};
+use careline_persistence::page::Page;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// Reads a stored enum spelling; a value the domain does not know is a data fault.
+pub(crate) fn stored<T>(value: Option<T>, what: &'static str) -> ApiResult<T> {
+    value.ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown stored {what}"), what))
+}
+
+/// What kind of request a ticket is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::ticket::TicketKind")]
+pub enum TicketKind {
+    Inquiry,
+    Complaint,
+    Suggestion,
+    Praise,
+    AfterSales,
+    TechnicalSupport,
+}
+
+/// How the ticket reached us.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::ticket::Channel")]
+pub enum Channel {
+    Phone,
+    Email,
+    LiveChat,
+    WebForm,
+    MobileApp,
+    SocialMedia,
+    WalkIn,
+    SuggestionBox,
+}
+
+/// What a complaint is about.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::ticket::ComplaintCategory")]
+pub enum ComplaintCategory {
+    ProductQuality,
+    ServiceAttitude,
+    DeliveryDelay,
+    BillingDispute,
+    TechnicalFault,
+    Other,
+}
+
+/// How serious a complaint is.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::ticket::Severity")]
+pub enum Severity {
+    General,
+    Important,
+    Major,
+}
+
+/// How urgently a ticket is worked.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::ticket::Priority")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+/// Where a ticket is in its lifecycle.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::ticket::TicketStatus")]
+pub enum TicketStatus {
+    New,
+    Open,
+    PendingDepartment,
+    PendingCustomer,
+    Resolved,
+    Closed,
+}
+
+/// Whether a suggestion was taken up.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::ticket::SuggestionStatus")]
+pub enum SuggestionStatus {
+    Proposed,
+    Adopted,
+    Implemented,
+    Declined,
+}
+
+/// Progress of a corrective action.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::ticket::CorrectiveActionStatus")]
+pub enum CorrectiveActionStatus {
+    Open,
+    Done,
+    Verified,
+}
+
+/// What a timeline entry records.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::ticket::TicketEventKind")]
+pub enum TicketEventKind {
+    Created,
+    Acknowledged,
+    Assigned,
+    Dispatched,
+    NoteAdded,
+    CustomerReply,
+    StatusChanged,
+    Escalated,
+    SlaWarning,
+    SlaBreached,
+    Resolved,
+    FollowUpRecorded,
+    Rated,
+    Reopened,
+    Closed,
+}
+
+/// How a follow-up visit reached the customer.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::ticket::FollowUpMethod")]
+pub enum FollowUpMethod {
+    Phone,
+    Email,
+    Sms,
+    Visit,
+    InApp,
+}
+
+/// The key the ticket list is sorted by.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum TicketOrderField {
+    /// Creation time.
+    CreatedAt,
+    /// Last change.
+    UpdatedAt,
+    /// Priority.
+    Priority,
+    /// Resolution due time (tickets without one last).
+    DueAt,
+}
+
+/// Sort direction.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum OrderDirection {
+    /// Smallest first.
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+/// The person a ticket is about.
+#[derive(Clone)]
+pub struct Customer {
+    pub(crate) model: customer::Model,
+    /// Whether the caller sees contact details unmasked.
+    pub(crate) reveal: bool,
+}
+
+#[Object]
+impl Customer {
+    async fn id(&self) -> ID {
+        ID(self.model.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.model.name
+    }
+    /// Masked (e.g. 138****5678) for callers who may not see customer contact data.
+    async fn phone(&self) -> Option<String> {
+        let phone = self.model.phone.as_deref()?;
+        Some(if self.reveal {
+            phone.to_owned()
+        } else {
+            rules::mask_phone(phone)
+        })
+    }
+    /// Masked for callers who may not see customer contact data.
+    async fn email(&self) -> Option<String> {
+        let email = self.model.email.as_deref()?;
+        Some(if self.reveal {
+            email.to_owned()
+        } else {
+            rules::mask_email(email)
+        })
+    }
+}
+
+/// Evidence metadata; the file itself lives in object storage.
+#[derive(SimpleObject, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i32,
+    pub uri: String,
+}
+
+/// Response-time targets and where the ticket stands against them.
+#[derive(SimpleObject, Clone)]
+pub struct TicketSla {
+    pub policy_name: String,
+    pub first_response_due_at: Option<DateTime<Utc>>,
+    pub resolution_due_at: Option<DateTime<Utc>>,
+    pub first_responded_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub first_response_breached: bool,
+    pub resolution_breached: bool,
+}
+
+/// One entry of a ticket's timeline.
+#[derive(Clone)]
+pub struct TicketEvent(pub ticket_event::Model);
+
+#[Object]
+impl TicketEvent {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn kind(&self) -> ApiResult<TicketEventKind> {
+        Ok(stored(rules::TicketEventKind::parse(&self.0.kind), "event kind")?.into())
+    }
+    async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        load_user(ctx, self.0.actor_id).await
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    /// Internal events and notes are never returned to customers.
+    async fn internal(&self) -> bool {
+        self.0.internal
+    }
+    async fn message(&self) -> Option<&str> {
+        self.0.message.as_deref()
+    }
+    async fn from_status(&self) -> Option<TicketStatus> {
+        self.0
+            .from_status
+            .as_deref()
+            .and_then(rules::TicketStatus::parse)
+            .map(Into::into)
+    }
+    async fn to_status(&self) -> Option<TicketStatus> {
+        self.0
+            .to_status
+            .as_deref()
+            .and_then(rules::TicketStatus::parse)
+            .map(Into::into)
+    }
+}
+
+/// A follow-up visit (回访).
+#[derive(Clone)]
+pub struct FollowUp(pub follow_up::Model);
+
+#[Object]
+impl FollowUp {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn by(&self, ctx: &Context<'_>) -> ApiResult<User> {
+        load_user(ctx, Some(self.0.by_id)).await?.ok_or_else(|| {
+            ApiError::internal(anyhow::anyhow!("follow-up without author"), "followUp.by")
+        })
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    async fn method(&self) -> ApiResult<FollowUpMethod> {
+        Ok(stored(
+            rules::FollowUpMethod::parse(&self.0.method),
+            "follow-up method",
+        )?
+        .into())
+    }
+    async fn outcome(&self) -> &str {
+        &self.0.outcome
+    }
+    async fn customer_satisfied(&self) -> bool {
+        self.0.customer_satisfied
+    }
+}
+
+/// A satisfaction rating.
+#[derive(SimpleObject, Clone)]
+pub struct SatisfactionRating {
+    pub rating: i32,
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// A department's fix for the causes behind complaints.
+#[derive(Clone)]
+pub struct CorrectiveAction(pub corrective_action::Model);
+
+#[Object]
+impl CorrectiveAction {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    async fn department(&self, ctx: &Context<'_>) -> ApiResult<Department> {
+        loaders(ctx)?
+            .departments
+            .load_one(self.0.department_id)
+            .await
+            .map_err(load_failed)?
+            .map(Department)
+            .ok_or_else(|| {
+                ApiError::internal(
+                    anyhow::anyhow!("corrective action without department"),
+                    "department",
+                )
+            })
+    }
+    async fn due_at(&self) -> Option<DateTime<Utc>> {
+        self.0.due_at
+    }
+    async fn status(&self) -> ApiResult<CorrectiveActionStatus> {
+        Ok(stored(
+            rules::CorrectiveActionStatus::parse(&self.0.status),
+            "corrective action status",
+        )?
+        .into())
+    }
+    /// The linked complaints the caller may read.
+    async fn tickets(&self, ctx: &Context<'_>) -> ApiResult<Vec<Ticket>> {
+        let v = domain_viewer(viewer(ctx)?);
+        let rows = loaders(ctx)?
+            .corrective_action_tickets
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        // Corrective actions are staff-only, and staff access never depends on the customer.
+        Ok(rows
+            .into_iter()
+            .filter(|t| facts(t, None).is_some_and(|f| can_read(&f, &v)))
+            .map(Ticket)
+            .collect())
+    }
+}
+
+/// A ticket: one request, complaint, suggestion or praise, and its whole history.
+#[derive(Clone)]
+pub struct Ticket(pub ticket::Model);
+
+pub(crate) async fn load_user(ctx: &Context<'_>, id: Option<Uuid>) -> ApiResult<Option<User>> {
+    let Some(id) = id else { return Ok(None) };
+    let found = loaders(ctx)?.users.load_one(id).await;
+    Ok(found.map_err(load_failed)?.map(User))
+}
+
+#[Object]
+impl Ticket {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Human-readable, unique, e.g. T-20261122-000042.
+    async fn number(&self) -> &str {
+        &self.0.number
+    }
+    async fn kind(&self) -> ApiResult<TicketKind> {
+        Ok(stored(rules::TicketKind::parse(&self.0.kind), "ticket kind")?.into())
+    }
+    async fn channel(&self) -> ApiResult<Channel> {
+        Ok(stored(rules::Channel::parse(&self.0.channel), "channel")?.into())
+    }
+    async fn category(&self) -> Option<ComplaintCategory> {
+        self.0
+            .category
+            .as_deref()
+            .and_then(rules::ComplaintCategory::parse)
+            .map(Into::into)
+    }
+    async fn severity(&self) -> Option<Severity> {
+        self.0
+            .severity
+            .as_deref()
+            .and_then(rules::Severity::parse)
+            .map(Into::into)
+    }
+    async fn priority(&self) -> ApiResult<Priority> {
+        Ok(stored(rules::Priority::parse(&self.0.priority), "priority")?.into())
+    }
+    async fn status(&self) -> ApiResult<TicketStatus> {
+        Ok(stored(rules::TicketStatus::parse(&self.0.status), "status")?.into())
+    }
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    async fn demand(&self) -> Option<&str> {
+        self.0.demand.as_deref()
+    }
+    async fn occurred_at(&self) -> Option<DateTime<Utc>> {
+        self.0.occurred_at
+    }
+    async fn location(&self) -> Option<&str> {
+        self.0.location.as_deref()
+    }
+    async fn order_number(&self) -> Option<&str> {
+        self.0.order_number.as_deref()
+    }
+    async fn product_name(&self) -> Option<&str> {
+        self.0.product_name.as_deref()
+    }
+    async fn attachments(&self) -> ApiResult<Vec<Attachment>> {
+        serde_json::from_str(&self.0.attachments)
+            .map_err(|e| ApiError::internal(e, "ticket attachments"))
+    }
+    async fn customer(&self, ctx: &Context<'_>) -> ApiResult<Customer> {
+        let model = loaders(ctx)?
+            .customers
+            .load_one(self.0.customer_id)
+            .await
+            .map_err(load_failed)?
+            .ok_or_else(|| {
+                ApiError::internal(
+                    anyhow::anyhow!("ticket without customer"),
+                    "ticket.customer",
+                )
+            })?;
+        let v = domain_viewer(viewer(ctx)?);
+        let reveal = facts(&self.0, model.user_id).is_some_and(|f| can_see_contact(&f, &v));
+        Ok(Customer { model, reveal })
+    }
+    /// First-contact owner: stays accountable after dispatch.
+    async fn owner(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        load_user(ctx, self.0.owner_id).await
+    }
+    async fn assignee(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        load_user(ctx, self.0.assignee_id).await
+    }
+    async fn team(&self, ctx: &Context<'_>) -> ApiResult<Option<Team>> {
+        let Some(id) = self.0.team_id else {
+            return Ok(None);
+        };
+        let found = loaders(ctx)?.teams.load_one(id).await;
+        Ok(found.map_err(load_failed)?.map(Team))
+    }
+    /// Responsible department while dispatched.
+    async fn department(&self, ctx: &Context<'_>) -> ApiResult<Option<Department>> {
+        let Some(id) = self.0.department_id else {
+            return Ok(None);
+        };
+        let found = loaders(ctx)?.departments.load_one(id).await;
+        Ok(found.map_err(load_failed)?.map(Department))
+    }
+    async fn praised_employee(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+        load_user(ctx, self.0.praised_employee_id).await
+    }
+    async fn suggestion_status(&self) -> Option<SuggestionStatus> {
+        self.0
+            .suggestion_status
+            .as_deref()
+            .and_then(rules::SuggestionStatus::parse)
+            .map(Into::into)
+    }
+    /// 0 none, 1 supervisor, 2 manager, 3 complaint-handling working group.
+    async fn escalation_level(&self) -> i32 {
+        self.0.escalation_level
+    }
+    async fn sla(&self) -> TicketSla {
+        TicketSla {
+            // Filled in when SLA policies are applied; until then the ticket has none.
+            policy_name: self
+                .0
+                .sla_policy_name
+                .clone()
+                .unwrap_or_else(|| "none".to_owned()),
+            first_response_due_at: self.0.first_response_due_at,
+            resolution_due_at: self.0.resolution_due_at,
+            first_responded_at: self.0.first_responded_at,
+            resolved_at: self.0.resolved_at,
+            first_response_breached: self.0.first_response_breached,
+            resolution_breached: self.0.resolution_breached,
+        }
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Optimistic-concurrency version; pass it back as expectedVersion.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// The timeline, oldest first. Customers never see internal entries; `totalCount` counts
+    /// only what the caller may see.
+    #[graphql(complexity = "list_cost(first, None, child_complexity)")]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<TicketEventConnection> {
+        let internal = can_see_internal(&domain_viewer(viewer(ctx)?));
+        let limit = match first {
+            Some(n) if !(0..=MAX_PAGE).contains(&n) => {
+                return Err(ApiError::bad_input(
+                    "first",
+                    format!("must be between 0 and {MAX_PAGE}"),
+                ));
+            }
+            Some(n) => n as usize,
+            None => crate::graphql::connection::DEFAULT_PAGE as usize,
+        };
+        let after = after
+            .map(|c| crate::graphql::connection::decode_cursor(&c, "after"))
+            .transpose()?;
+        let all = loaders(ctx)?
+            .ticket_events
+            .load_one((self.0.id, internal))
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        let total = all.len() as u64;
+        let rest: Vec<_> = all
+            .into_iter()
+            .filter(|e| after.is_none_or(|a| e.id > a))
+            .collect();
+        let has_next = rest.len() > limit;
+        let items = rest.into_iter().take(limit).collect();
+        let page = Page {
+            items,
+            has_next,
+            has_previous: after.is_some(),
+            total,
+        };
+        Ok(TicketEventConnection::from_page(
+            page,
+            |m| encode_cursor(m.id),
+            TicketEvent,
+        ))
+    }
+    async fn follow_ups(&self, ctx: &Context<'_>) -> ApiResult<Vec<FollowUp>> {
+        let rows = loaders(ctx)?
+            .follow_ups
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?;
+        Ok(rows.unwrap_or_default().into_iter().map(FollowUp).collect())
+    }
+    /// The rating of the latest resolution, if given.
+    async fn satisfaction(&self, ctx: &Context<'_>) -> ApiResult<Option<SatisfactionRating>> {
+        let rows = loaders(ctx)?
+            .ratings
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .rfind(|r| r.resolution == self.0.resolution_count)
+            .map(|r| SatisfactionRating {
+                rating: r.rating,
+                comment: r.comment,
+                at: r.at,
+            }))
+    }
+    /// Corrective actions addressing this complaint; staff only (empty for customers).
+    async fn corrective_actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<CorrectiveAction>> {
+        if !viewer(ctx)?.is_staff() {
+            return Ok(Vec::new());
+        }
+        let rows = loaders(ctx)?
+            .ticket_corrective_actions
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(CorrectiveAction)
+            .collect())
+    }
+}
+
+connection!(TicketConnection, TicketEdge, Ticket);
+connection!(TicketEventConnection, TicketEventEdge, TicketEvent);
+
+/// Evidence metadata given at intake.
+#[derive(InputObject, Clone)]
+pub struct AttachmentInput {
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i32,
+    pub uri: String,
+}
+
+/// Contact details taken at staff intake.
+#[derive(InputObject, Clone)]
+pub struct CustomerInput {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// A new ticket.
+#[derive(InputObject, Clone)]
+pub struct CreateTicketInput {
+    pub kind: TicketKind,
+    pub channel: Channel,
+    pub subject: String,
+    pub description: String,
+    /// Staff intake names the customer; a logged-in customer may omit it (it is the caller).
+    pub customer: Option<CustomerInput>,
+    pub category: Option<ComplaintCategory>,
+    pub severity: Option<Severity>,
+    pub priority: Option<Priority>,
+    pub demand: Option<String>,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub location: Option<String>,
+    pub order_number: Option<String>,
+    pub product_name: Option<String>,
+    pub attachments: Option<Vec<AttachmentInput>>,
+    pub praised_employee_id: Option<ID>,
+    pub team_id: Option<ID>,
+}
+
+/// Narrows the ticket list; every given field must match.
+#[derive(InputObject, Clone, Default)]
+pub struct TicketFilter {
+    pub status: Option<Vec<TicketStatus>>,
+    pub kind: Option<Vec<TicketKind>>,
+    pub severity: Option<Vec<Severity>>,
+    pub priority: Option<Vec<Priority>>,
+    pub channel: Option<Vec<Channel>>,
+    pub category: Option<Vec<ComplaintCategory>>,
+    pub assignee_id: Option<ID>,
+    pub owner_id: Option<ID>,
+    pub team_id: Option<ID>,
+    pub department_id: Option<ID>,
+    pub unassigned: Option<bool>,
+    pub breached: Option<bool>,
+    pub escalated: Option<bool>,
+    pub created_from: Option<DateTime<Utc>>,
+    pub created_to: Option<DateTime<Utc>>,
+    /// Full-text match on number, subject, description, customer name, order number.
+    pub search: Option<String>,
+}
+
+/// How to sort the ticket list.
+#[derive(InputObject, Clone, Copy)]
+pub struct TicketOrder {
+    pub field: TicketOrderField,
+    pub direction: OrderDirection,
+}
+
+/// A follow-up visit.
+#[derive(InputObject, Clone)]
+pub struct FollowUpInput {
+    pub method: FollowUpMethod,
+    pub outcome: String,
+    pub customer_satisfied: bool,
+}
+
+/// A new corrective action.
+#[derive(InputObject, Clone)]
+pub struct CorrectiveActionInput {
+    pub description: String,
+    pub department_id: ID,
+    pub ticket_ids: Vec<ID>,
+    pub due_at: Option<DateTime<Utc>>,
+}

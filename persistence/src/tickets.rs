@@ -1,0 +1,772 @@
+//! Tickets: intake, changes under an optimistic version check, timelines, follow-ups, ratings,
+//! and the filtered, sorted, keyset-paginated list.
+
+use crate::customers::{self, CustomerSource};
+use crate::entity::customer;
+use crate::entity::follow_up::{self, Entity as FollowUp};
+use crate::entity::satisfaction_rating::{self, Entity as Rating};
+use crate::entity::ticket::{self, Column as T, Entity as Ticket, Model};
+use crate::entity::ticket_event::{self, Entity as TicketEvent};
+use crate::page::{Page, PageRequest, paginate};
+use crate::{StoreError, now, outbox};
+use careline_domain::event::{Envelope, EscalationKind, Event};
+use careline_domain::ticket::{
+    Change, EventDraft, FollowUpMethod, ReadScope, TicketEventKind, TicketStatus, ValidatedIntake,
+    format_ticket_number,
+};
+use chrono::{DateTime, TimeZone, Utc};
+use sea_orm::prelude::*;
+use sea_orm::sea_query::{
+    Alias, Condition, Expr, ExprTrait, Func, LikeExpr, OnConflict, Order, Query,
+};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+
+/// A ticket ready to be stored.
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    /// Validated intake.
+    pub intake: ValidatedIntake,
+    /// When it happened, as the customer says.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// Who it is about.
+    pub customer: CustomerSource,
+    /// First-contact owner (staff intake: the creator).
+    pub owner_id: Option<Uuid>,
+    /// The team that handles it.
+    pub team_id: Option<Uuid>,
+    /// Who registered it.
+    pub created_by: Uuid,
+}
+
+/// A ticket with its customer record.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The ticket.
+    pub ticket: Model,
+    /// Its customer record.
+    pub customer: customer::Model,
+}
+
+/// Records that come with some changes, written in the same transaction.
+#[derive(Debug, Clone)]
+pub enum Extra {
+    /// Nothing else.
+    None,
+    /// A follow-up visit.
+    FollowUp {
+        /// How the customer was reached.
+        method: FollowUpMethod,
+        /// What came of it.
+        outcome: String,
+        /// Whether the customer was satisfied.
+        customer_satisfied: bool,
+    },
+    /// A satisfaction rating.
+    Rating {
+        /// 1 to 5 (already checked).
+        rating: i32,
+        /// Optional comment.
+        comment: Option<String>,
+    },
+}
+
+/// What a stored change produced.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The ticket after the change.
+    pub ticket: Model,
+    /// The timeline entries appended, in order.
+    pub events: Vec<ticket_event::Model>,
+}
+
+const STALE: &str = "the ticket was changed by someone else; reload it and try again";
+
+/// The level a MAJOR complaint is escalated to at intake: the complaint-handling working group.
+pub const MAJOR_ESCALATION_LEVEL: i32 = 3;
+const MAJOR_REASON: &str =
+    "major complaint: escalated to the complaint-handling working group at intake";
+
+/// Registers a ticket in one transaction: its number, the customer record, the ticket and its
+/// `CREATED` event.
+pub async fn create(db: &DatabaseConnection, new: NewTicket) -> Result<Loaded, StoreError> {
+    let txn = db.begin().await?;
+    let at = now();
+    let seq = next_number(&txn, at).await?;
+    let customer = customers::upsert(&txn, &new.customer).await?;
+    let i = new.intake;
+    let id = Uuid::now_v7();
+    // A MAJOR complaint goes to the complaint-handling working group the moment it arrives.
+    let major = i.kind == careline_domain::ticket::TicketKind::Complaint
+        && i.severity == Some(careline_domain::ticket::Severity::Major);
+    let attachments = serde_json::to_string(
+        &i.attachments
+            .iter()
+            .map(|a| {
+                serde_json::json!({
+                    "fileName": a.file_name,
+                    "contentType": a.content_type,
+                    "sizeBytes": a.size_bytes,
+                    "uri": a.uri,
+                })
+            })
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_else(|_| "[]".to_owned());
+    let row = ticket::ActiveModel {
+        id: Set(id),
+        number: Set(format_ticket_number(at.date_naive(), seq)),
+        kind: Set(i.kind.as_str().to_owned()),
+        channel: Set(i.channel.as_str().to_owned()),
+        category: Set(i.category.map(|c| c.as_str().to_owned())),
+        severity: Set(i.severity.map(|s| s.as_str().to_owned())),
+        priority: Set(i.priority.as_str().to_owned()),
+        priority_rank: Set(i32::from(i.priority.rank())),
+        status: Set(i.initial_status.as_str().to_owned()),
+        subject: Set(i.subject),
+        description: Set(i.description),
+        demand: Set(i.demand),
+        occurred_at: Set(new.occurred_at),
+        location: Set(i.location),
+        order_number: Set(i.order_number),
+        product_name: Set(i.product_name),
+        attachments: Set(attachments),
+        customer_id: Set(customer.id),
+        owner_id: Set(new.owner_id),
+        assignee_id: Set(None),
+        team_id: Set(new.team_id),
+        department_id: Set(None),
+        praised_employee_id: Set(i.praised_employee_id),
+        suggestion_status: Set(i.suggestion_status.map(|s| s.as_str().to_owned())),
+        escalation_level: Set(if major { MAJOR_ESCALATION_LEVEL } else { 0 }),
+        sla_policy_name: Set(None),
+        first_response_due_at: Set(None),
+        resolution_due_at: Set(None),
+        first_responded_at: Set(None),
+        resolved_at: Set(None),
+        closed_at: Set(None),
+        first_response_breached: Set(false),
+        resolution_breached: Set(false),
+        reopen_count: Set(0),
+        dispatched: Set(false),
+        reassigned: Set(false),
+        resolution_count: Set(0),
+        follow_up_since_resolution: Set(false),
+        rated_since_resolution: Set(false),
+        created_by: Set(Some(new.created_by)),
+        created_at: Set(at),
+        updated_at: Set(at),
+        version: Set(1),
+    };
+    let ticket = row
+        .insert(&txn)
+        .await
+        .map_err(|e| StoreError::on_unique(e, "ticket number already taken; try again"))?;
+    let mut drafts = vec![EventDraft {
+        kind: TicketEventKind::Created,
+        internal: false,
+        message: None,
+        from_status: None,
+        to_status: Some(i.initial_status),
+    }];
+    if major {
+        drafts.push(EventDraft {
+            kind: TicketEventKind::Escalated,
+            internal: true,
+            message: Some(MAJOR_REASON.to_owned()),
+            from_status: None,
+            to_status: None,
+        });
+    }
+    let events = insert_events(&txn, id, Some(new.created_by), at, &drafts).await?;
+    let mut envelopes = outbox::ticket_change_events(&ticket, customer.user_id, &events);
+    if major {
+        envelopes.push(Envelope::new(Event::Escalation {
+            ticket: outbox::snapshot(&ticket, customer.user_id),
+            level: MAJOR_ESCALATION_LEVEL,
+            kind: EscalationKind::MajorComplaint,
+            target: None,
+            reason: MAJOR_REASON.to_owned(),
+            at,
+        }));
+    }
+    outbox::enqueue(&txn, &envelopes).await?;
+    txn.commit().await?;
+    Ok(Loaded { ticket, customer })
+}
+
+/// The next sequence number of the day, unique under concurrency: the counter row is created or
+/// bumped by one atomic upsert (SQLite 3.35+ and PostgreSQL alike).
+async fn next_number<C: ConnectionTrait>(db: &C, at: DateTime<Utc>) -> Result<u32, StoreError> {
+    let table = Alias::new("ticket_counters");
+    let day = Alias::new("day");
+    let last = Alias::new("last_seq");
+    let stmt = Query::insert()
+        .into_table(table.clone())
+        .columns([day.clone(), last.clone()])
+        .values([at.format("%Y%m%d").to_string().into(), 1.into()])
+        .map_err(|e| StoreError::Db(DbErr::Custom(e.to_string())))?
+        .on_conflict(
+            OnConflict::column(day)
+                // Qualified: unqualified it would be ambiguous on PostgreSQL.
+                .value(last.clone(), Expr::col((table, last.clone())).add(1))
+                .to_owned(),
+        )
+        .returning_col(last)
+        .to_owned();
+    let row = db
+        .query_one(&stmt)
+        .await?
+        .ok_or_else(|| StoreError::Db(DbErr::Custom("ticket counter returned no row".into())))?;
+    let seq: i32 = row.try_get_by_index(0)?;
+    u32::try_from(seq).map_err(|_| StoreError::Db(DbErr::Custom("ticket counter overflow".into())))
+}
+
+async fn insert_events<C: ConnectionTrait>(
+    db: &C,
+    ticket_id: Uuid,
+    actor: Option<Uuid>,
+    at: DateTime<Utc>,
+    drafts: &[EventDraft],
+) -> Result<Vec<ticket_event::Model>, StoreError> {
+    let rows: Vec<ticket_event::Model> = drafts
+        .iter()
+        .map(|d| ticket_event::Model {
+            id: Uuid::now_v7(),
+            ticket_id,
+            kind: d.kind.as_str().to_owned(),
+            actor_id: actor,
+            at,
+            internal: d.internal,
+            message: d.message.clone(),
+            from_status: d.from_status.map(|s| s.as_str().to_owned()),
+            to_status: d.to_status.map(|s| s.as_str().to_owned()),
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(rows);
+    }
+    let models = rows.iter().cloned().map(ticket_event::ActiveModel::from);
+    TicketEvent::insert_many(models)
+        .exec_without_returning(db)
+        .await?;
+    Ok(rows)
+}
+
+/// One ticket and its customer record.
+pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<Loaded>, StoreError> {
+    let Some(ticket) = Ticket::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    with_customer(db, ticket).await.map(Some)
+}
+
+/// One ticket by its number.
+pub async fn find_by_number<C: ConnectionTrait>(
+    db: &C,
+    number: &str,
+) -> Result<Option<Loaded>, StoreError> {
+    let Some(ticket) = Ticket::find()
+        .filter(T::Number.eq(number.trim().to_uppercase()))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    with_customer(db, ticket).await.map(Some)
+}
+
+async fn with_customer<C: ConnectionTrait>(db: &C, ticket: Model) -> Result<Loaded, StoreError> {
+    let customer = customers::find(db, ticket.customer_id)
+        .await?
+        .ok_or(StoreError::NotFound("customer"))?;
+    Ok(Loaded { ticket, customer })
+}
+
+/// Several tickets by id, in no particular order (for data loaders).
+pub async fn find_many<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<Model>, StoreError> {
+    Ok(Ticket::find()
+        .filter(T::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// Stores a decided [`Change`] and its timeline entries in one transaction, on condition that
+/// the ticket is still at `expected_version`; otherwise `Conflict` and nothing is written.
+pub async fn apply(
+    db: &DatabaseConnection,
+    current: &Model,
+    customer_user_id: Option<Uuid>,
+    expected_version: i32,
+    change: &Change,
+    actor: Uuid,
+    extra: Extra,
+) -> Result<Applied, StoreError> {
+    let at = now();
+    let was = TicketStatus::parse(&current.status);
+    let reassigned = current.reassigned
+        || (current.assignee_id.is_some() && change.assignee_id != current.assignee_id);
+    let dispatched = current.dispatched
+        || (change.status == TicketStatus::PendingDepartment
+            && was != Some(TicketStatus::PendingDepartment));
+    let mut resolution_count = current.resolution_count;
+    let mut follow_up = current.follow_up_since_resolution;
+    let mut rated = current.rated_since_resolution;
+    let mut resolved_at = current.resolved_at;
+    let mut closed_at = current.closed_at;
+    let mut reopen_count = current.reopen_count;
+    if change.resolved {
+        resolution_count += 1;
+        follow_up = false;
+        rated = false;
+        resolved_at = Some(at);
+        closed_at = None;
+    }
+    if change.reopened {
+        reopen_count += 1;
+        follow_up = false;
+        rated = false;
+        resolved_at = None;
+        closed_at = None;
+    }
+    if change.closed {
+        closed_at = Some(at);
+    }
+    match &extra {
+        Extra::FollowUp { .. } => follow_up = true,
+        Extra::Rating { .. } => rated = true,
+        Extra::None => {}
+    }
+    let first_responded_at = if change.first_response {
+        current.first_responded_at.or(Some(at))
+    } else {
+        current.first_responded_at
+    };
+    let suggestion = change
+        .suggestion_status
+        .map(|s| s.as_str().to_owned())
+        .or_else(|| current.suggestion_status.clone());
+
+    let txn = db.begin().await?;
+    let updated = Ticket::update_many()
+        .col_expr(T::Status, Expr::value(change.status.as_str()))
+        .col_expr(T::OwnerId, Expr::value(change.owner_id))
+        .col_expr(T::AssigneeId, Expr::value(change.assignee_id))
+        .col_expr(T::DepartmentId, Expr::value(change.department_id))
+        .col_expr(T::SuggestionStatus, Expr::value(suggestion))
+        .col_expr(T::FirstRespondedAt, Expr::value(first_responded_at))
+        .col_expr(T::ResolvedAt, Expr::value(resolved_at))
+        .col_expr(T::ClosedAt, Expr::value(closed_at))
+        .col_expr(T::ReopenCount, Expr::value(reopen_count))
+        .col_expr(T::Dispatched, Expr::value(dispatched))
+        .col_expr(T::Reassigned, Expr::value(reassigned))
+        .col_expr(T::ResolutionCount, Expr::value(resolution_count))
+        .col_expr(T::FollowUpSinceResolution, Expr::value(follow_up))
+        .col_expr(T::RatedSinceResolution, Expr::value(rated))
+        .col_expr(T::UpdatedAt, Expr::value(at))
+        .col_expr(T::Version, Expr::col(T::Version).add(1))
+        .filter(T::Id.eq(current.id))
+        .filter(T::Version.eq(expected_version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(StoreError::Conflict(STALE.to_owned()));
+    }
+    match extra {
+        Extra::None => {}
+        Extra::FollowUp {
+            method,
+            outcome,
+            customer_satisfied,
+        } => {
+            follow_up::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                ticket_id: Set(current.id),
+                by_id: Set(actor),
+                at: Set(at),
+                method: Set(method.as_str().to_owned()),
+                outcome: Set(outcome),
+                customer_satisfied: Set(customer_satisfied),
+                resolution: Set(resolution_count),
+            }
+            .insert(&txn)
+            .await?;
+        }
+        Extra::Rating { rating, comment } => {
+            satisfaction_rating::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                ticket_id: Set(current.id),
+                resolution: Set(resolution_count),
+                rating: Set(rating),
+                comment: Set(comment),
+                rated_by: Set(actor),
+                at: Set(at),
+            }
+            .insert(&txn)
+            .await
+            .map_err(|e| StoreError::on_unique(e, "this resolution has already been rated"))?;
+        }
+    }
+    let events = insert_events(&txn, current.id, Some(actor), at, &change.events).await?;
+    let ticket = Ticket::find_by_id(current.id)
+        .one(&txn)
+        .await?
+        .ok_or(StoreError::NotFound("ticket"))?;
+    outbox::enqueue(
+        &txn,
+        &outbox::ticket_change_events(&ticket, customer_user_id, &events),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Applied { ticket, events })
+}
+
+/// Every timeline entry of the given tickets, oldest first; internal ones only when asked for
+/// (for data loaders, which page them in memory).
+pub async fn events_of<C: ConnectionTrait>(
+    db: &C,
+    ticket_ids: &[Uuid],
+    include_internal: bool,
+) -> Result<Vec<ticket_event::Model>, StoreError> {
+    let mut q = TicketEvent::find()
+        .filter(ticket_event::Column::TicketId.is_in(ticket_ids.iter().copied()));
+    if !include_internal {
+        q = q.filter(ticket_event::Column::Internal.eq(false));
+    }
+    Ok(q.order_by_asc(ticket_event::Column::Id).all(db).await?)
+}
+
+/// A page of one ticket's timeline.
+pub async fn events_page<C: ConnectionTrait>(
+    db: &C,
+    ticket_id: Uuid,
+    include_internal: bool,
+    page: PageRequest,
+) -> Result<Page<ticket_event::Model>, StoreError> {
+    let mut q = TicketEvent::find().filter(ticket_event::Column::TicketId.eq(ticket_id));
+    if !include_internal {
+        q = q.filter(ticket_event::Column::Internal.eq(false));
+    }
+    Ok(paginate(db, q, ticket_event::Column::Id, page).await?)
+}
+
+/// Follow-up visits of the given tickets, oldest first (for data loaders).
+pub async fn follow_ups_of<C: ConnectionTrait>(
+    db: &C,
+    ticket_ids: &[Uuid],
+) -> Result<Vec<follow_up::Model>, StoreError> {
+    Ok(FollowUp::find()
+        .filter(follow_up::Column::TicketId.is_in(ticket_ids.iter().copied()))
+        .order_by_asc(follow_up::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Ratings of the given tickets, oldest first (for data loaders).
+pub async fn ratings_of<C: ConnectionTrait>(
+    db: &C,
+    ticket_ids: &[Uuid],
+) -> Result<Vec<satisfaction_rating::Model>, StoreError> {
+    Ok(Rating::find()
+        .filter(satisfaction_rating::Column::TicketId.is_in(ticket_ids.iter().copied()))
+        .order_by_asc(satisfaction_rating::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// What the ticket list may filter on; every field narrows, `None`/empty means "any".
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    /// Any of these statuses (contract spelling).
+    pub statuses: Vec<String>,
+    /// Any of these kinds.
+    pub kinds: Vec<String>,
+    /// Any of these severities.
+    pub severities: Vec<String>,
+    /// Any of these priorities.
+    pub priorities: Vec<String>,
+    /// Any of these channels.
+    pub channels: Vec<String>,
+    /// Any of these complaint categories.
+    pub categories: Vec<String>,
+    /// Assigned to this person.
+    pub assignee_id: Option<Uuid>,
+    /// Owned by this person.
+    pub owner_id: Option<Uuid>,
+    /// Handled by this team.
+    pub team_id: Option<Uuid>,
+    /// Dispatched to this department.
+    pub department_id: Option<Uuid>,
+    /// Unassigned (`true`) or assigned (`false`).
+    pub unassigned: Option<bool>,
+    /// Some SLA target breached (`true`) or none (`false`).
+    pub breached: Option<bool>,
+    /// Escalated at all (`true`) or not (`false`).
+    pub escalated: Option<bool>,
+    /// Created at or after.
+    pub created_from: Option<DateTime<Utc>>,
+    /// Created before.
+    pub created_to: Option<DateTime<Utc>>,
+    /// Case-insensitive substring of number, subject, description, customer name, order number.
+    pub search: Option<String>,
+}
+
+/// What the ticket list sorts by; ties are broken by id in the same direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderField {
+    /// Creation time.
+    CreatedAt,
+    /// Last change.
+    UpdatedAt,
+    /// Priority rank.
+    Priority,
+    /// Resolution due time; tickets without one sort last (ascending).
+    DueAt,
+}
+
+/// Sort order for the ticket list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketOrder {
+    /// The key.
+    pub field: OrderField,
+    /// Largest first.
+    pub descending: bool,
+}
+
+/// A position in the ticket list: the sort key (a rank, or microseconds since the epoch) and
+/// the id that breaks ties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketCursor {
+    /// The sort key.
+    pub key: i64,
+    /// The row id.
+    pub id: Uuid,
+}
+
+/// A request for one page of the ticket list.
+#[derive(Debug, Clone, Copy)]
+pub struct TicketPageRequest {
+    /// Rows after this position.
+    pub after: Option<TicketCursor>,
+    /// Rows before this position.
+    pub before: Option<TicketCursor>,
+    /// Page size (already capped).
+    pub limit: u64,
+    /// Take the page from the end (`last`).
+    pub from_end: bool,
+}
+
+/// Where tickets without a due time sort: after every real one.
+fn no_due_time() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+fn key_expr(field: OrderField) -> Expr {
+    match field {
+        OrderField::CreatedAt => Expr::col((Ticket, T::CreatedAt)),
+        OrderField::UpdatedAt => Expr::col((Ticket, T::UpdatedAt)),
+        OrderField::Priority => Expr::col((Ticket, T::PriorityRank)),
+        OrderField::DueAt => Func::coalesce([
+            Expr::col((Ticket, T::ResolutionDueAt)),
+            Expr::value(no_due_time()),
+        ])
+        .into(),
+    }
+}
+
+fn key_value(field: OrderField, key: i64) -> Result<sea_orm::Value, StoreError> {
+    match field {
+        OrderField::Priority => Ok(i32::try_from(key).unwrap_or(i32::MAX).into()),
+        _ => DateTime::<Utc>::from_timestamp_micros(key)
+            .map(Into::into)
+            .ok_or(StoreError::InvalidReference(
+                "not a cursor from this list".into(),
+            )),
+    }
+}
+
+/// The cursor of `m` under `field`.
+pub fn cursor_of(m: &Model, field: OrderField) -> TicketCursor {
+    let key = match field {
+        OrderField::CreatedAt => m.created_at.timestamp_micros(),
+        OrderField::UpdatedAt => m.updated_at.timestamp_micros(),
+        OrderField::Priority => i64::from(m.priority_rank),
+        OrderField::DueAt => m
+            .resolution_due_at
+            .unwrap_or_else(no_due_time)
+            .timestamp_micros(),
+    };
+    TicketCursor { key, id: m.id }
+}
+
+/// Rows strictly beyond `c` in the direction `greater`.
+fn beyond(field: OrderField, c: TicketCursor, greater: bool) -> Result<Condition, StoreError> {
+    let v = key_value(field, c.key)?;
+    let (k, id) = (key_expr(field), Expr::col((Ticket, T::Id)));
+    let (strict, tie) = if greater {
+        (k.clone().gt(v.clone()), id.gt(c.id))
+    } else {
+        (k.clone().lt(v.clone()), id.lt(c.id))
+    };
+    Ok(Condition::any()
+        .add(strict)
+        .add(Condition::all().add(k.eq(v)).add(tie)))
+}
+
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('%');
+    for ch in s.to_lowercase().chars() {
+        if matches!(ch, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}
+
+fn lower_like(col: impl sea_orm::sea_query::IntoColumnRef, pattern: &str) -> Expr {
+    Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
+}
+
+fn filter_condition(scope: ReadScope, f: &TicketFilter) -> Condition {
+    let mut c = Condition::all();
+    c = match scope {
+        ReadScope::All => c,
+        ReadScope::Department(d) => c.add(T::DepartmentId.eq(d)),
+        ReadScope::CustomerAccount(u) => c.add(
+            T::CustomerId.in_subquery(
+                Query::select()
+                    .column(customer::Column::Id)
+                    .from(customer::Entity)
+                    .and_where(customer::Column::UserId.eq(u))
+                    .to_owned(),
+            ),
+        ),
+        ReadScope::Nothing => c.add(T::Id.is_null()),
+    };
+    for (col, values) in [
+        (T::Status, &f.statuses),
+        (T::Kind, &f.kinds),
+        (T::Severity, &f.severities),
+        (T::Priority, &f.priorities),
+        (T::Channel, &f.channels),
+        (T::Category, &f.categories),
+    ] {
+        if !values.is_empty() {
+            c = c.add(col.is_in(values.iter().cloned()));
+        }
+    }
+    for (col, value) in [
+        (T::AssigneeId, f.assignee_id),
+        (T::OwnerId, f.owner_id),
+        (T::TeamId, f.team_id),
+        (T::DepartmentId, f.department_id),
+    ] {
+        if let Some(v) = value {
+            c = c.add(col.eq(v));
+        }
+    }
+    match f.unassigned {
+        Some(true) => c = c.add(T::AssigneeId.is_null()),
+        Some(false) => c = c.add(T::AssigneeId.is_not_null()),
+        None => {}
+    }
+    match f.breached {
+        Some(true) => {
+            c = c.add(
+                Condition::any()
+                    .add(T::FirstResponseBreached.eq(true))
+                    .add(T::ResolutionBreached.eq(true)),
+            )
+        }
+        Some(false) => {
+            c = c
+                .add(T::FirstResponseBreached.eq(false))
+                .add(T::ResolutionBreached.eq(false))
+        }
+        None => {}
+    }
+    match f.escalated {
+        Some(true) => c = c.add(T::EscalationLevel.gt(0)),
+        Some(false) => c = c.add(T::EscalationLevel.eq(0)),
+        None => {}
+    }
+    if let Some(from) = f.created_from {
+        c = c.add(T::CreatedAt.gte(from));
+    }
+    if let Some(to) = f.created_to {
+        c = c.add(T::CreatedAt.lt(to));
+    }
+    if let Some(search) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let p = escape_like(search);
+        c = c.add(
+            Condition::any()
+                .add(lower_like((Ticket, T::Number), &p))
+                .add(lower_like((Ticket, T::Subject), &p))
+                .add(lower_like((Ticket, T::Description), &p))
+                .add(lower_like((Ticket, T::OrderNumber), &p))
+                .add(
+                    T::CustomerId.in_subquery(
+                        Query::select()
+                            .column(customer::Column::Id)
+                            .from(customer::Entity)
+                            .and_where(lower_like((customer::Entity, customer::Column::Name), &p))
+                            .to_owned(),
+                    ),
+                ),
+        );
+    }
+    c
+}
+
+/// One page of the tickets `scope` may read that match `filter`, in `order`, with keyset
+/// cursors (no OFFSET) and the total across pages.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    scope: ReadScope,
+    filter: &TicketFilter,
+    order: TicketOrder,
+    req: TicketPageRequest,
+) -> Result<Page<Model>, StoreError> {
+    let base = Ticket::find().filter(filter_condition(scope, filter));
+    let total = base.clone().count(db).await?;
+    let forward_is_greater = !order.descending;
+    let mut q = base;
+    if let Some(after) = req.after {
+        q = q.filter(beyond(order.field, after, forward_is_greater)?);
+    }
+    if let Some(before) = req.before {
+        q = q.filter(beyond(order.field, before, !forward_is_greater)?);
+    }
+    // Taking from the end reads the list backwards and flips the page afterwards.
+    let ascending = forward_is_greater != req.from_end;
+    let dir = if ascending { Order::Asc } else { Order::Desc };
+    let mut items = q
+        .order_by(key_expr(order.field), dir.clone())
+        .order_by(Expr::col((Ticket, T::Id)), dir)
+        .limit(req.limit + 1)
+        .all(db)
+        .await?;
+    let more = items.len() as u64 > req.limit;
+    items.truncate(usize::try_from(req.limit).unwrap_or(usize::MAX));
+    if req.from_end {
+        items.reverse();
+    }
+    let (has_next, has_previous) = if req.from_end {
+        (req.before.is_some(), more)
+    } else {
+        (more, req.after.is_some())
+    };
+    Ok(Page {
+        items,
+        has_next,
+        has_previous,
+        total,
+    })
+}

@@ -1,0 +1,412 @@
+//! Real time: every ticket change becomes an event that reaches every entitled subscriber, on
+//! every instance, through the outbox and the bus — even across a Redis outage.
+
+use careline_tests::{TestApp, data};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn socket(app: &TestApp, token: &str) -> Ws {
+    let mut request = format!("ws://127.0.0.1:{}/graphql", app.port)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    ws.send(Message::text(
+        json!({ "type": "connection_init", "payload": { "token": token } }).to_string(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(next(&mut ws, 5).await.unwrap()["type"], "connection_ack");
+    ws
+}
+
+async fn subscribe(ws: &mut Ws, id: &str, query: &str, variables: Value) {
+    ws.send(Message::text(
+        json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } }).to_string(),
+    ))
+    .await
+    .unwrap();
+    // The subscription is registered once the server has read the message; a ping round trip
+    // proves that, so events published afterwards are not raced.
+    ws.send(Message::text(json!({ "type": "ping" }).to_string()))
+        .await
+        .unwrap();
+    let message = next(ws, 5).await.expect("pong");
+    assert_eq!(
+        message["type"], "pong",
+        "unexpected message before pong: {message}"
+    );
+}
+
+/// The next protocol message within `secs` seconds, or `None`.
+async fn next(ws: &mut Ws, secs: u64) -> Option<Value> {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(secs), ws.next())
+            .await
+            .ok()??
+            .ok()?;
+        match message {
+            Message::Text(text) => return serde_json::from_str(&text).ok(),
+            Message::Close(frame) => {
+                return Some(json!({ "close": frame.map(|f| u16::from(f.code)).unwrap_or(1005) }));
+            }
+            _ => continue,
+        }
+    }
+}
+
+/// Collects `next` payloads until `count` arrive or `secs` pass without one.
+async fn collect(ws: &mut Ws, count: usize, secs: u64) -> Vec<Value> {
+    let mut out = Vec::new();
+    while out.len() < count {
+        match next(ws, secs).await {
+            Some(message) if message["type"] == "next" => out.push(message["payload"].clone()),
+            Some(message) => panic!("unexpected message: {message}"),
+            None => break,
+        }
+    }
+    out
+}
+
+const QUEUE: &str = "subscription($team: ID) { queueUpdates(teamId: $team) { kind at ticket { id number status priority teamId assigneeId escalationLevel } } }";
+const ESCALATIONS: &str =
+    "subscription { escalations { level kind reason ticket { number severity } } }";
+const TICKET: &str = "subscription($id: ID!) { ticketUpdated(id: $id) { ticket { id status } event { kind internal message } } }";
+const CREATE: &str = "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id number version team { id } } }";
+
+fn inquiry(subject: &str) -> Value {
+    json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": subject,
+        "description": "Where is my parcel?", "customer": { "name": "Wang Fang", "phone": "13800138000" } } })
+}
+
+async fn create(app: &TestApp, token: &str, variables: Value) -> Value {
+    let body = app.gql(Some(token), CREATE, variables).await;
+    data(&body)["createTicket"].clone()
+}
+
+#[tokio::test]
+async fn a_supervisor_sees_new_tickets_in_the_live_queue() {
+    let app = TestApp::spawn().await;
+    let supervisor = app.login("supervisor.a@careline.example").await;
+    let agent = app.login("agent.a1@careline.example").await;
+    let mut ws = socket(&app, &supervisor).await;
+    subscribe(&mut ws, "q", QUEUE, json!({})).await;
+    let ticket = create(&app, &agent, inquiry("Parcel missing")).await;
+    let events = collect(&mut ws, 1, 5).await;
+    assert_eq!(events.len(), 1, "one queue event for one new ticket");
+    let event = &events[0]["data"]["queueUpdates"];
+    assert_eq!(event["kind"], "CREATED");
+    assert_eq!(event["ticket"]["number"], ticket["number"]);
+    assert_eq!(event["ticket"]["status"], "NEW");
+}
+
+#[tokio::test]
+async fn agents_watch_only_their_own_teams_queue() {
+    let app = TestApp::spawn().await;
+    let a1 = app.login("agent.a1@careline.example").await;
+    let b1 = app.login("agent.b1@careline.example").await;
+    let ticket_b = create(&app, &b1, inquiry("Team B question")).await;
+    let team_b = ticket_b["team"]["id"].clone();
+
+    let mut refused = socket(&app, &a1).await;
+    refused
+        .send(Message::text(json!({ "id": "x", "type": "subscribe", "payload": { "query": QUEUE, "variables": { "team": team_b } } }).to_string()))
+        .await
+        .unwrap();
+    let answer = next(&mut refused, 5).await.unwrap();
+    assert_eq!(
+        answer["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{answer}"
+    );
+
+    let mut ws = socket(&app, &a1).await;
+    subscribe(&mut ws, "q", QUEUE, json!({})).await;
+    create(&app, &b1, inquiry("Another team B question")).await;
+    let own = create(&app, &a1, inquiry("Team A question")).await;
+    let events = collect(&mut ws, 1, 5).await;
+    assert_eq!(
+        events[0]["data"]["queueUpdates"]["ticket"]["number"],
+        own["number"]
+    );
+    assert!(
+        collect(&mut ws, 1, 1).await.is_empty(),
+        "team B's ticket was filtered out"
+    );
+}
+
+#[tokio::test]
+async fn customers_and_trainers_cannot_watch_the_queue_or_escalations() {
+    let app = TestApp::spawn().await;
+    for email in [
+        "li.lei@example.com",
+        "trainer@careline.example",
+        "agent.a1@careline.example",
+    ] {
+        let token = app.login(email).await;
+        let mut ws = socket(&app, &token).await;
+        ws.send(Message::text(
+            json!({ "id": "e", "type": "subscribe", "payload": { "query": ESCALATIONS } })
+                .to_string(),
+        ))
+        .await
+        .unwrap();
+        let answer = next(&mut ws, 5).await.unwrap();
+        assert_eq!(
+            answer["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+            "{email}: {answer}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_major_complaint_escalates_to_the_working_group_at_intake() {
+    let app = TestApp::spawn().await;
+    let manager = app.login("manager@careline.example").await;
+    let agent = app.login("agent.a1@careline.example").await;
+    let mut ws = socket(&app, &manager).await;
+    subscribe(&mut ws, "e", ESCALATIONS, json!({})).await;
+    let ticket = create(
+        &app,
+        &agent,
+        json!({ "i": { "kind": "COMPLAINT", "channel": "SOCIAL_MEDIA", "subject": "Batch of heaters caught fire",
+            "description": "Reported by a newspaper", "category": "PRODUCT_QUALITY", "severity": "MAJOR",
+            "customer": { "name": "Zhao Lei", "email": "zhao@example.com" } } }),
+    )
+    .await;
+    let events = collect(&mut ws, 1, 5).await;
+    let escalation = &events[0]["data"]["escalations"];
+    assert_eq!(escalation["level"], 3);
+    assert_eq!(escalation["kind"], "MAJOR_COMPLAINT");
+    assert_eq!(escalation["ticket"]["number"], ticket["number"]);
+    assert_eq!(escalation["ticket"]["severity"], "MAJOR");
+}
+
+#[tokio::test]
+async fn customers_follow_their_ticket_without_internal_events() {
+    let app = TestApp::spawn().await;
+    let customer = app.login("li.lei@example.com").await;
+    let agent = app.login("agent.a1@careline.example").await;
+    let ticket = create(
+        &app,
+        &customer,
+        json!({ "i": { "kind": "INQUIRY", "channel": "MOBILE_APP", "subject": "Warranty length", "description": "How long?" } }),
+    )
+    .await;
+    let id = ticket["id"].clone();
+
+    let mut customer_ws = socket(&app, &customer).await;
+    subscribe(&mut customer_ws, "t", TICKET, json!({ "id": id })).await;
+    let mut agent_ws = socket(&app, &agent).await;
+    subscribe(&mut agent_ws, "t", TICKET, json!({ "id": id })).await;
+
+    let note = app
+        .gql(
+            Some(&agent),
+            "mutation($id: ID!) { addTicketNote(id: $id, body: \"VIP, be quick\") { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    data(&note);
+    let reply = app
+        .gql(
+            Some(&agent),
+            "mutation($id: ID!) { replyToCustomer(id: $id, body: \"Two years\") { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    data(&reply);
+
+    let seen_by_agent = collect(&mut agent_ws, 2, 5).await;
+    assert_eq!(seen_by_agent.len(), 2);
+    assert_eq!(
+        seen_by_agent[0]["data"]["ticketUpdated"]["event"]["kind"],
+        "NOTE_ADDED"
+    );
+    assert_eq!(
+        seen_by_agent[0]["data"]["ticketUpdated"]["event"]["internal"],
+        true
+    );
+    let seen_by_customer = collect(&mut customer_ws, 2, 2).await;
+    assert_eq!(
+        seen_by_customer.len(),
+        1,
+        "the internal note never reaches the customer: {seen_by_customer:?}"
+    );
+    assert_eq!(
+        seen_by_customer[0]["data"]["ticketUpdated"]["event"]["message"],
+        "Two years"
+    );
+
+    // Another customer cannot follow it; the ticket does not exist for them.
+    let other = app.login("han.meimei@example.com").await;
+    let mut other_ws = socket(&app, &other).await;
+    other_ws
+        .send(Message::text(json!({ "id": "t", "type": "subscribe", "payload": { "query": TICKET, "variables": { "id": id } } }).to_string()))
+        .await
+        .unwrap();
+    let answer = next(&mut other_ws, 5).await.unwrap();
+    assert_eq!(
+        answer["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn a_duplicate_subscription_id_closes_with_4409() {
+    let app = TestApp::spawn().await;
+    let supervisor = app.login("supervisor.a@careline.example").await;
+    let mut ws = socket(&app, &supervisor).await;
+    subscribe(&mut ws, "same", QUEUE, json!({})).await;
+    ws.send(Message::text(
+        json!({ "id": "same", "type": "subscribe", "payload": { "query": QUEUE } }).to_string(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(next(&mut ws, 5).await.unwrap()["close"], 4409);
+}
+
+#[tokio::test]
+async fn completing_a_subscription_stops_its_events() {
+    let app = TestApp::spawn().await;
+    let supervisor = app.login("supervisor.a@careline.example").await;
+    let agent = app.login("agent.a1@careline.example").await;
+    let mut ws = socket(&app, &supervisor).await;
+    subscribe(&mut ws, "q", QUEUE, json!({})).await;
+    ws.send(Message::text(
+        json!({ "id": "q", "type": "complete" }).to_string(),
+    ))
+    .await
+    .unwrap();
+    ws.send(Message::text(json!({ "type": "ping" }).to_string()))
+        .await
+        .unwrap();
+    assert_eq!(next(&mut ws, 5).await.unwrap()["type"], "pong");
+    create(&app, &agent, inquiry("After complete")).await;
+    assert!(next(&mut ws, 1).await.is_none(), "no events after complete");
+}
+
+#[tokio::test]
+async fn a_change_on_one_instance_reaches_a_subscriber_on_another() {
+    let (Ok(_), Ok(redis)) = (
+        std::env::var("TEST_DATABASE_URL"),
+        std::env::var("TEST_REDIS_URL"),
+    ) else {
+        eprintln!(
+            "SKIPPED LOUDLY: two-instance test needs TEST_DATABASE_URL and TEST_REDIS_URL (CI sets both)"
+        );
+        return;
+    };
+    let a = TestApp::spawn().await;
+    let b = a.spawn_sharing(|s| s.redis_url = Some(redis.clone())).await;
+    let supervisor = b.login("supervisor.a@careline.example").await;
+    let mut ws = socket(&b, &supervisor).await;
+    subscribe(&mut ws, "q", QUEUE, json!({})).await;
+    let agent = a.login("agent.a1@careline.example").await;
+    let ticket = create(&a, &agent, inquiry("Made on instance A")).await;
+    let events = collect(&mut ws, 1, 10).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0]["data"]["queueUpdates"]["ticket"]["number"],
+        ticket["number"]
+    );
+    assert!(
+        collect(&mut ws, 1, 1).await.is_empty(),
+        "delivered once, not once per instance"
+    );
+}
+
+/// A Redis server of the test's own, which the test can stop and restart.
+struct OwnRedis {
+    port: u16,
+    child: std::process::Child,
+}
+
+impl OwnRedis {
+    fn start(port: u16) -> OwnRedis {
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server must be installed for the outage test (CI machines have it)");
+        for _ in 0..50 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        OwnRedis { port, child }
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+#[tokio::test]
+async fn events_held_during_a_redis_outage_arrive_once_when_it_returns() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut redis = OwnRedis::start(port);
+    let url = format!("redis://127.0.0.1:{}", redis.port);
+    let app = TestApp::spawn_with(|s| s.redis_url = Some(url.clone())).await;
+    let supervisor = app.login("supervisor.a@careline.example").await;
+    let agent = app.login("agent.a1@careline.example").await;
+    let mut ws = socket(&app, &supervisor).await;
+    subscribe(&mut ws, "q", QUEUE, json!({})).await;
+    create(&app, &agent, inquiry("Before the outage")).await;
+    assert_eq!(collect(&mut ws, 1, 5).await.len(), 1);
+
+    redis.stop();
+    let mut numbers = Vec::new();
+    for i in 0..3 {
+        let body = app
+            .gql(
+                Some(&agent),
+                CREATE,
+                inquiry(&format!("During the outage {i}")),
+            )
+            .await;
+        numbers.push(data(&body)["createTicket"]["number"].clone());
+    }
+    assert!(
+        next(&mut ws, 1).await.is_none(),
+        "nothing can be delivered while Redis is down"
+    );
+
+    let _redis = OwnRedis::start(port);
+    let events = collect(&mut ws, 3, 15).await;
+    let delivered: Vec<Value> = events
+        .iter()
+        .map(|e| e["data"]["queueUpdates"]["ticket"]["number"].clone())
+        .collect();
+    assert_eq!(delivered, numbers, "every held event, in order");
+    assert!(collect(&mut ws, 1, 2).await.is_empty(), "and none twice");
+}
