@@ -15,8 +15,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, broadcast};
 
-/// The Redis channel every instance publishes to and subscribes on.
-pub const CHANNEL: &str = "careline:events:v1";
 /// Events buffered per subscriber before it lags and skips.
 const LOCAL_CAPACITY: usize = 4096;
 /// Event ids remembered to drop duplicates (catch-up can overlap live delivery).
@@ -124,12 +122,13 @@ impl EventBus for InProcessBus {
 pub struct RedisBus {
     local: Arc<Local>,
     publisher: redis::aio::ConnectionManager,
+    channel: String,
 }
 
 impl RedisBus {
     /// Connects the publisher and starts the one subscription of this process, which
     /// reconnects by itself and catches up from the outbox after an outage.
-    pub async fn connect(url: &str, db: DatabaseConnection) -> anyhow::Result<Self> {
+    pub async fn connect(url: &str, channel: &str, db: DatabaseConnection) -> anyhow::Result<Self> {
         let client = redis::Client::open(url).context("REDIS_URL is not valid")?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Some(Duration::from_secs(2)))
@@ -139,8 +138,12 @@ impl RedisBus {
             .await
             .context("cannot connect to Redis (check REDIS_URL)")?;
         let local = Arc::new(Local::new());
-        tokio::spawn(listen(client, local.clone(), db));
-        Ok(RedisBus { local, publisher })
+        tokio::spawn(listen(client, channel.to_owned(), local.clone(), db));
+        Ok(RedisBus {
+            local,
+            publisher,
+            channel: channel.to_owned(),
+        })
     }
 
     /// The publishing connection (shared with readiness checks).
@@ -154,7 +157,7 @@ impl EventBus for RedisBus {
     async fn publish(&self, batch: &[Envelope]) -> anyhow::Result<()> {
         let mut pipe = redis::pipe();
         for envelope in batch {
-            pipe.publish(CHANNEL, serde_json::to_string(envelope)?)
+            pipe.publish(&self.channel, serde_json::to_string(envelope)?)
                 .ignore();
         }
         let mut conn = self.publisher.clone();
@@ -174,14 +177,14 @@ impl EventBus for RedisBus {
 
 /// The process's one Redis subscription: forwards every message to local subscribers, and
 /// after a disconnection replays what was published meanwhile from the outbox.
-async fn listen(client: redis::Client, local: Arc<Local>, db: DatabaseConnection) {
+async fn listen(client: redis::Client, channel: String, local: Arc<Local>, db: DatabaseConnection) {
     use futures_util::StreamExt;
     let mut disconnected_at: Option<chrono::DateTime<chrono::Utc>> = None;
     let mut backoff = Duration::from_millis(100);
     loop {
         let subscribed = async {
             let mut pubsub = client.get_async_pubsub().await?;
-            pubsub.subscribe(CHANNEL).await?;
+            pubsub.subscribe(&channel).await?;
             redis::RedisResult::Ok(pubsub)
         }
         .await;

@@ -71,6 +71,11 @@ pub struct Config {
     #[arg(long, env = "SLA_TICK_SECONDS", default_value_t = 10)]
     pub sla_tick_seconds: u64,
 
+    /// Redis channel for events. Instances sharing a database must share it; deployments
+    /// sharing one Redis must not.
+    #[arg(long, env = "EVENT_CHANNEL", default_value = "careline:events:v1")]
+    pub event_channel: String,
+
     /// Seconds a WebSocket client has to send `connection_init` before it is closed (4408).
     #[arg(long, env = "WS_INIT_TIMEOUT_SECONDS", default_value_t = 10)]
     pub ws_init_timeout_seconds: u64,
@@ -114,6 +119,8 @@ pub struct Settings {
     pub database_url: String,
     /// Redis URL, if the Redis bus is used.
     pub redis_url: Option<String>,
+    /// Redis channel for events.
+    pub event_channel: String,
     /// Environment.
     pub app_env: AppEnv,
     /// Access token signing secret.
@@ -136,6 +143,8 @@ pub struct Settings {
     pub ws_account_recheck: std::time::Duration,
     /// HTTP worker threads (0: one per core).
     pub workers: usize,
+    /// Whether this instance runs the SLA worker (tests drive it by hand instead).
+    pub sla_worker: bool,
     /// Whether the server stops itself on SIGTERM/SIGINT (off when embedded in tests).
     pub handle_signals: bool,
 }
@@ -161,6 +170,7 @@ impl Settings {
             port: 0,
             database_url,
             redis_url,
+            event_channel: "careline:events:v1".to_owned(),
             app_env: AppEnv::Development,
             jwt_secret,
             bootstrap_admin: None,
@@ -172,6 +182,7 @@ impl Settings {
             ws_init_timeout: std::time::Duration::from_secs(10),
             ws_account_recheck: std::time::Duration::from_secs(15),
             workers: 2,
+            sla_worker: false,
             handle_signals: false,
         }
     }
@@ -235,6 +246,7 @@ impl Config {
             port: self.port,
             database_url: self.database_url.clone(),
             redis_url: self.redis_url.clone(),
+            event_channel: self.event_channel.clone(),
             app_env: self.app_env,
             jwt_secret,
             bootstrap_admin,
@@ -246,6 +258,7 @@ impl Config {
             ws_init_timeout: std::time::Duration::from_secs(self.ws_init_timeout_seconds),
             ws_account_recheck: std::time::Duration::from_secs(15),
             workers: 0,
+            sla_worker: true,
             handle_signals: true,
         })
     }

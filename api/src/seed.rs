@@ -292,7 +292,7 @@ async fn demo_tickets(
     let han = who("han.meimei@example.com")?;
 
     let create = |creator: user::Model, input: CreateTicketInput| async move {
-        service::create(db, &creator, input)
+        service::create(db, &creator, input, careline_persistence::now())
             .await
             .map(|l| l.ticket.id)
             .map_err(internal)
@@ -300,7 +300,7 @@ async fn demo_tickets(
     let act = |actor: &user::Model, id: Uuid, cmd: Command, extra: Extra| {
         let v = service::viewer_of(actor);
         async move {
-            service::run(db, &v, id, None, cmd, extra)
+            service::run(db, &v, id, None, cmd, extra, careline_persistence::now())
                 .await
                 .map(|_| ())
                 .map_err(internal)

@@ -35,7 +35,7 @@ impl Application {
             .context("database migration failed")?;
         let (bus, redis): (Arc<dyn EventBus>, _) = match &settings.redis_url {
             Some(url) => {
-                let bus = RedisBus::connect(url, db.clone()).await?;
+                let bus = RedisBus::connect(url, &settings.event_channel, db.clone()).await?;
                 let connection = bus.connection();
                 (Arc::new(bus), Some(connection))
             }
@@ -51,12 +51,19 @@ impl Application {
             redis,
             bus,
             outbox_signal,
+            clock: Arc::new(crate::sla::Clock::default()),
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
             settings: Arc::new(settings),
         };
+        careline_persistence::sla::ensure_policies(&state.db, crate::sla::default_policies())
+            .await
+            .context("storing the default SLA policies")?;
         seed::bootstrap_admin(&state).await?;
         if state.settings.seed_demo {
             seed::demo_if_empty(&state).await?;
+        }
+        if state.settings.sla_worker {
+            crate::sla::spawn_worker(state.clone());
         }
         let schema = build_schema(Some(state.clone()), state.settings.is_production());
         let listener = TcpListener::bind((state.settings.host.as_str(), state.settings.port))

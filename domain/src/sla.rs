@@ -8,6 +8,7 @@
 mod calendar;
 mod escalation;
 mod policy;
+mod target;
 
 pub use calendar::{BusinessCalendar, FAR_FUTURE};
 pub use escalation::{Stage, breach_at, escalation_stage, level2_at, warning_at};
@@ -15,6 +16,7 @@ pub use policy::{
     ALWAYS_OPEN_WINDOWS, BUSINESS_DAY_MINUTES, DEFAULT_POLICIES, DEFAULT_TIME_ZONE,
     DEFAULT_WINDOWS, DefaultPolicy, SOLUTION_NOTICE_MINUTES, SlaTargetKind, most_specific,
 };
+pub use target::{Target, stage_from_i32, stage_to_i32};
 
 #[cfg(test)]
 mod tests;

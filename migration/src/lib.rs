@@ -12,6 +12,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_people;
 mod m0002_tickets;
 mod m0003_outbox;
+mod m0004_sla;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_people::Migration),
             Box::new(m0002_tickets::Migration),
             Box::new(m0003_outbox::Migration),
+            Box::new(m0004_sla::Migration),
         ]
     }
 }

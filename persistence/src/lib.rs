@@ -8,6 +8,7 @@ pub mod error;
 pub mod org;
 pub mod outbox;
 pub mod page;
+pub mod sla;
 pub mod tickets;
 pub mod tokens;
 pub mod users;

@@ -39,6 +39,64 @@ pub struct NewTicket {
     pub team_id: Option<Uuid>,
     /// Who registered it.
     pub created_by: Uuid,
+    /// Its response-time targets.
+    pub sla: SlaColumns,
+}
+
+/// A ticket's SLA columns: the policy it was given, its targets and where its clocks stand.
+/// Decided by the API's SLA rules; stored as a whole with each change.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SlaColumns {
+    /// The policy's name.
+    pub policy_name: Option<String>,
+    /// Calendar time zone.
+    pub time_zone: Option<String>,
+    /// Calendar windows.
+    pub windows: Option<String>,
+    /// First-response target size in business minutes.
+    pub first_response_minutes: Option<i32>,
+    /// Resolution target size in business minutes.
+    pub resolution_minutes: Option<i32>,
+    /// First response due.
+    pub first_response_due_at: Option<DateTime<Utc>>,
+    /// Resolution due.
+    pub resolution_due_at: Option<DateTime<Utc>>,
+    /// Clock paused since (waiting on the customer).
+    pub paused_at: Option<DateTime<Utc>>,
+    /// Stage reached by the first-response target.
+    pub first_response_stage: i32,
+    /// Stage reached by the resolution target.
+    pub resolution_stage: i32,
+    /// When the worker must look next.
+    pub next_check_at: Option<DateTime<Utc>>,
+    /// When the ticket becomes at risk.
+    pub risk_at: Option<DateTime<Utc>>,
+    /// The first response came (or will come) too late.
+    pub first_response_breached: bool,
+    /// The resolution came (or will come) too late.
+    pub resolution_breached: bool,
+}
+
+impl SlaColumns {
+    /// The columns as stored on a ticket.
+    pub fn of(t: &Model) -> Self {
+        SlaColumns {
+            policy_name: t.sla_policy_name.clone(),
+            time_zone: t.sla_time_zone.clone(),
+            windows: t.sla_windows.clone(),
+            first_response_minutes: t.sla_first_response_minutes,
+            resolution_minutes: t.sla_resolution_minutes,
+            first_response_due_at: t.first_response_due_at,
+            resolution_due_at: t.resolution_due_at,
+            paused_at: t.sla_paused_at,
+            first_response_stage: t.sla_first_response_stage,
+            resolution_stage: t.sla_resolution_stage,
+            next_check_at: t.sla_next_check_at,
+            risk_at: t.sla_risk_at,
+            first_response_breached: t.first_response_breached,
+            resolution_breached: t.resolution_breached,
+        }
+    }
 }
 
 /// A ticket with its customer record.
@@ -141,14 +199,23 @@ pub async fn create(db: &DatabaseConnection, new: NewTicket) -> Result<Loaded, S
         praised_employee_id: Set(i.praised_employee_id),
         suggestion_status: Set(i.suggestion_status.map(|s| s.as_str().to_owned())),
         escalation_level: Set(if major { MAJOR_ESCALATION_LEVEL } else { 0 }),
-        sla_policy_name: Set(None),
-        first_response_due_at: Set(None),
-        resolution_due_at: Set(None),
+        sla_policy_name: Set(new.sla.policy_name.clone()),
+        first_response_due_at: Set(new.sla.first_response_due_at),
+        resolution_due_at: Set(new.sla.resolution_due_at),
         first_responded_at: Set(None),
         resolved_at: Set(None),
         closed_at: Set(None),
-        first_response_breached: Set(false),
-        resolution_breached: Set(false),
+        first_response_breached: Set(new.sla.first_response_breached),
+        resolution_breached: Set(new.sla.resolution_breached),
+        sla_time_zone: Set(new.sla.time_zone.clone()),
+        sla_windows: Set(new.sla.windows.clone()),
+        sla_first_response_minutes: Set(new.sla.first_response_minutes),
+        sla_resolution_minutes: Set(new.sla.resolution_minutes),
+        sla_paused_at: Set(new.sla.paused_at),
+        sla_first_response_stage: Set(new.sla.first_response_stage),
+        sla_resolution_stage: Set(new.sla.resolution_stage),
+        sla_next_check_at: Set(new.sla.next_check_at),
+        sla_risk_at: Set(new.sla.risk_at),
         reopen_count: Set(0),
         dispatched: Set(false),
         reassigned: Set(false),
@@ -181,6 +248,10 @@ pub async fn create(db: &DatabaseConnection, new: NewTicket) -> Result<Loaded, S
         });
     }
     let events = insert_events(&txn, id, Some(new.created_by), at, &drafts).await?;
+    if major {
+        crate::sla::record_intake_escalation(&txn, id, MAJOR_ESCALATION_LEVEL, MAJOR_REASON, at)
+            .await?;
+    }
     let mut envelopes = outbox::ticket_change_events(&ticket, customer.user_id, &events);
     if major {
         envelopes.push(Envelope::new(Event::Escalation {
@@ -295,15 +366,26 @@ pub async fn find_many<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<M
 
 /// Stores a decided [`Change`] and its timeline entries in one transaction, on condition that
 /// the ticket is still at `expected_version`; otherwise `Conflict` and nothing is written.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one conditional write: the change, its SLA clocks, its actor and its attachments"
+)]
 pub async fn apply(
     db: &DatabaseConnection,
     current: &Model,
     customer_user_id: Option<Uuid>,
     expected_version: i32,
     change: &Change,
-    actor: Uuid,
+    sla: &SlaColumns,
+    actor: Option<Uuid>,
     extra: Extra,
 ) -> Result<Applied, StoreError> {
+    // Follow-ups and ratings are always someone's; only system changes have no actor.
+    let by = || {
+        actor.ok_or_else(|| {
+            StoreError::Db(DbErr::Custom("a follow-up or rating needs an actor".into()))
+        })
+    };
     let at = now();
     let was = TicketStatus::parse(&current.status);
     let reassigned = current.reassigned
@@ -365,6 +447,32 @@ pub async fn apply(
         .col_expr(T::ResolutionCount, Expr::value(resolution_count))
         .col_expr(T::FollowUpSinceResolution, Expr::value(follow_up))
         .col_expr(T::RatedSinceResolution, Expr::value(rated))
+        .col_expr(T::SlaPolicyName, Expr::value(sla.policy_name.clone()))
+        .col_expr(T::SlaTimeZone, Expr::value(sla.time_zone.clone()))
+        .col_expr(T::SlaWindows, Expr::value(sla.windows.clone()))
+        .col_expr(
+            T::SlaFirstResponseMinutes,
+            Expr::value(sla.first_response_minutes),
+        )
+        .col_expr(T::SlaResolutionMinutes, Expr::value(sla.resolution_minutes))
+        .col_expr(
+            T::FirstResponseDueAt,
+            Expr::value(sla.first_response_due_at),
+        )
+        .col_expr(T::ResolutionDueAt, Expr::value(sla.resolution_due_at))
+        .col_expr(T::SlaPausedAt, Expr::value(sla.paused_at))
+        .col_expr(
+            T::SlaFirstResponseStage,
+            Expr::value(sla.first_response_stage),
+        )
+        .col_expr(T::SlaResolutionStage, Expr::value(sla.resolution_stage))
+        .col_expr(T::SlaNextCheckAt, Expr::value(sla.next_check_at))
+        .col_expr(T::SlaRiskAt, Expr::value(sla.risk_at))
+        .col_expr(
+            T::FirstResponseBreached,
+            Expr::value(sla.first_response_breached),
+        )
+        .col_expr(T::ResolutionBreached, Expr::value(sla.resolution_breached))
         .col_expr(T::UpdatedAt, Expr::value(at))
         .col_expr(T::Version, Expr::col(T::Version).add(1))
         .filter(T::Id.eq(current.id))
@@ -384,7 +492,7 @@ pub async fn apply(
             follow_up::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 ticket_id: Set(current.id),
-                by_id: Set(actor),
+                by_id: Set(by()?),
                 at: Set(at),
                 method: Set(method.as_str().to_owned()),
                 outcome: Set(outcome),
@@ -401,7 +509,7 @@ pub async fn apply(
                 resolution: Set(resolution_count),
                 rating: Set(rating),
                 comment: Set(comment),
-                rated_by: Set(actor),
+                rated_by: Set(by()?),
                 at: Set(at),
             }
             .insert(&txn)
@@ -409,7 +517,7 @@ pub async fn apply(
             .map_err(|e| StoreError::on_unique(e, "this resolution has already been rated"))?;
         }
     }
-    let events = insert_events(&txn, current.id, Some(actor), at, &change.events).await?;
+    let events = insert_events(&txn, current.id, actor, at, &change.events).await?;
     let ticket = Ticket::find_by_id(current.id)
         .one(&txn)
         .await?

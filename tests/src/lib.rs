@@ -56,8 +56,10 @@ impl TestApp {
     /// A second instance on this app's database (already seeded), configured by `configure`:
     /// what several instances behind a load balancer look like.
     pub async fn spawn_sharing(&self, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let channel = self.state.settings.event_channel.clone();
         Self::start(self.database_url(), TestDatabase::Shared, |s| {
             s.seed_demo = false;
+            s.event_channel = channel;
             configure(s);
         })
         .await
@@ -71,7 +73,11 @@ impl TestApp {
         let redis_url = std::env::var("TEST_REDIS_URL")
             .ok()
             .filter(|s| !s.is_empty());
+        // Tests share one Redis: each database gets its own channel, as separate deployments
+        // would.
+        let channel = format!("careline:test:{}", uuid::Uuid::new_v4().simple());
         let mut settings = Settings::for_tests(database_url, redis_url, TEST_SECRET.to_vec());
+        settings.event_channel = channel;
         settings.seed_demo = true;
         configure(&mut settings);
         let app = Application::build(settings)

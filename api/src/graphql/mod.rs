@@ -5,6 +5,7 @@ pub mod auth;
 pub mod connection;
 pub mod loaders;
 pub mod people;
+pub mod sla;
 pub mod subscriptions;
 pub mod tickets;
 
@@ -25,7 +26,7 @@ pub const MAX_PAGE: i32 = 100;
 
 /// The root query.
 #[derive(MergedObject, Default)]
-pub struct Query(people::PeopleQuery, tickets::TicketQuery);
+pub struct Query(people::PeopleQuery, tickets::TicketQuery, sla::SlaQuery);
 
 /// The root mutation.
 #[derive(MergedObject, Default)]
@@ -33,6 +34,7 @@ pub struct Mutation(
     auth::AuthMutation,
     people::PeopleMutation,
     tickets::TicketMutation,
+    sla::SlaMutation,
 );
 
 /// The executable schema.

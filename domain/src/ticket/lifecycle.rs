@@ -123,6 +123,16 @@ pub enum Command {
         /// The new adoption status.
         to: SuggestionStatus,
     },
+    /// At the end of a shift, the assignee hands the ticket to a colleague.
+    HandOver {
+        /// The colleague taking over; whether they are active staff is for the caller to check.
+        to: Uuid,
+    },
+    /// Raise the escalation level by hand (the caller stores the level).
+    Escalate {
+        /// Why, recorded on the timeline.
+        reason: String,
+    },
 }
 
 /// A timeline entry to append; the caller adds id, actor and time.
@@ -180,6 +190,8 @@ const RATE: &str = "rate";
 const REOPEN: &str = "reopen";
 const TRANSFER_OWNERSHIP: &str = "transfer ownership";
 const REPLY: &str = "reply to the customer";
+const HAND_OVER: &str = "hand over";
+const ESCALATE: &str = "escalate";
 
 /// The lifecycle moves permitted from `status`, as the verb phrases used in
 /// `INVALID_TRANSITION` errors. Notes (allowed in every status), replies (every status but
@@ -250,6 +262,8 @@ fn permission_for(cmd: &Command) -> Action {
         Command::Rate { .. } => Action::RateTicket,
         Command::TransferOwnership { .. } => Action::TransferOwnership,
         Command::SetSuggestionStatus { .. } => Action::SetSuggestionStatus,
+        Command::HandOver { .. } => Action::RecordHandover,
+        Command::Escalate { .. } => Action::EscalateTicket,
     }
 }
 
@@ -272,6 +286,11 @@ fn check_relationship(t: &TicketFacts, actor: &Viewer, cmd: &Command) -> Result<
         Command::HandBack { .. } if !actor.is_lead() && !actor.is_liaison_for(t) => {
             Err(DomainError::forbidden(
                 "only a liaison of the department the ticket was dispatched to, or a team lead, may hand it back",
+            ))
+        }
+        Command::HandOver { .. } if !actor.is_lead() && t.assignee_id != Some(actor.user_id) => {
+            Err(DomainError::forbidden(
+                "only the ticket's assignee or a team lead may hand it over",
             ))
         }
         Command::Resolve { .. }
@@ -527,6 +546,28 @@ pub fn decide(
             change
                 .events
                 .push(event(TicketEventKind::CustomerReply, false, Some(body)));
+        }
+        Command::HandOver { to } => {
+            require_status(t, &working, HAND_OVER)?;
+            if t.assignee_id == Some(*to) {
+                return Err(DomainError::invalid(
+                    "input.toUserId",
+                    "that person already holds this ticket",
+                ));
+            }
+            change.assignee_id = Some(*to);
+            change.events.push(event(
+                TicketEventKind::Assigned,
+                true,
+                Some("handed over at the end of a shift".to_owned()),
+            ));
+        }
+        Command::Escalate { reason } => {
+            require_status(t, &working, ESCALATE)?;
+            let reason = text("reason", "reason", reason)?;
+            change
+                .events
+                .push(event(TicketEventKind::Escalated, true, Some(reason)));
         }
         Command::SetSuggestionStatus { to } => {
             if t.kind != TicketKind::Suggestion {

@@ -54,6 +54,24 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Optimistic-concurrency version, bumped by every change.
     pub version: i32,
+    /// The business calendar the ticket's SLA runs on (kept: policies may change later).
+    pub sla_time_zone: Option<String>,
+    /// Business windows of that calendar.
+    pub sla_windows: Option<String>,
+    /// The first-response target's size in business minutes.
+    pub sla_first_response_minutes: Option<i32>,
+    /// The resolution target's size in business minutes.
+    pub sla_resolution_minutes: Option<i32>,
+    /// When the clock was paused (waiting on the customer).
+    pub sla_paused_at: Option<DateTimeUtc>,
+    /// 0 none, 1 warned, 2 breached, 3 level 2 — for the first-response target.
+    pub sla_first_response_stage: i32,
+    /// The same for the resolution target.
+    pub sla_resolution_stage: i32,
+    /// When the SLA worker must next look at this ticket (`NULL`: nothing pending).
+    pub sla_next_check_at: Option<DateTimeUtc>,
+    /// When the ticket becomes at risk (80 % of an unmet target).
+    pub sla_risk_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -243,7 +243,16 @@ async fn run(
 ) -> ApiResult<tickets::Applied> {
     let v = domain_viewer(viewer(ctx)?);
     let state = state(ctx)?;
-    let applied = service::run(&state.db, &v, ticket_id(id)?, expected_version, cmd, extra).await?;
+    let applied = service::run(
+        &state.db,
+        &v,
+        ticket_id(id)?,
+        expected_version,
+        cmd,
+        extra,
+        state.clock.now(),
+    )
+    .await?;
     // The change and its events are committed: wake the relay to publish them now.
     state.outbox_signal.notify_one();
     Ok(applied)
@@ -270,7 +279,7 @@ impl TicketMutation {
     ) -> ApiResult<Ticket> {
         let caller = viewer(ctx)?;
         let state = state(ctx)?;
-        let created = service::create(&state.db, &caller.user, input).await?;
+        let created = service::create(&state.db, &caller.user, input, state.clock.now()).await?;
         state.outbox_signal.notify_one();
         Ok(Ticket(created.ticket))
     }
@@ -324,6 +333,8 @@ impl TicketMutation {
         id: ID,
         expected_version: Option<i32>,
     ) -> ApiResult<Ticket> {
+        let caller = viewer(ctx)?;
+        crate::graphql::sla::require_spare_capacity(&state(ctx)?.db, &caller.user).await?;
         Ok(Ticket(
             run(ctx, &id, expected_version, Command::Claim, Extra::None)
                 .await?

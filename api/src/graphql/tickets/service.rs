@@ -90,6 +90,7 @@ fn check_readable(loaded: Loaded, viewer: &Viewer) -> ApiResult<(Loaded, TicketF
 /// Applies `cmd` to ticket `id` as `viewer`. With `expected_version` the caller's view must
 /// still be current; without it the version just read is used. Either way the write is
 /// conditional, so a concurrent change makes this `CONFLICT` rather than overwriting it.
+/// `at` is the SLA clock's now (the server's clock, which tests move).
 pub async fn run(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -97,6 +98,7 @@ pub async fn run(
     expected_version: Option<i32>,
     cmd: Command,
     extra: Extra,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<Applied> {
     let (loaded, f) = load_readable(db, viewer, id).await?;
     let version = loaded.ticket.version;
@@ -107,14 +109,15 @@ pub async fn run(
             "the ticket was changed by someone else (you have version {expected}, it is now at {version}); reload it and try again"
         )));
     }
-    let change = decide(&f, viewer, &cmd, now())?;
+    let change = decide(&f, viewer, &cmd, at)?;
     let applied = tickets::apply(
         db,
         &loaded.ticket,
         loaded.customer.user_id,
         version,
         &change,
-        viewer.user_id,
+        &crate::sla::after_change(&loaded.ticket, &change, at),
+        Some(viewer.user_id),
         extra,
     )
     .await?;
@@ -144,10 +147,12 @@ pub async fn require_worker(
 
 /// Registers a ticket for `creator`: a customer is the ticket's customer; staff must name the
 /// customer, become its first-contact owner, and file it under their team unless told otherwise.
+/// `at` is the SLA clock's now: the targets run from it.
 pub async fn create(
     db: &DatabaseConnection,
     creator: &user::Model,
     input: CreateTicketInput,
+    at: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<Loaded> {
     let staff = creator.role_set().is_staff();
     let praised_employee_id = input
@@ -252,6 +257,13 @@ pub async fn create(
             None,
         )
     };
+    let policies = careline_persistence::sla::policies(db).await?;
+    let sla = crate::sla::initial(
+        &policies,
+        intake.kind,
+        intake.severity.map(|s| s.as_str()),
+        at,
+    );
     let created = tickets::create(
         db,
         NewTicket {
@@ -261,6 +273,7 @@ pub async fn create(
             owner_id,
             team_id,
             created_by: creator.id,
+            sla,
         },
     )
     .await?;

@@ -475,8 +475,15 @@ impl Ticket {
     async fn escalation_level(&self) -> i32 {
         self.0.escalation_level
     }
-    async fn sla(&self) -> TicketSla {
-        TicketSla {
+    /// Targets and where the clocks stand. A target counts as breached once its due time has
+    /// passed unmet, even before the SLA worker's next pass records it.
+    async fn sla(&self, ctx: &Context<'_>) -> ApiResult<TicketSla> {
+        let now = crate::graphql::state(ctx)?.clock.now();
+        let late = |due: Option<DateTime<Utc>>, met: Option<DateTime<Utc>>| {
+            // While waiting on the customer the clock stands still.
+            met.is_none() && self.0.sla_paused_at.is_none() && due.is_some_and(|d| d < now)
+        };
+        Ok(TicketSla {
             // Filled in when SLA policies are applied; until then the ticket has none.
             policy_name: self
                 .0
@@ -487,9 +494,11 @@ impl Ticket {
             resolution_due_at: self.0.resolution_due_at,
             first_responded_at: self.0.first_responded_at,
             resolved_at: self.0.resolved_at,
-            first_response_breached: self.0.first_response_breached,
-            resolution_breached: self.0.resolution_breached,
-        }
+            first_response_breached: self.0.first_response_breached
+                || late(self.0.first_response_due_at, self.0.first_responded_at),
+            resolution_breached: self.0.resolution_breached
+                || late(self.0.resolution_due_at, self.0.resolved_at),
+        })
     }
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
