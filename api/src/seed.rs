@@ -251,6 +251,7 @@ pub async fn demo_if_empty(state: &AppState) -> anyhow::Result<()> {
     }
     tracing::info!(accounts = DEMO_USERS.len(), "demo organisation seeded");
     demo_tickets(state, &accounts, &departments).await?;
+    demo_training(state, &accounts).await?;
     Ok(())
 }
 
@@ -632,5 +633,151 @@ async fn demo_tickets(
     let _ = theo;
 
     tracing::info!("demo tickets seeded");
+    Ok(())
+}
+
+/// What became of one demo trainee in one session.
+#[derive(Clone, Copy)]
+enum DemoOutcome {
+    /// Enrolled, session still to come.
+    Enrolled,
+    /// Did not turn up.
+    Absent,
+    /// Attended, not yet assessed, with feedback.
+    Attended(&'static str),
+    /// Attended and assessed: process and result scores.
+    Assessed(i32, i32),
+}
+
+/// Demo training: onboarding (required for agents and tech support, with an upcoming session
+/// that new staff are enrolled in), service skills, and legal compliance valid for 12 months,
+/// all taught by the demo trainer, with records passed, failed, absent, expiring and expired.
+async fn demo_training(state: &AppState, accounts: &HashMap<&str, Uuid>) -> anyhow::Result<()> {
+    use careline_domain::training::{self as rules, CourseCategory, TrainingMode};
+    use careline_persistence::training::{self as store, SessionPlan};
+    let db = &state.db;
+    let now = careline_persistence::now();
+    let id = |email: &str| {
+        accounts
+            .get(email)
+            .copied()
+            .with_context(|| format!("seed: no account {email}"))
+    };
+    let trainer = id("trainer@careline.example")?;
+    let mut courses = Vec::new();
+    for (title, category, roles, pass_score, validity) in [
+        (
+            "Welcome to Careline",
+            CourseCategory::Onboarding,
+            &[Role::Agent, Role::TechSupport][..],
+            60,
+            None,
+        ),
+        (
+            "Handling complaints with care",
+            CourseCategory::ServiceSkills,
+            &[Role::Agent][..],
+            70,
+            None,
+        ),
+        (
+            "Consumer protection law",
+            CourseCategory::LegalCompliance,
+            &[Role::Agent, Role::TechSupport, Role::Supervisor][..],
+            80,
+            Some(12),
+        ),
+    ] {
+        let course = rules::validate_course(title, category, roles, pass_score, validity)
+            .map_err(|e| anyhow!("seed course {title}: {e}"))?;
+        courses.push(store::insert_course(db, &course, Some(trainer)).await?);
+    }
+    let [onboarding, skills, legal] = courses.as_slice() else {
+        return Err(anyhow!("seed: expected three courses"));
+    };
+    let session = |course: &careline_persistence::entity::training_course::Model,
+                   days_from_now: i64,
+                   mode: TrainingMode,
+                   capacity: i32,
+                   location: &'static str| {
+        let starts_at = now + chrono::Duration::days(days_from_now);
+        let plan = rules::validate_session(
+            starts_at,
+            starts_at + chrono::Duration::hours(3),
+            capacity,
+            Some(location),
+        )
+        .map(|session| SessionPlan {
+            course_id: course.id,
+            trainer_id: trainer,
+            mode,
+            session,
+        });
+        async move {
+            let plan = plan.map_err(|e| anyhow!("seed session: {e}"))?;
+            anyhow::Ok(store::insert_session(db, plan).await?)
+        }
+    };
+    let room = "Training room 1";
+    let onboarding_past = session(onboarding, -120, TrainingMode::Classroom, 20, room).await?;
+    session(onboarding, 14, TrainingMode::Classroom, 12, room).await?;
+    let skills_past = session(skills, -60, TrainingMode::Classroom, 10, room).await?;
+    let legal_expired = session(legal, -400, TrainingMode::Online, 30, "online").await?;
+    let legal_expiring = session(legal, -340, TrainingMode::Online, 30, "online").await?;
+    let legal_next = session(legal, 30, TrainingMode::Online, 30, "online").await?;
+
+    use DemoOutcome::*;
+    let (a1, a2, b1) = (
+        "agent.a1@careline.example",
+        "agent.a2@careline.example",
+        "agent.b1@careline.example",
+    );
+    let (tech, supervisor) = ("tech@careline.example", "supervisor.a@careline.example");
+    let feedback = "Clear and practical; more time on the ticket tool, please.";
+    let plan = [
+        (&onboarding_past, onboarding, a1, Assessed(90, 85)),
+        (&onboarding_past, onboarding, a2, Assessed(80, 72)),
+        (&onboarding_past, onboarding, b1, Assessed(75, 64)),
+        (&onboarding_past, onboarding, tech, Attended(feedback)),
+        (&skills_past, skills, a1, Assessed(85, 78)),
+        (&skills_past, skills, a2, Assessed(60, 52)),
+        (&skills_past, skills, b1, Absent),
+        (&legal_expired, legal, a1, Assessed(90, 88)),
+        (&legal_expiring, legal, a2, Assessed(85, 82)),
+        (&legal_expiring, legal, supervisor, Assessed(95, 91)),
+        (&legal_next, legal, b1, Enrolled),
+    ];
+    for (session, course, email, outcome) in plan {
+        let record = store::enroll(db, session.id, id(email)?).await?;
+        let enrolled = rules::TrainingStatus::Enrolled;
+        match outcome {
+            Enrolled => {}
+            Absent => {
+                let to = rules::record_attendance(enrolled, false)?;
+                store::set_attendance(db, record.id, enrolled, to).await?;
+            }
+            Attended(feedback) => {
+                let to = rules::record_attendance(enrolled, true)?;
+                store::set_attendance(db, record.id, enrolled, to).await?;
+                let feedback = rules::check_feedback(to, feedback)?;
+                store::set_feedback(db, record.id, to, feedback).await?;
+            }
+            Assessed(process, result) => {
+                let to = rules::record_attendance(enrolled, true)?;
+                store::set_attendance(db, record.id, enrolled, to).await?;
+                let assessment = rules::assess(
+                    to,
+                    process,
+                    result,
+                    course.pass_score,
+                    course.validity_months,
+                    session.ends_at,
+                    now,
+                )?;
+                store::set_assessment(db, record.id, to, process, result, &assessment).await?;
+            }
+        }
+    }
+    tracing::info!(courses = courses.len(), "demo training seeded");
     Ok(())
 }

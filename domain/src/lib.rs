@@ -10,6 +10,7 @@ pub mod permission;
 pub mod role;
 pub mod sla;
 pub mod ticket;
+pub mod training;
 
 pub use error::DomainError;
 pub use permission::Action;

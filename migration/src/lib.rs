@@ -13,6 +13,7 @@ mod m0001_people;
 mod m0002_tickets;
 mod m0003_outbox;
 mod m0004_sla;
+mod m0005_training;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_tickets::Migration),
             Box::new(m0003_outbox::Migration),
             Box::new(m0004_sla::Migration),
+            Box::new(m0005_training::Migration),
         ]
     }
 }

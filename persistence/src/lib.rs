@@ -11,6 +11,7 @@ pub mod page;
 pub mod sla;
 pub mod tickets;
 pub mod tokens;
+pub mod training;
 pub mod users;
 
 pub use error::StoreError;

@@ -175,6 +175,64 @@ impl Loader<Uuid> for CorrectiveActionTicketsLoader {
     }
 }
 
+/// Loads training courses by id.
+pub struct TrainingCourseLoader(pub DatabaseConnection);
+/// Loads training sessions by id.
+pub struct TrainingSessionLoader(pub DatabaseConnection);
+/// Loads training records by session id.
+pub struct SessionRecordsLoader(pub DatabaseConnection);
+/// Loads the teams a user supervises, by user id (who may read whose training records).
+pub struct SupervisedTeamsLoader(pub DatabaseConnection);
+
+impl Loader<Uuid> for TrainingCourseLoader {
+    type Value = careline_persistence::entity::training_course::Model;
+    type Error = LoadError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = careline_persistence::training::courses_by_id(&self.0, keys)
+            .await
+            .map_err(wrap)?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+}
+
+impl Loader<Uuid> for TrainingSessionLoader {
+    type Value = careline_persistence::entity::training_session::Model;
+    type Error = LoadError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = careline_persistence::training::sessions_by_id(&self.0, keys)
+            .await
+            .map_err(wrap)?;
+        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    }
+}
+
+impl Loader<Uuid> for SessionRecordsLoader {
+    type Value = Vec<careline_persistence::entity::training_record::Model>;
+    type Error = LoadError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = careline_persistence::training::records_of_sessions(&self.0, keys)
+            .await
+            .map_err(wrap)?;
+        Ok(group(rows.into_iter().map(|r| (r.session_id, r))))
+    }
+}
+
+impl Loader<Uuid> for SupervisedTeamsLoader {
+    type Value = Vec<Uuid>;
+    type Error = LoadError;
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut out = HashMap::new();
+        // Keys are the callers of one request: in practice exactly one.
+        for key in keys {
+            let teams = careline_persistence::training::supervised_teams(&self.0, *key)
+                .await
+                .map_err(wrap)?;
+            out.insert(*key, teams);
+        }
+        Ok(out)
+    }
+}
+
 /// The loaders of one request.
 pub struct Loaders {
     /// Accounts.
@@ -197,6 +255,14 @@ pub struct Loaders {
     pub ticket_corrective_actions: DataLoader<TicketCorrectiveActionsLoader>,
     /// Tickets per corrective action.
     pub corrective_action_tickets: DataLoader<CorrectiveActionTicketsLoader>,
+    /// Training courses.
+    pub training_courses: DataLoader<TrainingCourseLoader>,
+    /// Training sessions.
+    pub training_sessions: DataLoader<TrainingSessionLoader>,
+    /// Training records per session.
+    pub session_records: DataLoader<SessionRecordsLoader>,
+    /// Teams each user supervises.
+    pub supervised_teams: DataLoader<SupervisedTeamsLoader>,
 }
 
 impl Loaders {
@@ -219,6 +285,10 @@ impl Loaders {
                 CorrectiveActionTicketsLoader(db.clone()),
                 tokio::spawn,
             ),
+            training_courses: DataLoader::new(TrainingCourseLoader(db.clone()), tokio::spawn),
+            training_sessions: DataLoader::new(TrainingSessionLoader(db.clone()), tokio::spawn),
+            session_records: DataLoader::new(SessionRecordsLoader(db.clone()), tokio::spawn),
+            supervised_teams: DataLoader::new(SupervisedTeamsLoader(db.clone()), tokio::spawn),
         }
     }
 }

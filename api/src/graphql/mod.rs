@@ -8,6 +8,7 @@ pub mod people;
 pub mod sla;
 pub mod subscriptions;
 pub mod tickets;
+pub mod training;
 
 use crate::auth::{Caller, Viewer};
 use crate::error::{ApiError, ApiResult};
@@ -26,7 +27,12 @@ pub const MAX_PAGE: i32 = 100;
 
 /// The root query.
 #[derive(MergedObject, Default)]
-pub struct Query(people::PeopleQuery, tickets::TicketQuery, sla::SlaQuery);
+pub struct Query(
+    people::PeopleQuery,
+    tickets::TicketQuery,
+    sla::SlaQuery,
+    training::TrainingQuery,
+);
 
 /// The root mutation.
 #[derive(MergedObject, Default)]
@@ -35,6 +41,7 @@ pub struct Mutation(
     people::PeopleMutation,
     tickets::TicketMutation,
     sla::SlaMutation,
+    training::TrainingMutation,
 );
 
 /// The executable schema.

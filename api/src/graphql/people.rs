@@ -365,8 +365,10 @@ impl PeopleMutation {
             None => None,
         };
         let password_hash = password::hash(input.password).await?;
+        // The account and its onboarding enrollments are created together or not at all.
+        let txn = sea_orm::TransactionTrait::begin(db).await?;
         let created = users::insert(
-            db,
+            &txn,
             users::NewUser {
                 email,
                 name,
@@ -380,7 +382,9 @@ impl PeopleMutation {
             },
         )
         .await?;
-        tracing::info!(user.id = %created.id, "account created");
+        let onboarding = super::training::enroll_in_onboarding(&txn, &created).await?;
+        txn.commit().await?;
+        tracing::info!(user.id = %created.id, training.enrollments = onboarding, "account created");
         Ok(User(created))
     }
 

@@ -16,4 +16,7 @@ pub mod sla_policy;
 pub mod team;
 pub mod ticket;
 pub mod ticket_event;
+pub mod training_course;
+pub mod training_record;
+pub mod training_session;
 pub mod user;
