@@ -17,11 +17,17 @@ const ACCOUNTS: [(Role, &str); 8] = [
     (Role::Admin, "admin@careline.example"),
 ];
 
+/// Records the probes act on.
+struct Fixture {
+    agent: String,
+    ticket: String,
+}
+
 /// An operation guarded by one row of the table, with inputs that succeed when allowed.
 struct Probe {
     action: Action,
     query: &'static str,
-    variables: fn(&str, usize) -> Value,
+    variables: fn(&Fixture, usize) -> Value,
 }
 
 fn probes() -> Vec<Probe> {
@@ -54,12 +60,51 @@ fn probes() -> Vec<Probe> {
         Probe {
             action: Action::SetUserActive,
             query: "mutation($id: ID!) { setUserActive(id: $id, active: true) { active } }",
-            variables: |agent, _| json!({ "id": agent }),
+            variables: |f, _| json!({ "id": f.agent }),
         },
         Probe {
             action: Action::ManageOrganisation,
             query: "mutation($n: String!) { createDepartment(name: $n, kind: SALES) { id } }",
             variables: |_, n| json!({ "n": format!("Probe department {n}") }),
+        },
+        Probe {
+            action: Action::CreateTicket,
+            query: "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }",
+            variables: |_, n| {
+                json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": format!("Probe {n}"),
+                "description": "x", "customer": { "name": "Probe" } } })
+            },
+        },
+        Probe {
+            action: Action::ReadQueue,
+            query: "{ escalations(first: 1) { id } }",
+            variables: |_, _| json!({}),
+        },
+        Probe {
+            action: Action::AssignTicket,
+            query: "mutation($id: ID!) { autoAssignTicket(id: $id) { id } }",
+            variables: |f, _| json!({ "id": f.ticket }),
+        },
+        Probe {
+            action: Action::ManageSlaPolicies,
+            query: "mutation($i: SlaPolicyInput!) { upsertSlaPolicy(input: $i) { id } }",
+            variables: |_, _| {
+                json!({ "i": { "name": "Probe", "kind": "PRAISE", "firstResponseMinutes": 60,
+                "resolutionMinutes": 600, "timeZone": "UTC", "windows": "24x7" } })
+            },
+        },
+        Probe {
+            action: Action::ManageShifts,
+            query: "mutation($a: ID!, $s: DateTime!, $e: DateTime!) { createShift(agentId: $a, startsAt: $s, endsAt: $e) { id } }",
+            variables: |f, _| json!({ "a": f.agent, "s": "2030-01-01T09:00:00Z", "e": "2030-01-01T17:00:00Z" }),
+        },
+        Probe {
+            action: Action::ManageTraining,
+            query: "mutation($i: CourseInput!) { createCourse(input: $i) { id } }",
+            variables: |_, n| {
+                json!({ "i": { "title": format!("Probe course {n}"), "category": "ETHICS",
+                "requiredForRoles": [], "passScore": 60 } })
+            },
         },
         Probe {
             action: Action::SetPresence,
@@ -72,14 +117,24 @@ fn probes() -> Vec<Probe> {
 #[tokio::test]
 async fn every_role_gets_exactly_what_the_permission_table_says() {
     let app = TestApp::spawn().await;
-    let agent = app.user_id("agent.a2@careline.example").await;
+    let admin = app.login("admin@careline.example").await;
+    let ticket = app
+        .gql(Some(&admin), "mutation { createTicket(input: { kind: INQUIRY, channel: PHONE, subject: \"Probe\", description: \"x\", customer: { name: \"P\" } }) { id } }", json!({}))
+        .await;
+    let fixture = Fixture {
+        agent: app.user_id("agent.a2@careline.example").await,
+        ticket: data(&ticket)["createTicket"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    };
     let mut n = 0;
     for (role, email) in ACCOUNTS {
         let token = app.login(email).await;
         for probe in probes() {
             n += 1;
             let body = app
-                .gql(Some(&token), probe.query, (probe.variables)(&agent, n))
+                .gql(Some(&token), probe.query, (probe.variables)(&fixture, n))
                 .await;
             let expected = allowed(Roles::from_iter([role]), probe.action);
             if expected {
