@@ -259,9 +259,17 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let statements = state
+        .sql_statements
+        .load(std::sync::atomic::Ordering::Relaxed);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render())
+        .body(format!(
+            "{}# HELP careline_sql_statements_total SQL statements run since start\n\
+             # TYPE careline_sql_statements_total counter\n\
+             careline_sql_statements_total {statements}\n",
+            state.metrics.render()
+        ))
 }
 
 /// `GET /graphiql` (development only).

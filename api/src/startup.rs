@@ -27,9 +27,10 @@ impl Application {
     /// Connects to the database (migrating it), Redis when configured, seeds what the
     /// configuration asks for, and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = careline_persistence::connect(&settings.database_url)
+        let mut db = careline_persistence::connect(&settings.database_url)
             .await
             .context("cannot connect to the database (check DATABASE_URL)")?;
+        let sql_statements = careline_persistence::count_statements(&mut db);
         careline_persistence::migrate(&db)
             .await
             .context("database migration failed")?;
@@ -52,6 +53,7 @@ impl Application {
             bus,
             outbox_signal,
             clock: Arc::new(crate::sla::Clock::default()),
+            sql_statements,
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
             settings: Arc::new(settings),
         };

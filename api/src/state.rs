@@ -24,6 +24,8 @@ pub struct AppState {
     pub redis: Option<redis::aio::ConnectionManager>,
     /// The event bus (in-process or Redis).
     pub bus: Arc<dyn crate::bus::EventBus>,
+    /// SQL statements run since start (exported as a metric).
+    pub sql_statements: Arc<std::sync::atomic::AtomicU64>,
     /// The clock the SLA rules read (tests move it forward).
     pub clock: Arc<crate::sla::Clock>,
     /// Wakes the outbox relay after a change commits, so events go out at once.

@@ -14,6 +14,7 @@ mod m0002_tickets;
 mod m0003_outbox;
 mod m0004_sla;
 mod m0005_training;
+mod m0008_ticket_search;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_outbox::Migration),
             Box::new(m0004_sla::Migration),
             Box::new(m0005_training::Migration),
+            Box::new(m0008_ticket_search::Migration),
         ]
     }
 }

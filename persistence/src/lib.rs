@@ -63,3 +63,16 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::{SubsecRound, Utc};
     Utc::now().trunc_subsecs(6)
 }
+
+/// Counts every SQL statement the connection runs (for `/metrics`, and for tests that prove a
+/// query costs a constant number of statements).
+pub fn count_statements(
+    db: &mut DatabaseConnection,
+) -> std::sync::Arc<std::sync::atomic::AtomicU64> {
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let seen = counter.clone();
+    db.set_metric_callback(move |_| {
+        seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
+    counter
+}
