@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod event;
+pub mod kpi;
 pub mod org;
 pub mod password;
 pub mod permission;

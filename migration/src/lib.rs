@@ -14,6 +14,8 @@ mod m0002_tickets;
 mod m0003_outbox;
 mod m0004_sla;
 mod m0005_training;
+mod m0006_reviews;
+mod m0007_kpi_indexes;
 mod m0008_ticket_search;
 
 /// Every migration, oldest first.
@@ -27,6 +29,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_outbox::Migration),
             Box::new(m0004_sla::Migration),
             Box::new(m0005_training::Migration),
+            Box::new(m0006_reviews::Migration),
+            Box::new(m0007_kpi_indexes::Migration),
             Box::new(m0008_ticket_search::Migration),
         ]
     }

@@ -3,8 +3,10 @@
 
 pub mod auth;
 pub mod connection;
+pub mod kpi;
 pub mod loaders;
 pub mod people;
+pub mod reviews;
 pub mod sla;
 pub mod subscriptions;
 pub mod tickets;
@@ -32,6 +34,8 @@ pub struct Query(
     tickets::TicketQuery,
     sla::SlaQuery,
     training::TrainingQuery,
+    kpi::KpiQuery,
+    reviews::ReviewQuery,
 );
 
 /// The root mutation.
@@ -42,6 +46,7 @@ pub struct Mutation(
     tickets::TicketMutation,
     sla::SlaMutation,
     training::TrainingMutation,
+    reviews::ReviewMutation,
 );
 
 /// The executable schema.

@@ -1,0 +1,550 @@
+//! KPI rules free of I/O: who may read which report, the formulas behind every rate and
+//! duration figure, the calendar a ticket's durations are counted on, and the trend buckets of
+//! complaint analytics. `docs/KPIS.md` states the definitions; the storage layer counts, this
+//! module turns counts into figures.
+
+use crate::role::{Role, Roles};
+use crate::sla::most_specific;
+use crate::sla::{BusinessCalendar, DEFAULT_POLICIES, DEFAULT_TIME_ZONE, DEFAULT_WINDOWS};
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use uuid::Uuid;
+
+/// Whose work a report covers, resolved to concrete ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KpiScope {
+    /// One staff member; `team_id` is their team, for the supervisor rule.
+    Agent {
+        /// The person.
+        user_id: Uuid,
+        /// Their team, if any.
+        team_id: Option<Uuid>,
+    },
+    /// A team: its members' work and its tickets.
+    Team(Uuid),
+    /// A department: its members' work and its tickets.
+    Department(Uuid),
+    /// Everyone.
+    All,
+}
+
+/// What the scope rule needs to know about the reader.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KpiReader {
+    /// The reader.
+    pub user_id: Uuid,
+    /// Their roles.
+    pub roles: Roles,
+    /// The teams they lead: teams naming them as supervisor, and their own team when they hold
+    /// the supervisor role.
+    pub led_teams: Vec<Uuid>,
+}
+
+/// Whether `reader` may read KPIs of `scope`: agents (and tech support) their own; supervisors
+/// their own, their teams' and their team members'; managers and admins everyone's.
+pub fn may_read(reader: &KpiReader, scope: &KpiScope) -> bool {
+    if reader.roles.has_any(&[Role::Manager, Role::Admin]) {
+        return true;
+    }
+    let supervisor = reader.roles.has_any(&[Role::Supervisor]);
+    let leads =
+        |team: Option<Uuid>| supervisor && team.is_some_and(|t| reader.led_teams.contains(&t));
+    match scope {
+        KpiScope::Agent { user_id, team_id } => {
+            let own = *user_id == reader.user_id
+                && reader
+                    .roles
+                    .has_any(&[Role::Agent, Role::TechSupport, Role::Supervisor]);
+            own || leads(*team_id)
+        }
+        KpiScope::Team(team) => leads(Some(*team)),
+        KpiScope::Department(_) | KpiScope::All => false,
+    }
+}
+
+/// `numerator / denominator`, or `None` when nothing was counted (a rate of nothing is not 0).
+pub fn rate(numerator: u64, denominator: u64) -> Option<f64> {
+    if denominator == 0 {
+        None
+    } else {
+        Some(numerator as f64 / denominator as f64)
+    }
+}
+
+/// Count, mean, median and 90th percentile of a set of durations in minutes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DurationSummary {
+    /// How many durations.
+    pub count: u64,
+    /// Arithmetic mean; `None` for an empty set.
+    pub average: Option<f64>,
+    /// Median: the mean of the two middle values for an even count.
+    pub median: Option<f64>,
+    /// 90th percentile by nearest rank: the value at rank ⌈0.9·n⌉.
+    pub p90: Option<f64>,
+}
+
+/// Summarises `minutes` (any order).
+pub fn summarize(mut minutes: Vec<i64>) -> DurationSummary {
+    minutes.sort_unstable();
+    let count = minutes.len() as u64;
+    let average = if minutes.is_empty() {
+        None
+    } else {
+        Some(minutes.iter().map(|m| *m as f64).sum::<f64>() / minutes.len() as f64)
+    };
+    DurationSummary {
+        count,
+        average,
+        median: median(&minutes),
+        p90: nearest_rank(&minutes, 90),
+    }
+}
+
+/// The median of sorted values: the middle one, or the mean of the two middle ones.
+pub fn median(sorted: &[i64]) -> Option<f64> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    if n % 2 == 1 {
+        Some(sorted[n / 2] as f64)
+    } else {
+        Some((sorted[n / 2 - 1] as f64 + sorted[n / 2] as f64) / 2.0)
+    }
+}
+
+/// The `percent`-th percentile of sorted values by nearest rank: the smallest value with at
+/// least `percent` % of the values at or below it (rank ⌈percent·n/100⌉, 1-based).
+pub fn nearest_rank(sorted: &[i64], percent: u32) -> Option<f64> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let rank = (percent as usize * n).div_ceil(100).clamp(1, n);
+    Some(sorted[rank - 1] as f64)
+}
+
+/// Mean rating, `None` without ratings.
+pub fn average(sum: u64, count: u64) -> Option<f64> {
+    rate(sum, count)
+}
+
+/// The calendar a ticket's durations are counted on: the calendar of the default policy for
+/// its kind and severity (major complaints around the clock), the default shifts otherwise.
+pub fn calendar_for(
+    kind: &str,
+    severity: Option<&str>,
+) -> Result<BusinessCalendar, crate::DomainError> {
+    match most_specific(DEFAULT_POLICIES, kind, severity, |p| (p.kind, p.severity)) {
+        Some(policy) => policy.calendar(),
+        None => BusinessCalendar::parse(DEFAULT_TIME_ZONE, DEFAULT_WINDOWS),
+    }
+}
+
+/// The organisation's time zone, in which trend buckets start at local midnight.
+pub fn organisation_time_zone() -> Tz {
+    DEFAULT_TIME_ZONE.parse().unwrap_or(Tz::Asia__Shanghai)
+}
+
+/// The width of a trend bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bucket {
+    /// Local calendar days.
+    Day,
+    /// Weeks starting Monday 00:00 local time (ISO weeks).
+    Week,
+    /// Calendar months.
+    Month,
+}
+
+/// The most buckets one trend may have, so a ten-year daily trend cannot exhaust memory.
+pub const MAX_BUCKETS: usize = 1000;
+
+/// The instants at which the buckets overlapping `[from, to)` start, in `tz`: the first is the
+/// start of the bucket containing `from` (it may lie before `from`), the last starts before
+/// `to`. `None` when `to <= from` or there would be more than [`MAX_BUCKETS`].
+pub fn bucket_starts(
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    bucket: Bucket,
+    tz: Tz,
+) -> Option<Vec<DateTime<Utc>>> {
+    if to <= from {
+        return None;
+    }
+    let local = from.with_timezone(&tz).date_naive();
+    let mut day = match bucket {
+        Bucket::Day => local,
+        Bucket::Week => local - Duration::days(i64::from(local.weekday().num_days_from_monday())),
+        Bucket::Month => NaiveDate::from_ymd_opt(local.year(), local.month(), 1)?,
+    };
+    let mut out = Vec::new();
+    loop {
+        let start = local_midnight(day, tz)?;
+        if start >= to {
+            break;
+        }
+        if out.len() == MAX_BUCKETS {
+            return None;
+        }
+        out.push(start);
+        day = match bucket {
+            Bucket::Day => day.succ_opt()?,
+            Bucket::Week => day + Duration::days(7),
+            Bucket::Month => {
+                let (y, m) = if day.month() == 12 {
+                    (day.year() + 1, 1)
+                } else {
+                    (day.year(), day.month() + 1)
+                };
+                NaiveDate::from_ymd_opt(y, m, 1)?
+            }
+        };
+    }
+    Some(out)
+}
+
+/// The first instant of `day` in `tz` (after a gap if midnight does not exist that day).
+fn local_midnight(day: NaiveDate, tz: Tz) -> Option<DateTime<Utc>> {
+    let mut t = day.and_hms_opt(0, 0, 0)?;
+    // Some zones skip midnight on DST days; the day then starts at the first valid minute.
+    for _ in 0..180 {
+        match tz.from_local_datetime(&t) {
+            LocalResult::Single(d) => return Some(d.with_timezone(&Utc)),
+            LocalResult::Ambiguous(earliest, _) => return Some(earliest.with_timezone(&Utc)),
+            LocalResult::None => t += Duration::minutes(1),
+        }
+    }
+    None
+}
+
+/// Where a performance review stands. Each step moves it forward only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ReviewStatus {
+    /// Opened; nothing submitted yet (peer assessments may arrive at any time before
+    /// finalization).
+    Open,
+    /// The employee has submitted their self assessment.
+    SelfSubmitted,
+    /// The manager has submitted theirs.
+    ManagerSubmitted,
+    /// Frozen: read-only from now on.
+    Finalized,
+}
+
+impl ReviewStatus {
+    /// The contract spelling.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ReviewStatus::Open => "OPEN",
+            ReviewStatus::SelfSubmitted => "SELF_SUBMITTED",
+            ReviewStatus::ManagerSubmitted => "MANAGER_SUBMITTED",
+            ReviewStatus::Finalized => "FINALIZED",
+        }
+    }
+
+    /// Parses the contract spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            ReviewStatus::Open,
+            ReviewStatus::SelfSubmitted,
+            ReviewStatus::ManagerSubmitted,
+            ReviewStatus::Finalized,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}
+
+/// A step in a review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewStep {
+    /// The employee's own assessment (once).
+    SelfAssessment,
+    /// A colleague's assessment (once per colleague, never one's own).
+    PeerAssessment,
+    /// The manager's assessment (after the self assessment; may be rewritten until finalized).
+    ManagerAssessment,
+    /// Scores, stars and outcome; freezes the review.
+    Finalize,
+}
+
+/// The status after `step`, or why it is refused. `self_submitted` says whether the self
+/// assessment exists (the review row may have been created by a peer assessment).
+pub fn review_step(
+    status: ReviewStatus,
+    self_submitted: bool,
+    step: ReviewStep,
+) -> Result<ReviewStatus, crate::DomainError> {
+    use crate::DomainError;
+    if status == ReviewStatus::Finalized {
+        return Err(DomainError::Conflict(
+            "this review is finalized and can no longer change".to_owned(),
+        ));
+    }
+    match step {
+        ReviewStep::SelfAssessment if self_submitted => Err(DomainError::Conflict(
+            "the self assessment for this cycle has already been submitted".to_owned(),
+        )),
+        ReviewStep::SelfAssessment => Ok(if status == ReviewStatus::Open {
+            ReviewStatus::SelfSubmitted
+        } else {
+            status
+        }),
+        ReviewStep::PeerAssessment => Ok(status),
+        ReviewStep::ManagerAssessment if !self_submitted => Err(DomainError::Conflict(
+            "the manager assessment follows the employee's self assessment".to_owned(),
+        )),
+        ReviewStep::ManagerAssessment => Ok(ReviewStatus::ManagerSubmitted),
+        ReviewStep::Finalize if status != ReviewStatus::ManagerSubmitted => Err(
+            DomainError::Conflict("a review is finalized after the manager assessment".to_owned()),
+        ),
+        ReviewStep::Finalize => Ok(ReviewStatus::Finalized),
+    }
+}
+
+/// Checks the figures of a finalization: score 0–100, stars 1–5.
+pub fn validate_final_scores(score: f64, stars: i32) -> Result<(), crate::DomainError> {
+    use crate::DomainError;
+    if !score.is_finite() || !(0.0..=100.0).contains(&score) {
+        return Err(DomainError::invalid(
+            "input.score",
+            "must be between 0 and 100",
+        ));
+    }
+    if !(1..=5).contains(&stars) {
+        return Err(DomainError::invalid(
+            "input.starRating",
+            "must be between 1 and 5",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a review cycle's period: it must end after it starts.
+pub fn validate_cycle(
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> Result<(), crate::DomainError> {
+    if ends_at <= starts_at {
+        return Err(crate::DomainError::invalid(
+            "endsAt",
+            "must be after startsAt",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_rate_of_nothing_is_unknown_not_zero() {
+        assert_eq!(rate(0, 0), None);
+        assert_eq!(rate(1, 4), Some(0.25));
+        assert_eq!(average(9, 2), Some(4.5));
+    }
+
+    #[test]
+    fn median_of_an_even_count_is_the_mean_of_the_middle_two() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[7]), Some(7.0));
+        assert_eq!(median(&[1, 2, 3, 10]), Some(2.5));
+        assert_eq!(median(&[1, 2, 3]), Some(2.0));
+    }
+
+    #[test]
+    fn p90_is_the_nearest_rank() {
+        let ten: Vec<i64> = (1..=10).collect();
+        assert_eq!(nearest_rank(&ten, 90), Some(9.0));
+        let eleven: Vec<i64> = (1..=11).collect();
+        assert_eq!(nearest_rank(&eleven, 90), Some(10.0));
+        assert_eq!(nearest_rank(&[5], 90), Some(5.0));
+        assert_eq!(nearest_rank(&[3, 8], 90), Some(8.0));
+        assert_eq!(nearest_rank(&[], 90), None);
+    }
+
+    #[test]
+    fn summary_sorts_before_taking_ranks() {
+        let s = summarize(vec![30, 10, 20]);
+        assert_eq!(s.count, 3);
+        assert_eq!(s.average, Some(20.0));
+        assert_eq!(s.median, Some(20.0));
+        assert_eq!(s.p90, Some(30.0));
+        assert_eq!(summarize(vec![]).average, None);
+    }
+
+    #[test]
+    fn major_complaints_count_around_the_clock_and_others_on_shifts() {
+        let night = utc("2026-03-02T16:00:00Z"); // 00:00 in Shanghai
+        let morning = utc("2026-03-03T02:00:00Z"); // 10:00 in Shanghai
+        let major = calendar_for("COMPLAINT", Some("MAJOR")).unwrap();
+        assert_eq!(major.business_minutes_between(night, morning), 600);
+        let general = calendar_for("COMPLAINT", Some("GENERAL")).unwrap();
+        assert_eq!(general.business_minutes_between(night, morning), 60);
+        let unknown = calendar_for("NOT_A_KIND", None).unwrap();
+        assert_eq!(unknown.business_minutes_between(night, morning), 60);
+    }
+
+    fn reader(roles: &[Role], led: Vec<Uuid>) -> KpiReader {
+        KpiReader {
+            user_id: Uuid::from_u128(1),
+            roles: Roles::from_iter(roles.iter().copied()),
+            led_teams: led,
+        }
+    }
+
+    #[test]
+    fn agents_read_only_their_own_kpis() {
+        let me = reader(&[Role::Agent], vec![]);
+        let team = Uuid::from_u128(10);
+        let own = KpiScope::Agent {
+            user_id: me.user_id,
+            team_id: Some(team),
+        };
+        let other = KpiScope::Agent {
+            user_id: Uuid::from_u128(2),
+            team_id: Some(team),
+        };
+        assert!(may_read(&me, &own));
+        assert!(!may_read(&me, &other));
+        assert!(!may_read(&me, &KpiScope::Team(team)));
+        assert!(!may_read(&me, &KpiScope::All));
+    }
+
+    #[test]
+    fn supervisors_read_their_team_and_its_members_but_not_other_teams() {
+        let mine = Uuid::from_u128(10);
+        let theirs = Uuid::from_u128(11);
+        let sup = reader(&[Role::Supervisor], vec![mine]);
+        assert!(may_read(&sup, &KpiScope::Team(mine)));
+        assert!(!may_read(&sup, &KpiScope::Team(theirs)));
+        let member = |team| KpiScope::Agent {
+            user_id: Uuid::from_u128(2),
+            team_id: Some(team),
+        };
+        assert!(may_read(&sup, &member(mine)));
+        assert!(!may_read(&sup, &member(theirs)));
+        assert!(!may_read(&sup, &KpiScope::Department(Uuid::from_u128(20))));
+        assert!(!may_read(&sup, &KpiScope::All));
+    }
+
+    #[test]
+    fn managers_and_admins_read_everything_and_others_nothing() {
+        for role in [Role::Manager, Role::Admin] {
+            assert!(may_read(&reader(&[role], vec![]), &KpiScope::All));
+        }
+        let trainer = reader(&[Role::Trainer], vec![]);
+        let own = KpiScope::Agent {
+            user_id: trainer.user_id,
+            team_id: None,
+        };
+        assert!(!may_read(&trainer, &own));
+    }
+
+    #[test]
+    fn daily_buckets_start_at_shanghai_midnight() {
+        let tz = organisation_time_zone();
+        let starts = bucket_starts(
+            utc("2026-03-01T15:00:00Z"), // 23:00 on 1 March in Shanghai
+            utc("2026-03-02T17:00:00Z"), // 01:00 on 3 March
+            Bucket::Day,
+            tz,
+        )
+        .unwrap();
+        assert_eq!(
+            starts,
+            vec![
+                utc("2026-02-28T16:00:00Z"),
+                utc("2026-03-01T16:00:00Z"),
+                utc("2026-03-02T16:00:00Z"),
+            ]
+        );
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_months_on_the_first() {
+        let tz = organisation_time_zone();
+        // Wednesday 4 March 2026, local.
+        let weeks = bucket_starts(
+            utc("2026-03-04T04:00:00Z"),
+            utc("2026-03-10T04:00:00Z"),
+            Bucket::Week,
+            tz,
+        )
+        .unwrap();
+        assert_eq!(
+            weeks,
+            vec![utc("2026-03-01T16:00:00Z"), utc("2026-03-08T16:00:00Z")]
+        );
+        let months = bucket_starts(
+            utc("2025-12-15T00:00:00Z"),
+            utc("2026-02-01T00:00:00Z"),
+            Bucket::Month,
+            tz,
+        )
+        .unwrap();
+        assert_eq!(
+            months,
+            vec![
+                utc("2025-11-30T16:00:00Z"),
+                utc("2025-12-31T16:00:00Z"),
+                utc("2026-01-31T16:00:00Z"),
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_or_huge_bucket_ranges_are_refused() {
+        let tz = organisation_time_zone();
+        let t = utc("2026-03-01T00:00:00Z");
+        assert_eq!(bucket_starts(t, t, Bucket::Day, tz), None);
+        assert_eq!(
+            bucket_starts(t, t + Duration::days(5000), Bucket::Day, tz),
+            None
+        );
+    }
+
+    #[test]
+    fn a_review_moves_forward_and_freezes() {
+        use ReviewStatus::*;
+        use ReviewStep::*;
+        assert_eq!(
+            review_step(Open, false, SelfAssessment).unwrap(),
+            SelfSubmitted
+        );
+        assert!(review_step(SelfSubmitted, true, SelfAssessment).is_err());
+        assert_eq!(review_step(Open, false, PeerAssessment).unwrap(), Open);
+        assert!(review_step(Open, false, ManagerAssessment).is_err());
+        assert_eq!(
+            review_step(SelfSubmitted, true, ManagerAssessment).unwrap(),
+            ManagerSubmitted
+        );
+        assert!(review_step(SelfSubmitted, true, Finalize).is_err());
+        assert_eq!(
+            review_step(ManagerSubmitted, true, Finalize).unwrap(),
+            Finalized
+        );
+        for step in [SelfAssessment, PeerAssessment, ManagerAssessment, Finalize] {
+            assert!(review_step(Finalized, true, step).is_err());
+        }
+    }
+
+    #[test]
+    fn final_scores_are_bounded() {
+        assert!(validate_final_scores(87.5, 4).is_ok());
+        assert!(validate_final_scores(101.0, 4).is_err());
+        assert!(validate_final_scores(f64::NAN, 4).is_err());
+        assert!(validate_final_scores(50.0, 0).is_err());
+        assert!(validate_final_scores(50.0, 6).is_err());
+        let t = utc("2026-01-01T00:00:00Z");
+        assert!(validate_cycle(t, t).is_err());
+        assert!(validate_cycle(t, t + Duration::days(90)).is_ok());
+    }
+}

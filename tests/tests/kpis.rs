@@ -1,0 +1,743 @@
+//! KPIs end to end: a known set of tickets built through the API (then moved to fixed instants
+//! in a past week so business minutes are exact), every KPI asserted, the drill-down compared
+//! with the counts, who may read which scope, and complaint analytics across the Shanghai
+//! day boundary. Definitions: docs/KPIS.md.
+
+use careline_persistence::entity::{follow_up, satisfaction_rating, ticket, ticket_event};
+use careline_tests::{DEMO_PASSWORD, TestApp, data, error_code};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use uuid::Uuid;
+
+const ADMIN: &str = "admin@careline.example";
+const MANAGER: &str = "manager@careline.example";
+const OTHER_SUPERVISOR: &str = "supervisor.a@careline.example";
+const CUSTOMER: &str = "li.lei@example.com";
+
+const X: &str = "kpi.x@careline.example";
+const Y: &str = "kpi.y@careline.example";
+const SUP: &str = "kpi.sup@careline.example";
+
+const FROM: &str = "2025-03-03T00:00:00Z";
+const TO: &str = "2025-03-10T00:00:00Z";
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .expect("test instant")
+        .with_timezone(&Utc)
+}
+
+/// Anything written by the API during the test is later than this; stamped rows are earlier.
+fn fresh() -> DateTime<Utc> {
+    utc("2025-12-31T00:00:00Z")
+}
+
+async fn ok(app: &TestApp, token: &str, q: &str, vars: Value) -> Value {
+    let body = app.gql(Some(token), q, vars).await;
+    data(&body).clone()
+}
+
+/// Moves what `kind` just wrote on `ticket` to `at`: its timeline entry and the ticket column
+/// or row that goes with it.
+async fn stamp(app: &TestApp, ticket: &str, kind: &str, at: &str) {
+    let db = &app.state.db;
+    let id = Uuid::parse_str(ticket).expect("ticket id");
+    let at = utc(at);
+    ticket_event::Entity::update_many()
+        .col_expr(ticket_event::Column::At, Expr::value(at))
+        .filter(ticket_event::Column::TicketId.eq(id))
+        .filter(ticket_event::Column::Kind.eq(kind))
+        .filter(ticket_event::Column::At.gt(fresh()))
+        .exec(db)
+        .await
+        .expect("stamp event");
+    let column = match kind {
+        "CREATED" => Some(ticket::Column::CreatedAt),
+        "ACKNOWLEDGED" => Some(ticket::Column::FirstRespondedAt),
+        "RESOLVED" => Some(ticket::Column::ResolvedAt),
+        "CLOSED" => Some(ticket::Column::ClosedAt),
+        _ => None,
+    };
+    if let Some(col) = column {
+        ticket::Entity::update_many()
+            .col_expr(col, Expr::value(at))
+            .filter(ticket::Column::Id.eq(id))
+            .exec(db)
+            .await
+            .expect("stamp ticket");
+    }
+    if kind == "RATED" {
+        satisfaction_rating::Entity::update_many()
+            .col_expr(satisfaction_rating::Column::At, Expr::value(at))
+            .filter(satisfaction_rating::Column::TicketId.eq(id))
+            .filter(satisfaction_rating::Column::At.gt(fresh()))
+            .exec(db)
+            .await
+            .expect("stamp rating");
+    }
+    if kind == "FOLLOW_UP_RECORDED" {
+        follow_up::Entity::update_many()
+            .col_expr(follow_up::Column::At, Expr::value(at))
+            .filter(follow_up::Column::TicketId.eq(id))
+            .filter(follow_up::Column::At.gt(fresh()))
+            .exec(db)
+            .await
+            .expect("stamp follow-up");
+    }
+}
+
+/// Sets a ticket's SLA due times (`None`: no target).
+async fn due(app: &TestApp, ticket: &str, first_response: Option<&str>, resolution: Option<&str>) {
+    let id = Uuid::parse_str(ticket).expect("ticket id");
+    ticket::Entity::update_many()
+        .col_expr(
+            ticket::Column::FirstResponseDueAt,
+            Expr::value(first_response.map(utc)),
+        )
+        .col_expr(
+            ticket::Column::ResolutionDueAt,
+            Expr::value(resolution.map(utc)),
+        )
+        .filter(ticket::Column::Id.eq(id))
+        .exec(&app.state.db)
+        .await
+        .expect("set due times");
+}
+
+const CREATE: &str = "mutation($input: CreateTicketInput!) { createTicket(input: $input) { id } }";
+
+async fn create(app: &TestApp, token: &str, input: Value, at: &str) -> String {
+    let body = ok(app, token, CREATE, json!({ "input": input })).await;
+    let id = body["createTicket"]["id"]
+        .as_str()
+        .expect("ticket id")
+        .to_owned();
+    stamp(app, &id, "CREATED", at).await;
+    // A major complaint is escalated at intake, in the same instant.
+    stamp(app, &id, "ESCALATED", at).await;
+    id
+}
+
+async fn step(app: &TestApp, token: &str, mutation: &str, id: &str, kind: &str, at: &str) {
+    ok(app, token, mutation, json!({ "id": id })).await;
+    stamp(app, id, kind, at).await;
+}
+
+const ACK: &str = "mutation($id: ID!) { acknowledgeTicket(id: $id) { id } }";
+const RESOLVE: &str = "mutation($id: ID!) { resolveTicket(id: $id, solution: \"Done.\") { id } }";
+const REOPEN: &str = "mutation($id: ID!) { reopenTicket(id: $id, reason: \"Again.\") { id } }";
+const CLOSE: &str = "mutation($id: ID!) { closeTicket(id: $id) { id } }";
+const FOLLOW: &str = "mutation($id: ID!) { recordFollowUp(id: $id, input: { method: PHONE, outcome: \"Fine.\", customerSatisfied: true }) { id } }";
+
+fn customer() -> Value {
+    json!({ "name": "Repeat Caller", "phone": "13900001111" })
+}
+
+/// The scenario of docs/KPIS.md's worked example; returns the ids T1..T6.
+struct World {
+    x: String,
+    y: String,
+    team: String,
+    t: Vec<String>,
+    x_token: String,
+    y_token: String,
+    sup_token: String,
+}
+
+async fn world(app: &TestApp) -> World {
+    let admin = app.login(ADMIN).await;
+    let depts = ok(app, &admin, "{ departments { id name kind } }", json!({})).await;
+    let cs = depts["departments"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["kind"] == "CUSTOMER_SERVICE"))
+        .and_then(|d| d["id"].as_str())
+        .expect("customer service department")
+        .to_owned();
+    let legal = depts["departments"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["kind"] == "LEGAL"))
+        .and_then(|d| d["id"].as_str())
+        .expect("legal department")
+        .to_owned();
+    let create_user = |email: &'static str, role: &'static str, team: Option<String>| {
+        let (admin, cs) = (admin.clone(), cs.clone());
+        async move {
+            let created = ok(
+                app,
+                &admin,
+                "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+                json!({ "i": { "email": email, "name": email, "password": DEMO_PASSWORD,
+                    "roles": [role], "departmentId": cs, "teamId": team } }),
+            )
+            .await;
+            created["createUser"]["id"].as_str().expect("id").to_owned()
+        }
+    };
+    let sup = create_user(SUP, "SUPERVISOR", None).await;
+    let team = ok(
+        app,
+        &admin,
+        "mutation($d: ID!, $s: ID) { createTeam(name: \"KPI Desk\", departmentId: $d, supervisorId: $s) { id } }",
+        json!({ "d": cs, "s": sup }),
+    )
+    .await["createTeam"]["id"]
+        .as_str()
+        .expect("team")
+        .to_owned();
+    let x = create_user(X, "AGENT", Some(team.clone())).await;
+    let y = create_user(Y, "AGENT", Some(team.clone())).await;
+    let x_token = app.login(X).await;
+    let y_token = app.login(Y).await;
+    let sup_token = app.login(SUP).await;
+    let xt = x_token.as_str();
+
+    // T1: an inquiry answered in 30 and resolved in 120 business minutes, rated 5.
+    let t1 = create(
+        app,
+        xt,
+        json!({ "kind": "INQUIRY", "channel": "PHONE", "subject": "T1", "description": "d",
+            "customer": customer() }),
+        "2025-03-03T02:00:00Z",
+    )
+    .await;
+    step(app, xt, ACK, &t1, "ACKNOWLEDGED", "2025-03-03T02:30:00Z").await;
+    step(app, xt, RESOLVE, &t1, "RESOLVED", "2025-03-03T04:00:00Z").await;
+    ok(
+        app,
+        xt,
+        "mutation($id: ID!) { rateTicket(id: $id, rating: 5) { id } }",
+        json!({ "id": t1 }),
+    )
+    .await;
+    stamp(app, &t1, "RATED", "2025-03-03T05:00:00Z").await;
+
+    // T2: a general complaint at 22:00 Shanghai, answered 09:30 next day (60 + 30 business
+    // minutes), resolved at 10:00 (120), rated 3, followed up and closed.
+    let t2 = create(
+        app,
+        xt,
+        json!({ "kind": "COMPLAINT", "channel": "PHONE", "subject": "T2", "description": "d",
+            "category": "PRODUCT_QUALITY", "severity": "GENERAL", "customer": customer() }),
+        "2025-03-03T14:00:00Z",
+    )
+    .await;
+    step(app, xt, ACK, &t2, "ACKNOWLEDGED", "2025-03-04T01:30:00Z").await;
+    step(app, xt, RESOLVE, &t2, "RESOLVED", "2025-03-04T02:00:00Z").await;
+    ok(
+        app,
+        xt,
+        "mutation($id: ID!) { rateTicket(id: $id, rating: 3) { id } }",
+        json!({ "id": t2 }),
+    )
+    .await;
+    stamp(app, &t2, "RATED", "2025-03-04T03:00:00Z").await;
+    step(
+        app,
+        xt,
+        FOLLOW,
+        &t2,
+        "FOLLOW_UP_RECORDED",
+        "2025-03-04T03:30:00Z",
+    )
+    .await;
+    step(app, xt, CLOSE, &t2, "CLOSED", "2025-03-04T04:00:00Z").await;
+
+    // T3: a major complaint at Shanghai midnight (24×7): answered in 10, resolved in 240,
+    // reopened, resolved again by Y.
+    let t3 = create(
+        app,
+        xt,
+        json!({ "kind": "COMPLAINT", "channel": "EMAIL", "subject": "T3", "description": "d",
+            "category": "SERVICE_ATTITUDE", "severity": "MAJOR", "customer": customer() }),
+        "2025-03-04T16:00:00Z",
+    )
+    .await;
+    step(app, xt, ACK, &t3, "ACKNOWLEDGED", "2025-03-04T16:10:00Z").await;
+    step(app, xt, RESOLVE, &t3, "RESOLVED", "2025-03-04T20:00:00Z").await;
+    step(app, xt, REOPEN, &t3, "REOPENED", "2025-03-05T01:00:00Z").await;
+    let assign = "mutation($id: ID!, $a: ID!) { assignTicket(id: $id, assigneeId: $a) { id } }";
+    ok(app, &sup_token, assign, json!({ "id": t3, "a": y })).await;
+    stamp(app, &t3, "ASSIGNED", "2025-03-05T01:30:00Z").await;
+    step(
+        app,
+        &y_token,
+        RESOLVE,
+        &t3,
+        "RESOLVED",
+        "2025-03-05T02:00:00Z",
+    )
+    .await;
+
+    // T4: an inquiry answered in 5 minutes (one minute late) and dispatched; still open.
+    let t4 = create(
+        app,
+        xt,
+        json!({ "kind": "INQUIRY", "channel": "WEB_FORM", "subject": "T4", "description": "d",
+            "customer": customer() }),
+        "2025-03-05T03:00:00Z",
+    )
+    .await;
+    step(app, xt, ACK, &t4, "ACKNOWLEDGED", "2025-03-05T03:05:00Z").await;
+    ok(
+        app,
+        xt,
+        "mutation($id: ID!, $d: ID!) { dispatchTicket(id: $id, departmentId: $d) { id } }",
+        json!({ "id": t4, "d": legal }),
+    )
+    .await;
+    stamp(app, &t4, "DISPATCHED", "2025-03-05T03:10:00Z").await;
+
+    // T5: praise for X registered by Y; never answered.
+    let t5 = create(
+        app,
+        &y_token,
+        json!({ "kind": "PRAISE", "channel": "PHONE", "subject": "T5", "description": "d",
+            "praisedEmployeeId": x, "customer": customer() }),
+        "2025-03-06T02:00:00Z",
+    )
+    .await;
+
+    // T6: Y answers in 20 minutes, the supervisor hands it to X, X resolves at 60.
+    let t6 = create(
+        app,
+        &y_token,
+        json!({ "kind": "INQUIRY", "channel": "PHONE", "subject": "T6", "description": "d",
+            "customer": customer() }),
+        "2025-03-07T02:00:00Z",
+    )
+    .await;
+    step(
+        app,
+        &y_token,
+        ACK,
+        &t6,
+        "ACKNOWLEDGED",
+        "2025-03-07T02:20:00Z",
+    )
+    .await;
+    ok(
+        app,
+        &sup_token,
+        "mutation($id: ID!, $a: ID!) { assignTicket(id: $id, assigneeId: $a) { id } }",
+        json!({ "id": t6, "a": x }),
+    )
+    .await;
+    stamp(app, &t6, "ASSIGNED", "2025-03-07T02:40:00Z").await;
+    step(app, xt, RESOLVE, &t6, "RESOLVED", "2025-03-07T03:00:00Z").await;
+
+    // Due times last, so nothing the SLA engine does on the way moves them.
+    due(
+        app,
+        &t1,
+        Some("2025-03-03T03:00:00Z"),
+        Some("2025-03-04T02:00:00Z"),
+    )
+    .await;
+    due(
+        app,
+        &t2,
+        Some("2025-03-04T02:00:00Z"),
+        Some("2025-03-04T01:00:00Z"),
+    )
+    .await;
+    due(
+        app,
+        &t3,
+        Some("2025-03-04T16:15:00Z"),
+        Some("2025-03-05T16:00:00Z"),
+    )
+    .await;
+    due(
+        app,
+        &t4,
+        Some("2025-03-05T03:04:00Z"),
+        Some("2025-03-06T03:00:00Z"),
+    )
+    .await;
+    due(app, &t5, Some("2025-03-20T00:00:00Z"), None).await;
+    due(app, &t6, None, None).await;
+
+    World {
+        x,
+        y,
+        team,
+        t: vec![t1, t2, t3, t4, t5, t6],
+        x_token,
+        y_token,
+        sup_token,
+    }
+}
+
+const REPORT: &str =
+    "query($s: KpiScope!, $f: DateTime!, $t: DateTime!) { kpis(scope: $s, from: $f, to: $t) {
+    from to ticketsCreated ticketsHandled ticketsResolved resolutionRate
+    firstResponse { count averageMinutes medianMinutes p90Minutes }
+    resolution { count averageMinutes medianMinutes p90Minutes }
+    firstResponseSlaCompliance resolutionSlaCompliance firstContactResolutionRate reopenRate
+    csatAverage csatSatisfiedShare csatResponseRate complaints complaintRate praise escalations
+    followUpCompletionRate backlog overdue } }";
+
+async fn report(app: &TestApp, token: &str, scope: Value) -> Value {
+    let body = app
+        .gql(
+            Some(token),
+            REPORT,
+            json!({ "s": scope, "f": FROM, "t": TO }),
+        )
+        .await;
+    data(&body)["kpis"].clone()
+}
+
+fn close(actual: &Value, expected: f64) {
+    let a = actual
+        .as_f64()
+        .unwrap_or_else(|| panic!("{actual} is not a number"));
+    assert!((a - expected).abs() < 1e-9, "{a} != {expected}");
+}
+
+const DRILL: &str = "query($s: KpiScope!, $f: DateTime!, $t: DateTime!, $m: KpiMetric!, $first: Int, $after: String) {
+    kpiTickets(scope: $s, from: $f, to: $t, metric: $m, first: $first, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } nodes { id } } }";
+
+/// Every ticket of a metric's drill-down, paging two at a time.
+async fn drill(app: &TestApp, token: &str, scope: Value, metric: &str) -> (i64, BTreeSet<String>) {
+    let mut ids = BTreeSet::new();
+    let mut after: Option<String> = None;
+    let mut total = 0;
+    for _ in 0..20 {
+        let body = app
+            .gql(
+                Some(token),
+                DRILL,
+                json!({ "s": scope, "f": FROM, "t": TO, "m": metric, "first": 2, "after": after }),
+            )
+            .await;
+        let c = &data(&body)["kpiTickets"];
+        total = c["totalCount"].as_i64().expect("total");
+        for n in c["nodes"].as_array().expect("nodes") {
+            ids.insert(n["id"].as_str().expect("id").to_owned());
+        }
+        if c["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = c["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    (total, ids)
+}
+
+fn set(w: &World, which: &[usize]) -> BTreeSet<String> {
+    which.iter().map(|i| w.t[i - 1].clone()).collect()
+}
+
+#[tokio::test]
+async fn an_agents_report_matches_the_worked_example_exactly() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let r = report(&app, &w.x_token, json!({ "kind": "AGENT" })).await;
+    assert_eq!(utc(r["from"].as_str().expect("from")), utc(FROM));
+    assert_eq!(r["ticketsCreated"], 4);
+    assert_eq!(r["ticketsHandled"], 5);
+    assert_eq!(r["ticketsResolved"], 4);
+    close(&r["resolutionRate"], 0.8);
+    assert_eq!(r["firstResponse"]["count"], 4);
+    close(&r["firstResponse"]["averageMinutes"], 33.75);
+    close(&r["firstResponse"]["medianMinutes"], 20.0);
+    close(&r["firstResponse"]["p90Minutes"], 90.0);
+    assert_eq!(r["resolution"]["count"], 4);
+    close(&r["resolution"]["averageMinutes"], 135.0);
+    close(&r["resolution"]["medianMinutes"], 120.0);
+    close(&r["resolution"]["p90Minutes"], 240.0);
+    close(&r["firstResponseSlaCompliance"], 0.75);
+    close(&r["resolutionSlaCompliance"], 0.5);
+    close(&r["firstContactResolutionRate"], 0.5);
+    close(&r["reopenRate"], 0.25);
+    close(&r["csatAverage"], 4.0);
+    close(&r["csatSatisfiedShare"], 0.5);
+    close(&r["csatResponseRate"], 0.5);
+    assert_eq!(r["complaints"], 2);
+    close(&r["complaintRate"], 0.5);
+    assert_eq!(r["praise"], 1);
+    assert_eq!(r["escalations"], 1);
+    close(&r["followUpCompletionRate"], 1.0);
+    assert_eq!(r["backlog"], 1);
+    assert_eq!(r["overdue"], 1);
+
+    // The same figures by id, as a supervisor of the team reads them.
+    let by_id = report(&app, &w.sup_token, json!({ "kind": "AGENT", "id": w.x })).await;
+    assert_eq!(by_id, r);
+}
+
+#[tokio::test]
+async fn team_and_colleague_reports_attribute_work_to_whoever_did_it() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+
+    let y = report(&app, &w.y_token, json!({ "kind": "AGENT" })).await;
+    assert_eq!(y["ticketsCreated"], 2);
+    assert_eq!(y["ticketsHandled"], 3);
+    assert_eq!(y["ticketsResolved"], 1);
+    assert_eq!(y["complaints"], 0);
+    close(&y["complaintRate"], 0.0);
+    assert_eq!(y["firstResponse"]["count"], 1);
+    close(&y["firstResponse"]["medianMinutes"], 20.0);
+    close(&y["resolution"]["averageMinutes"], 240.0);
+    assert_eq!(y["praise"], 0);
+    assert_eq!(
+        y["firstResponseSlaCompliance"],
+        Value::Null,
+        "no target fell due"
+    );
+    assert_eq!(y["csatAverage"], Value::Null, "nothing rated is not zero");
+    assert_eq!(y["backlog"], 1);
+
+    let team = report(&app, &w.sup_token, json!({ "kind": "TEAM", "id": w.team })).await;
+    assert_eq!(team["ticketsCreated"], 6);
+    assert_eq!(team["ticketsHandled"], 6);
+    assert_eq!(team["ticketsResolved"], 4);
+    assert_eq!(team["firstResponse"]["count"], 5);
+    close(&team["firstResponse"]["averageMinutes"], 31.0);
+    close(&team["firstResponse"]["medianMinutes"], 20.0);
+    close(&team["firstResponse"]["p90Minutes"], 90.0);
+    close(&team["csatResponseRate"], 0.4);
+    close(&team["reopenRate"], 0.25);
+    close(&team["firstContactResolutionRate"], 0.5);
+    assert_eq!(team["praise"], 1);
+    assert_eq!(team["escalations"], 1);
+    assert_eq!(team["backlog"], 2);
+    assert_eq!(team["overdue"], 2);
+
+    let manager = app.login(MANAGER).await;
+    let all = report(&app, &manager, json!({ "kind": "ALL" })).await;
+    assert_eq!(
+        all["ticketsCreated"], 6,
+        "the demo tickets lie outside the period"
+    );
+    assert_eq!(all["ticketsResolved"], 4);
+}
+
+#[tokio::test]
+async fn every_drill_down_lists_exactly_the_tickets_its_figure_counted() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let me = json!({ "kind": "AGENT" });
+    for (metric, expected) in [
+        ("TICKETS_CREATED", set(&w, &[1, 2, 3, 4])),
+        ("TICKETS_HANDLED", set(&w, &[1, 2, 3, 4, 6])),
+        ("TICKETS_RESOLVED", set(&w, &[1, 2, 3, 6])),
+        ("FIRST_RESPONSES", set(&w, &[1, 2, 3, 4])),
+        ("FIRST_RESPONSE_SLA_DUE", set(&w, &[1, 2, 3, 4])),
+        ("FIRST_RESPONSE_SLA_MISSED", set(&w, &[4])),
+        ("RESOLUTION_SLA_DUE", set(&w, &[1, 2, 3, 4])),
+        ("RESOLUTION_SLA_MISSED", set(&w, &[2, 4])),
+        ("FIRST_CONTACT_RESOLUTIONS", set(&w, &[1, 2])),
+        ("REOPENED", set(&w, &[3])),
+        ("RATED", set(&w, &[1, 2])),
+        ("COMPLAINTS", set(&w, &[2, 3])),
+        ("PRAISE", set(&w, &[5])),
+        ("ESCALATED", set(&w, &[3])),
+        ("CLOSED_COMPLAINTS", set(&w, &[2])),
+        ("FOLLOWED_UP_COMPLAINTS", set(&w, &[2])),
+        ("BACKLOG", set(&w, &[4])),
+        ("OVERDUE", set(&w, &[4])),
+    ] {
+        let (total, ids) = drill(&app, &w.x_token, me.clone(), metric).await;
+        assert_eq!(ids, expected, "{metric}");
+        assert_eq!(total, expected.len() as i64, "{metric} totalCount");
+    }
+}
+
+#[tokio::test]
+async fn agents_read_their_own_kpis_supervisors_their_team_and_managers_everyone() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let q = |scope: Value| json!({ "s": scope, "f": FROM, "t": TO });
+    let forbidden = |body: &Value| error_code(body) == Some("FORBIDDEN");
+
+    let x_reads_y = app
+        .gql(
+            Some(&w.x_token),
+            REPORT,
+            q(json!({ "kind": "AGENT", "id": w.y })),
+        )
+        .await;
+    assert!(forbidden(&x_reads_y), "{x_reads_y}");
+    let x_reads_team = app
+        .gql(
+            Some(&w.x_token),
+            REPORT,
+            q(json!({ "kind": "TEAM", "id": w.team })),
+        )
+        .await;
+    assert!(forbidden(&x_reads_team), "{x_reads_team}");
+    let x_reads_all = app
+        .gql(Some(&w.x_token), REPORT, q(json!({ "kind": "ALL" })))
+        .await;
+    assert!(forbidden(&x_reads_all), "{x_reads_all}");
+
+    let other = app.login(OTHER_SUPERVISOR).await;
+    for scope in [
+        json!({ "kind": "TEAM", "id": w.team }),
+        json!({ "kind": "AGENT", "id": w.x }),
+        json!({ "kind": "ALL" }),
+    ] {
+        let body = app.gql(Some(&other), REPORT, q(scope)).await;
+        assert!(forbidden(&body), "{body}");
+    }
+    let drill_other = app
+        .gql(
+            Some(&other),
+            DRILL,
+            json!({ "s": { "kind": "AGENT", "id": w.x }, "f": FROM, "t": TO, "m": "TICKETS_CREATED" }),
+        )
+        .await;
+    assert!(forbidden(&drill_other), "{drill_other}");
+
+    let customer = app.login(CUSTOMER).await;
+    let body = app
+        .gql(Some(&customer), REPORT, q(json!({ "kind": "AGENT" })))
+        .await;
+    assert!(forbidden(&body), "{body}");
+
+    let manager = app.login(MANAGER).await;
+    for scope in [
+        json!({ "kind": "AGENT", "id": w.y }),
+        json!({ "kind": "TEAM", "id": w.team }),
+        json!({ "kind": "ALL" }),
+    ] {
+        let body = app.gql(Some(&manager), REPORT, q(scope)).await;
+        data(&body);
+    }
+
+    let backwards = app
+        .gql(
+            Some(&manager),
+            REPORT,
+            json!({ "s": { "kind": "ALL" }, "f": TO, "t": FROM }),
+        )
+        .await;
+    assert_eq!(error_code(&backwards), Some("BAD_USER_INPUT"));
+    let unknown = app
+        .gql(
+            Some(&manager),
+            REPORT,
+            q(json!({ "kind": "TEAM", "id": Uuid::now_v7().to_string() })),
+        )
+        .await;
+    assert_eq!(error_code(&unknown), Some("NOT_FOUND"));
+}
+
+const ANALYTICS: &str = "query($f: DateTime!, $t: DateTime!, $b: TimeBucket!) {
+    complaintAnalytics(from: $f, to: $t, bucket: $b) {
+        total byCategory { key count } bySeverity { key count } byChannel { key count }
+        byDepartment { key count } trend { bucketStart count } repeatComplainants
+        openCorrectiveActions } }";
+
+fn keyed(v: &Value) -> BTreeSet<(String, i64)> {
+    v.as_array()
+        .expect("list")
+        .iter()
+        .map(|c| {
+            (
+                c["key"].as_str().expect("key").to_owned(),
+                c["count"].as_i64().expect("count"),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn complaint_analytics_buckets_by_shanghai_days_and_counts_repeat_complainants() {
+    let app = TestApp::spawn().await;
+    let _w = world(&app).await;
+    let manager = app.login(MANAGER).await;
+    let body = app
+        .gql(
+            Some(&manager),
+            ANALYTICS,
+            json!({ "f": FROM, "t": "2025-03-06T00:00:00Z", "b": "DAY" }),
+        )
+        .await;
+    let a = &data(&body)["complaintAnalytics"];
+    assert_eq!(a["total"], 2);
+    assert_eq!(
+        keyed(&a["byCategory"]),
+        [
+            ("PRODUCT_QUALITY".to_owned(), 1),
+            ("SERVICE_ATTITUDE".to_owned(), 1)
+        ]
+        .into()
+    );
+    assert_eq!(
+        keyed(&a["bySeverity"]),
+        [("GENERAL".to_owned(), 1), ("MAJOR".to_owned(), 1)].into()
+    );
+    assert_eq!(
+        keyed(&a["byChannel"]),
+        [("EMAIL".to_owned(), 1), ("PHONE".to_owned(), 1)].into()
+    );
+    assert_eq!(
+        keyed(&a["byDepartment"]),
+        [("UNASSIGNED".to_owned(), 2)].into()
+    );
+    assert_eq!(a["repeatComplainants"], 1);
+    // T2 at 22:00 on 3 March and T3 at 00:00 on 5 March, Shanghai time: T3 falls on 4 March
+    // in UTC but in the 5 March bucket.
+    let trend: Vec<(String, i64)> = a["trend"]
+        .as_array()
+        .expect("trend")
+        .iter()
+        .map(|b| {
+            (
+                b["bucketStart"].as_str().expect("start").to_owned(),
+                b["count"].as_i64().expect("count"),
+            )
+        })
+        .collect();
+    let starts: Vec<DateTime<Utc>> = trend.iter().map(|(s, _)| utc(s)).collect();
+    assert_eq!(
+        starts,
+        vec![
+            utc("2025-03-02T16:00:00Z"),
+            utc("2025-03-03T16:00:00Z"),
+            utc("2025-03-04T16:00:00Z"),
+            utc("2025-03-05T16:00:00Z"),
+        ]
+    );
+    let counts: Vec<i64> = trend.iter().map(|(_, n)| *n).collect();
+    assert_eq!(counts, vec![1, 0, 1, 0]);
+
+    let open = app
+        .gql(
+            Some(&manager),
+            "{ correctiveActions(status: OPEN) { id } }",
+            json!({}),
+        )
+        .await;
+    let open = data(&open)["correctiveActions"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(a["openCorrectiveActions"].as_u64(), Some(open as u64));
+
+    let weekly = app
+        .gql(
+            Some(&manager),
+            ANALYTICS,
+            json!({ "f": FROM, "t": TO, "b": "WEEK" }),
+        )
+        .await;
+    let weeks = &data(&weekly)["complaintAnalytics"]["trend"];
+    assert_eq!(weeks[0]["count"], 2, "{weeks}");
+
+    let agent = app.login(X).await;
+    let refused = app
+        .gql(
+            Some(&agent),
+            ANALYTICS,
+            json!({ "f": FROM, "t": TO, "b": "MONTH" }),
+        )
+        .await;
+    assert_eq!(error_code(&refused), Some("FORBIDDEN"));
+}

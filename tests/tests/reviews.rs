@@ -1,0 +1,289 @@
+//! Performance reviews end to end: the cycle from self assessment to a frozen, read-only
+//! review, and who may do and read what.
+
+use careline_tests::{TestApp, data, error_code};
+use serde_json::{Value, json};
+
+const MANAGER: &str = "manager@careline.example";
+const AGENT: &str = "agent.a1@careline.example";
+const PEER: &str = "agent.a2@careline.example";
+const OTHER: &str = "agent.b1@careline.example";
+
+const REVIEW: &str = "id status selfAssessment managerAssessment peerAssessments score starRating
+    outcome kpi { ticketsCreated from to } cycle { id name } employee { email }
+    recommendedCourses { id }";
+
+async fn cycle(app: &TestApp, manager: &str) -> String {
+    let body = app
+        .gql(
+            Some(manager),
+            "mutation { createReviewCycle(name: \"2025 H1\", startsAt: \"2025-01-01T00:00:00Z\",
+                endsAt: \"2025-07-01T00:00:00Z\") { id name startsAt endsAt } }",
+            json!({}),
+        )
+        .await;
+    data(&body)["createReviewCycle"]["id"]
+        .as_str()
+        .expect("cycle id")
+        .to_owned()
+}
+
+async fn run(app: &TestApp, token: &str, mutation: &str, vars: Value) -> Value {
+    app.gql(Some(token), mutation, vars).await
+}
+
+fn self_assessment() -> String {
+    format!(
+        "mutation($c: ID!, $t: String!) {{ submitSelfAssessment(cycleId: $c, text: $t) {{ {REVIEW} }} }}"
+    )
+}
+fn peer_assessment() -> String {
+    format!(
+        "mutation($c: ID!, $e: ID!, $t: String!) {{ submitPeerAssessment(cycleId: $c, employeeId: $e, text: $t) {{ {REVIEW} }} }}"
+    )
+}
+fn manager_assessment() -> String {
+    format!(
+        "mutation($c: ID!, $e: ID!, $t: String!) {{ submitManagerAssessment(cycleId: $c, employeeId: $e, text: $t) {{ {REVIEW} }} }}"
+    )
+}
+fn finalize() -> String {
+    format!(
+        "mutation($c: ID!, $e: ID!, $i: FinalizeReviewInput!) {{ finalizeReview(cycleId: $c, employeeId: $e, input: $i) {{ {REVIEW} }} }}"
+    )
+}
+fn reviews() -> String {
+    format!("query($c: ID!) {{ performanceReviews(cycleId: $c) {{ {REVIEW} }} }}")
+}
+
+#[tokio::test]
+async fn a_review_goes_from_self_assessment_to_a_frozen_read_only_result() {
+    let app = TestApp::spawn().await;
+    let manager = app.login(MANAGER).await;
+    let agent = app.login(AGENT).await;
+    let peer = app.login(PEER).await;
+    let agent_id = app.user_id(AGENT).await;
+    let c = cycle(&app, &manager).await;
+
+    let own = run(
+        &app,
+        &agent,
+        &self_assessment(),
+        json!({ "c": c, "t": "I closed the loop." }),
+    )
+    .await;
+    let own = &data(&own)["submitSelfAssessment"];
+    assert_eq!(own["status"], "SELF_SUBMITTED");
+    assert_eq!(own["employee"]["email"], AGENT);
+    let again = run(
+        &app,
+        &agent,
+        &self_assessment(),
+        json!({ "c": c, "t": "Again." }),
+    )
+    .await;
+    assert_eq!(error_code(&again), Some("CONFLICT"));
+
+    let p = run(
+        &app,
+        &peer,
+        &peer_assessment(),
+        json!({ "c": c, "e": agent_id, "t": "Always helpful." }),
+    )
+    .await;
+    assert_eq!(
+        data(&p)["submitPeerAssessment"]["peerAssessments"],
+        json!(["Always helpful."])
+    );
+    let twice = run(
+        &app,
+        &peer,
+        &peer_assessment(),
+        json!({ "c": c, "e": agent_id, "t": "More." }),
+    )
+    .await;
+    assert_eq!(error_code(&twice), Some("CONFLICT"));
+
+    let early = run(
+        &app,
+        &manager,
+        &finalize(),
+        json!({ "c": c, "e": agent_id, "i": { "score": 90.0, "starRating": 5, "outcome": "REWARD" } }),
+    )
+    .await;
+    assert_eq!(
+        error_code(&early),
+        Some("CONFLICT"),
+        "finalize follows the manager assessment"
+    );
+
+    let m = run(
+        &app,
+        &manager,
+        &manager_assessment(),
+        json!({ "c": c, "e": agent_id, "t": "Solid half." }),
+    )
+    .await;
+    assert_eq!(
+        data(&m)["submitManagerAssessment"]["status"],
+        "MANAGER_SUBMITTED"
+    );
+
+    let stars = run(
+        &app,
+        &manager,
+        &finalize(),
+        json!({ "c": c, "e": agent_id, "i": { "score": 90.0, "starRating": 6, "outcome": "REWARD" } }),
+    )
+    .await;
+    assert_eq!(error_code(&stars), Some("BAD_USER_INPUT"));
+
+    let done = run(
+        &app,
+        &manager,
+        &finalize(),
+        json!({ "c": c, "e": agent_id, "i": { "score": 88.5, "starRating": 4, "outcome": "PROMOTION", "recommendedCourseIds": [] } }),
+    )
+    .await;
+    let r = &data(&done)["finalizeReview"];
+    assert_eq!(r["status"], "FINALIZED");
+    assert_eq!(r["score"], 88.5);
+    assert_eq!(r["starRating"], 4);
+    assert_eq!(r["outcome"], "PROMOTION");
+    assert_eq!(r["kpi"]["from"], "2025-01-01T00:00:00+00:00");
+    assert_eq!(
+        r["kpi"]["ticketsCreated"], 0,
+        "the snapshot covers the cycle's period"
+    );
+
+    for (token, mutation, vars) in [
+        (
+            &manager,
+            manager_assessment(),
+            json!({ "c": c, "e": agent_id, "t": "Changed my mind." }),
+        ),
+        (
+            &peer,
+            peer_assessment(),
+            json!({ "c": c, "e": agent_id, "t": "Late." }),
+        ),
+        (
+            &manager,
+            finalize(),
+            json!({ "c": c, "e": agent_id, "i": { "score": 10.0, "starRating": 1, "outcome": "IMPROVEMENT_PLAN" } }),
+        ),
+    ] {
+        let body = run(&app, token, &mutation, vars).await;
+        assert_eq!(error_code(&body), Some("CONFLICT"), "{body}");
+    }
+    let read = run(&app, &agent, &reviews(), json!({ "c": c })).await;
+    let mine = &data(&read)["performanceReviews"];
+    assert_eq!(mine.as_array().map(Vec::len), Some(1));
+    assert_eq!(mine[0]["outcome"], "PROMOTION");
+    assert_eq!(mine[0]["peerAssessments"], json!(["Always helpful."]));
+}
+
+#[tokio::test]
+async fn only_managers_run_reviews_and_people_read_only_their_own() {
+    let app = TestApp::spawn().await;
+    let manager = app.login(MANAGER).await;
+    let agent = app.login(AGENT).await;
+    let other = app.login(OTHER).await;
+    let agent_id = app.user_id(AGENT).await;
+    let manager_id = app.user_id(MANAGER).await;
+
+    let refused = run(
+        &app,
+        &agent,
+        "mutation { createReviewCycle(name: \"x\", startsAt: \"2025-01-01T00:00:00Z\", endsAt: \"2025-07-01T00:00:00Z\") { id } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(error_code(&refused), Some("FORBIDDEN"));
+    let backwards = run(
+        &app,
+        &manager,
+        "mutation { createReviewCycle(name: \"x\", startsAt: \"2025-07-01T00:00:00Z\", endsAt: \"2025-01-01T00:00:00Z\") { id } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(error_code(&backwards), Some("BAD_USER_INPUT"));
+
+    let c = cycle(&app, &manager).await;
+    let listed = run(&app, &agent, "{ reviewCycles { id name } }", json!({})).await;
+    assert_eq!(data(&listed)["reviewCycles"][0]["id"], c.as_str());
+
+    data(
+        &run(
+            &app,
+            &agent,
+            &self_assessment(),
+            json!({ "c": c, "t": "Mine." }),
+        )
+        .await,
+    );
+    data(
+        &run(
+            &app,
+            &other,
+            &self_assessment(),
+            json!({ "c": c, "t": "Theirs." }),
+        )
+        .await,
+    );
+
+    let myself = run(
+        &app,
+        &agent,
+        &peer_assessment(),
+        json!({ "c": c, "e": agent_id, "t": "Great me." }),
+    )
+    .await;
+    assert_eq!(error_code(&myself), Some("BAD_USER_INPUT"));
+    let as_manager = run(
+        &app,
+        &agent,
+        &manager_assessment(),
+        json!({ "c": c, "e": agent_id, "t": "x" }),
+    )
+    .await;
+    assert_eq!(error_code(&as_manager), Some("FORBIDDEN"));
+    let own = run(
+        &app,
+        &manager,
+        &self_assessment(),
+        json!({ "c": c, "t": "Manager's own." }),
+    )
+    .await;
+    data(&own);
+    let manager_self = run(
+        &app,
+        &manager,
+        &manager_assessment(),
+        json!({ "c": c, "e": manager_id, "t": "x" }),
+    )
+    .await;
+    assert_eq!(error_code(&manager_self), Some("FORBIDDEN"));
+
+    let mine = run(&app, &agent, &reviews(), json!({ "c": c })).await;
+    let mine = data(&mine)["performanceReviews"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["employee"]["email"], AGENT);
+    let all = run(&app, &manager, &reviews(), json!({ "c": c })).await;
+    assert_eq!(
+        data(&all)["performanceReviews"].as_array().map(Vec::len),
+        Some(3)
+    );
+
+    let missing = run(
+        &app,
+        &agent,
+        &self_assessment(),
+        json!({ "c": uuid::Uuid::now_v7().to_string(), "t": "x" }),
+    )
+    .await;
+    assert_eq!(error_code(&missing), Some("NOT_FOUND"));
+}
