@@ -34,6 +34,12 @@ impl Application {
         careline_persistence::migrate(&db)
             .await
             .context("database migration failed")?;
+        let filled = careline_persistence::kpi::backfill_durations(&db)
+            .await
+            .context("recording ticket durations failed")?;
+        if filled > 0 {
+            tracing::info!(tickets = filled, "recorded missing ticket durations");
+        }
         let (bus, redis): (Arc<dyn EventBus>, _) = match &settings.redis_url {
             Some(url) => {
                 let bus = RedisBus::connect(url, &settings.event_channel, db.clone()).await?;

@@ -142,6 +142,31 @@ pub fn calendar_for(
     }
 }
 
+/// The calendar a ticket's durations are counted on: the calendar its SLA policy gave it, or
+/// for a ticket without one (or with one that no longer parses) [`calendar_for`] its kind.
+pub fn ticket_calendar(
+    time_zone: Option<&str>,
+    windows: Option<&str>,
+    kind: &str,
+    severity: Option<&str>,
+) -> Result<BusinessCalendar, crate::DomainError> {
+    match (time_zone, windows) {
+        (Some(tz), Some(w)) => {
+            BusinessCalendar::parse(tz, w).or_else(|_| calendar_for(kind, severity))
+        }
+        _ => calendar_for(kind, severity),
+    }
+}
+
+/// Whole business minutes from `start` to `end` on `calendar`, as stored on a ticket.
+pub fn duration_minutes(
+    calendar: &BusinessCalendar,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> i32 {
+    i32::try_from(calendar.business_minutes_between(start, end)).unwrap_or(i32::MAX)
+}
+
 /// The organisation's time zone, in which trend buckets start at local midnight.
 pub fn organisation_time_zone() -> Tz {
     DEFAULT_TIME_ZONE.parse().unwrap_or(Tz::Asia__Shanghai)
@@ -390,6 +415,19 @@ mod tests {
         assert_eq!(general.business_minutes_between(night, morning), 60);
         let unknown = calendar_for("NOT_A_KIND", None).unwrap();
         assert_eq!(unknown.business_minutes_between(night, morning), 60);
+    }
+
+    #[test]
+    fn a_ticket_keeps_its_own_calendar_and_falls_back_to_its_kind() {
+        let night = utc("2026-03-02T16:00:00Z"); // 00:00 in Shanghai
+        let morning = utc("2026-03-03T02:00:00Z"); // 10:00 in Shanghai
+        let own = ticket_calendar(Some("UTC"), Some("24x7"), "INQUIRY", None).unwrap();
+        assert_eq!(duration_minutes(&own, night, morning), 600);
+        let fallback = ticket_calendar(None, None, "INQUIRY", None).unwrap();
+        assert_eq!(duration_minutes(&fallback, night, morning), 60);
+        let broken = ticket_calendar(Some("Nowhere/City"), Some("24x7"), "INQUIRY", None).unwrap();
+        assert_eq!(duration_minutes(&broken, night, morning), 60);
+        assert_eq!(duration_minutes(&own, morning, night), 0);
     }
 
     fn reader(roles: &[Role], led: Vec<Uuid>) -> KpiReader {

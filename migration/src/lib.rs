@@ -17,6 +17,7 @@ mod m0005_training;
 mod m0006_reviews;
 mod m0007_kpi_indexes;
 mod m0008_ticket_search;
+mod m0009_ticket_durations;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_reviews::Migration),
             Box::new(m0007_kpi_indexes::Migration),
             Box::new(m0008_ticket_search::Migration),
+            Box::new(m0009_ticket_durations::Migration),
         ]
     }
 }

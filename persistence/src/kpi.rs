@@ -1,20 +1,23 @@
 //! KPI counting in SQL. Every metric is a set of tickets written once as SQL (`metric_set`);
 //! the report counts each set in one round trip, and the drill-down pages through the very
-//! same set, so a number and the tickets behind it cannot disagree. Durations are the one
-//! exception to "counted in SQL": business minutes depend on a calendar, so the two timestamps
-//! of each counted ticket are read and the arithmetic happens in `careline_domain::kpi`.
+//! same set, so a number and the tickets behind it cannot disagree. Durations are business
+//! minutes recorded on the ticket when the clock stops (`minutes_since_creation`), so their
+//! average, median and 90th percentile are SQL aggregates too: ordered-set aggregates on
+//! PostgreSQL, window functions on SQLite. No ticket is loaded into memory for a report.
 //!
-//! The SQL is hand-written for portability (it runs unchanged on SQLite and PostgreSQL):
-//! placeholders are `$n` (sqlx's SQLite driver accepts them too), timestamps are always bound
-//! values, and no backend-specific function is used. Definitions: `docs/KPIS.md`.
+//! The SQL is hand-written for portability (it runs unchanged on SQLite and PostgreSQL, except
+//! for the percentiles): placeholders are `$n` (sqlx's SQLite driver accepts them too),
+//! timestamps are always bound values. Definitions: `docs/KPIS.md`.
 
 use crate::StoreError;
 use crate::entity::ticket::{self, Entity as Ticket};
 use crate::page::{Page, PageRequest};
+use careline_domain::kpi::{DurationSummary, duration_minutes, ticket_calendar};
 use careline_domain::role::Role;
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
-use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ConnectionTrait, DbBackend, QueryOrder, QuerySelect, Statement, Value};
 
 /// Whose work is counted, resolved to ids (see `docs/KPIS.md` for how each metric attributes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,10 +224,6 @@ impl Sql {
         format!("{within} AND {by}")
     }
 
-    /// The first resolution of ticket `t`, ever.
-    const FIRST_RESOLUTION: &'static str = "(SELECT MIN(f.at) FROM ticket_events f \
-         WHERE f.ticket_id = t.id AND f.kind = 'RESOLVED')";
-
     /// SQL selecting the ids (column `id`) of the tickets `metric` counts.
     fn metric_set(&mut self, metric: Metric) -> String {
         match metric {
@@ -323,10 +322,9 @@ impl Sql {
                     ""
                 };
                 format!(
-                    "SELECT x.id FROM (SELECT t.id, t.resolution_due_at AS due, {} AS first_res \
-                     FROM tickets t WHERE {within} AND {scope}) x \
-                     WHERE (x.first_res IS NOT NULL OR x.due <= {now}){missed}",
-                    Self::FIRST_RESOLUTION
+                    "SELECT x.id FROM (SELECT t.id, t.resolution_due_at AS due, \
+                     t.first_resolved_at AS first_res FROM tickets t WHERE {within} AND {scope}) x \
+                     WHERE (x.first_res IS NOT NULL OR x.due <= {now}){missed}"
                 )
             }
             Metric::Rated => {
@@ -462,21 +460,7 @@ pub async fn counts<C: ConnectionTrait>(
     })
 }
 
-/// One counted duration: when the ticket was created, when the clock stopped, and what the
-/// ticket is (its kind and severity pick the calendar).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Span {
-    /// Creation.
-    pub start: DateTime<Utc>,
-    /// First response or first resolution.
-    pub end: DateTime<Utc>,
-    /// Ticket kind (contract spelling).
-    pub kind: String,
-    /// Severity, for complaints.
-    pub severity: Option<String>,
-}
-
-/// Which duration to read.
+/// Which duration to summarise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Clock {
     /// Creation to first response, over [`Metric::FirstResponses`].
@@ -485,35 +469,129 @@ pub enum Clock {
     Resolution,
 }
 
-/// The start and end of each counted ticket's clock: two timestamps per ticket, no more.
-pub async fn spans<C: ConnectionTrait>(
+/// Count, mean, median (mean of the middle two for an even count) and 90th percentile by
+/// nearest rank of the recorded durations of the tickets `clock` counts, in one statement.
+pub async fn durations<C: ConnectionTrait>(
     db: &C,
     scope: Scope,
     period: Period,
     clock: Clock,
-) -> Result<Vec<Span>, StoreError> {
-    let mut q = Sql::new(db.get_database_backend(), scope, period);
-    let (end, set) = match clock {
-        Clock::FirstResponse => ("t.first_responded_at", q.metric_set(Metric::FirstResponses)),
-        Clock::Resolution => (Sql::FIRST_RESOLUTION, q.metric_set(Metric::TicketsResolved)),
+) -> Result<DurationSummary, StoreError> {
+    let backend = db.get_database_backend();
+    let mut q = Sql::new(backend, scope, period);
+    let (column, set) = match clock {
+        Clock::FirstResponse => (
+            "t.first_response_minutes",
+            q.metric_set(Metric::FirstResponses),
+        ),
+        Clock::Resolution => (
+            "t.resolution_minutes",
+            q.metric_set(Metric::TicketsResolved),
+        ),
     };
-    let sql = format!(
-        "SELECT t.created_at AS start_at, {end} AS end_at, t.kind, t.severity \
-         FROM tickets t WHERE t.id IN ({set})"
+    let values = format!(
+        "SELECT {column} AS m FROM tickets t WHERE t.id IN ({set}) AND {column} IS NOT NULL"
     );
-    let rows = db.query_all_raw(q.statement(sql)).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let end: Option<DateTime<Utc>> = row.try_get("", "end_at")?;
-        let Some(end) = end else { continue };
-        out.push(Span {
-            start: row.try_get("", "start_at")?,
-            end,
-            kind: row.try_get("", "kind")?,
-            severity: row.try_get("", "severity")?,
-        });
+    let sql = if backend == DbBackend::Postgres {
+        // percentile_disc is exactly the nearest-rank percentile; percentile_cont(0.5) the
+        // median with the two middle values averaged.
+        format!(
+            "SELECT COUNT(d.m) AS n, CAST(AVG(d.m) AS DOUBLE PRECISION) AS average, \
+             CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY d.m) AS DOUBLE PRECISION) AS median, \
+             CAST(percentile_disc(0.9) WITHIN GROUP (ORDER BY d.m) AS DOUBLE PRECISION) AS p90 \
+             FROM ({values}) d"
+        )
+    } else {
+        // Ranks 1..=cnt: the median is the mean of ranks (cnt+1)/2 and (cnt+2)/2 (the same
+        // rank for an odd count), the 90th percentile rank ceil(0.9 cnt) = (9 cnt + 9) / 10.
+        format!(
+            "SELECT COUNT(*) AS n, CAST(AVG(r.m) AS DOUBLE PRECISION) AS average, \
+             CAST(AVG(CASE WHEN r.rn IN ((r.cnt + 1) / 2, (r.cnt + 2) / 2) THEN r.m END) \
+             AS DOUBLE PRECISION) AS median, \
+             CAST(MAX(CASE WHEN r.rn = (9 * r.cnt + 9) / 10 THEN r.m END) AS DOUBLE PRECISION) \
+             AS p90 FROM (SELECT d.m, ROW_NUMBER() OVER (ORDER BY d.m) AS rn, \
+             COUNT(*) OVER () AS cnt FROM ({values}) d) r"
+        )
+    };
+    let row = db
+        .query_one_raw(q.statement(sql))
+        .await?
+        .ok_or_else(|| StoreError::Db(DbErr::Custom("KPI durations returned no row".into())))?;
+    Ok(DurationSummary {
+        count: count(&row, "n")?,
+        average: row.try_get("", "average")?,
+        median: row.try_get("", "median")?,
+        p90: row.try_get("", "p90")?,
+    })
+}
+
+/// Business minutes from the ticket's creation to `end`, on the ticket's own calendar; what
+/// `first_response_minutes` and `resolution_minutes` record.
+pub fn minutes_since_creation(t: &ticket::Model, end: DateTime<Utc>) -> Option<i32> {
+    let calendar = ticket_calendar(
+        t.sla_time_zone.as_deref(),
+        t.sla_windows.as_deref(),
+        &t.kind,
+        t.severity.as_deref(),
+    )
+    .ok()?;
+    Some(duration_minutes(&calendar, t.created_at, end))
+}
+
+/// Records the durations of tickets that have ended a clock without them (rows from before
+/// durations were recorded, or whose timestamps were corrected), a batch at a time. Returns
+/// how many tickets it filled; one scan, without a write, when nothing is missing.
+pub async fn backfill_durations<C: ConnectionTrait>(db: &C) -> Result<u64, StoreError> {
+    use ticket::Column as T;
+    let missing = sea_orm::Condition::any()
+        .add(
+            sea_orm::Condition::all()
+                .add(T::FirstRespondedAt.is_not_null())
+                .add(T::FirstResponseMinutes.is_null()),
+        )
+        .add(
+            sea_orm::Condition::all()
+                .add(T::FirstResolvedAt.is_not_null())
+                .add(T::ResolutionMinutes.is_null()),
+        );
+    let mut filled = 0;
+    loop {
+        let batch = Ticket::find()
+            .filter(missing.clone())
+            .order_by_asc(T::Id)
+            .limit(500)
+            .all(db)
+            .await?;
+        if batch.is_empty() {
+            return Ok(filled);
+        }
+        let mut progressed = false;
+        for t in &batch {
+            let first = t
+                .first_response_minutes
+                .or_else(|| minutes_since_creation(t, t.first_responded_at?));
+            let resolution = t
+                .resolution_minutes
+                .or_else(|| minutes_since_creation(t, t.first_resolved_at?));
+            let gained = (t.first_response_minutes.is_none() && first.is_some())
+                || (t.resolution_minutes.is_none() && resolution.is_some());
+            if !gained {
+                continue;
+            }
+            progressed = true;
+            Ticket::update_many()
+                .col_expr(T::FirstResponseMinutes, Expr::value(first))
+                .col_expr(T::ResolutionMinutes, Expr::value(resolution))
+                .filter(T::Id.eq(t.id))
+                .exec(db)
+                .await?;
+            filled += 1;
+        }
+        // A batch of rows no calendar can fill would come back forever: stop.
+        if !progressed {
+            return Ok(filled);
+        }
     }
-    Ok(out)
 }
 
 /// One page (by id, ascending) of the tickets `metric` counts, with the set's size.

@@ -216,6 +216,9 @@ pub async fn create(db: &DatabaseConnection, new: NewTicket) -> Result<Loaded, S
         sla_resolution_stage: Set(new.sla.resolution_stage),
         sla_next_check_at: Set(new.sla.next_check_at),
         sla_risk_at: Set(new.sla.risk_at),
+        first_resolved_at: Set(None),
+        first_response_minutes: Set(None),
+        resolution_minutes: Set(None),
         reopen_count: Set(0),
         dispatched: Set(false),
         reassigned: Set(false),
@@ -426,6 +429,16 @@ pub async fn apply(
     } else {
         current.first_responded_at
     };
+    // The durations KPIs report are fixed when they end, on the ticket's own calendar.
+    let first_response_minutes = match (current.first_response_minutes, first_responded_at) {
+        (None, Some(end)) => crate::kpi::minutes_since_creation(current, end),
+        (kept, _) => kept,
+    };
+    let first_resolved_at = current.first_resolved_at.or(change.resolved.then_some(at));
+    let resolution_minutes = match (current.resolution_minutes, first_resolved_at) {
+        (None, Some(end)) => crate::kpi::minutes_since_creation(current, end),
+        (kept, _) => kept,
+    };
     let suggestion = change
         .suggestion_status
         .map(|s| s.as_str().to_owned())
@@ -441,6 +454,9 @@ pub async fn apply(
         .col_expr(T::FirstRespondedAt, Expr::value(first_responded_at))
         .col_expr(T::ResolvedAt, Expr::value(resolved_at))
         .col_expr(T::ClosedAt, Expr::value(closed_at))
+        .col_expr(T::FirstResolvedAt, Expr::value(first_resolved_at))
+        .col_expr(T::FirstResponseMinutes, Expr::value(first_response_minutes))
+        .col_expr(T::ResolutionMinutes, Expr::value(resolution_minutes))
         .col_expr(T::ReopenCount, Expr::value(reopen_count))
         .col_expr(T::Dispatched, Expr::value(dispatched))
         .col_expr(T::Reassigned, Expr::value(reassigned))

@@ -69,6 +69,37 @@ async fn stamp(app: &TestApp, ticket: &str, kind: &str, at: &str) {
             .await
             .expect("stamp ticket");
     }
+    // The recorded durations were measured from the real instants: forget them, move the
+    // first resolution too, and let the server's backfill measure them again.
+    let forget = match kind {
+        "ACKNOWLEDGED" => Some(ticket::Column::FirstResponseMinutes),
+        "RESOLVED" => {
+            ticket::Entity::update_many()
+                .col_expr(ticket::Column::FirstResolvedAt, Expr::value(at))
+                .col_expr(
+                    ticket::Column::ResolutionMinutes,
+                    Expr::value(Option::<i32>::None),
+                )
+                .filter(ticket::Column::Id.eq(id))
+                .filter(ticket::Column::FirstResolvedAt.gt(fresh()))
+                .exec(db)
+                .await
+                .expect("stamp first resolution");
+            None
+        }
+        _ => None,
+    };
+    if let Some(col) = forget {
+        ticket::Entity::update_many()
+            .col_expr(col, Expr::value(Option::<i32>::None))
+            .filter(ticket::Column::Id.eq(id))
+            .exec(db)
+            .await
+            .expect("forget duration");
+    }
+    careline_persistence::kpi::backfill_durations(db)
+        .await
+        .expect("backfill durations");
     if kind == "RATED" {
         satisfaction_rating::Entity::update_many()
             .col_expr(satisfaction_rating::Column::At, Expr::value(at))
@@ -740,4 +771,114 @@ async fn complaint_analytics_buckets_by_shanghai_days_and_counts_repeat_complain
         )
         .await;
     assert_eq!(error_code(&refused), Some("FORBIDDEN"));
+}
+
+/// The stored durations follow the ticket through the API: measured on its own calendar when
+/// the first response and the first resolution happen, and kept when it is reopened and
+/// resolved again.
+#[tokio::test]
+async fn durations_are_recorded_when_the_clocks_stop_and_kept_after_a_reopen() {
+    let app = TestApp::spawn().await;
+    let token = app.login(ADMIN).await;
+    let input = json!({ "kind": "INQUIRY", "channel": "PHONE", "subject": "Durations",
+        "description": "When do the clocks stop?", "customer": customer() });
+    let id = ok(&app, &token, CREATE, json!({ "input": input })).await["createTicket"]["id"]
+        .as_str()
+        .expect("ticket id")
+        .to_owned();
+    let row = |id: String| {
+        let db = app.state.db.clone();
+        async move {
+            ticket::Entity::find_by_id(Uuid::parse_str(&id).expect("uuid"))
+                .one(&db)
+                .await
+                .expect("read ticket")
+                .expect("ticket")
+        }
+    };
+    let fresh_row = row(id.clone()).await;
+    assert_eq!(fresh_row.first_response_minutes, None);
+    assert_eq!(fresh_row.resolution_minutes, None);
+
+    ok(&app, &token, ACK, json!({ "id": id })).await;
+    ok(&app, &token, RESOLVE, json!({ "id": id })).await;
+    let resolved = row(id.clone()).await;
+    let answered = resolved.first_responded_at.expect("answered");
+    let first_resolution = resolved.first_resolved_at.expect("first resolution");
+    assert_eq!(resolved.resolved_at, Some(first_resolution));
+    assert_eq!(
+        resolved.first_response_minutes,
+        careline_persistence::kpi::minutes_since_creation(&resolved, answered)
+    );
+    assert!(resolved.resolution_minutes.is_some());
+
+    // A value no wall clock would produce, to see that the second resolution keeps it.
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::ResolutionMinutes, Expr::value(12_345))
+        .filter(ticket::Column::Id.eq(resolved.id))
+        .exec(&app.state.db)
+        .await
+        .expect("mark duration");
+    ok(&app, &token, REOPEN, json!({ "id": id })).await;
+    ok(&app, &token, RESOLVE, json!({ "id": id })).await;
+    let again = row(id).await;
+    assert_eq!(again.first_resolved_at, Some(first_resolution));
+    assert_ne!(again.resolved_at, Some(first_resolution));
+    assert_eq!(again.resolution_minutes, Some(12_345));
+    app.shutdown().await;
+}
+
+/// Count, mean, median and p90 come from SQL (percentile aggregates on PostgreSQL, window
+/// functions on SQLite); they must equal the definitions in `careline_domain::kpi` for odd
+/// and even counts alike.
+#[tokio::test]
+async fn duration_percentiles_in_sql_follow_the_definitions() {
+    use careline_persistence::kpi::{Clock, Period, Scope, durations};
+    let app = TestApp::spawn().await;
+    let db = &app.state.db;
+    let tickets = ticket::Entity::find().all(db).await.expect("demo tickets");
+    assert!(tickets.len() >= 6, "the demo organisation has tickets");
+    let from = utc("2024-01-01T00:00:00Z");
+    let period = Period {
+        from,
+        to: from + chrono::Duration::days(1),
+        now: fresh(),
+    };
+    // Skewed values, so mean, median and p90 all differ.
+    let minutes: Vec<i32> = (0..tickets.len() as i32).map(|i| i * i * 7 % 113).collect();
+    for (t, m) in tickets.iter().zip(&minutes) {
+        ticket::Entity::update_many()
+            .col_expr(ticket::Column::FirstRespondedAt, Expr::value(from))
+            .col_expr(ticket::Column::FirstResponseMinutes, Expr::value(*m))
+            .filter(ticket::Column::Id.eq(t.id))
+            .exec(db)
+            .await
+            .expect("set duration");
+    }
+    for n in [minutes.len(), minutes.len() - 1] {
+        if n < minutes.len() {
+            // Move one ticket's response out of the period.
+            ticket::Entity::update_many()
+                .col_expr(ticket::Column::FirstRespondedAt, Expr::value(period.to))
+                .filter(ticket::Column::Id.eq(tickets[n].id))
+                .exec(db)
+                .await
+                .expect("move out");
+        }
+        let expected =
+            careline_domain::kpi::summarize(minutes[..n].iter().map(|m| i64::from(*m)).collect());
+        let got = durations(db, Scope::All, period, Clock::FirstResponse)
+            .await
+            .expect("durations");
+        assert_eq!(got.count, n as u64);
+        for (g, e) in [
+            (got.average, expected.average),
+            (got.median, expected.median),
+            (got.p90, expected.p90),
+        ] {
+            let (g, e) = (g.expect("figure"), e.expect("figure"));
+            assert!((g - e).abs() < 1e-9, "{n} values: SQL {g}, definition {e}");
+        }
+    }
+    app.shutdown().await;
 }

@@ -215,28 +215,13 @@ async fn resolve_scope(db: &DatabaseConnection, v: &Viewer, scope: KpiScope) -> 
     Ok(store_scope)
 }
 
-fn duration_stats(spans: Vec<store::Span>) -> ApiResult<DurationStats> {
-    let mut calendars: HashMap<(String, Option<String>), careline_domain::sla::BusinessCalendar> =
-        HashMap::new();
-    let mut minutes = Vec::with_capacity(spans.len());
-    for span in spans {
-        let key = (span.kind, span.severity);
-        if !calendars.contains_key(&key) {
-            let calendar = rules::calendar_for(&key.0, key.1.as_deref())
-                .map_err(|e| ApiError::internal(anyhow::anyhow!("{e}"), "KPI calendar"))?;
-            calendars.insert(key.clone(), calendar);
-        }
-        if let Some(calendar) = calendars.get(&key) {
-            minutes.push(calendar.business_minutes_between(span.start, span.end));
-        }
-    }
-    let s = rules::summarize(minutes);
-    Ok(DurationStats {
+fn duration_stats(s: rules::DurationSummary) -> DurationStats {
+    DurationStats {
         count: int(s.count),
         average_minutes: s.average,
         median_minutes: s.median,
         p90_minutes: s.p90,
-    })
+    }
 }
 
 /// The KPI report of `scope` over `[from, to)`, with backlog and pending targets as of `now`.
@@ -251,8 +236,8 @@ pub async fn report(
     let period = Period { from, to, now };
     let (c, first, resolution) = futures_util::try_join!(
         store::counts(db, scope, period),
-        store::spans(db, scope, period, Clock::FirstResponse),
-        store::spans(db, scope, period, Clock::Resolution),
+        store::durations(db, scope, period, Clock::FirstResponse),
+        store::durations(db, scope, period, Clock::Resolution),
     )?;
     let resolved = c.of(Metric::TicketsResolved);
     let due = |d: Metric, m: Metric| rules::rate(c.of(d).saturating_sub(c.of(m)), c.of(d));
@@ -263,8 +248,8 @@ pub async fn report(
         tickets_handled: int(c.of(Metric::TicketsHandled)),
         tickets_resolved: int(resolved),
         resolution_rate: rules::rate(resolved, c.of(Metric::TicketsHandled)),
-        first_response: duration_stats(first)?,
-        resolution: duration_stats(resolution)?,
+        first_response: duration_stats(first),
+        resolution: duration_stats(resolution),
         first_response_sla_compliance: due(
             Metric::FirstResponseSlaDue,
             Metric::FirstResponseSlaMissed,

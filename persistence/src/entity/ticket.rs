@@ -72,6 +72,12 @@ pub struct Model {
     pub sla_next_check_at: Option<DateTimeUtc>,
     /// When the ticket becomes at risk (80 % of an unmet target).
     pub sla_risk_at: Option<DateTimeUtc>,
+    /// The first resolution ever (reopening does not clear it).
+    pub first_resolved_at: Option<DateTimeUtc>,
+    /// Business minutes from creation to the first response, on the ticket's calendar.
+    pub first_response_minutes: Option<i32>,
+    /// Business minutes from creation to the first resolution, on the ticket's calendar.
+    pub resolution_minutes: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

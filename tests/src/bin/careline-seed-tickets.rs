@@ -70,8 +70,9 @@ async fn seed(db: &DatabaseConnection, n: u64) -> anyhow::Result<()> {
          ON CONFLICT DO NOTHING",
     )
     .await?;
-    // Every 20th ticket stays open; the rest were answered after 20 minutes and resolved after
-    // five hours; complaints are every fourth; every tenth resolution was reopened before.
+    // Every 20th ticket stays open; the rest were answered after 5–64 minutes and resolved
+    // after 1–11 hours, on a 24×7 calendar (so the recorded durations equal the wall-clock
+    // ones); complaints are every fourth; every tenth resolution was reopened before.
     exec(
         db,
         "tickets",
@@ -81,7 +82,8 @@ async fn seed(db: &DatabaseConnection, n: u64) -> anyhow::Result<()> {
              assignee_id, team_id, escalation_level, first_response_due_at, resolution_due_at, \
              first_responded_at, resolved_at, first_response_breached, resolution_breached, \
              reopen_count, dispatched, reassigned, resolution_count, follow_up_since_resolution, \
-             rated_since_resolution, created_at, updated_at, version) \
+             rated_since_resolution, created_at, updated_at, version, sla_time_zone, sla_windows, \
+             first_resolved_at, first_response_minutes, resolution_minutes) \
              SELECT gen_random_uuid(), 'B-' || g, \
                (ARRAY['INQUIRY','COMPLAINT','AFTER_SALES','TECHNICAL_SUPPORT'])[1 + g % 4], \
                (ARRAY['PHONE','EMAIL','LIVE_CHAT','WEB_FORM'])[1 + (g / 4) % 4], \
@@ -90,13 +92,16 @@ async fn seed(db: &DatabaseConnection, n: u64) -> anyhow::Result<()> {
                CASE WHEN g % 20 = 0 THEN 'OPEN' ELSE 'RESOLVED' END, 'bench', 'bench', '[]', \
                '00000000-0000-4000-8000-000000000001', o.owner, o.owner, o.team, 0, \
                x.ts + interval '1 hour', x.ts + interval '2 days', \
-               x.ts + interval '20 minutes', \
-               CASE WHEN g % 20 <> 0 THEN x.ts + interval '5 hours' END, false, false, \
+               x.ts + x.answer, \
+               CASE WHEN g % 20 <> 0 THEN x.ts + x.resolve END, false, false, \
                CASE WHEN g % 10 = 3 THEN 1 ELSE 0 END, false, false, \
-               CASE WHEN g % 20 <> 0 THEN 1 ELSE 0 END, false, false, x.ts, x.ts, 1 \
+               CASE WHEN g % 20 <> 0 THEN 1 ELSE 0 END, false, false, x.ts, x.ts, 1, \
+               'UTC', '24x7', CASE WHEN g % 20 <> 0 THEN x.ts + x.resolve END, \
+               5 + g % 60, CASE WHEN g % 20 <> 0 THEN 60 + g % 600 END \
              FROM generate_series(1, {n}) g \
              CROSS JOIN LATERAL (SELECT timestamptz '2025-01-01 00:00:00+00' \
-               + g * interval '31 seconds' AS ts) x \
+               + g * interval '31 seconds' AS ts, (5 + g % 60) * interval '1 minute' AS answer, \
+               (60 + g % 600) * interval '1 minute' AS resolve) x \
              CROSS JOIN LATERAL (SELECT (ARRAY[{owners}])[1 + g % {k}] AS owner, \
                (ARRAY[{teams}])[1 + g % {k}] AS team) o"
         ),
