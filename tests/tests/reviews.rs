@@ -287,3 +287,102 @@ async fn only_managers_run_reviews_and_people_read_only_their_own() {
     .await;
     assert_eq!(error_code(&missing), Some("NOT_FOUND"));
 }
+
+/// Finalizing with recommended courses enrolls the person in the next session of each (the
+/// later session of the same course is left alone) and lists the courses on the review.
+#[tokio::test]
+async fn recommended_courses_enroll_the_person_in_their_next_session() {
+    let app = TestApp::spawn().await;
+    let manager = app.login(MANAGER).await;
+    let agent = app.login(AGENT).await;
+    let agent_id = app.user_id(AGENT).await;
+    let trainer_id = app.user_id("trainer@careline.example").await;
+    let c = cycle(&app, &manager).await;
+
+    let course = run(
+        &app,
+        &manager,
+        "mutation { createCourse(input: { title: \"De-escalation\", category: SERVICE_SKILLS,
+            requiredForRoles: [], passScore: 60 }) { id } }",
+        json!({}),
+    )
+    .await;
+    let course = data(&course)["createCourse"]["id"]
+        .as_str()
+        .expect("course")
+        .to_owned();
+    let mut sessions = Vec::new();
+    for days in [30, 10] {
+        let starts = chrono::Utc::now() + chrono::Duration::days(days);
+        let body = run(
+            &app,
+            &manager,
+            "mutation($i: SessionInput!) { scheduleSession(input: $i) { id } }",
+            json!({ "i": { "courseId": course, "trainerId": trainer_id,
+                "startsAt": starts.to_rfc3339(),
+                "endsAt": (starts + chrono::Duration::hours(2)).to_rfc3339(),
+                "mode": "ONLINE", "capacity": 5 } }),
+        )
+        .await;
+        sessions.push(
+            data(&body)["scheduleSession"]["id"]
+                .as_str()
+                .expect("session")
+                .to_owned(),
+        );
+    }
+    let next_session = sessions[1].clone();
+
+    run(
+        &app,
+        &agent,
+        &self_assessment(),
+        json!({ "c": c, "t": "Fine." }),
+    )
+    .await;
+    run(
+        &app,
+        &manager,
+        &manager_assessment(),
+        json!({ "c": c, "e": agent_id, "t": "Calmer calls, please." }),
+    )
+    .await;
+    let done = run(
+        &app,
+        &manager,
+        &finalize(),
+        json!({ "c": c, "e": agent_id, "i": { "score": 61.0, "starRating": 2,
+            "outcome": "TRAINING_NEEDED", "recommendedCourseIds": [course] } }),
+    )
+    .await;
+    let r = &data(&done)["finalizeReview"];
+    assert_eq!(r["recommendedCourses"], json!([{ "id": course }]));
+
+    let records = run(
+        &app,
+        &agent,
+        "query($e: ID!) { trainingRecords(employeeId: $e) { status session { id } } }",
+        json!({ "e": agent_id }),
+    )
+    .await;
+    let enrolled: Vec<&str> = data(&records)["trainingRecords"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .filter_map(|r| r["session"]["id"].as_str())
+        .filter(|s| sessions.iter().any(|x| x == s))
+        .collect();
+    assert_eq!(enrolled, vec![next_session.as_str()]);
+
+    // An unknown course is refused before anything is frozen.
+    let other = app.user_id(PEER).await;
+    let bad = run(
+        &app,
+        &manager,
+        &finalize(),
+        json!({ "c": c, "e": other, "i": { "score": 50.0, "starRating": 3,
+            "outcome": "REWARD", "recommendedCourseIds": [uuid::Uuid::nil().to_string()] } }),
+    )
+    .await;
+    assert_eq!(error_code(&bad), Some("BAD_USER_INPUT"));
+}
