@@ -11,6 +11,7 @@
 
 use crate::StoreError;
 use crate::entity::ticket::{self, Entity as Ticket};
+use crate::entity::ticket_event;
 use crate::page::{Page, PageRequest};
 use careline_domain::kpi::{DurationSummary, duration_minutes, ticket_calendar};
 use careline_domain::role::Role;
@@ -213,15 +214,27 @@ impl Sql {
         format!("e.kind = 'RESOLVED' AND {within} AND {by}")
     }
 
-    /// The rated resolution of rating `s` was recorded by someone in scope: a rating is only
-    /// accepted while its resolution is the latest, so that is the last RESOLVED event before
-    /// the rating.
+    /// Ratings given in the period whose rated resolution was recorded by someone in scope.
     fn ratings_where(&mut self) -> String {
         let within = self.within("s.at");
-        let resolver = "(SELECT e.actor_id FROM ticket_events e WHERE e.ticket_id = s.ticket_id \
-             AND e.kind = 'RESOLVED' AND e.at <= s.at ORDER BY e.at DESC LIMIT 1)";
-        let by = self.person_in(resolver);
+        let by = self.person_in("s.resolved_by");
         format!("{within} AND {by}")
+    }
+
+    /// Tickets first answered in the period, acknowledged by the scope; selecting `columns`.
+    fn first_responses(&mut self, columns: &str) -> String {
+        let within = self.within("t.first_responded_at");
+        let by = match self.scope {
+            Scope::All => "1 = 1".to_owned(),
+            _ => {
+                let person = self.person_in("a.actor_id");
+                format!(
+                    "EXISTS (SELECT 1 FROM ticket_events a WHERE a.ticket_id = t.id \
+                     AND a.kind = 'ACKNOWLEDGED' AND {person})"
+                )
+            }
+        };
+        format!("SELECT {columns} FROM tickets t WHERE {within} AND {by}")
     }
 
     /// SQL selecting the ids (column `id`) of the tickets `metric` counts.
@@ -263,13 +276,10 @@ impl Sql {
                 format!("SELECT DISTINCT e.ticket_id AS id FROM ticket_events e WHERE {w}")
             }
             Metric::FirstContactResolutions => {
-                let resolved = self.metric_set(Metric::TicketsResolved);
-                // With no reopen there is exactly one resolution, so "by the owner" is simple.
+                let w = self.resolutions_where();
                 format!(
-                    "SELECT t.id FROM tickets t WHERE t.id IN ({resolved}) \
-                     AND t.reopen_count = 0 AND NOT t.dispatched AND NOT t.reassigned \
-                     AND EXISTS (SELECT 1 FROM ticket_events x WHERE x.ticket_id = t.id \
-                     AND x.kind = 'RESOLVED' AND x.actor_id = t.owner_id)"
+                    "SELECT DISTINCT e.ticket_id AS id FROM ticket_events e \
+                     WHERE {w} AND e.first_contact = TRUE"
                 )
             }
             Metric::Reopened => {
@@ -281,20 +291,7 @@ impl Sql {
                      AND o.kind = 'REOPENED' AND o.at > r.res_at)"
                 )
             }
-            Metric::FirstResponses => {
-                let within = self.within("t.first_responded_at");
-                let by = match self.scope {
-                    Scope::All => "1 = 1".to_owned(),
-                    _ => {
-                        let person = self.person_in("a.actor_id");
-                        format!(
-                            "EXISTS (SELECT 1 FROM ticket_events a WHERE a.ticket_id = t.id \
-                             AND a.kind = 'ACKNOWLEDGED' AND {person})"
-                        )
-                    }
-                };
-                format!("SELECT t.id FROM tickets t WHERE {within} AND {by}")
-            }
+            Metric::FirstResponses => self.first_responses("t.id"),
             Metric::FirstResponseSlaDue | Metric::FirstResponseSlaMissed => {
                 let within = self.within("t.first_response_due_at");
                 let now = self.now();
@@ -373,6 +370,19 @@ impl Sql {
     fn statement(self, sql: String) -> Statement {
         Statement::from_sql_and_values(self.backend, sql, self.values)
     }
+}
+
+/// The statement counting one metric's ticket set on its own (for benchmarks that show which
+/// figure costs what; the report counts every set in one statement).
+pub fn count_statement(
+    backend: DbBackend,
+    scope: Scope,
+    period: Period,
+    metric: Metric,
+) -> Statement {
+    let mut q = Sql::new(backend, scope, period);
+    let set = q.metric_set(metric);
+    q.statement(format!("SELECT COUNT(*) AS n FROM ({set}) s"))
 }
 
 /// Everything a KPI report counts; `careline_domain::kpi` turns these into rates.
@@ -479,19 +489,22 @@ pub async fn durations<C: ConnectionTrait>(
 ) -> Result<DurationSummary, StoreError> {
     let backend = db.get_database_backend();
     let mut q = Sql::new(backend, scope, period);
-    let (column, set) = match clock {
-        Clock::FirstResponse => (
-            "t.first_response_minutes",
-            q.metric_set(Metric::FirstResponses),
+    // The tickets a duration figure counts, with their recorded minutes: first responses
+    // straight from the tickets, resolutions from their timeline entries (each carries the
+    // ticket's first-resolution minutes).
+    let values = match clock {
+        Clock::FirstResponse => format!(
+            "{} AND t.first_response_minutes IS NOT NULL",
+            q.first_responses("t.first_response_minutes AS m")
         ),
-        Clock::Resolution => (
-            "t.resolution_minutes",
-            q.metric_set(Metric::TicketsResolved),
-        ),
+        Clock::Resolution => {
+            let w = q.resolutions_where();
+            format!(
+                "SELECT MIN(e.minutes) AS m FROM ticket_events e \
+                 WHERE {w} AND e.minutes IS NOT NULL GROUP BY e.ticket_id"
+            )
+        }
     };
-    let values = format!(
-        "SELECT {column} AS m FROM tickets t WHERE t.id IN ({set}) AND {column} IS NOT NULL"
-    );
     let sql = if backend == DbBackend::Postgres {
         // percentile_disc is exactly the nearest-rank percentile; percentile_cont(0.5) the
         // median with the two middle values averaged.
@@ -583,6 +596,13 @@ pub async fn backfill_durations<C: ConnectionTrait>(db: &C) -> Result<u64, Store
                 .col_expr(T::FirstResponseMinutes, Expr::value(first))
                 .col_expr(T::ResolutionMinutes, Expr::value(resolution))
                 .filter(T::Id.eq(t.id))
+                .exec(db)
+                .await?;
+            // Every resolution entry carries the first resolution's duration.
+            ticket_event::Entity::update_many()
+                .col_expr(ticket_event::Column::Minutes, Expr::value(resolution))
+                .filter(ticket_event::Column::TicketId.eq(t.id))
+                .filter(ticket_event::Column::Kind.eq("RESOLVED"))
                 .exec(db)
                 .await?;
             filled += 1;

@@ -241,6 +241,8 @@ async fn record_escalations(
             message: Some(reason.clone()),
             from_status: None,
             to_status: None,
+            minutes: None,
+            first_contact: None,
         };
         ticket_event::ActiveModel::from(entry.clone())
             .insert(txn)
@@ -320,6 +322,8 @@ pub async fn escalate_by_hand(
         message: Some(reason.clone()),
         from_status: None,
         to_status: None,
+        minutes: None,
+        first_contact: None,
     };
     ticket_event::ActiveModel::from(entry.clone())
         .insert(&txn)

@@ -250,7 +250,15 @@ pub async fn create(db: &DatabaseConnection, new: NewTicket) -> Result<Loaded, S
             to_status: None,
         });
     }
-    let events = insert_events(&txn, id, Some(new.created_by), at, &drafts).await?;
+    let events = insert_events(
+        &txn,
+        id,
+        Some(new.created_by),
+        at,
+        &drafts,
+        ResolutionFacts::default(),
+    )
+    .await?;
     if major {
         crate::sla::record_intake_escalation(&txn, id, MAJOR_ESCALATION_LEVEL, MAJOR_REASON, at)
             .await?;
@@ -298,25 +306,38 @@ async fn next_number<C: ConnectionTrait>(db: &C, at: DateTime<Utc>) -> Result<u3
     u32::try_from(seq).map_err(|_| StoreError::Db(DbErr::Custom("ticket counter overflow".into())))
 }
 
+/// What a `RESOLVED` entry records for KPIs (see `docs/KPIS.md`).
+#[derive(Debug, Clone, Copy, Default)]
+struct ResolutionFacts {
+    minutes: Option<i32>,
+    first_contact: bool,
+}
+
 async fn insert_events<C: ConnectionTrait>(
     db: &C,
     ticket_id: Uuid,
     actor: Option<Uuid>,
     at: DateTime<Utc>,
     drafts: &[EventDraft],
+    facts: ResolutionFacts,
 ) -> Result<Vec<ticket_event::Model>, StoreError> {
     let rows: Vec<ticket_event::Model> = drafts
         .iter()
-        .map(|d| ticket_event::Model {
-            id: Uuid::now_v7(),
-            ticket_id,
-            kind: d.kind.as_str().to_owned(),
-            actor_id: actor,
-            at,
-            internal: d.internal,
-            message: d.message.clone(),
-            from_status: d.from_status.map(|s| s.as_str().to_owned()),
-            to_status: d.to_status.map(|s| s.as_str().to_owned()),
+        .map(|d| {
+            let resolved = d.kind.as_str() == "RESOLVED";
+            ticket_event::Model {
+                id: Uuid::now_v7(),
+                ticket_id,
+                kind: d.kind.as_str().to_owned(),
+                actor_id: actor,
+                at,
+                internal: d.internal,
+                message: d.message.clone(),
+                from_status: d.from_status.map(|s| s.as_str().to_owned()),
+                to_status: d.to_status.map(|s| s.as_str().to_owned()),
+                minutes: facts.minutes.filter(|_| resolved),
+                first_contact: resolved.then_some(facts.first_contact),
+            }
         })
         .collect();
     if rows.is_empty() {
@@ -519,7 +540,17 @@ pub async fn apply(
             .await?;
         }
         Extra::Rating { rating, comment } => {
+            // Ratings are taken while the latest resolution stands: that is the one rated.
+            let resolved_by = TicketEvent::find()
+                .filter(ticket_event::Column::TicketId.eq(current.id))
+                .filter(ticket_event::Column::Kind.eq("RESOLVED"))
+                .order_by_desc(ticket_event::Column::At)
+                .order_by_desc(ticket_event::Column::Id)
+                .one(&txn)
+                .await?
+                .and_then(|e| e.actor_id);
             satisfaction_rating::ActiveModel {
+                resolved_by: Set(resolved_by),
                 id: Set(Uuid::now_v7()),
                 ticket_id: Set(current.id),
                 resolution: Set(resolution_count),
@@ -533,7 +564,24 @@ pub async fn apply(
             .map_err(|e| StoreError::on_unique(e, "this resolution has already been rated"))?;
         }
     }
-    let events = insert_events(&txn, current.id, actor, at, &change.events).await?;
+    if change.reopened {
+        // A reopened ticket was not resolved at first contact after all.
+        TicketEvent::update_many()
+            .col_expr(ticket_event::Column::FirstContact, Expr::value(false))
+            .filter(ticket_event::Column::TicketId.eq(current.id))
+            .filter(ticket_event::Column::Kind.eq("RESOLVED"))
+            .exec(&txn)
+            .await?;
+    }
+    let facts = ResolutionFacts {
+        minutes: resolution_minutes,
+        first_contact: reopen_count == 0
+            && !dispatched
+            && !reassigned
+            && actor.is_some()
+            && actor == change.owner_id,
+    };
+    let events = insert_events(&txn, current.id, actor, at, &change.events, facts).await?;
     let ticket = Ticket::find_by_id(current.id)
         .one(&txn)
         .await?

@@ -806,6 +806,15 @@ async fn durations_are_recorded_when_the_clocks_stop_and_kept_after_a_reopen() {
     let answered = resolved.first_responded_at.expect("answered");
     let first_resolution = resolved.first_resolved_at.expect("first resolution");
     assert_eq!(resolved.resolved_at, Some(first_resolution));
+    let first_entry = ticket_event::Entity::find()
+        .filter(ticket_event::Column::TicketId.eq(resolved.id))
+        .filter(ticket_event::Column::Kind.eq("RESOLVED"))
+        .one(&app.state.db)
+        .await
+        .expect("resolution entry")
+        .expect("resolved");
+    assert_eq!(first_entry.minutes, resolved.resolution_minutes);
+    assert_eq!(first_entry.first_contact, Some(true), "the owner resolved it");
     assert_eq!(
         resolved.first_response_minutes,
         careline_persistence::kpi::minutes_since_creation(&resolved, answered)
@@ -825,6 +834,19 @@ async fn durations_are_recorded_when_the_clocks_stop_and_kept_after_a_reopen() {
     assert_eq!(again.first_resolved_at, Some(first_resolution));
     assert_ne!(again.resolved_at, Some(first_resolution));
     assert_eq!(again.resolution_minutes, Some(12_345));
+    // The timeline's resolution entries carry the duration; a reopen ends first contact.
+    let resolutions = ticket_event::Entity::find()
+        .filter(ticket_event::Column::TicketId.eq(again.id))
+        .filter(ticket_event::Column::Kind.eq("RESOLVED"))
+        .all(&app.state.db)
+        .await
+        .expect("resolutions");
+    assert_eq!(resolutions.len(), 2);
+    assert_eq!(
+        resolutions.iter().map(|e| e.minutes).max().flatten(),
+        Some(12_345)
+    );
+    assert!(resolutions.iter().all(|e| e.first_contact == Some(false)));
     app.shutdown().await;
 }
 

@@ -127,6 +127,8 @@ fn timeline_model(ticket_id: Uuid, entry: &TimelineEntry) -> ticket_event::Model
         message: entry.message.clone(),
         from_status: entry.from_status.map(|s| s.as_str().to_owned()),
         to_status: entry.to_status.map(|s| s.as_str().to_owned()),
+        minutes: None,
+        first_contact: None,
     }
 }
 

@@ -13,6 +13,8 @@ pub struct Model {
     pub comment: Option<String>,
     pub rated_by: Uuid,
     pub at: DateTimeUtc,
+    /// Who recorded the resolution this rating rates (KPIs attribute the rating to them).
+    pub resolved_by: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,11 @@ pub struct Model {
     pub message: Option<String>,
     pub from_status: Option<String>,
     pub to_status: Option<String>,
+    /// On `RESOLVED`: business minutes from creation to the ticket's first resolution.
+    pub minutes: Option<i32>,
+    /// On `RESOLVED`: resolved by the first-contact owner with no dispatch, reassignment or
+    /// reopen so far; cleared when the ticket is reopened.
+    pub first_contact: Option<bool>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
