@@ -116,7 +116,10 @@ impl MigrationTrait for Migration {
             .await?;
 
         for mut column in [
-            ColumnDef::new(TicketEvents::Minutes).integer().null().to_owned(),
+            ColumnDef::new(TicketEvents::Minutes)
+                .integer()
+                .null()
+                .to_owned(),
             ColumnDef::new(TicketEvents::FirstContact)
                 .boolean()
                 .null()

@@ -814,7 +814,11 @@ async fn durations_are_recorded_when_the_clocks_stop_and_kept_after_a_reopen() {
         .expect("resolution entry")
         .expect("resolved");
     assert_eq!(first_entry.minutes, resolved.resolution_minutes);
-    assert_eq!(first_entry.first_contact, Some(true), "the owner resolved it");
+    assert_eq!(
+        first_entry.first_contact,
+        Some(true),
+        "the owner resolved it"
+    );
     assert_eq!(
         resolved.first_response_minutes,
         careline_persistence::kpi::minutes_since_creation(&resolved, answered)
