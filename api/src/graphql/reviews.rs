@@ -375,7 +375,7 @@ impl ReviewMutation {
         }
         let review = store::ensure_review(db, cycle.id, employee).await?;
         step(&review, ReviewStep::PeerAssessment)?;
-        let row = store::add_peer(db, &review, me, body).await?;
+        let row = store::add_peer(db, &review, me, body.clone()).await?;
         // The author sees the review they contributed to only as far as their own text goes.
         let mut shown = present_one(db, &cycle, row).await?;
         if !viewer(ctx)?.can(Action::ManageReviews) {
@@ -385,7 +385,7 @@ impl ReviewMutation {
             shown.row.score = None;
             shown.row.star_rating = None;
             shown.row.outcome = None;
-            shown.peers = vec![super::text(&text, "text", MAX_ASSESSMENT_CHARS)?];
+            shown.peers = vec![body];
         }
         Ok(shown)
     }
