@@ -72,7 +72,7 @@ pub fn rate(numerator: u64, denominator: u64) -> Option<f64> {
 }
 
 /// Count, mean, median and 90th percentile of a set of durations in minutes.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct DurationSummary {
     /// How many durations.
     pub count: u64,
@@ -98,6 +98,38 @@ pub fn summarize(mut minutes: Vec<i64>) -> DurationSummary {
         average,
         median: median(&minutes),
         p90: nearest_rank(&minutes, 90),
+    }
+}
+
+/// Summarises a histogram of minutes: `(value, how many times it occurs)` pairs in any order,
+/// values possibly repeated. The same figures as [`summarize`] on the values it counts, read
+/// from cumulative counts, so a database can aggregate millions of durations into a few
+/// thousand bins.
+pub fn summarize_histogram(mut bins: Vec<(i64, u64)>) -> DurationSummary {
+    bins.retain(|(_, n)| *n > 0);
+    bins.sort_unstable();
+    let count: u64 = bins.iter().map(|(_, n)| n).sum();
+    if count == 0 {
+        return DurationSummary::default();
+    }
+    // The value at a 0-based position of the sorted values.
+    let at = |position: u64| {
+        let mut seen = 0;
+        for (value, n) in &bins {
+            seen += n;
+            if position < seen {
+                return *value as f64;
+            }
+        }
+        bins.last().map_or(0.0, |(value, _)| *value as f64)
+    };
+    let sum: f64 = bins.iter().map(|(v, n)| *v as f64 * *n as f64).sum();
+    let rank = (90 * count).div_ceil(100).clamp(1, count);
+    DurationSummary {
+        count,
+        average: Some(sum / count as f64),
+        median: Some((at((count - 1) / 2) + at(count / 2)) / 2.0),
+        p90: Some(at(rank - 1)),
     }
 }
 
@@ -393,6 +425,43 @@ mod tests {
         assert_eq!(nearest_rank(&[5], 90), Some(5.0));
         assert_eq!(nearest_rank(&[3, 8], 90), Some(8.0));
         assert_eq!(nearest_rank(&[], 90), None);
+    }
+
+    #[test]
+    fn histogram_summary_matches_the_definition() {
+        // Deterministic pseudo-random samples of every small size, with many repeats.
+        let mut seed = 7_u64;
+        for n in 0..60 {
+            let values: Vec<i64> = (0..n)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ((seed >> 33) % 40) as i64
+                })
+                .collect();
+            // Unmerged bins, one per value, in the given order.
+            let bins = values.iter().map(|v| (*v, 1)).collect();
+            assert_eq!(
+                summarize_histogram(bins),
+                summarize(values.clone()),
+                "n = {n}"
+            );
+            let mut merged = std::collections::BTreeMap::new();
+            for v in &values {
+                *merged.entry(*v).or_insert(0_u64) += 1;
+            }
+            let bins = merged.into_iter().rev().chain([(99, 0)]).collect();
+            let summary = summarize_histogram(bins);
+            let expected = summarize(values);
+            assert_eq!(summary.count, expected.count);
+            assert_eq!(summary.median, expected.median);
+            assert_eq!(summary.p90, expected.p90);
+            match (summary.average, expected.average) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "n = {n}"),
+                (a, b) => assert_eq!(a, b),
+            }
+        }
     }
 
     #[test]

@@ -18,6 +18,9 @@ mod m0006_reviews;
 mod m0007_kpi_indexes;
 mod m0008_ticket_search;
 mod m0009_ticket_durations;
+mod m0010_kpi_spans;
+
+pub use m0010_kpi_spans::{SHORT_SPAN_DAYS, derive_kpi_facts};
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -34,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_kpi_indexes::Migration),
             Box::new(m0008_ticket_search::Migration),
             Box::new(m0009_ticket_durations::Migration),
+            Box::new(m0010_kpi_spans::Migration),
         ]
     }
 }

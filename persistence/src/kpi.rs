@@ -13,8 +13,11 @@ use crate::StoreError;
 use crate::entity::ticket::{self, Entity as Ticket};
 use crate::entity::ticket_event;
 use crate::page::{Page, PageRequest};
-use careline_domain::kpi::{DurationSummary, duration_minutes, ticket_calendar};
+use careline_domain::kpi::{
+    DurationSummary, duration_minutes, summarize_histogram, ticket_calendar,
+};
 use careline_domain::role::Role;
+use careline_migration::SHORT_SPAN_DAYS;
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::Expr;
@@ -207,6 +210,62 @@ impl Sql {
         }
     }
 
+    /// The `kpi_spans` rows (aliased `s`) of the scope: the person's own, the members', or
+    /// the "anyone on staff" row (nil actor) for everyone.
+    fn span_key(&mut self) -> String {
+        match self.scope {
+            Scope::All => format!("s.actor_id = {}", self.bind("nil", || Uuid::nil().into())),
+            _ => self.person_in("s.actor_id"),
+        }
+    }
+
+    /// The timeline entry `e` is an action of the span `s`'s person (anyone on staff for the
+    /// nil actor).
+    fn span_actor(&mut self) -> String {
+        match self.scope {
+            Scope::All => self.person_in("e.actor_id"),
+            _ => "e.actor_id = s.actor_id".to_owned(),
+        }
+    }
+
+    /// `columns` of the scope's `class` spans with an action in the period, and `extra`
+    /// conditions. A span overlapping the period has an action in it when either end lies
+    /// inside; only a span enclosing the whole period needs a look at the timeline. Spans not
+    /// marked long end before `to` + `SHORT_SPAN_DAYS`, which bounds the range read.
+    fn spans(&mut self, class: SpanClass, columns: &str, extra: &str) -> String {
+        let (from, to) = (self.from(), self.to());
+        let until = self.period.to + chrono::Duration::days(SHORT_SPAN_DAYS);
+        let until = self.bind("short_span_end", || until.into());
+        let key = self.span_key();
+        let actor = self.span_actor();
+        let kind = class.entry_filter();
+        let acted = format!(
+            "(s.first_at >= {from} OR s.last_at < {to} OR EXISTS (SELECT 1 FROM ticket_events e \
+             WHERE e.ticket_id = s.ticket_id{kind} AND e.at >= {from} AND e.at < {to} \
+             AND {actor}))"
+        );
+        let class = class.as_str();
+        let base = format!(
+            "SELECT {columns} FROM kpi_spans s WHERE s.class = '{class}' AND {key} \
+             AND s.last_at >= {from} AND s.first_at < {to} AND {acted}{extra}"
+        );
+        format!(
+            "{base} AND s.long_span = FALSE AND s.last_at < {until} \
+             UNION ALL {base} AND s.long_span = TRUE"
+        )
+    }
+
+    /// The tickets (column `id`) of the scope's `class` spans with an action in the period.
+    fn span_tickets(&mut self, class: SpanClass, extra: &str) -> String {
+        let rows = self.spans(class, "s.ticket_id", extra);
+        // Members of a team or department may share a ticket.
+        let distinct = match self.scope {
+            Scope::Team(_) | Scope::Department(_) => "DISTINCT ",
+            Scope::Agent(_) | Scope::All => "",
+        };
+        format!("SELECT {distinct}x.ticket_id AS id FROM ({rows}) x")
+    }
+
     /// RESOLVED events in the period recorded by someone in scope, aliased `e`.
     fn resolutions_where(&mut self) -> String {
         let within = self.within("e.at");
@@ -226,13 +285,7 @@ impl Sql {
         let within = self.within("t.first_responded_at");
         let by = match self.scope {
             Scope::All => "1 = 1".to_owned(),
-            _ => {
-                let person = self.person_in("a.actor_id");
-                format!(
-                    "EXISTS (SELECT 1 FROM ticket_events a WHERE a.ticket_id = t.id \
-                     AND a.kind = 'ACKNOWLEDGED' AND {person})"
-                )
-            }
+            _ => self.person_in("t.first_responder_id"),
         };
         format!("SELECT {columns} FROM tickets t WHERE {within} AND {by}")
     }
@@ -264,32 +317,23 @@ impl Sql {
                     "SELECT t.id FROM tickets t WHERE t.kind = 'PRAISE' AND {within} AND {praised}"
                 )
             }
-            Metric::TicketsHandled => {
-                let within = self.within("e.at");
-                let by = self.person_in("e.actor_id");
-                format!(
-                    "SELECT DISTINCT e.ticket_id AS id FROM ticket_events e WHERE {within} AND {by}"
-                )
-            }
-            Metric::TicketsResolved => {
-                let w = self.resolutions_where();
-                format!("SELECT DISTINCT e.ticket_id AS id FROM ticket_events e WHERE {w}")
-            }
+            Metric::TicketsHandled => self.span_tickets(SpanClass::Handled, ""),
+            Metric::TicketsResolved => self.span_tickets(SpanClass::Resolved, ""),
             Metric::FirstContactResolutions => {
-                let w = self.resolutions_where();
-                format!(
-                    "SELECT DISTINCT e.ticket_id AS id FROM ticket_events e \
-                     WHERE {w} AND e.first_contact = TRUE"
-                )
+                // A first-contact span holds exactly one resolution: a reopen clears the flag.
+                self.span_tickets(SpanClass::Resolved, " AND s.first_contact = TRUE")
             }
             Metric::Reopened => {
-                let w = self.resolutions_where();
-                format!(
-                    "SELECT r.id FROM (SELECT e.ticket_id AS id, MIN(e.at) AS res_at \
-                     FROM ticket_events e WHERE {w} GROUP BY e.ticket_id) r \
-                     WHERE EXISTS (SELECT 1 FROM ticket_events o WHERE o.ticket_id = r.id \
-                     AND o.kind = 'REOPENED' AND o.at > r.res_at)"
-                )
+                // Reopened after the first resolution in the period by the scope: the span's
+                // first one when it lies in the period, else the first found in the timeline.
+                let (from, to) = (self.from(), self.to());
+                let actor = self.span_actor();
+                let reopened = format!(
+                    " AND s.reopened_at > CASE WHEN s.first_at >= {from} THEN s.first_at \
+                     ELSE (SELECT MIN(e.at) FROM ticket_events e WHERE e.ticket_id = s.ticket_id \
+                     AND e.kind = 'RESOLVED' AND e.at >= {from} AND e.at < {to} AND {actor}) END"
+                );
+                self.span_tickets(SpanClass::Resolved, &reopened)
             }
             Metric::FirstResponses => self.first_responses("t.id"),
             Metric::FirstResponseSlaDue | Metric::FirstResponseSlaMissed => {
@@ -372,6 +416,126 @@ impl Sql {
     }
 }
 
+/// The classes of `kpi_spans` (see migration `m0010_kpi_spans`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SpanClass {
+    /// Any action.
+    Handled,
+    /// Resolutions.
+    Resolved,
+}
+
+impl SpanClass {
+    fn as_str(self) -> &'static str {
+        match self {
+            SpanClass::Handled => "HANDLED",
+            SpanClass::Resolved => "RESOLVED",
+        }
+    }
+
+    /// The condition on a timeline entry `e` of this class.
+    fn entry_filter(self) -> &'static str {
+        match self {
+            SpanClass::Handled => "",
+            SpanClass::Resolved => " AND e.kind = 'RESOLVED'",
+        }
+    }
+}
+
+/// Keeps `kpi_spans` up to date with timeline entries just written, inside the writer's
+/// transaction: an entry by a staff member extends that person's and everyone's `HANDLED`
+/// span of the ticket, a resolution their `RESOLVED` span too.
+pub(crate) async fn record_actions<C: ConnectionTrait>(
+    db: &C,
+    entries: &[ticket_event::Model],
+) -> Result<(), StoreError> {
+    let mut staff: Vec<(Uuid, bool)> = Vec::new();
+    for entry in entries {
+        let Some(actor) = entry.actor_id else {
+            continue;
+        };
+        let is_staff = match staff.iter().find(|(id, _)| *id == actor) {
+            Some((_, known)) => *known,
+            None => {
+                let known = crate::entity::user::Entity::find_by_id(actor)
+                    .one(db)
+                    .await?
+                    .is_some_and(|u| u.roles > Role::Customer.bit());
+                staff.push((actor, known));
+                known
+            }
+        };
+        if !is_staff {
+            continue;
+        }
+        for key in [actor, Uuid::nil()] {
+            extend_span(db, SpanClass::Handled, key, entry).await?;
+            if entry.kind == "RESOLVED" {
+                extend_span(db, SpanClass::Resolved, key, entry).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Creates or widens one span to include `entry`. A span is marked long once an entry lies
+/// more than half the short bound from either end, so an unmarked span is never longer than
+/// `SHORT_SPAN_DAYS`.
+async fn extend_span<C: ConnectionTrait>(
+    db: &C,
+    class: SpanClass,
+    key: Uuid,
+    entry: &ticket_event::Model,
+) -> Result<(), StoreError> {
+    let half = chrono::Duration::hours(SHORT_SPAN_DAYS * 12);
+    let resolved = class == SpanClass::Resolved;
+    let values: Vec<Value> = vec![
+        class.as_str().into(),
+        key.into(),
+        entry.ticket_id.into(),
+        entry.at.into(),
+        entry.minutes.filter(|_| resolved).into(),
+        entry.first_contact.filter(|_| resolved).into(),
+        (entry.at - half).into(),
+        (entry.at + half).into(),
+    ];
+    let sql = "INSERT INTO kpi_spans (class, actor_id, ticket_id, first_at, last_at, long_span, \
+               minutes, first_contact) VALUES ($1, $2, $3, $4, $4, FALSE, $5, $6) \
+               ON CONFLICT (class, actor_id, ticket_id) DO UPDATE SET \
+               long_span = kpi_spans.long_span OR kpi_spans.first_at < $7 \
+               OR kpi_spans.last_at > $8, \
+               first_at = CASE WHEN excluded.first_at < kpi_spans.first_at \
+               THEN excluded.first_at ELSE kpi_spans.first_at END, \
+               last_at = CASE WHEN excluded.last_at > kpi_spans.last_at \
+               THEN excluded.last_at ELSE kpi_spans.last_at END, \
+               minutes = COALESCE(kpi_spans.minutes, excluded.minutes), \
+               first_contact = kpi_spans.first_contact AND excluded.first_contact";
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        sql,
+        values,
+    ))
+    .await?;
+    Ok(())
+}
+
+/// A reopen: no resolution of the ticket so far was a first-contact one, and each was
+/// reopened at `at`.
+pub(crate) async fn record_reopen<C: ConnectionTrait>(
+    db: &C,
+    ticket_id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    db.execute_raw(Statement::from_sql_and_values(
+        db.get_database_backend(),
+        "UPDATE kpi_spans SET first_contact = FALSE, reopened_at = $1 \
+         WHERE ticket_id = $2 AND class = 'RESOLVED'",
+        [at.into(), ticket_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// The statement counting one metric's ticket set on its own (for benchmarks that show which
 /// figure costs what; the report counts every set in one statement).
 pub fn count_statement(
@@ -418,55 +582,64 @@ fn count(row: &sea_orm::QueryResult, column: &str) -> Result<u64, StoreError> {
     Ok(u64::try_from(v.unwrap_or(0)).unwrap_or(0))
 }
 
-/// Counts every metric for `scope` over `period` in a single statement.
+/// How many of a report's statements run at once (each on its own pooled connection, so a
+/// report over a long period uses every core PostgreSQL has).
+const PARALLEL_STATEMENTS: usize = 4;
+
+/// Counts every metric for `scope` over `period`: one statement per figure, a few at a time.
 pub async fn counts<C: ConnectionTrait>(
     db: &C,
     scope: Scope,
     period: Period,
 ) -> Result<Counts, StoreError> {
-    let mut q = Sql::new(db.get_database_backend(), scope, period);
-    let mut columns = Vec::new();
-    for (i, metric) in Metric::ALL.into_iter().enumerate() {
-        let set = q.metric_set(metric);
-        columns.push(format!("(SELECT COUNT(*) FROM ({set}) s{i}) AS m{i}"));
-    }
+    use futures_util::{StreamExt, TryStreamExt};
+    let backend = db.get_database_backend();
+    let mut statements: Vec<Statement> = Metric::ALL
+        .into_iter()
+        .map(|metric| count_statement(backend, scope, period, metric))
+        .collect();
+    let mut q = Sql::new(backend, scope, period);
     let resolutions = q.resolutions_where();
-    columns.push(format!(
-        "(SELECT COUNT(*) FROM ticket_events e WHERE {resolutions}) AS resolutions"
-    ));
+    statements.push(q.statement(format!(
+        "SELECT COUNT(*) AS n FROM ticket_events e WHERE {resolutions}"
+    )));
+    let mut q = Sql::new(backend, scope, period);
     let within = q.within("e.at");
     let scope_sql = q.ticket_in();
-    columns.push(format!(
-        "(SELECT COUNT(*) FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id \
-         WHERE e.kind = 'ESCALATED' AND {within} AND {scope_sql}) AS escalations"
-    ));
+    statements.push(q.statement(format!(
+        "SELECT COUNT(*) AS n FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id \
+         WHERE e.kind = 'ESCALATED' AND {within} AND {scope_sql}"
+    )));
+    let mut q = Sql::new(backend, scope, period);
     let rated = q.ratings_where();
-    columns.push(format!(
-        "(SELECT COUNT(*) FROM satisfaction_ratings s WHERE {rated}) AS ratings"
-    ));
-    columns.push(format!(
-        "(SELECT SUM(s.rating) FROM satisfaction_ratings s WHERE {rated}) AS rating_sum"
-    ));
-    columns.push(format!(
-        "(SELECT COUNT(*) FROM satisfaction_ratings s WHERE {rated} AND s.rating >= 4) \
-         AS satisfied"
-    ));
-    let sql = format!("SELECT {}", columns.join(", "));
-    let row = db
-        .query_one_raw(q.statement(sql))
-        .await?
-        .ok_or_else(|| StoreError::Db(DbErr::Custom("KPI counts returned no row".into())))?;
+    statements.push(q.statement(format!(
+        "SELECT COUNT(*) AS n, SUM(s.rating) AS rating_sum, \
+         SUM(CASE WHEN s.rating >= 4 THEN 1 ELSE 0 END) AS satisfied \
+         FROM satisfaction_ratings s WHERE {rated}"
+    )));
+    let rows: Vec<_> = futures_util::stream::iter(statements)
+        .map(|statement| db.query_one_raw(statement))
+        .buffered(PARALLEL_STATEMENTS)
+        .try_collect()
+        .await?;
+    let row = |i: usize| {
+        rows.get(i)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| StoreError::Db(DbErr::Custom("KPI count returned no row".into())))
+    };
     let mut sets = Vec::with_capacity(Metric::ALL.len());
     for i in 0..Metric::ALL.len() {
-        sets.push(count(&row, &format!("m{i}"))?);
+        sets.push(count(row(i)?, "n")?);
     }
+    let n = Metric::ALL.len();
+    let ratings = row(n + 2)?;
     Ok(Counts {
         sets,
-        resolutions: count(&row, "resolutions")?,
-        escalations: count(&row, "escalations")?,
-        ratings: count(&row, "ratings")?,
-        rating_sum: count(&row, "rating_sum")?,
-        satisfied: count(&row, "satisfied")?,
+        resolutions: count(row(n)?, "n")?,
+        escalations: count(row(n + 1)?, "n")?,
+        ratings: count(ratings, "n")?,
+        rating_sum: count(ratings, "rating_sum")?,
+        satisfied: count(ratings, "satisfied")?,
     })
 }
 
@@ -480,62 +653,48 @@ pub enum Clock {
 }
 
 /// Count, mean, median (mean of the middle two for an even count) and 90th percentile by
-/// nearest rank of the recorded durations of the tickets `clock` counts, in one statement.
+/// nearest rank of the recorded durations of the tickets `clock` counts: the database groups
+/// them into one row per distinct minute value, `careline_domain::kpi::summarize_histogram`
+/// reads the figures off the cumulative counts.
 pub async fn durations<C: ConnectionTrait>(
     db: &C,
     scope: Scope,
     period: Period,
     clock: Clock,
 ) -> Result<DurationSummary, StoreError> {
-    let backend = db.get_database_backend();
-    let mut q = Sql::new(backend, scope, period);
+    let mut q = Sql::new(db.get_database_backend(), scope, period);
     // The tickets a duration figure counts, with their recorded minutes: first responses
-    // straight from the tickets, resolutions from their timeline entries (each carries the
-    // ticket's first-resolution minutes).
+    // straight from the tickets, resolutions from their spans (each carries the ticket's
+    // first-resolution minutes).
     let values = match clock {
         Clock::FirstResponse => format!(
             "{} AND t.first_response_minutes IS NOT NULL",
             q.first_responses("t.first_response_minutes AS m")
         ),
-        Clock::Resolution => {
-            let w = q.resolutions_where();
-            format!(
-                "SELECT MIN(e.minutes) AS m FROM ticket_events e \
-                 WHERE {w} AND e.minutes IS NOT NULL GROUP BY e.ticket_id"
-            )
-        }
+        Clock::Resolution => match scope {
+            Scope::Agent(_) | Scope::All => q.spans(
+                SpanClass::Resolved,
+                "s.minutes AS m",
+                " AND s.minutes IS NOT NULL",
+            ),
+            // Members may share a ticket: one value per ticket.
+            Scope::Team(_) | Scope::Department(_) => {
+                let rows = q.spans(
+                    SpanClass::Resolved,
+                    "s.ticket_id, s.minutes AS m",
+                    " AND s.minutes IS NOT NULL",
+                );
+                format!("SELECT MIN(x.m) AS m FROM ({rows}) x GROUP BY x.ticket_id")
+            }
+        },
     };
-    let sql = if backend == DbBackend::Postgres {
-        // percentile_disc is exactly the nearest-rank percentile; percentile_cont(0.5) the
-        // median with the two middle values averaged.
-        format!(
-            "SELECT COUNT(d.m) AS n, CAST(AVG(d.m) AS DOUBLE PRECISION) AS average, \
-             CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY d.m) AS DOUBLE PRECISION) AS median, \
-             CAST(percentile_disc(0.9) WITHIN GROUP (ORDER BY d.m) AS DOUBLE PRECISION) AS p90 \
-             FROM ({values}) d"
-        )
-    } else {
-        // Ranks 1..=cnt: the median is the mean of ranks (cnt+1)/2 and (cnt+2)/2 (the same
-        // rank for an odd count), the 90th percentile rank ceil(0.9 cnt) = (9 cnt + 9) / 10.
-        format!(
-            "SELECT COUNT(*) AS n, CAST(AVG(r.m) AS DOUBLE PRECISION) AS average, \
-             CAST(AVG(CASE WHEN r.rn IN ((r.cnt + 1) / 2, (r.cnt + 2) / 2) THEN r.m END) \
-             AS DOUBLE PRECISION) AS median, \
-             CAST(MAX(CASE WHEN r.rn = (9 * r.cnt + 9) / 10 THEN r.m END) AS DOUBLE PRECISION) \
-             AS p90 FROM (SELECT d.m, ROW_NUMBER() OVER (ORDER BY d.m) AS rn, \
-             COUNT(*) OVER () AS cnt FROM ({values}) d) r"
-        )
-    };
-    let row = db
-        .query_one_raw(q.statement(sql))
-        .await?
-        .ok_or_else(|| StoreError::Db(DbErr::Custom("KPI durations returned no row".into())))?;
-    Ok(DurationSummary {
-        count: count(&row, "n")?,
-        average: row.try_get("", "average")?,
-        median: row.try_get("", "median")?,
-        p90: row.try_get("", "p90")?,
-    })
+    let sql = format!("SELECT d.m AS m, COUNT(*) AS n FROM ({values}) d GROUP BY d.m");
+    let mut bins = Vec::new();
+    for row in db.query_all_raw(q.statement(sql)).await? {
+        let minutes: i32 = row.try_get("", "m")?;
+        bins.push((i64::from(minutes), count(&row, "n")?));
+    }
+    Ok(summarize_histogram(bins))
 }
 
 /// Business minutes from the ticket's creation to `end`, on the ticket's own calendar; what
@@ -605,6 +764,12 @@ pub async fn backfill_durations<C: ConnectionTrait>(db: &C) -> Result<u64, Store
                 .filter(ticket_event::Column::Kind.eq("RESOLVED"))
                 .exec(db)
                 .await?;
+            db.execute_raw(Statement::from_sql_and_values(
+                db.get_database_backend(),
+                "UPDATE kpi_spans SET minutes = $1 WHERE ticket_id = $2 AND class = 'RESOLVED'",
+                [resolution.into(), t.id.into()],
+            ))
+            .await?;
             filled += 1;
         }
         // A batch of rows no calendar can fill would come back forever: stop.

@@ -247,6 +247,7 @@ async fn record_escalations(
         ticket_event::ActiveModel::from(entry.clone())
             .insert(txn)
             .await?;
+        crate::kpi::record_actions(txn, std::slice::from_ref(&entry)).await?;
         entries.push(entry);
         envelopes.push(Envelope::new(Event::Escalation {
             ticket: outbox::snapshot(&ticket, customer_user),
@@ -328,6 +329,7 @@ pub async fn escalate_by_hand(
     ticket_event::ActiveModel::from(entry.clone())
         .insert(&txn)
         .await?;
+    crate::kpi::record_actions(&txn, std::slice::from_ref(&entry)).await?;
     let mut envelopes = vec![Envelope::new(Event::Escalation {
         ticket: outbox::snapshot(&ticket, customer_user),
         level,

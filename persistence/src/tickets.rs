@@ -203,6 +203,7 @@ pub async fn create(db: &DatabaseConnection, new: NewTicket) -> Result<Loaded, S
         first_response_due_at: Set(new.sla.first_response_due_at),
         resolution_due_at: Set(new.sla.resolution_due_at),
         first_responded_at: Set(None),
+        first_responder_id: Set(None),
         resolved_at: Set(None),
         closed_at: Set(None),
         first_response_breached: Set(new.sla.first_response_breached),
@@ -347,6 +348,7 @@ async fn insert_events<C: ConnectionTrait>(
     TicketEvent::insert_many(models)
         .exec_without_returning(db)
         .await?;
+    crate::kpi::record_actions(db, &rows).await?;
     Ok(rows)
 }
 
@@ -445,10 +447,9 @@ pub async fn apply(
         Extra::Rating { .. } => rated = true,
         Extra::None => {}
     }
-    let first_responded_at = if change.first_response {
-        current.first_responded_at.or(Some(at))
-    } else {
-        current.first_responded_at
+    let (first_responded_at, first_responder_id) = match current.first_responded_at {
+        None if change.first_response => (Some(at), actor),
+        kept => (kept, current.first_responder_id),
     };
     // The durations KPIs report are fixed when they end, on the ticket's own calendar.
     let first_response_minutes = match (current.first_response_minutes, first_responded_at) {
@@ -473,6 +474,7 @@ pub async fn apply(
         .col_expr(T::DepartmentId, Expr::value(change.department_id))
         .col_expr(T::SuggestionStatus, Expr::value(suggestion))
         .col_expr(T::FirstRespondedAt, Expr::value(first_responded_at))
+        .col_expr(T::FirstResponderId, Expr::value(first_responder_id))
         .col_expr(T::ResolvedAt, Expr::value(resolved_at))
         .col_expr(T::ClosedAt, Expr::value(closed_at))
         .col_expr(T::FirstResolvedAt, Expr::value(first_resolved_at))
@@ -572,6 +574,7 @@ pub async fn apply(
             .filter(ticket_event::Column::Kind.eq("RESOLVED"))
             .exec(&txn)
             .await?;
+        crate::kpi::record_reopen(&txn, current.id, at).await?;
     }
     let facts = ResolutionFacts {
         minutes: resolution_minutes,

@@ -100,6 +100,10 @@ async fn stamp(app: &TestApp, ticket: &str, kind: &str, at: &str) {
     careline_persistence::kpi::backfill_durations(db)
         .await
         .expect("backfill durations");
+    // The KPI facts kept while writing followed the real instants: derive them again.
+    careline_migration::derive_kpi_facts(db)
+        .await
+        .expect("derive KPI facts");
     if kind == "RATED" {
         satisfaction_rating::Entity::update_many()
             .col_expr(satisfaction_rating::Column::At, Expr::value(at))
@@ -580,6 +584,141 @@ async fn every_drill_down_lists_exactly_the_tickets_its_figure_counted() {
     }
 }
 
+/// The distinct-ticket figures read from `kpi_spans` equal their definitions over the timeline
+/// (docs/KPIS.md, written here as plain SQL over `ticket_events`) for every scope and for
+/// periods of every length starting every 12 hours around the worked example: periods inside a
+/// span (the timeline is consulted), across either end of one, spans marked long, and a reopen
+/// after a resolution that is not the span's first.
+#[tokio::test]
+async fn span_figures_equal_their_timeline_definitions_for_any_period() {
+    use careline_persistence::kpi::{Clock, Metric, Period, Scope, count_statement, durations};
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    // Two late notes by X stretch X's spans on T1 and T2 past the short bound.
+    let note = "mutation($id: ID!) { addTicketNote(id: $id, body: \"Later.\") { id } }";
+    ok(&app, &w.x_token, note, json!({ "id": w.t[0] })).await;
+    stamp(&app, &w.t[0], "NOTE_ADDED", "2025-03-20T04:00:00Z").await;
+    ok(&app, &w.x_token, note, json!({ "id": w.t[1] })).await;
+    stamp(&app, &w.t[1], "NOTE_ADDED", "2025-03-09T12:00:00Z").await;
+    // T3 reopened again after Y's resolution: a period starting between its two resolutions
+    // counts it as reopened from the resolution inside the period.
+    ok(&app, &w.x_token, REOPEN, json!({ "id": w.t[2] })).await;
+    stamp(&app, &w.t[2], "REOPENED", "2025-03-06T00:00:00Z").await;
+
+    let db = &app.state.db;
+    let backend = db.get_database_backend();
+    let uuid = |s: &str| Uuid::parse_str(s).expect("uuid");
+    let scopes = [
+        ("X", Scope::Agent(uuid(&w.x)), "e.actor_id = $3"),
+        ("Y", Scope::Agent(uuid(&w.y)), "e.actor_id = $3"),
+        (
+            "team",
+            Scope::Team(uuid(&w.team)),
+            "e.actor_id IN (SELECT u.id FROM users u WHERE u.team_id = $3)",
+        ),
+        (
+            "all",
+            Scope::All,
+            "e.actor_id IN (SELECT u.id FROM users u WHERE u.roles > 1)",
+        ),
+    ];
+    let reference = async |sql: String, from: DateTime<Utc>, to: DateTime<Utc>, scope: Scope| {
+        let mut values: Vec<sea_orm::Value> = vec![from.into(), to.into()];
+        match scope {
+            Scope::Agent(id) | Scope::Team(id) | Scope::Department(id) => values.push(id.into()),
+            Scope::All => {}
+        }
+        db.query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await
+            .expect("reference query")
+            .iter()
+            .map(|row| {
+                let n: Option<i64> = row.try_get_by_index(0).expect("reference value");
+                n.unwrap_or(0)
+            })
+            .collect::<Vec<i64>>()
+    };
+    let mut periods = Vec::new();
+    let start = utc("2025-03-02T00:00:00Z");
+    for half_days in 0..40 {
+        for hours in [3, 24, 96, 480] {
+            let from = start + chrono::Duration::hours(12 * half_days);
+            periods.push((from, from + chrono::Duration::hours(hours)));
+        }
+    }
+    let mut nonzero = 0;
+    for (label, scope, who) in scopes {
+        for (from, to) in &periods {
+            let (f, t) = (from.to_rfc3339(), to.to_rfc3339());
+            let period = Period {
+                from: *from,
+                to: *to,
+                now: careline_persistence::now(),
+            };
+            let in_period = format!("e.at >= $1 AND e.at < $2 AND {who}");
+            let distinct = |extra: &str| {
+                format!(
+                    "SELECT COUNT(DISTINCT e.ticket_id) FROM ticket_events e \
+                     WHERE {in_period}{extra}"
+                )
+            };
+            let resolved = format!("{in_period} AND e.kind = 'RESOLVED'");
+            let expected = [
+                (Metric::TicketsHandled, distinct("")),
+                (
+                    Metric::TicketsResolved,
+                    distinct(" AND e.kind = 'RESOLVED'"),
+                ),
+                (
+                    Metric::FirstContactResolutions,
+                    distinct(" AND e.kind = 'RESOLVED' AND e.first_contact = TRUE"),
+                ),
+                (
+                    Metric::Reopened,
+                    format!(
+                        "SELECT COUNT(*) FROM (SELECT e.ticket_id AS id, MIN(e.at) AS res_at \
+                         FROM ticket_events e WHERE {resolved} GROUP BY e.ticket_id) r \
+                         WHERE EXISTS (SELECT 1 FROM ticket_events o WHERE o.ticket_id = r.id \
+                         AND o.kind = 'REOPENED' AND o.at > r.res_at)"
+                    ),
+                ),
+            ];
+            for (metric, sql) in expected {
+                let want = reference(sql, *from, *to, scope).await[0];
+                let row = db
+                    .query_one_raw(count_statement(backend, scope, period, metric))
+                    .await
+                    .expect("count")
+                    .expect("a row");
+                let got: i64 = row.try_get("", "n").expect("n");
+                assert_eq!(got, want, "{metric:?} of {label} over [{f}, {t})");
+                nonzero += usize::from(want > 0);
+            }
+            let minutes: Vec<i64> = reference(
+                format!(
+                    "SELECT CAST(MIN(e.minutes) AS BIGINT) FROM ticket_events e WHERE {resolved} \
+                     AND e.minutes IS NOT NULL GROUP BY e.ticket_id"
+                ),
+                *from,
+                *to,
+                scope,
+            )
+            .await;
+            let got = durations(db, scope, period, Clock::Resolution)
+                .await
+                .expect("durations");
+            assert_eq!(
+                got,
+                careline_domain::kpi::summarize(minutes),
+                "resolution minutes of {label} over [{f}, {t})"
+            );
+        }
+    }
+    assert!(nonzero > 400, "the periods must hit the tickets: {nonzero}");
+    app.shutdown().await;
+}
+
 #[tokio::test]
 async fn agents_read_their_own_kpis_supervisors_their_team_and_managers_everyone() {
     let app = TestApp::spawn().await;
@@ -851,6 +990,100 @@ async fn durations_are_recorded_when_the_clocks_stop_and_kept_after_a_reopen() {
         Some(12_345)
     );
     assert!(resolutions.iter().all(|e| e.first_contact == Some(false)));
+    app.shutdown().await;
+}
+
+/// Every KPI fact the server keeps as it writes (`kpi_spans`, the first responder).
+async fn kept_facts(app: &TestApp) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = &app.state.db;
+    let mut facts = Vec::new();
+    let spans = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT class, actor_id, ticket_id, first_at, last_at, long_span, minutes, \
+             first_contact, reopened_at FROM kpi_spans",
+        ))
+        .await
+        .expect("read spans");
+    for row in spans {
+        let class: String = row.try_get("", "class").expect("class");
+        let actor: Uuid = row.try_get("", "actor_id").expect("actor");
+        let ticket: Uuid = row.try_get("", "ticket_id").expect("ticket");
+        let first: DateTime<Utc> = row.try_get("", "first_at").expect("first");
+        let last: DateTime<Utc> = row.try_get("", "last_at").expect("last");
+        let long: bool = row.try_get("", "long_span").expect("long");
+        let minutes: Option<i32> = row.try_get("", "minutes").expect("minutes");
+        let first_contact: Option<bool> = row.try_get("", "first_contact").expect("fc");
+        let reopened: Option<DateTime<Utc>> = row.try_get("", "reopened_at").expect("reopened");
+        facts.push(format!(
+            "{class} {actor} {ticket} {first} {last} {long} {minutes:?} {first_contact:?} \
+             {reopened:?}"
+        ));
+    }
+    for t in ticket::Entity::find().all(db).await.expect("tickets") {
+        facts.push(format!("responder {} {:?}", t.id, t.first_responder_id));
+    }
+    facts.sort();
+    facts
+}
+
+/// The facts kept while writing are exactly those derived from the timeline afterwards, through
+/// first responses, resolutions, a reopen, a second resolver, a rating and closing.
+#[tokio::test]
+async fn kpi_facts_kept_while_writing_equal_those_derived_from_the_timeline() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let manager = app.login(MANAGER).await;
+    let input = |subject: &str| {
+        json!({ "input": { "kind": "INQUIRY", "channel": "PHONE", "subject": subject,
+            "description": "Kept or derived?", "customer": customer() } })
+    };
+    let id = |v: Value| {
+        v["createTicket"]["id"]
+            .as_str()
+            .expect("ticket id")
+            .to_owned()
+    };
+    let reopened = id(ok(&app, &admin, CREATE, input("Reopened")).await);
+    ok(&app, &manager, ACK, json!({ "id": reopened })).await;
+    ok(&app, &manager, RESOLVE, json!({ "id": reopened })).await;
+    ok(&app, &admin, REOPEN, json!({ "id": reopened })).await;
+    ok(&app, &admin, RESOLVE, json!({ "id": reopened })).await;
+    let first_contact = id(ok(&app, &admin, CREATE, input("First contact")).await);
+    ok(&app, &admin, ACK, json!({ "id": first_contact })).await;
+    ok(&app, &admin, RESOLVE, json!({ "id": first_contact })).await;
+    ok(&app, &admin, FOLLOW, json!({ "id": first_contact })).await;
+    ok(&app, &admin, CLOSE, json!({ "id": first_contact })).await;
+
+    let kept = kept_facts(&app).await;
+    careline_migration::derive_kpi_facts(&app.state.db)
+        .await
+        .expect("derive KPI facts");
+    assert_eq!(kept, kept_facts(&app).await);
+
+    // And they say what happened.
+    let spans_of = |ticket: &str, class: &str| {
+        kept.iter()
+            .filter(|f| f.starts_with(class) && f.contains(ticket))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let resolved = spans_of(&reopened, "RESOLVED ");
+    // The manager, the admin, and anyone on staff.
+    assert_eq!(resolved.len(), 3, "{resolved:?}");
+    assert!(resolved.iter().all(|f| f.contains("Some(false)")));
+    let once = spans_of(&first_contact, "RESOLVED ");
+    assert_eq!(once.len(), 2, "{once:?}");
+    assert!(
+        once.iter().all(|f| f.contains("Some(true) None")),
+        "{once:?}"
+    );
+    assert_eq!(spans_of(&first_contact, "HANDLED ").len(), 2);
+    assert!(
+        kept.iter()
+            .any(|f| f.starts_with(&format!("responder {reopened} Some(")))
+    );
     app.shutdown().await;
 }
 

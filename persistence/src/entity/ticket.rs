@@ -36,6 +36,8 @@ pub struct Model {
     pub first_response_due_at: Option<DateTimeUtc>,
     pub resolution_due_at: Option<DateTimeUtc>,
     pub first_responded_at: Option<DateTimeUtc>,
+    /// Who gave the first response (acknowledged the ticket).
+    pub first_responder_id: Option<Uuid>,
     pub resolved_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
     pub first_response_breached: bool,

@@ -146,6 +146,13 @@ async fn seed(db: &DatabaseConnection, n: u64) -> anyhow::Result<()> {
          WHERE t.number LIKE 'B-%' AND t.resolved_at IS NOT NULL AND abs(hashtext(t.number)) % 3 = 0",
     )
     .await?;
+    // The KPI facts the server keeps as it writes, derived from the timeline in bulk.
+    let started = Instant::now();
+    careline_migration::derive_kpi_facts(db).await?;
+    println!(
+        "KPI facts derived in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     // What autovacuum would do soon after a bulk load: statistics and the visibility map.
     exec(db, "vacuum", "VACUUM ANALYZE").await?;
     Ok(())
