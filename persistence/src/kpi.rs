@@ -1,13 +1,14 @@
 //! KPI counting in SQL. Every metric is a set of tickets written once as SQL (`metric_set`);
-//! the report counts each set in one round trip, and the drill-down pages through the very
-//! same set, so a number and the tickets behind it cannot disagree. Durations are business
-//! minutes recorded on the ticket when the clock stops (`minutes_since_creation`), so their
-//! average, median and 90th percentile are SQL aggregates too: ordered-set aggregates on
-//! PostgreSQL, window functions on SQLite. No ticket is loaded into memory for a report.
+//! the report counts each set with its own statement (a few at once), and the drill-down pages
+//! through the very same set, so a number and the tickets behind it cannot disagree. Distinct
+//! tickets acted on in a period are read from `kpi_spans` (see `docs/KPIS.md`), kept here as the
+//! timeline is written. Durations are business minutes recorded on the ticket when the clock
+//! stops (`minutes_since_creation`); the database groups them into a histogram from which the
+//! average, median and 90th percentile are read. No ticket is loaded into memory for a report.
 //!
-//! The SQL is hand-written for portability (it runs unchanged on SQLite and PostgreSQL, except
-//! for the percentiles): placeholders are `$n` (sqlx's SQLite driver accepts them too),
-//! timestamps are always bound values. Definitions: `docs/KPIS.md`.
+//! The SQL is hand-written for portability (it runs unchanged on SQLite and PostgreSQL):
+//! placeholders are `$n` (sqlx's SQLite driver accepts them too), timestamps are always bound
+//! values. Definitions: `docs/KPIS.md`.
 
 use crate::StoreError;
 use crate::entity::ticket::{self, Entity as Ticket};
@@ -255,6 +256,39 @@ impl Sql {
         )
     }
 
+    /// The `RESOLVED` span `s` was reopened after the first resolution in the period by the
+    /// scope: the span's first one when it lies in the period, else the first in the timeline.
+    fn reopened(&mut self) -> String {
+        let (from, to) = (self.from(), self.to());
+        let actor = self.span_actor();
+        format!(
+            "s.reopened_at > CASE WHEN s.first_at >= {from} THEN s.first_at \
+             ELSE (SELECT MIN(e.at) FROM ticket_events e WHERE e.ticket_id = s.ticket_id \
+             AND e.kind = 'RESOLVED' AND e.at >= {from} AND e.at < {to} AND {actor}) END"
+        )
+    }
+
+    /// Counts `TicketsResolved` (`n`), `FirstContactResolutions` (`fc`) and `Reopened` (`ro`)
+    /// in one scan of the spans: the same conditions as their sets, as flags per ticket.
+    fn resolved_counts(&mut self) -> String {
+        let reopened = self.reopened();
+        let rows = self.spans(
+            SpanClass::Resolved,
+            &format!(
+                "s.ticket_id, CASE WHEN s.first_contact = TRUE THEN 1 ELSE 0 END AS fc, \
+                 CASE WHEN {reopened} THEN 1 ELSE 0 END AS ro"
+            ),
+            "",
+        );
+        let tickets = match self.scope {
+            Scope::Team(_) | Scope::Department(_) => format!(
+                "SELECT MAX(x.fc) AS fc, MAX(x.ro) AS ro FROM ({rows}) x GROUP BY x.ticket_id"
+            ),
+            Scope::Agent(_) | Scope::All => rows,
+        };
+        format!("SELECT COUNT(*) AS n, SUM(y.fc) AS fc, SUM(y.ro) AS ro FROM ({tickets}) y")
+    }
+
     /// The tickets (column `id`) of the scope's `class` spans with an action in the period.
     fn span_tickets(&mut self, class: SpanClass, extra: &str) -> String {
         let rows = self.spans(class, "s.ticket_id", extra);
@@ -324,16 +358,8 @@ impl Sql {
                 self.span_tickets(SpanClass::Resolved, " AND s.first_contact = TRUE")
             }
             Metric::Reopened => {
-                // Reopened after the first resolution in the period by the scope: the span's
-                // first one when it lies in the period, else the first found in the timeline.
-                let (from, to) = (self.from(), self.to());
-                let actor = self.span_actor();
-                let reopened = format!(
-                    " AND s.reopened_at > CASE WHEN s.first_at >= {from} THEN s.first_at \
-                     ELSE (SELECT MIN(e.at) FROM ticket_events e WHERE e.ticket_id = s.ticket_id \
-                     AND e.kind = 'RESOLVED' AND e.at >= {from} AND e.at < {to} AND {actor}) END"
-                );
-                self.span_tickets(SpanClass::Resolved, &reopened)
+                let reopened = self.reopened();
+                self.span_tickets(SpanClass::Resolved, &format!(" AND {reopened}"))
             }
             Metric::FirstResponses => self.first_responses("t.id"),
             Metric::FirstResponseSlaDue | Metric::FirstResponseSlaMissed => {
@@ -594,10 +620,23 @@ pub async fn counts<C: ConnectionTrait>(
 ) -> Result<Counts, StoreError> {
     use futures_util::{StreamExt, TryStreamExt};
     let backend = db.get_database_backend();
-    let mut statements: Vec<Statement> = Metric::ALL
+    // The resolution figures share one scan; every other set is counted on its own.
+    const RESOLVED: [Metric; 3] = [
+        Metric::TicketsResolved,
+        Metric::FirstContactResolutions,
+        Metric::Reopened,
+    ];
+    let alone: Vec<Metric> = Metric::ALL
         .into_iter()
-        .map(|metric| count_statement(backend, scope, period, metric))
+        .filter(|m| !RESOLVED.contains(m))
         .collect();
+    let mut statements: Vec<Statement> = alone
+        .iter()
+        .map(|metric| count_statement(backend, scope, period, *metric))
+        .collect();
+    let mut q = Sql::new(backend, scope, period);
+    let resolved = q.resolved_counts();
+    statements.push(q.statement(resolved));
     let mut q = Sql::new(backend, scope, period);
     let resolutions = q.resolutions_where();
     statements.push(q.statement(format!(
@@ -627,16 +666,28 @@ pub async fn counts<C: ConnectionTrait>(
             .and_then(Option::as_ref)
             .ok_or_else(|| StoreError::Db(DbErr::Custom("KPI count returned no row".into())))
     };
+    let n = alone.len();
+    let resolved = row(n)?;
     let mut sets = Vec::with_capacity(Metric::ALL.len());
-    for i in 0..Metric::ALL.len() {
-        sets.push(count(row(i)?, "n")?);
+    for metric in Metric::ALL {
+        sets.push(match metric {
+            Metric::TicketsResolved => count(resolved, "n")?,
+            Metric::FirstContactResolutions => count(resolved, "fc")?,
+            Metric::Reopened => count(resolved, "ro")?,
+            _ => {
+                let i = alone
+                    .iter()
+                    .position(|m| *m == metric)
+                    .unwrap_or(usize::MAX);
+                count(row(i)?, "n")?
+            }
+        });
     }
-    let n = Metric::ALL.len();
-    let ratings = row(n + 2)?;
+    let ratings = row(n + 3)?;
     Ok(Counts {
         sets,
-        resolutions: count(row(n)?, "n")?,
-        escalations: count(row(n + 1)?, "n")?,
+        resolutions: count(row(n + 1)?, "n")?,
+        escalations: count(row(n + 2)?, "n")?,
         ratings: count(ratings, "n")?,
         rating_sum: count(ratings, "rating_sum")?,
         satisfied: count(ratings, "satisfied")?,

@@ -26,7 +26,8 @@ use std::time::Duration;
 /// Opens a connection pool for `url` (`sqlite://…` or `postgres://…`).
 ///
 /// SQLite gets one connection: it allows a single writer anyway, and one connection turns
-/// concurrent writers into a queue instead of `database is locked` errors.
+/// concurrent writers into a queue instead of `database is locked` errors. PostgreSQL
+/// connections run without JIT compilation.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -44,7 +45,12 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
             });
     } else {
-        options.max_connections(20).min_connections(1);
+        // JIT compilation costs 100 ms and more per statement whenever the planner's estimate
+        // is high, which the KPI statements' are; it only pays off for multi-second queries.
+        options
+            .max_connections(20)
+            .min_connections(1)
+            .map_sqlx_postgres_opts(|o| o.options([("jit", "off")]));
     }
     Database::connect(options).await
 }
