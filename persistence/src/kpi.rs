@@ -268,25 +268,38 @@ impl Sql {
         )
     }
 
-    /// Counts `TicketsResolved` (`n`), `FirstContactResolutions` (`fc`) and `Reopened` (`ro`)
-    /// in one scan of the spans: the same conditions as their sets, as flags per ticket.
-    fn resolved_counts(&mut self) -> String {
+    /// The tickets of `TicketsResolved` grouped by their resolution minutes (`m`, NULL when not
+    /// recorded): how many (`n`), how many of them are `FirstContactResolutions` (`fc`) and
+    /// `Reopened` (`ro`) — the same conditions as those sets, as flags, in one scan.
+    fn resolved_histogram(&mut self) -> String {
         let reopened = self.reopened();
         let rows = self.spans(
             SpanClass::Resolved,
             &format!(
-                "s.ticket_id, CASE WHEN s.first_contact = TRUE THEN 1 ELSE 0 END AS fc, \
+                "s.ticket_id, s.minutes AS m, \
+                 CASE WHEN s.first_contact = TRUE THEN 1 ELSE 0 END AS fc, \
                  CASE WHEN {reopened} THEN 1 ELSE 0 END AS ro"
             ),
             "",
         );
+        // Members of a team or department may share a ticket: one row per ticket.
         let tickets = match self.scope {
             Scope::Team(_) | Scope::Department(_) => format!(
-                "SELECT MAX(x.fc) AS fc, MAX(x.ro) AS ro FROM ({rows}) x GROUP BY x.ticket_id"
+                "SELECT MIN(x.m) AS m, MAX(x.fc) AS fc, MAX(x.ro) AS ro FROM ({rows}) x \
+                 GROUP BY x.ticket_id"
             ),
             Scope::Agent(_) | Scope::All => rows,
         };
-        format!("SELECT COUNT(*) AS n, SUM(y.fc) AS fc, SUM(y.ro) AS ro FROM ({tickets}) y")
+        format!(
+            "SELECT y.m AS m, COUNT(*) AS n, SUM(y.fc) AS fc, SUM(y.ro) AS ro \
+             FROM ({tickets}) y GROUP BY y.m"
+        )
+    }
+
+    /// The tickets of `FirstResponses` grouped by their first-response minutes (`m`, `n`).
+    fn first_response_histogram(&mut self) -> String {
+        let rows = self.first_responses("t.first_response_minutes AS m");
+        format!("SELECT d.m AS m, COUNT(*) AS n FROM ({rows}) d GROUP BY d.m")
     }
 
     /// The tickets (column `id`) of the scope's `class` spans with an action in the period.
@@ -322,6 +335,27 @@ impl Sql {
             _ => self.person_in("t.first_responder_id"),
         };
         format!("SELECT {columns} FROM tickets t WHERE {within} AND {by}")
+    }
+
+    /// The tickets of the scope whose target (first response, or resolution, after `metric`)
+    /// is due in the period and decided — met, or its due time passed by now; a target still
+    /// running is not decided yet — as `FROM … WHERE …`, and the condition of a miss.
+    fn sla(&mut self, metric: Metric) -> (String, String) {
+        let (due, met) = match metric {
+            Metric::FirstResponseSlaDue | Metric::FirstResponseSlaMissed => {
+                ("t.first_response_due_at", "t.first_responded_at")
+            }
+            _ => ("t.resolution_due_at", "t.first_resolved_at"),
+        };
+        let within = self.within(due);
+        let now = self.now();
+        let scope = self.ticket_in();
+        (
+            format!(
+                "FROM tickets t WHERE {within} AND {scope} AND ({met} IS NOT NULL OR {due} <= {now})"
+            ),
+            format!("({met} IS NULL OR {met} > {due})"),
+        )
     }
 
     /// SQL selecting the ids (column `id`) of the tickets `metric` counts.
@@ -362,37 +396,19 @@ impl Sql {
                 self.span_tickets(SpanClass::Resolved, &format!(" AND {reopened}"))
             }
             Metric::FirstResponses => self.first_responses("t.id"),
-            Metric::FirstResponseSlaDue | Metric::FirstResponseSlaMissed => {
-                let within = self.within("t.first_response_due_at");
-                let now = self.now();
-                let scope = self.ticket_in();
-                let missed = if metric == Metric::FirstResponseSlaMissed {
-                    " AND (t.first_responded_at IS NULL \
-                     OR t.first_responded_at > t.first_response_due_at)"
+            Metric::FirstResponseSlaDue
+            | Metric::FirstResponseSlaMissed
+            | Metric::ResolutionSlaDue
+            | Metric::ResolutionSlaMissed => {
+                let (due, missed) = self.sla(metric);
+                if matches!(
+                    metric,
+                    Metric::FirstResponseSlaMissed | Metric::ResolutionSlaMissed
+                ) {
+                    format!("SELECT t.id {due} AND {missed}")
                 } else {
-                    ""
-                };
-                // A target still running (due later than now, not yet met) is not decided yet.
-                format!(
-                    "SELECT t.id FROM tickets t WHERE {within} AND {scope} \
-                     AND (t.first_responded_at IS NOT NULL OR t.first_response_due_at <= {now})\
-                     {missed}"
-                )
-            }
-            Metric::ResolutionSlaDue | Metric::ResolutionSlaMissed => {
-                let within = self.within("t.resolution_due_at");
-                let now = self.now();
-                let scope = self.ticket_in();
-                let missed = if metric == Metric::ResolutionSlaMissed {
-                    " AND (x.first_res IS NULL OR x.first_res > x.due)"
-                } else {
-                    ""
-                };
-                format!(
-                    "SELECT x.id FROM (SELECT t.id, t.resolution_due_at AS due, \
-                     t.first_resolved_at AS first_res FROM tickets t WHERE {within} AND {scope}) x \
-                     WHERE (x.first_res IS NOT NULL OR x.due <= {now}){missed}"
-                )
+                    format!("SELECT t.id {due}")
+                }
             }
             Metric::Rated => {
                 let w = self.ratings_where();
@@ -576,7 +592,7 @@ pub fn count_statement(
 }
 
 /// Everything a KPI report counts; `careline_domain::kpi` turns these into rates.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Counts {
     /// Tickets in each metric's set, in [`Metric::ALL`] order.
     pub sets: Vec<u64>,
@@ -590,6 +606,10 @@ pub struct Counts {
     pub rating_sum: u64,
     /// Those rated 4 or 5.
     pub satisfied: u64,
+    /// The `firstResponse` durations.
+    pub first_response: DurationSummary,
+    /// The `resolution` durations.
+    pub resolution: DurationSummary,
 }
 
 impl Counts {
@@ -600,6 +620,12 @@ impl Counts {
             .position(|m| *m == metric)
             .and_then(|i| self.sets.get(i).copied())
             .unwrap_or(0)
+    }
+
+    fn set(&mut self, metric: Metric, n: u64) {
+        if let Some(i) = Metric::ALL.iter().position(|m| *m == metric) {
+            self.sets[i] = n;
+        }
     }
 }
 
@@ -612,7 +638,110 @@ fn count(row: &sea_orm::QueryResult, column: &str) -> Result<u64, StoreError> {
 /// report over a long period uses every core PostgreSQL has).
 const PARALLEL_STATEMENTS: usize = 4;
 
-/// Counts every metric for `scope` over `period`: one statement per figure, a few at a time.
+/// One scan of a report and the figures it yields.
+enum Pass {
+    /// `COUNT(*) AS n` of one metric's set.
+    Set(Metric),
+    /// Created tickets (`n`) and the complaints among them.
+    Created,
+    /// Due (`n`) and missed tickets of one SLA target.
+    Sla(Metric, Metric),
+    /// The first-response histogram (`m`, `n`); its total is `FirstResponses`.
+    FirstResponses,
+    /// The resolution histogram (`m`, `n`, `fc`, `ro`): `TicketsResolved`,
+    /// `FirstContactResolutions` and `Reopened` with their durations.
+    Resolved,
+    /// Resolutions, escalations (`n`, `tickets`) and ratings (`n`, `tickets`, sums).
+    Resolutions,
+    Escalations,
+    Ratings,
+}
+
+impl Pass {
+    const ALL: [Pass; 13] = [
+        Pass::Created,
+        Pass::Set(Metric::TicketsHandled),
+        Pass::Resolved,
+        Pass::FirstResponses,
+        Pass::Sla(Metric::FirstResponseSlaDue, Metric::FirstResponseSlaMissed),
+        Pass::Sla(Metric::ResolutionSlaDue, Metric::ResolutionSlaMissed),
+        Pass::Ratings,
+        Pass::Resolutions,
+        Pass::Escalations,
+        Pass::Set(Metric::Praise),
+        Pass::Set(Metric::ClosedComplaints),
+        Pass::Set(Metric::FollowedUpComplaints),
+        Pass::Set(Metric::Overdue),
+    ];
+
+    /// The statement of this pass. Each counts exactly what the sets it stands for select
+    /// (`metric_set`), several figures in one scan where they share their rows.
+    fn statement(&self, backend: DbBackend, scope: Scope, period: Period) -> Statement {
+        let mut q = Sql::new(backend, scope, period);
+        let sql = match self {
+            Pass::Set(metric) => {
+                let set = q.metric_set(*metric);
+                format!("SELECT COUNT(*) AS n FROM ({set}) s")
+            }
+            Pass::Created => {
+                let within = q.within("t.created_at");
+                let scope = q.ticket_in();
+                format!(
+                    "SELECT COUNT(*) AS n, SUM(CASE WHEN t.kind = 'COMPLAINT' THEN 1 ELSE 0 END) \
+                     AS complaints FROM tickets t WHERE {within} AND {scope}"
+                )
+            }
+            Pass::Sla(due, _) => {
+                let (due, missed) = q.sla(*due);
+                format!(
+                    "SELECT COUNT(*) AS n, SUM(CASE WHEN {missed} THEN 1 ELSE 0 END) AS missed \
+                     {due}"
+                )
+            }
+            Pass::FirstResponses => q.first_response_histogram(),
+            Pass::Resolved => q.resolved_histogram(),
+            Pass::Resolutions => {
+                let resolutions = q.resolutions_where();
+                format!("SELECT COUNT(*) AS n FROM ticket_events e WHERE {resolutions}")
+            }
+            Pass::Escalations => {
+                let within = q.within("e.at");
+                let scope = q.ticket_in();
+                format!(
+                    "SELECT COUNT(*) AS n, COUNT(DISTINCT e.ticket_id) AS tickets \
+                     FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id \
+                     WHERE e.kind = 'ESCALATED' AND {within} AND {scope}"
+                )
+            }
+            Pass::Ratings => {
+                let rated = q.ratings_where();
+                format!(
+                    "SELECT COUNT(*) AS n, COUNT(DISTINCT s.ticket_id) AS tickets, \
+                     SUM(s.rating) AS rating_sum, \
+                     SUM(CASE WHEN s.rating >= 4 THEN 1 ELSE 0 END) AS satisfied \
+                     FROM satisfaction_ratings s WHERE {rated}"
+                )
+            }
+        };
+        q.statement(sql)
+    }
+}
+
+/// Histogram bins `(minutes, tickets)` of rows with `m` and `n` (`m` NULL: not recorded).
+fn bins(rows: &[sea_orm::QueryResult]) -> Result<Vec<(Option<i64>, u64)>, StoreError> {
+    rows.iter()
+        .map(|row| {
+            let m: Option<i32> = row.try_get("", "m")?;
+            Ok((m.map(i64::from), count(row, "n")?))
+        })
+        .collect()
+}
+
+fn summary(bins: &[(Option<i64>, u64)]) -> DurationSummary {
+    summarize_histogram(bins.iter().filter_map(|(m, n)| Some(((*m)?, *n))).collect())
+}
+
+/// Counts every figure for `scope` over `period`: a dozen scans, a few at a time.
 pub async fn counts<C: ConnectionTrait>(
     db: &C,
     scope: Scope,
@@ -620,78 +749,71 @@ pub async fn counts<C: ConnectionTrait>(
 ) -> Result<Counts, StoreError> {
     use futures_util::{StreamExt, TryStreamExt};
     let backend = db.get_database_backend();
-    // The resolution figures share one scan; every other set is counted on its own.
-    const RESOLVED: [Metric; 3] = [
-        Metric::TicketsResolved,
-        Metric::FirstContactResolutions,
-        Metric::Reopened,
-    ];
-    let alone: Vec<Metric> = Metric::ALL
-        .into_iter()
-        .filter(|m| !RESOLVED.contains(m))
-        .collect();
-    let mut statements: Vec<Statement> = alone
+    let statements: Vec<Statement> = Pass::ALL
         .iter()
-        .map(|metric| count_statement(backend, scope, period, *metric))
+        .map(|pass| pass.statement(backend, scope, period))
         .collect();
-    let mut q = Sql::new(backend, scope, period);
-    let resolved = q.resolved_counts();
-    statements.push(q.statement(resolved));
-    let mut q = Sql::new(backend, scope, period);
-    let resolutions = q.resolutions_where();
-    statements.push(q.statement(format!(
-        "SELECT COUNT(*) AS n FROM ticket_events e WHERE {resolutions}"
-    )));
-    let mut q = Sql::new(backend, scope, period);
-    let within = q.within("e.at");
-    let scope_sql = q.ticket_in();
-    statements.push(q.statement(format!(
-        "SELECT COUNT(*) AS n FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id \
-         WHERE e.kind = 'ESCALATED' AND {within} AND {scope_sql}"
-    )));
-    let mut q = Sql::new(backend, scope, period);
-    let rated = q.ratings_where();
-    statements.push(q.statement(format!(
-        "SELECT COUNT(*) AS n, SUM(s.rating) AS rating_sum, \
-         SUM(CASE WHEN s.rating >= 4 THEN 1 ELSE 0 END) AS satisfied \
-         FROM satisfaction_ratings s WHERE {rated}"
-    )));
-    let rows: Vec<_> = futures_util::stream::iter(statements)
-        .map(|statement| db.query_one_raw(statement))
+    let results: Vec<Vec<sea_orm::QueryResult>> = futures_util::stream::iter(statements)
+        .map(|statement| db.query_all_raw(statement))
         .buffered(PARALLEL_STATEMENTS)
         .try_collect()
         .await?;
-    let row = |i: usize| {
-        rows.get(i)
-            .and_then(Option::as_ref)
-            .ok_or_else(|| StoreError::Db(DbErr::Custom("KPI count returned no row".into())))
+    let mut c = Counts {
+        sets: vec![0; Metric::ALL.len()],
+        ..Counts::default()
     };
-    let n = alone.len();
-    let resolved = row(n)?;
-    let mut sets = Vec::with_capacity(Metric::ALL.len());
-    for metric in Metric::ALL {
-        sets.push(match metric {
-            Metric::TicketsResolved => count(resolved, "n")?,
-            Metric::FirstContactResolutions => count(resolved, "fc")?,
-            Metric::Reopened => count(resolved, "ro")?,
-            _ => {
-                let i = alone
-                    .iter()
-                    .position(|m| *m == metric)
-                    .unwrap_or(usize::MAX);
-                count(row(i)?, "n")?
+    for (pass, rows) in Pass::ALL.iter().zip(&results) {
+        let one = || {
+            rows.first()
+                .ok_or_else(|| StoreError::Db(DbErr::Custom("KPI count returned no row".into())))
+        };
+        match pass {
+            Pass::Set(metric) => c.set(*metric, count(one()?, "n")?),
+            Pass::Created => {
+                c.set(Metric::TicketsCreated, count(one()?, "n")?);
+                c.set(Metric::Complaints, count(one()?, "complaints")?);
             }
-        });
+            Pass::Sla(due, missed) => {
+                c.set(*due, count(one()?, "n")?);
+                c.set(*missed, count(one()?, "missed")?);
+            }
+            Pass::FirstResponses => {
+                let bins = bins(rows)?;
+                c.set(Metric::FirstResponses, bins.iter().map(|(_, n)| n).sum());
+                c.first_response = summary(&bins);
+            }
+            Pass::Resolved => {
+                let bins = bins(rows)?;
+                c.set(Metric::TicketsResolved, bins.iter().map(|(_, n)| n).sum());
+                let (mut fc, mut ro) = (0, 0);
+                for row in rows {
+                    fc += count(row, "fc")?;
+                    ro += count(row, "ro")?;
+                }
+                c.set(Metric::FirstContactResolutions, fc);
+                c.set(Metric::Reopened, ro);
+                c.resolution = summary(&bins);
+            }
+            Pass::Resolutions => c.resolutions = count(one()?, "n")?,
+            Pass::Escalations => {
+                c.escalations = count(one()?, "n")?;
+                c.set(Metric::Escalated, count(one()?, "tickets")?);
+            }
+            Pass::Ratings => {
+                let row = one()?;
+                c.ratings = count(row, "n")?;
+                c.set(Metric::Rated, count(row, "tickets")?);
+                c.rating_sum = count(row, "rating_sum")?;
+                c.satisfied = count(row, "satisfied")?;
+            }
+        }
     }
-    let ratings = row(n + 3)?;
-    Ok(Counts {
-        sets,
-        resolutions: count(row(n + 1)?, "n")?,
-        escalations: count(row(n + 2)?, "n")?,
-        ratings: count(ratings, "n")?,
-        rating_sum: count(ratings, "rating_sum")?,
-        satisfied: count(ratings, "satisfied")?,
-    })
+    // Overdue tickets are a subset of the backlog; the backlog is cheap to count apart.
+    let backlog = count_statement(backend, scope, period, Metric::Backlog);
+    if let Some(row) = db.query_one_raw(backlog).await? {
+        c.set(Metric::Backlog, count(&row, "n")?);
+    }
+    Ok(c)
 }
 
 /// Which duration to summarise.
@@ -706,46 +828,21 @@ pub enum Clock {
 /// Count, mean, median (mean of the middle two for an even count) and 90th percentile by
 /// nearest rank of the recorded durations of the tickets `clock` counts: the database groups
 /// them into one row per distinct minute value, `careline_domain::kpi::summarize_histogram`
-/// reads the figures off the cumulative counts.
+/// reads the figures off the cumulative counts. (The report gets the same from [`counts`].)
 pub async fn durations<C: ConnectionTrait>(
     db: &C,
     scope: Scope,
     period: Period,
     clock: Clock,
 ) -> Result<DurationSummary, StoreError> {
-    let mut q = Sql::new(db.get_database_backend(), scope, period);
-    // The tickets a duration figure counts, with their recorded minutes: first responses
-    // straight from the tickets, resolutions from their spans (each carries the ticket's
-    // first-resolution minutes).
-    let values = match clock {
-        Clock::FirstResponse => format!(
-            "{} AND t.first_response_minutes IS NOT NULL",
-            q.first_responses("t.first_response_minutes AS m")
-        ),
-        Clock::Resolution => match scope {
-            Scope::Agent(_) | Scope::All => q.spans(
-                SpanClass::Resolved,
-                "s.minutes AS m",
-                " AND s.minutes IS NOT NULL",
-            ),
-            // Members may share a ticket: one value per ticket.
-            Scope::Team(_) | Scope::Department(_) => {
-                let rows = q.spans(
-                    SpanClass::Resolved,
-                    "s.ticket_id, s.minutes AS m",
-                    " AND s.minutes IS NOT NULL",
-                );
-                format!("SELECT MIN(x.m) AS m FROM ({rows}) x GROUP BY x.ticket_id")
-            }
-        },
+    let pass = match clock {
+        Clock::FirstResponse => Pass::FirstResponses,
+        Clock::Resolution => Pass::Resolved,
     };
-    let sql = format!("SELECT d.m AS m, COUNT(*) AS n FROM ({values}) d GROUP BY d.m");
-    let mut bins = Vec::new();
-    for row in db.query_all_raw(q.statement(sql)).await? {
-        let minutes: i32 = row.try_get("", "m")?;
-        bins.push((i64::from(minutes), count(&row, "n")?));
-    }
-    Ok(summarize_histogram(bins))
+    let rows = db
+        .query_all_raw(pass.statement(db.get_database_backend(), scope, period))
+        .await?;
+    Ok(summary(&bins(&rows)?))
 }
 
 /// Business minutes from the ticket's creation to `end`, on the ticket's own calendar; what

@@ -584,8 +584,9 @@ async fn every_drill_down_lists_exactly_the_tickets_its_figure_counted() {
     }
 }
 
-/// The distinct-ticket figures read from `kpi_spans` equal their definitions over the timeline
-/// (docs/KPIS.md, written here as plain SQL over `ticket_events`) for every scope and for
+/// The report's figures equal the counts of their own sets, and the distinct-ticket figures
+/// read from `kpi_spans` equal their definitions over the timeline (docs/KPIS.md, written here
+/// as plain SQL over `ticket_events`), for every scope and for
 /// periods of every length starting every 12 hours around the worked example: periods inside a
 /// span (the timeline is consulted), across either end of one, spans marked long, and a reopen
 /// after a resolution that is not the span's first.
@@ -684,9 +685,27 @@ async fn span_figures_equal_their_timeline_definitions_for_any_period() {
                     ),
                 ),
             ];
+            // The report counts several figures per scan: each equals its own set's count.
             let report = careline_persistence::kpi::counts(db, scope, period)
                 .await
                 .expect("counts");
+            for metric in Metric::ALL {
+                let row = db
+                    .query_one_raw(count_statement(backend, scope, period, metric))
+                    .await
+                    .expect("count")
+                    .expect("a row");
+                let n: i64 = row.try_get("", "n").expect("n");
+                assert_eq!(
+                    report.of(metric),
+                    u64::try_from(n).expect("a count"),
+                    "report's {metric:?} of {label} over [{f}, {t})"
+                );
+            }
+            let first = durations(db, scope, period, Clock::FirstResponse)
+                .await
+                .expect("durations");
+            assert_eq!(report.first_response, first);
             for (metric, sql) in expected {
                 let want = reference(sql, *from, *to, scope).await[0];
                 assert_eq!(
@@ -721,6 +740,7 @@ async fn span_figures_equal_their_timeline_definitions_for_any_period() {
                 careline_domain::kpi::summarize(minutes),
                 "resolution minutes of {label} over [{f}, {t})"
             );
+            assert_eq!(report.resolution, got);
         }
     }
     assert!(nonzero > 400, "the periods must hit the tickets: {nonzero}");

@@ -10,7 +10,7 @@ use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use careline_domain::kpi::{self as rules, Bucket, KpiReader};
 use careline_domain::{Action, Role};
-use careline_persistence::kpi::{self as store, Clock, Metric, Period, Scope};
+use careline_persistence::kpi::{self as store, Metric, Period, Scope};
 use careline_persistence::{DatabaseConnection, now, org, users};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -234,11 +234,7 @@ pub async fn report(
     now: DateTime<Utc>,
 ) -> ApiResult<KpiReport> {
     let period = Period { from, to, now };
-    let (c, first, resolution) = futures_util::try_join!(
-        store::counts(db, scope, period),
-        store::durations(db, scope, period, Clock::FirstResponse),
-        store::durations(db, scope, period, Clock::Resolution),
-    )?;
+    let c = store::counts(db, scope, period).await?;
     let resolved = c.of(Metric::TicketsResolved);
     let due = |d: Metric, m: Metric| rules::rate(c.of(d).saturating_sub(c.of(m)), c.of(d));
     Ok(KpiReport {
@@ -248,8 +244,8 @@ pub async fn report(
         tickets_handled: int(c.of(Metric::TicketsHandled)),
         tickets_resolved: int(resolved),
         resolution_rate: rules::rate(resolved, c.of(Metric::TicketsHandled)),
-        first_response: duration_stats(first),
-        resolution: duration_stats(resolution),
+        first_response: duration_stats(c.first_response),
+        resolution: duration_stats(c.resolution),
         first_response_sla_compliance: due(
             Metric::FirstResponseSlaDue,
             Metric::FirstResponseSlaMissed,
