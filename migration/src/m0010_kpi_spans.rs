@@ -134,6 +134,18 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Spans reopened after an instant (`reopenRate`).
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_kpi_spans_reopened")
+                    .table(KpiSpans::Table)
+                    .col(KpiSpans::Class)
+                    .col(KpiSpans::ActorId)
+                    .col(KpiSpans::ReopenedAt)
+                    .to_owned(),
+            )
+            .await?;
         // A reopen updates every resolution span of its ticket.
         manager
             .create_index(
