@@ -25,6 +25,13 @@ pub struct Migration;
 /// A span not marked `long_span` is at most this many days long.
 pub const SHORT_SPAN_DAYS: i64 = 8;
 
+const DURATION_MISSING: &str = "idx_tickets_duration_missing";
+
+/// Tickets that ended a clock without its duration recorded; the backfill's condition
+/// (`careline_persistence::kpi::backfill_durations`) must stay the same for the index to serve.
+const DURATION_MISSING_WHERE: &str = "(first_responded_at IS NOT NULL AND first_response_minutes \
+     IS NULL) OR (first_resolved_at IS NOT NULL AND resolution_minutes IS NULL)";
+
 impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m0010_kpi_spans"
@@ -194,10 +201,23 @@ impl MigrationTrait for Migration {
                 .await?;
         }
 
+        // The server measures missing durations at every start: only rows missing one are
+        // indexed, so that look is free when nothing is missing.
+        manager
+            .get_connection()
+            .execute_unprepared(&format!(
+                "CREATE INDEX {DURATION_MISSING} ON tickets (id) WHERE {DURATION_MISSING_WHERE}"
+            ))
+            .await?;
+
         derive_kpi_facts(manager.get_connection()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .get_connection()
+            .execute_unprepared(&format!("DROP INDEX {DURATION_MISSING}"))
+            .await?;
         for (replaced, name, [first, ..]) in sla_indexes() {
             manager
                 .create_index(
