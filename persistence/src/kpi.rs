@@ -447,6 +447,12 @@ impl Sql {
         }
     }
 
+    /// SQL counting the tickets `metric` counts (column `n`).
+    fn count(&mut self, metric: Metric) -> String {
+        let set = self.metric_set(metric);
+        format!("SELECT COUNT(*) AS n FROM ({set}) s")
+    }
+
     fn statement(self, sql: String) -> Statement {
         Statement::from_sql_and_values(self.backend, sql, self.values)
     }
@@ -581,8 +587,8 @@ pub fn count_statement(
     metric: Metric,
 ) -> Statement {
     let mut q = Sql::new(backend, scope, period);
-    let set = q.metric_set(metric);
-    q.statement(format!("SELECT COUNT(*) AS n FROM ({set}) s"))
+    let sql = q.count(metric);
+    q.statement(sql)
 }
 
 /// Everything a KPI report counts; `careline_domain::kpi` turns these into rates.
@@ -673,10 +679,7 @@ impl Pass {
     fn statement(&self, backend: DbBackend, scope: Scope, period: Period) -> Statement {
         let mut q = Sql::new(backend, scope, period);
         let sql = match self {
-            Pass::Set(metric) => {
-                let set = q.metric_set(*metric);
-                format!("SELECT COUNT(*) AS n FROM ({set}) s")
-            }
+            Pass::Set(metric) => q.count(*metric),
             Pass::Sla(due, _) => {
                 let (due, missed) = q.sla(*due);
                 format!(
@@ -941,10 +944,10 @@ pub async fn tickets<C: ConnectionTrait>(
     page: PageRequest,
 ) -> Result<Page<ticket::Model>, StoreError> {
     let backend = db.get_database_backend();
-    let mut total_q = Sql::new(backend, scope, period);
-    let set = total_q.metric_set(metric);
-    let total_sql = format!("SELECT COUNT(*) AS n FROM ({set}) s");
-    let total = match db.query_one_raw(total_q.statement(total_sql)).await? {
+    let total = match db
+        .query_one_raw(count_statement(backend, scope, period, metric))
+        .await?
+    {
         Some(row) => count(&row, "n")?,
         None => 0,
     };
