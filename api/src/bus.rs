@@ -203,7 +203,9 @@ async fn listen(client: redis::Client, channel: String, local: Arc<Local>, db: D
                                 local.deliver(envelope);
                             }
                         }
-                        Err(err) => tracing::error!(error = %err, "event catch-up failed"),
+                        Err(err) => {
+                            tracing::error!(error = %crate::app::error::chain(&err), "event catch-up failed")
+                        }
                     }
                 }
                 backoff = Duration::from_millis(100);
@@ -224,7 +226,7 @@ async fn listen(client: redis::Client, channel: String, local: Arc<Local>, db: D
                 if disconnected_at.is_none() {
                     disconnected_at = Some(chrono::Utc::now());
                 }
-                tracing::debug!(error = %err, "event bus subscription unavailable");
+                tracing::debug!(error = %crate::app::error::chain(&err), "event bus subscription unavailable");
             }
         }
         tokio::time::sleep(backoff).await;
@@ -260,7 +262,7 @@ pub fn spawn_relay(db: DatabaseConnection, bus: Arc<dyn EventBus>, signal: Arc<N
                 }
                 Err(err) => {
                     if !failing {
-                        tracing::warn!(error = %err, "event publishing failed; events are kept and retried");
+                        tracing::warn!(error = %crate::app::error::chain(&err), "event publishing failed; events are kept and retried");
                         failing = true;
                     }
                     tokio::time::sleep(backoff).await;
@@ -270,7 +272,7 @@ pub fn spawn_relay(db: DatabaseConnection, bus: Arc<dyn EventBus>, signal: Arc<N
             if last_prune.elapsed() > Duration::from_secs(3600) {
                 last_prune = std::time::Instant::now();
                 if let Err(err) = outbox::prune(&db, chrono::Utc::now() - RETENTION).await {
-                    tracing::warn!(error = %err, "outbox pruning failed");
+                    tracing::warn!(error = %crate::app::error::chain(&err), "outbox pruning failed");
                 }
             }
         }

@@ -14,6 +14,65 @@ use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Request, Response, ServerError, Value};
 use std::time::Instant;
 
+/// The header that names a request: accepted from the client when it is a short token,
+/// generated otherwise, echoed in the response, carried by the request's log span and by every
+/// GraphQL error (`extensions.requestId`), so a report from a user finds its log lines.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Whether a client-sent request id is safe to log and echo: 1 to 64 characters of
+/// `[A-Za-z0-9._-]`.
+fn acceptable_request_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Middleware: makes sure the request has an id (see [`REQUEST_ID`]) and echoes it.
+pub fn request_id<S, B>(
+    mut req: actix_web::dev::ServiceRequest,
+    srv: &S,
+) -> impl std::future::Future<Output = Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>>
++ use<S, B>
+where
+    S: actix_web::dev::Service<
+            actix_web::dev::ServiceRequest,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+{
+    let given = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| acceptable_request_id(id))
+        .map(str::to_owned);
+    let id = given.unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
+    let value = HeaderValue::from_str(&id).ok();
+    if let Some(value) = &value {
+        req.headers_mut()
+            .insert(header::HeaderName::from_static(REQUEST_ID), value.clone());
+    }
+    let response = srv.call(req);
+    async move {
+        let mut response = response.await?;
+        if let Some(value) = value {
+            response
+                .headers_mut()
+                .insert(header::HeaderName::from_static(REQUEST_ID), value);
+        }
+        Ok(response)
+    }
+}
+
+/// The request's id, as the middleware left it.
+fn request_id_of(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
 
@@ -171,7 +230,7 @@ async fn execute(
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok()),
     );
-    let caller = match Caller::from_token(&state.jwt, &state.db, token).await {
+    let caller = match Caller::from_token(&state.jwt, &state.app.db, token).await {
         Ok(caller) => caller,
         Err(err) => {
             let error: async_graphql::Error = err.into();
@@ -187,9 +246,17 @@ async fn execute(
     let request = request
         .data(caller)
         .data(ClientAddr(req.peer_addr().map(|a| a.ip())))
-        .data(Loaders::new(&state.db));
+        .data(Loaders::new(&state.app));
     let started = Instant::now();
-    let response = schema.execute(request).await;
+    let mut response = schema.execute(request).await;
+    if let Some(id) = request_id_of(req) {
+        for error in &mut response.errors {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("requestId", id.as_str());
+        }
+    }
     state
         .metrics
         .observe(operation.as_deref(), response.is_ok(), started.elapsed());
@@ -231,7 +298,7 @@ pub async fn healthz() -> HttpResponse {
 
 /// `GET /readyz`: the database (and Redis, when configured) answer.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let database = careline_persistence::ping(&state.db).await.is_ok();
+    let database = careline_persistence::ping(&state.app.db).await.is_ok();
     let redis = match &state.redis {
         Some(manager) => {
             let mut conn = manager.clone();

@@ -1,10 +1,10 @@
 //! The Careline server as a library: `main` reads configuration and calls
 //! [`startup::Application`]; the end-to-end tests start the same thing on port 0.
 
+pub mod app;
 pub mod auth;
 pub mod bus;
 pub mod config;
-pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod metrics;

@@ -1,20 +1,19 @@
 //! Start-up data: the bootstrap admin from the environment, and the demo organisation for a
 //! fresh development database.
 
+use crate::app::error::AppError;
+use crate::app::tickets::Extra;
+use crate::app::tickets::{self as service, ContactInput as CustomerInput, NewTicketRequest};
 use crate::auth::password;
-use crate::error::ApiError;
-use crate::graphql::tickets::service;
-use crate::graphql::tickets::{
-    AttachmentInput, Channel, ComplaintCategory, CreateTicketInput, CustomerInput, Severity,
-    TicketKind,
-};
 use crate::state::AppState;
 use anyhow::{Context, anyhow};
 use careline_domain::org::DepartmentKind;
 use careline_domain::ticket::Command;
+use careline_domain::ticket::{
+    AttachmentInput, Channel, ComplaintCategory, NewTicketInput, Priority, Severity, TicketKind,
+};
 use careline_domain::{Role, Roles, password::check_policy};
 use careline_persistence::entity::user;
-use careline_persistence::tickets::Extra;
 use careline_persistence::{corrective_actions, org, users};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -168,14 +167,14 @@ pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
     let Some((email, password)) = &state.settings.bootstrap_admin else {
         return Ok(());
     };
-    if users::find_by_email(&state.db, email).await?.is_some() {
+    if users::find_by_email(&state.app.db, email).await?.is_some() {
         return Ok(());
     }
     check_policy(password, "BOOTSTRAP_ADMIN_PASSWORD")
         .map_err(|e| anyhow!("BOOTSTRAP_ADMIN_PASSWORD: {e}"))?;
     let hash = password::hash(password.clone()).await.map_err(internal)?;
     let admin = users::insert(
-        &state.db,
+        &state.app.db,
         users::NewUser {
             email: email.clone(),
             name: "Administrator".to_owned(),
@@ -193,19 +192,19 @@ pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn internal(err: ApiError) -> anyhow::Error {
+fn internal(err: AppError) -> anyhow::Error {
     match err {
-        ApiError::Internal(e) => anyhow!("{e:#}"),
+        AppError::Internal(e) => anyhow!("{e:#}"),
         other => anyhow!("{}", other.code()),
     }
 }
 
 /// Seeds the demo organisation when the database has no accounts yet.
 pub async fn demo_if_empty(state: &AppState) -> anyhow::Result<()> {
-    if users::any(&state.db).await? {
+    if users::any(&state.app.db).await? {
         return Ok(());
     }
-    let db = &state.db;
+    let db = &state.app.db;
     let mut departments = std::collections::HashMap::new();
     for (name, kind) in DEPARTMENTS {
         let dept = org::insert_department(db, name, kind.as_str()).await?;
@@ -262,7 +261,8 @@ async fn demo_tickets(
     accounts: &HashMap<&str, Uuid>,
     departments: &HashMap<&str, Uuid>,
 ) -> anyhow::Result<()> {
-    let db = &state.db;
+    let db = &state.app.db;
+    let app = &state.app;
     let mut people = HashMap::new();
     for (email, id) in accounts {
         let user = users::find(db, *id)
@@ -293,7 +293,7 @@ async fn demo_tickets(
     let han = who("han.meimei@example.com")?;
 
     let create = |creator: user::Model, input: CreateTicketInput| async move {
-        service::create(db, &creator, input, careline_persistence::now())
+        service::create(app, &creator, input.into_request())
             .await
             .map(|l| l.ticket.id)
             .map_err(internal)
@@ -301,7 +301,7 @@ async fn demo_tickets(
     let act = |actor: &user::Model, id: Uuid, cmd: Command, extra: Extra| {
         let v = service::viewer_of(actor);
         async move {
-            service::run(db, &v, id, None, cmd, extra, careline_persistence::now())
+            service::run(app, &v, id, None, cmd, extra)
                 .await
                 .map(|_| ())
                 .map_err(internal)
@@ -547,7 +547,7 @@ async fn demo_tickets(
     create(
         han.clone(),
         CreateTicketInput {
-            praised_employee_id: Some(async_graphql::ID(alice.id.to_string())),
+            praised_employee_id: Some(alice.id),
             ..app_intake(
                 TicketKind::Praise,
                 "Alice was wonderful",
@@ -655,7 +655,7 @@ enum DemoOutcome {
 async fn demo_training(state: &AppState, accounts: &HashMap<&str, Uuid>) -> anyhow::Result<()> {
     use careline_domain::training::{self as rules, CourseCategory, TrainingMode};
     use careline_persistence::training::{self as store, SessionPlan};
-    let db = &state.db;
+    let db = &state.app.db;
     let now = careline_persistence::now();
     let id = |email: &str| {
         accounts
@@ -780,4 +780,49 @@ async fn demo_training(state: &AppState, accounts: &HashMap<&str, Uuid>) -> anyh
     }
     tracing::info!(courses = courses.len(), "demo training seeded");
     Ok(())
+}
+
+/// A demo ticket as the seed writes it: the intake fields and, for staff intake, the customer.
+struct CreateTicketInput {
+    kind: TicketKind,
+    channel: Channel,
+    subject: String,
+    description: String,
+    customer: Option<CustomerInput>,
+    category: Option<ComplaintCategory>,
+    severity: Option<Severity>,
+    priority: Option<Priority>,
+    demand: Option<String>,
+    occurred_at: Option<chrono::DateTime<chrono::Utc>>,
+    location: Option<String>,
+    order_number: Option<String>,
+    product_name: Option<String>,
+    attachments: Option<Vec<AttachmentInput>>,
+    praised_employee_id: Option<Uuid>,
+    team_id: Option<Uuid>,
+}
+
+impl CreateTicketInput {
+    fn into_request(self) -> NewTicketRequest {
+        NewTicketRequest {
+            intake: NewTicketInput {
+                kind: self.kind,
+                channel: self.channel,
+                subject: self.subject,
+                description: self.description,
+                category: self.category,
+                severity: self.severity,
+                priority: self.priority,
+                demand: self.demand,
+                location: self.location,
+                order_number: self.order_number,
+                product_name: self.product_name,
+                attachments: self.attachments.unwrap_or_default(),
+                praised_employee_id: self.praised_employee_id,
+            },
+            customer: self.customer,
+            team_id: self.team_id,
+            occurred_at: self.occurred_at,
+        }
+    }
 }

@@ -16,32 +16,9 @@ use careline_persistence::sla::{self as store, PolicyInput, StageChange};
 use careline_persistence::tickets::{self, SlaColumns};
 use careline_persistence::{DatabaseConnection, StoreError};
 use chrono::{DateTime, Duration, Utc};
-use std::sync::atomic::{AtomicI64, Ordering};
 
 /// RESOLVED tickets that are not complaints close by themselves after this long.
 pub const AUTO_CLOSE_DAYS: i64 = 7;
-
-/// The server's clock. Real time, plus an offset that tests move forward to drive the SLA
-/// worker through hours of business time without sleeping.
-#[derive(Debug, Default)]
-pub struct Clock {
-    offset_ms: AtomicI64,
-}
-
-impl Clock {
-    /// Now, as the SLA rules see it.
-    pub fn now(&self) -> DateTime<Utc> {
-        use chrono::SubsecRound;
-        (Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed)))
-            .trunc_subsecs(6)
-    }
-
-    /// Moves the clock forward (tests).
-    pub fn advance(&self, by: Duration) {
-        self.offset_ms
-            .fetch_add(by.num_milliseconds(), Ordering::Relaxed);
-    }
-}
 
 /// The default policies from the specification, as stored rows.
 pub fn default_policies() -> Vec<PolicyInput> {
@@ -306,14 +283,14 @@ fn evaluate(t: &ticket::Model, now: DateTime<Utc>) -> StageChange {
 /// One pass of the worker: escalate what crossed a threshold, close what waited long enough.
 /// Returns how many tickets this instance changed.
 pub async fn tick(state: &AppState) -> Result<usize, StoreError> {
-    let now = state.clock.now();
+    let now = state.app.clock.now();
     let mut changed = 0;
     loop {
-        let due = store::due_for_check(&state.db, now, 200).await?;
+        let due = store::due_for_check(&state.app.db, now, 200).await?;
         let batch = due.len();
         for ticket in due {
             let change = evaluate(&ticket, now);
-            if store::apply_stage_change(&state.db, change, now).await? {
+            if store::apply_stage_change(&state.app.db, change, now).await? {
                 changed += 1;
             }
         }
@@ -321,9 +298,9 @@ pub async fn tick(state: &AppState) -> Result<usize, StoreError> {
             break;
         }
     }
-    changed += auto_close(&state.db, now).await?;
+    changed += auto_close(&state.app.db, now).await?;
     if changed > 0 {
-        state.outbox_signal.notify_one();
+        state.app.committed();
     }
     Ok(changed)
 }
@@ -386,7 +363,7 @@ pub fn spawn_worker(state: AppState) {
         loop {
             interval.tick().await;
             if let Err(err) = tick(&state).await {
-                tracing::warn!(error = %err, "SLA worker pass failed; retrying next tick");
+                tracing::warn!(error = %crate::app::error::chain(&err), "SLA worker pass failed; retrying next tick");
             }
         }
     });

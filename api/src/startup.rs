@@ -52,18 +52,16 @@ impl Application {
         bus::spawn_relay(db.clone(), bus.clone(), outbox_signal.clone());
         let state = AppState {
             jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
-            db,
+            app: crate::app::App::new(db, Arc::new(crate::app::Clock::default()), outbox_signal),
             limiter: Arc::new(LoginLimiter::default()),
             metrics: Arc::new(Metrics::new()?),
             redis,
             bus,
-            outbox_signal,
-            clock: Arc::new(crate::sla::Clock::default()),
             sql_statements,
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
             settings: Arc::new(settings),
         };
-        careline_persistence::sla::ensure_policies(&state.db, crate::sla::default_policies())
+        careline_persistence::sla::ensure_policies(&state.app.db, crate::sla::default_policies())
             .await
             .context("storing the default SLA policies")?;
         seed::bootstrap_admin(&state).await?;
@@ -169,11 +167,13 @@ fn serve(listener: TcpListener, state: AppState, schema: CarelineSchema) -> anyh
                     .is_ok_and(|o| http::origin_allowed(&cors_state, o))
             })
             .allowed_methods(["GET", "POST"])
-            .allowed_headers(["authorization", "content-type", "accept"])
+            .allowed_headers(["authorization", "content-type", "accept", http::REQUEST_ID])
+            .expose_headers([http::REQUEST_ID])
             .max_age(3600);
         App::new()
             .wrap(cors)
             .wrap(tracing_actix_web::TracingLogger::<PathOnlySpan>::new())
+            .wrap_fn(http::request_id)
             .app_data(data_state.clone())
             .app_data(data_schema.clone())
             .app_data(web::PayloadConfig::new(1024 * 1024))
@@ -209,8 +209,14 @@ pub struct PathOnlySpan;
 
 impl tracing_actix_web::RootSpanBuilder for PathOnlySpan {
     fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        let request_id = request
+            .headers()
+            .get(http::REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         tracing::info_span!(
             "http.request",
+            request.id = %request_id,
             http.method = %request.method(),
             http.path = %request.path(),
             http.status = tracing::field::Empty,

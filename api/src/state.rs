@@ -1,17 +1,19 @@
 //! What every request shares.
 
+use crate::app::App;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::rate_limit::LoginLimiter;
 use crate::config::Settings;
 use crate::metrics::Metrics;
-use careline_persistence::DatabaseConnection;
 use std::sync::Arc;
 
 /// Shared, cheaply cloned server state.
+///
+/// `app.db` is the database pool and `app.clock` the clock every rule reads.
 #[derive(Clone)]
 pub struct AppState {
-    /// Database pool.
-    pub db: DatabaseConnection,
+    /// The application layer: database, clock and outbox signal.
+    pub app: App,
     /// Access token keys.
     pub jwt: JwtKeys,
     /// Resolved configuration.
@@ -26,10 +28,6 @@ pub struct AppState {
     pub bus: Arc<dyn crate::bus::EventBus>,
     /// SQL statements run since start (exported as a metric).
     pub sql_statements: Arc<std::sync::atomic::AtomicU64>,
-    /// The clock the SLA rules read (tests move it forward).
-    pub clock: Arc<crate::sla::Clock>,
-    /// Wakes the outbox relay after a change commits, so events go out at once.
-    pub outbox_signal: Arc<tokio::sync::Notify>,
     /// Flips to `true` when the server begins a graceful shutdown; open WebSockets close
     /// themselves with 1001 (going away).
     pub shutdown: Arc<tokio::sync::watch::Sender<bool>>,

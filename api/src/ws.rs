@@ -1,5 +1,6 @@
 //! GraphQL over WebSocket on `/graphql`, written to the letter of the `graphql-transport-ws`
-//! protocol (close codes 4400, 4401, 4403, 4408, 4409, 4429; ping/pong), with the legacy
+//! protocol (close codes 4400, 4401, 4403, 4408, 4409, 4429, and 4500 when
+//! the server cannot check the credentials; ping/pong), with the legacy
 //! `graphql-ws` (subscriptions-transport-ws) protocol beside it.
 //!
 //! The caller authenticates in `connection_init` with `{"authorization": "Bearer <jwt>"}` or
@@ -257,7 +258,7 @@ impl Connection {
                 }
                 *init_received = true;
                 let payload = message.get("payload").cloned().unwrap_or_default();
-                match self.authenticate(&payload).await {
+                match self.authenticate(&payload).await? {
                     Some(caller) => {
                         self.caller = Some(caller);
                         self.send(json!({ "type": "connection_ack" }))
@@ -302,17 +303,27 @@ impl Connection {
         }
     }
 
-    async fn authenticate(&self, payload: &serde_json::Value) -> Option<Caller> {
+    /// The caller the `connection_init` payload names: `Ok(None)` when its token is missing or
+    /// refused (the client's fault: 4403), `Err` when it could not be checked (ours: 4500).
+    async fn authenticate(&self, payload: &serde_json::Value) -> Result<Option<Caller>, Close> {
         let from_header = payload
             .get("authorization")
             .or_else(|| payload.get("Authorization"))
             .and_then(|v| v.as_str())
             .and_then(|v| bearer(Some(v)));
-        let token = from_header.or_else(|| payload.get("token").and_then(|v| v.as_str()))?;
-        match Caller::from_token(&self.state.jwt, &self.state.db, Some(token)).await {
-            Ok(caller @ Caller::Authenticated(_)) => Some(caller),
-            Ok(_) => None,
-            Err(_) => None,
+        let Some(token) = from_header.or_else(|| payload.get("token").and_then(|v| v.as_str()))
+        else {
+            return Ok(None);
+        };
+        match Caller::from_token(&self.state.jwt, &self.state.app.db, Some(token)).await {
+            Ok(caller @ Caller::Authenticated(_)) => Ok(Some(caller)),
+            Ok(_) => Ok(None),
+            Err(err) => {
+                if let crate::app::AppError::Internal(cause) = &err {
+                    tracing::error!(error.detail = ?cause, "checking a WebSocket token failed");
+                }
+                Err(Close::new(4500, "Internal server error"))
+            }
         }
     }
 
@@ -320,7 +331,7 @@ impl Connection {
         let Some(Caller::Authenticated(viewer)) = &self.caller else {
             return false;
         };
-        match careline_persistence::users::find(&self.state.db, viewer.id()).await {
+        match careline_persistence::users::find(&self.state.app.db, viewer.id()).await {
             Ok(Some(user)) => user.active && user.auth_version == viewer.user.auth_version,
             Ok(None) => false,
             // A database hiccup is not the client's fault; try again at the next check.
@@ -365,7 +376,7 @@ impl Connection {
         let request = request
             .data(caller)
             .data(ClientAddr(self.address))
-            .data(Loaders::new(&self.state.db));
+            .data(Loaders::new(&self.state.app));
         let mut responses = self.schema.execute_stream(request);
         let id = id.to_owned();
         let sender = outgoing.clone();

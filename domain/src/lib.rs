@@ -2,6 +2,7 @@
 //! lifecycle, how business time is counted. Every other crate asks this one; none of these
 //! rules are re-implemented at the edges.
 
+pub mod contact;
 pub mod error;
 pub mod event;
 pub mod kpi;
@@ -10,6 +11,7 @@ pub mod password;
 pub mod permission;
 pub mod role;
 pub mod sla;
+pub mod text;
 pub mod ticket;
 pub mod training;
 

@@ -367,3 +367,46 @@ mod queue_tests {
         );
     }
 }
+
+/// How much of the complaint analytics someone may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnalyticsScope {
+    /// Every complaint (supervisors, managers, admins).
+    Everything,
+    /// The complaints dispatched to this department (liaisons).
+    Department(uuid::Uuid),
+    /// None.
+    Nothing,
+}
+
+/// Which complaints a person with `roles`, of `department`, may analyse. The caller has already
+/// passed [`Action::ReadComplaintAnalytics`].
+pub fn analytics_scope(roles: Roles, department: Option<uuid::Uuid>) -> AnalyticsScope {
+    if roles.has_any(LEADS) {
+        AnalyticsScope::Everything
+    } else {
+        department.map_or(AnalyticsScope::Nothing, AnalyticsScope::Department)
+    }
+}
+
+#[cfg(test)]
+mod analytics_tests {
+    use super::*;
+
+    #[test]
+    fn leads_analyse_everything_and_liaisons_their_department() {
+        let legal = uuid::Uuid::now_v7();
+        assert_eq!(
+            analytics_scope(Roles::from_iter([Manager]), None),
+            AnalyticsScope::Everything
+        );
+        assert_eq!(
+            analytics_scope(Roles::from_iter([DepartmentLiaison]), Some(legal)),
+            AnalyticsScope::Department(legal)
+        );
+        assert_eq!(
+            analytics_scope(Roles::from_iter([DepartmentLiaison]), None),
+            AnalyticsScope::Nothing
+        );
+    }
+}

@@ -249,7 +249,7 @@ pub fn validate_course(
     pass_score: i32,
     validity_months: Option<i32>,
 ) -> Result<NewCourse, DomainError> {
-    let title = bounded_text(title, "input.title", MAX_TITLE_CHARS)?;
+    let title = crate::text::required(title, "input.title", MAX_TITLE_CHARS)?;
     if required_for.contains(&Role::Customer) {
         return Err(DomainError::invalid(
             "input.requiredForRoles",
@@ -314,7 +314,11 @@ pub fn validate_session(
     }
     let location = match location.map(str::trim) {
         None | Some("") => None,
-        Some(l) => Some(bounded_text(l, "input.location", MAX_LOCATION_CHARS)?),
+        Some(l) => Some(crate::text::required(
+            l,
+            "input.location",
+            MAX_LOCATION_CHARS,
+        )?),
     };
     Ok(NewSession {
         starts_at,
@@ -443,25 +447,11 @@ pub fn expiry(
 /// Checks feedback on a record: the trainee took part, and the text is 1 to
 /// [`MAX_FEEDBACK_CHARS`] characters. Returns the trimmed text.
 pub fn check_feedback(status: TrainingStatus, feedback: &str) -> Result<String, TrainingError> {
-    let feedback = bounded_text(feedback, "feedback", MAX_FEEDBACK_CHARS)?;
+    let feedback = crate::text::required(feedback, "feedback", MAX_FEEDBACK_CHARS)?;
     if !status.attended() {
         return Err(refuse(status, FEEDBACK));
     }
     Ok(feedback)
-}
-
-fn bounded_text(value: &str, field: &str, max: usize) -> Result<String, DomainError> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(DomainError::invalid(field, "must not be empty"));
-    }
-    if trimmed.chars().count() > max {
-        return Err(DomainError::invalid(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(trimmed.to_owned())
 }
 
 /// Who is asking to read training records, with what they lead.

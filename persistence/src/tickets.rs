@@ -21,7 +21,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    TransactionSession, TransactionTrait,
 };
 
 /// A ticket ready to be stored.
@@ -396,8 +396,8 @@ pub async fn find_many<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<M
     clippy::too_many_arguments,
     reason = "one conditional write: the change, its SLA clocks, its actor and its attachments"
 )]
-pub async fn apply(
-    db: &DatabaseConnection,
+pub async fn apply<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     current: &Model,
     customer_user_id: Option<Uuid>,
     expected_version: i32,

@@ -15,7 +15,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
+    TransactionTrait,
 };
 
 const STALE: &str = "the training record was changed by someone else; reload it and try again";
@@ -162,10 +163,27 @@ pub async fn sessions<C: ConnectionTrait>(
         .await?)
 }
 
-/// Enrolls `employee_id` in a session, in one transaction. A second enrollment of the same
+/// The next sessions of `course` starting after `after`, soonest first.
+pub async fn next_sessions<C: ConnectionTrait>(
+    db: &C,
+    course: Uuid,
+    after: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<training_session::Model>, StoreError> {
+    Ok(Session::find()
+        .filter(S::CourseId.eq(course))
+        .filter(S::StartsAt.gt(after))
+        .order_by_asc(S::StartsAt)
+        .order_by_asc(S::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// Enrolls `employee_id` in a session, in one transaction (a savepoint inside the caller's). A second enrollment of the same
 /// person and an enrollment in a full session are both `Conflict`.
-pub async fn enroll(
-    db: &DatabaseConnection,
+pub async fn enroll<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     session_id: Uuid,
     employee_id: Uuid,
 ) -> Result<training_record::Model, StoreError> {

@@ -160,7 +160,7 @@ async fn careline_persistence_user_id(
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     user::Entity::find()
         .filter(user::Column::Email.eq(email))
-        .one(&state.db)
+        .one(&state.app.db)
         .await
         .expect("query users")
         .unwrap_or_else(|| panic!("no account {email}"))
@@ -202,7 +202,7 @@ impl Drop for TestApp {
 /// Waits until the outbox relay has published every pending event.
 pub async fn settle(state: &careline_api::state::AppState) {
     for _ in 0..200 {
-        match careline_persistence::outbox::pending_count(&state.db).await {
+        match careline_persistence::outbox::pending_count(&state.app.db).await {
             Ok(0) => return,
             _ => tokio::time::sleep(Duration::from_millis(25)).await,
         }

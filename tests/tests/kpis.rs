@@ -43,7 +43,7 @@ async fn ok(app: &TestApp, token: &str, q: &str, vars: Value) -> Value {
 /// Moves what `kind` just wrote on `ticket` to `at`: its timeline entry and the ticket column
 /// or row that goes with it.
 async fn stamp(app: &TestApp, ticket: &str, kind: &str, at: &str) {
-    let db = &app.state.db;
+    let db = &app.state.app.db;
     let id = Uuid::parse_str(ticket).expect("ticket id");
     let at = utc(at);
     ticket_event::Entity::update_many()
@@ -137,7 +137,7 @@ async fn due(app: &TestApp, ticket: &str, first_response: Option<&str>, resoluti
             Expr::value(resolution.map(utc)),
         )
         .filter(ticket::Column::Id.eq(id))
-        .exec(&app.state.db)
+        .exec(&app.state.app.db)
         .await
         .expect("set due times");
 }
@@ -607,7 +607,7 @@ async fn span_figures_equal_their_timeline_definitions_for_any_period() {
     ok(&app, &w.x_token, REOPEN, json!({ "id": w.t[2] })).await;
     stamp(&app, &w.t[2], "REOPENED", "2025-03-06T00:00:00Z").await;
 
-    let db = &app.state.db;
+    let db = &app.state.app.db;
     let backend = db.get_database_backend();
     let uuid = |s: &str| Uuid::parse_str(s).expect("uuid");
     let scopes = [
@@ -954,7 +954,7 @@ async fn durations_are_recorded_when_the_clocks_stop_and_kept_after_a_reopen() {
         .expect("ticket id")
         .to_owned();
     let row = |id: String| {
-        let db = app.state.db.clone();
+        let db = app.state.app.db.clone();
         async move {
             ticket::Entity::find_by_id(Uuid::parse_str(&id).expect("uuid"))
                 .one(&db)
@@ -976,7 +976,7 @@ async fn durations_are_recorded_when_the_clocks_stop_and_kept_after_a_reopen() {
     let first_entry = ticket_event::Entity::find()
         .filter(ticket_event::Column::TicketId.eq(resolved.id))
         .filter(ticket_event::Column::Kind.eq("RESOLVED"))
-        .one(&app.state.db)
+        .one(&app.state.app.db)
         .await
         .expect("resolution entry")
         .expect("resolved");
@@ -996,7 +996,7 @@ async fn durations_are_recorded_when_the_clocks_stop_and_kept_after_a_reopen() {
     ticket::Entity::update_many()
         .col_expr(ticket::Column::ResolutionMinutes, Expr::value(12_345))
         .filter(ticket::Column::Id.eq(resolved.id))
-        .exec(&app.state.db)
+        .exec(&app.state.app.db)
         .await
         .expect("mark duration");
     ok(&app, &token, REOPEN, json!({ "id": id })).await;
@@ -1009,7 +1009,7 @@ async fn durations_are_recorded_when_the_clocks_stop_and_kept_after_a_reopen() {
     let resolutions = ticket_event::Entity::find()
         .filter(ticket_event::Column::TicketId.eq(again.id))
         .filter(ticket_event::Column::Kind.eq("RESOLVED"))
-        .all(&app.state.db)
+        .all(&app.state.app.db)
         .await
         .expect("resolutions");
     assert_eq!(resolutions.len(), 2);
@@ -1024,7 +1024,7 @@ async fn durations_are_recorded_when_the_clocks_stop_and_kept_after_a_reopen() {
 /// Every KPI fact the server keeps as it writes (`kpi_spans`, the first responder).
 async fn kept_facts(app: &TestApp) -> Vec<String> {
     use sea_orm::{ConnectionTrait, Statement};
-    let db = &app.state.db;
+    let db = &app.state.app.db;
     let mut facts = Vec::new();
     let spans = db
         .query_all_raw(Statement::from_string(
@@ -1085,7 +1085,7 @@ async fn kpi_facts_kept_while_writing_equal_those_derived_from_the_timeline() {
     ok(&app, &admin, CLOSE, json!({ "id": first_contact })).await;
 
     let kept = kept_facts(&app).await;
-    careline_migration::derive_kpi_facts(&app.state.db)
+    careline_migration::derive_kpi_facts(&app.state.app.db)
         .await
         .expect("derive KPI facts");
     assert_eq!(kept, kept_facts(&app).await);
@@ -1121,7 +1121,7 @@ async fn kpi_facts_kept_while_writing_equal_those_derived_from_the_timeline() {
 async fn duration_percentiles_in_sql_follow_the_definitions() {
     use careline_persistence::kpi::{Clock, Period, Scope, durations};
     let app = TestApp::spawn().await;
-    let db = &app.state.db;
+    let db = &app.state.app.db;
     let tickets = ticket::Entity::find().all(db).await.expect("demo tickets");
     assert!(tickets.len() >= 6, "the demo organisation has tickets");
     let from = utc("2024-01-01T00:00:00Z");

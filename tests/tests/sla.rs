@@ -71,7 +71,7 @@ async fn new_tickets_get_the_targets_of_the_most_specific_policy() {
             .contains("major"),
         "{t}"
     );
-    let created = app.state.clock.now();
+    let created = app.state.app.clock.now();
     let first_due = time(&t["sla"]["firstResponseDueAt"]);
     let resolution_due = time(&t["sla"]["resolutionDueAt"]);
     // 24x7: fifteen minutes and twenty-four hours of wall time.
@@ -117,7 +117,7 @@ async fn a_target_warns_breaches_and_reaches_level_two_exactly_once_each() {
     assert_eq!(tick(&app).await, 0);
     assert!(escalations_of(&app, &supervisor, id).await.is_empty());
 
-    app.state.clock.advance(Duration::minutes(49));
+    app.state.app.clock.advance(Duration::minutes(49));
     assert_eq!(tick(&app).await, 1);
     assert_eq!(tick(&app).await, 0, "a second pass records nothing new");
     let found = escalations_of(&app, &supervisor, id).await;
@@ -126,7 +126,7 @@ async fn a_target_warns_breaches_and_reaches_level_two_exactly_once_each() {
     assert_eq!(found[0]["target"], "FIRST_RESPONSE");
     assert_eq!(ticket(&app, &agent, id).await["escalationLevel"], 0);
 
-    app.state.clock.advance(Duration::minutes(12));
+    app.state.app.clock.advance(Duration::minutes(12));
     tick(&app).await;
     let after_breach = ticket(&app, &agent, id).await;
     assert_eq!(after_breach["escalationLevel"], 1);
@@ -136,7 +136,7 @@ async fn a_target_warns_breaches_and_reaches_level_two_exactly_once_each() {
     assert_eq!(found[0]["kind"], "SLA_BREACH");
     assert_eq!(found[0]["level"], 1);
 
-    app.state.clock.advance(Duration::minutes(30));
+    app.state.app.clock.advance(Duration::minutes(30));
     tick(&app).await;
     tick(&app).await;
     let t = ticket(&app, &agent, id).await;
@@ -181,7 +181,7 @@ async fn the_clock_stands_still_while_waiting_on_the_customer() {
         .await;
     assert_eq!(data(&wait)["setTicketStatus"]["status"], "PENDING_CUSTOMER");
 
-    app.state.clock.advance(Duration::minutes(700));
+    app.state.app.clock.advance(Duration::minutes(700));
     tick(&app).await;
     assert!(
         escalations_of(&app, &supervisor, id).await.is_empty(),
@@ -226,7 +226,7 @@ async fn escalation_is_exactly_once_with_two_instances() {
         ids.push(create(&a, &agent, inquiry(&format!("Race {i}"))).await["id"].clone());
     }
     for app in [&a, &b] {
-        app.state.clock.advance(Duration::minutes(61));
+        app.state.app.clock.advance(Duration::minutes(61));
     }
     let (x, y) = tokio::join!(tick(&a), tick(&b));
     assert_eq!(
@@ -319,7 +319,7 @@ async fn staff_escalate_by_hand_and_supervisors_take_escalations() {
 
 async fn on_shift_and_available(app: &TestApp, emails: &[&str]) {
     let supervisor = app.login("supervisor.a@careline.example").await;
-    let now = app.state.clock.now();
+    let now = app.state.app.clock.now();
     for email in emails {
         let id = app.user_id(email).await;
         let body = app
@@ -564,7 +564,7 @@ async fn the_queue_counts_and_orders_open_tickets() {
         )
         .await,
     );
-    app.state.clock.advance(Duration::minutes(50));
+    app.state.app.clock.advance(Duration::minutes(50));
     let q = data(
         &app.gql(Some(&supervisor), QUEUE, json!({ "t": team_a }))
             .await,
@@ -606,7 +606,7 @@ async fn the_queue_counts_and_orders_open_tickets() {
         .clone();
     assert!(alice_load["openTickets"].as_i64().unwrap() >= 1);
 
-    app.state.clock.advance(Duration::minutes(20));
+    app.state.app.clock.advance(Duration::minutes(20));
     let q = data(
         &app.gql(Some(&supervisor), QUEUE, json!({ "t": team_a }))
             .await,
@@ -650,13 +650,13 @@ async fn resolved_tickets_close_by_themselves_after_a_week_but_complaints_wait_f
             .await,
     );
 
-    app.state.clock.advance(Duration::days(6));
+    app.state.app.clock.advance(Duration::days(6));
     tick(&app).await;
     assert_eq!(
         ticket(&app, &alice, &inquiry_t["id"]).await["status"],
         "RESOLVED"
     );
-    app.state.clock.advance(Duration::days(2));
+    app.state.app.clock.advance(Duration::days(2));
     tick(&app).await;
     assert_eq!(
         ticket(&app, &alice, &inquiry_t["id"]).await["status"],
@@ -774,10 +774,10 @@ async fn a_solution_handed_back_by_a_department_must_reach_the_customer_within_a
         )
         .await,
     );
-    app.state.clock.advance(Duration::hours(30));
+    app.state.app.clock.advance(Duration::hours(30));
     data(&app.gql(Some(&legal), "mutation($id: ID!) { returnTicketFromDepartment(id: $id, findings: \"Refund is due\") { status } }", json!({ "id": t["id"] })).await);
     let due = time(&ticket(&app, &alice, &t["id"]).await["sla"]["resolutionDueAt"]);
-    let now = app.state.clock.now();
+    let now = app.state.app.clock.now();
     assert!(
         due > now && due - now <= Duration::hours(48),
         "one business day from the hand-back: {due} vs {now}"

@@ -2,7 +2,7 @@
 //! token, with the account re-read so deactivation and password changes take effect at once.
 
 use super::jwt::{JwtKeys, TokenRejection};
-use crate::error::{ApiError, ApiResult};
+use crate::app::error::{AppError, AppResult};
 use careline_domain::{Action, Roles, permission};
 use careline_persistence::{DatabaseConnection, entity::user, users};
 use uuid::Uuid;
@@ -28,7 +28,7 @@ impl Viewer {
     }
 
     /// Checks the role × action table.
-    pub fn require(&self, action: Action) -> ApiResult<()> {
+    pub fn require(&self, action: Action) -> AppResult<()> {
         Ok(permission::require(self.roles(), action)?)
     }
 
@@ -67,19 +67,19 @@ pub enum Rejection {
 
 impl Caller {
     /// The viewer, or `UNAUTHENTICATED` with a message that says what to do.
-    pub fn viewer(&self) -> ApiResult<&Viewer> {
+    pub fn viewer(&self) -> AppResult<&Viewer> {
         match self {
             Caller::Authenticated(viewer) => Ok(viewer),
-            Caller::Anonymous => Err(ApiError::Unauthenticated(
+            Caller::Anonymous => Err(AppError::Unauthenticated(
                 "sign in first: send Authorization: Bearer <access token>".to_owned(),
             )),
-            Caller::Rejected(Rejection::Expired) => Err(ApiError::Unauthenticated(
+            Caller::Rejected(Rejection::Expired) => Err(AppError::Unauthenticated(
                 "your access token has expired; refresh it or sign in again".to_owned(),
             )),
-            Caller::Rejected(Rejection::Invalid) => Err(ApiError::Unauthenticated(
+            Caller::Rejected(Rejection::Invalid) => Err(AppError::Unauthenticated(
                 "the access token is not valid".to_owned(),
             )),
-            Caller::Rejected(Rejection::Revoked) => Err(ApiError::Unauthenticated(
+            Caller::Rejected(Rejection::Revoked) => Err(AppError::Unauthenticated(
                 "this session is no longer valid; sign in again".to_owned(),
             )),
         }
@@ -90,7 +90,7 @@ impl Caller {
         keys: &JwtKeys,
         db: &DatabaseConnection,
         token: Option<&str>,
-    ) -> ApiResult<Caller> {
+    ) -> AppResult<Caller> {
         let Some(token) = token else {
             return Ok(Caller::Anonymous);
         };

@@ -1,7 +1,7 @@
 //! Relay cursor connections with `totalCount`, and the paging arguments every list takes.
 
 use super::MAX_PAGE;
-use crate::error::{ApiError, ApiResult};
+use crate::app::{AppError, AppResult};
 use async_graphql::SimpleObject;
 use base64::Engine;
 use careline_persistence::page::PageRequest;
@@ -83,16 +83,48 @@ pub fn encode_cursor(id: Uuid) -> String {
 }
 
 /// The row id in a cursor.
-pub fn decode_cursor(cursor: &str, field: &str) -> ApiResult<Uuid> {
+pub fn decode_cursor(cursor: &str, field: &str) -> AppResult<Uuid> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
         .and_then(|bytes| Uuid::from_slice(&bytes).ok())
-        .ok_or_else(|| ApiError::bad_input(field, "not a cursor from this list"))
+        .ok_or_else(|| AppError::bad_input(field, "not a cursor from this list"))
 }
 
 /// Default page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE: i32 = 20;
+
+/// Checks a page size argument (`first` or `last`): 0..=100.
+pub fn page_size(name: &str, value: Option<i32>) -> AppResult<Option<u64>> {
+    match value {
+        Some(n) if !(0..=MAX_PAGE).contains(&n) => Err(AppError::bad_input(
+            name,
+            format!("must be between 0 and {MAX_PAGE}"),
+        )),
+        Some(n) => Ok(Some(n as u64)),
+        None => Ok(None),
+    }
+}
+
+/// The size of a forward-only page: `first`, checked, or the default.
+pub fn first_or_default(first: Option<i32>) -> AppResult<u64> {
+    Ok(page_size("first", first)?.unwrap_or(DEFAULT_PAGE as u64))
+}
+
+/// Checked `first`/`last`: not both; the page size and whether it is taken from the end.
+pub fn page_window(first: Option<i32>, last: Option<i32>) -> AppResult<(u64, bool)> {
+    let first = page_size("first", first)?;
+    let last = page_size("last", last)?;
+    match (first, last) {
+        (Some(_), Some(_)) => Err(AppError::bad_input(
+            "last",
+            "pass either first or last, not both",
+        )),
+        (_, Some(n)) => Ok((n, true)),
+        (Some(n), None) => Ok((n, false)),
+        (None, None) => Ok((DEFAULT_PAGE as u64, false)),
+    }
+}
 
 /// Checks paging arguments: sizes 0..=100, not both `first` and `last`.
 pub fn page_request(
@@ -100,34 +132,14 @@ pub fn page_request(
     after: Option<String>,
     last: Option<i32>,
     before: Option<String>,
-) -> ApiResult<PageRequest> {
-    for (name, value) in [("first", first), ("last", last)] {
-        if let Some(n) = value
-            && !(0..=MAX_PAGE).contains(&n)
-        {
-            return Err(ApiError::bad_input(
-                name,
-                format!("must be between 0 and {MAX_PAGE}"),
-            ));
-        }
-    }
-    if first.is_some() && last.is_some() {
-        return Err(ApiError::bad_input(
-            "last",
-            "pass either first or last, not both",
-        ));
-    }
+) -> AppResult<PageRequest> {
+    let (limit, from_end) = page_window(first, last)?;
     let after = after.map(|c| decode_cursor(&c, "after")).transpose()?;
     let before = before.map(|c| decode_cursor(&c, "before")).transpose()?;
-    let (limit, from_end) = match (first, last) {
-        (_, Some(n)) => (n, true),
-        (Some(n), None) => (n, false),
-        (None, None) => (DEFAULT_PAGE, false),
-    };
     Ok(PageRequest {
         after,
         before,
-        limit: limit as u64,
+        limit,
         from_end,
     })
 }

@@ -1,21 +1,17 @@
-//! KPI reports, their drill-down to tickets, and complaint analytics. Counting happens in SQL
-//! (`careline_persistence::kpi`); formulas and the scope rule live in `careline_domain::kpi`;
-//! definitions are written down in `docs/KPIS.md`.
+//! KPI reports, their drill-down to tickets, and complaint analytics, in GraphQL. The use cases
+//! are `crate::app::kpi`; definitions are written down in `docs/KPIS.md`.
 
 use super::connection::{encode_cursor, list_cost, page_request};
 use super::tickets::{Ticket, TicketConnection};
-use super::{Can, input_id, state, viewer};
-use crate::auth::Viewer;
-use crate::error::{ApiError, ApiResult};
-use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use careline_domain::kpi::{self as rules, Bucket, KpiReader};
-use careline_domain::{Action, Role};
-use careline_persistence::kpi::{self as store, Metric, Period, Scope};
-use careline_persistence::{DatabaseConnection, now, org, users};
+use super::{Can, actor, app, input_id};
+use crate::app::AppResult;
+use crate::app::kpi::{
+    self as uc, BucketCount, ComplaintAnalytics, CountByKey, DurationStats, KpiReport, ScopeRequest,
+};
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use careline_domain::Action;
+use careline_domain::kpi::Bucket;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use uuid::Uuid;
 
 /// Whose KPIs a report covers.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -36,7 +32,7 @@ pub enum TimeBucket {
 
 /// The ticket set behind one KPI figure (see `docs/KPIS.md`).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(remote = "careline_persistence::kpi::Metric")]
+#[graphql(remote = "crate::app::kpi::Metric")]
 pub enum KpiMetric {
     TicketsCreated,
     TicketsHandled,
@@ -66,220 +62,157 @@ pub struct KpiScope {
 }
 
 /// Durations in business minutes.
-#[derive(SimpleObject, Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct DurationStats {
-    pub count: i32,
-    pub average_minutes: Option<f64>,
-    pub median_minutes: Option<f64>,
-    pub p90_minutes: Option<f64>,
+#[Object]
+impl DurationStats {
+    async fn count(&self) -> i32 {
+        self.count
+    }
+    async fn average_minutes(&self) -> Option<f64> {
+        self.average_minutes
+    }
+    async fn median_minutes(&self) -> Option<f64> {
+        self.median_minutes
+    }
+    async fn p90_minutes(&self) -> Option<f64> {
+        self.p90_minutes
+    }
 }
 
 /// Every KPI over a period; rates are `null` when nothing was there to count.
-#[derive(SimpleObject, Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct KpiReport {
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-    pub tickets_created: i32,
-    pub tickets_handled: i32,
-    pub tickets_resolved: i32,
-    pub resolution_rate: Option<f64>,
-    pub first_response: DurationStats,
-    pub resolution: DurationStats,
-    pub first_response_sla_compliance: Option<f64>,
-    pub resolution_sla_compliance: Option<f64>,
-    pub first_contact_resolution_rate: Option<f64>,
-    pub reopen_rate: Option<f64>,
-    pub csat_average: Option<f64>,
-    pub csat_satisfied_share: Option<f64>,
-    pub csat_response_rate: Option<f64>,
-    pub complaints: i32,
-    pub complaint_rate: Option<f64>,
-    pub praise: i32,
-    pub escalations: i32,
-    pub follow_up_completion_rate: Option<f64>,
-    pub backlog: i32,
-    pub overdue: i32,
+#[Object]
+impl KpiReport {
+    async fn from(&self) -> DateTime<Utc> {
+        self.from
+    }
+    async fn to(&self) -> DateTime<Utc> {
+        self.to
+    }
+    async fn tickets_created(&self) -> i32 {
+        self.tickets_created
+    }
+    async fn tickets_handled(&self) -> i32 {
+        self.tickets_handled
+    }
+    async fn tickets_resolved(&self) -> i32 {
+        self.tickets_resolved
+    }
+    async fn resolution_rate(&self) -> Option<f64> {
+        self.resolution_rate
+    }
+    async fn first_response(&self) -> &DurationStats {
+        &self.first_response
+    }
+    async fn resolution(&self) -> &DurationStats {
+        &self.resolution
+    }
+    async fn first_response_sla_compliance(&self) -> Option<f64> {
+        self.first_response_sla_compliance
+    }
+    async fn resolution_sla_compliance(&self) -> Option<f64> {
+        self.resolution_sla_compliance
+    }
+    async fn first_contact_resolution_rate(&self) -> Option<f64> {
+        self.first_contact_resolution_rate
+    }
+    async fn reopen_rate(&self) -> Option<f64> {
+        self.reopen_rate
+    }
+    async fn csat_average(&self) -> Option<f64> {
+        self.csat_average
+    }
+    async fn csat_satisfied_share(&self) -> Option<f64> {
+        self.csat_satisfied_share
+    }
+    async fn csat_response_rate(&self) -> Option<f64> {
+        self.csat_response_rate
+    }
+    async fn complaints(&self) -> i32 {
+        self.complaints
+    }
+    async fn complaint_rate(&self) -> Option<f64> {
+        self.complaint_rate
+    }
+    async fn praise(&self) -> i32 {
+        self.praise
+    }
+    async fn escalations(&self) -> i32 {
+        self.escalations
+    }
+    async fn follow_up_completion_rate(&self) -> Option<f64> {
+        self.follow_up_completion_rate
+    }
+    async fn backlog(&self) -> i32 {
+        self.backlog
+    }
+    async fn overdue(&self) -> i32 {
+        self.overdue
+    }
 }
 
 /// A count under a key.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct CountByKey {
-    pub key: String,
-    pub count: i32,
+#[Object]
+impl CountByKey {
+    async fn key(&self) -> &str {
+        &self.key
+    }
+    async fn count(&self) -> i32 {
+        self.count
+    }
 }
 
 /// A count in one trend bucket.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct BucketCount {
-    pub bucket_start: DateTime<Utc>,
-    pub count: i32,
+#[Object]
+impl BucketCount {
+    async fn bucket_start(&self) -> DateTime<Utc> {
+        self.bucket_start
+    }
+    async fn count(&self) -> i32 {
+        self.count
+    }
 }
 
 /// Complaints over a period, for prevention.
-#[derive(SimpleObject, Clone, Debug)]
-pub struct ComplaintAnalytics {
-    pub total: i32,
-    pub by_category: Vec<CountByKey>,
-    pub by_severity: Vec<CountByKey>,
-    pub by_channel: Vec<CountByKey>,
+#[Object]
+impl ComplaintAnalytics {
+    async fn total(&self) -> i32 {
+        self.total
+    }
+    async fn by_category(&self) -> &[CountByKey] {
+        &self.by_category
+    }
+    async fn by_severity(&self) -> &[CountByKey] {
+        &self.by_severity
+    }
+    async fn by_channel(&self) -> &[CountByKey] {
+        &self.by_channel
+    }
     /// By the department a complaint was dispatched to (its name); `UNASSIGNED` if never.
-    pub by_department: Vec<CountByKey>,
-    pub trend: Vec<BucketCount>,
-    pub repeat_complainants: i32,
-    pub open_corrective_actions: i32,
-}
-
-fn int(n: u64) -> i32 {
-    i32::try_from(n).unwrap_or(i32::MAX)
-}
-
-fn check_period(from: DateTime<Utc>, to: DateTime<Utc>) -> ApiResult<()> {
-    if to <= from {
-        return Err(ApiError::bad_input("to", "must be after from"));
+    async fn by_department(&self) -> &[CountByKey] {
+        &self.by_department
     }
-    Ok(())
-}
-
-/// The teams `v` leads: those naming them supervisor, and their own team if they supervise.
-async fn led_teams(db: &DatabaseConnection, v: &Viewer) -> ApiResult<Vec<Uuid>> {
-    let mut led: Vec<Uuid> = org::teams(db)
-        .await?
-        .into_iter()
-        .filter(|t| t.supervisor_id == Some(v.user.id))
-        .map(|t| t.id)
-        .collect();
-    if v.user.role_set().has_any(&[Role::Supervisor])
-        && let Some(team) = v.user.team_id
-        && !led.contains(&team)
-    {
-        led.push(team);
+    async fn trend(&self) -> &[BucketCount] {
+        &self.trend
     }
-    Ok(led)
+    async fn repeat_complainants(&self) -> i32 {
+        self.repeat_complainants
+    }
+    async fn open_corrective_actions(&self) -> i32 {
+        self.open_corrective_actions
+    }
 }
 
-/// Resolves the scope argument to ids, checks it exists and that the caller may read it.
-async fn resolve_scope(db: &DatabaseConnection, v: &Viewer, scope: KpiScope) -> ApiResult<Scope> {
+fn scope_request(scope: &KpiScope) -> AppResult<ScopeRequest> {
     let id = scope
         .id
         .as_ref()
         .map(|i| input_id(i, "scope.id"))
         .transpose()?;
-    let missing = |what: &str| ApiError::NotFound(format!("{what} not found"));
-    let (store_scope, rule_scope) = match scope.kind {
-        KpiScopeKind::Agent => {
-            let person = match id {
-                None => v.user.clone(),
-                Some(id) => users::find(db, id)
-                    .await?
-                    .filter(|u| u.role_set().is_staff())
-                    .ok_or_else(|| missing("staff member"))?,
-            };
-            (
-                Scope::Agent(person.id),
-                rules::KpiScope::Agent {
-                    user_id: person.id,
-                    team_id: person.team_id,
-                },
-            )
-        }
-        KpiScopeKind::Team => {
-            let team = id
-                .or(v.user.team_id)
-                .ok_or_else(|| ApiError::bad_input("scope.id", "name the team"))?;
-            org::team(db, team).await?.ok_or_else(|| missing("team"))?;
-            (Scope::Team(team), rules::KpiScope::Team(team))
-        }
-        KpiScopeKind::Department => {
-            let dept = id
-                .or(v.user.department_id)
-                .ok_or_else(|| ApiError::bad_input("scope.id", "name the department"))?;
-            org::department(db, dept)
-                .await?
-                .ok_or_else(|| missing("department"))?;
-            (Scope::Department(dept), rules::KpiScope::Department(dept))
-        }
-        KpiScopeKind::All => (Scope::All, rules::KpiScope::All),
-    };
-    let reader = KpiReader {
-        user_id: v.user.id,
-        roles: v.user.role_set(),
-        led_teams: led_teams(db, v).await?,
-    };
-    if !rules::may_read(&reader, &rule_scope) {
-        return Err(ApiError::Forbidden(
-            "agents read their own KPIs, supervisors their team's, managers everyone's".to_owned(),
-        ));
-    }
-    Ok(store_scope)
-}
-
-fn duration_stats(s: rules::DurationSummary) -> DurationStats {
-    DurationStats {
-        count: int(s.count),
-        average_minutes: s.average,
-        median_minutes: s.median,
-        p90_minutes: s.p90,
-    }
-}
-
-/// The KPI report of `scope` over `[from, to)`, with backlog and pending targets as of `now`.
-/// Also what a finalized review freezes.
-pub async fn report(
-    db: &DatabaseConnection,
-    scope: Scope,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> ApiResult<KpiReport> {
-    let period = Period { from, to, now };
-    let c = store::counts(db, scope, period).await?;
-    let resolved = c.of(Metric::TicketsResolved);
-    let due = |d: Metric, m: Metric| rules::rate(c.of(d).saturating_sub(c.of(m)), c.of(d));
-    Ok(KpiReport {
-        from,
-        to,
-        tickets_created: int(c.of(Metric::TicketsCreated)),
-        tickets_handled: int(c.of(Metric::TicketsHandled)),
-        tickets_resolved: int(resolved),
-        resolution_rate: rules::rate(resolved, c.of(Metric::TicketsHandled)),
-        first_response: duration_stats(c.first_response),
-        resolution: duration_stats(c.resolution),
-        first_response_sla_compliance: due(
-            Metric::FirstResponseSlaDue,
-            Metric::FirstResponseSlaMissed,
-        ),
-        resolution_sla_compliance: due(Metric::ResolutionSlaDue, Metric::ResolutionSlaMissed),
-        first_contact_resolution_rate: rules::rate(c.of(Metric::FirstContactResolutions), resolved),
-        reopen_rate: rules::rate(c.of(Metric::Reopened), resolved),
-        csat_average: rules::average(c.rating_sum, c.ratings),
-        csat_satisfied_share: rules::rate(c.satisfied, c.ratings),
-        csat_response_rate: rules::rate(c.ratings, c.resolutions),
-        complaints: int(c.of(Metric::Complaints)),
-        complaint_rate: rules::rate(c.of(Metric::Complaints), c.of(Metric::TicketsCreated)),
-        praise: int(c.of(Metric::Praise)),
-        escalations: int(c.escalations),
-        follow_up_completion_rate: rules::rate(
-            c.of(Metric::FollowedUpComplaints),
-            c.of(Metric::ClosedComplaints),
-        ),
-        backlog: int(c.of(Metric::Backlog)),
-        overdue: int(c.of(Metric::Overdue)),
+    Ok(match scope.kind {
+        KpiScopeKind::Agent => ScopeRequest::Agent(id),
+        KpiScopeKind::Team => ScopeRequest::Team(id),
+        KpiScopeKind::Department => ScopeRequest::Department(id),
+        KpiScopeKind::All => ScopeRequest::All,
     })
-}
-
-fn key_or(value: Option<String>, none: &str) -> String {
-    value.unwrap_or_else(|| none.to_owned())
-}
-
-fn counts_by_key(rows: Vec<(Option<String>, u64)>, none: &str) -> Vec<CountByKey> {
-    rows.into_iter()
-        .map(|(k, n)| CountByKey {
-            key: key_or(k, none),
-            count: int(n),
-        })
-        .collect()
 }
 
 /// KPI queries.
@@ -297,11 +230,9 @@ impl KpiQuery {
         scope: KpiScope,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
-    ) -> ApiResult<KpiReport> {
-        check_period(from, to)?;
-        let db = &state(ctx)?.db;
-        let scope = resolve_scope(db, viewer(ctx)?, scope).await?;
-        report(db, scope, from, to, now()).await
+    ) -> AppResult<KpiReport> {
+        let scope = scope_request(&scope)?;
+        uc::kpis(app(ctx)?, actor(ctx)?, scope, from, to).await
     }
 
     /// The tickets behind one KPI figure, by id; the same rules as `kpis`.
@@ -322,17 +253,11 @@ impl KpiQuery {
         metric: KpiMetric,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<TicketConnection> {
-        check_period(from, to)?;
+    ) -> AppResult<TicketConnection> {
         let page = page_request(first, after, None, None)?;
-        let db = &state(ctx)?.db;
-        let scope = resolve_scope(db, viewer(ctx)?, scope).await?;
-        let period = Period {
-            from,
-            to,
-            now: now(),
-        };
-        let rows = store::tickets(db, scope, period, metric.into(), page).await?;
+        let scope = scope_request(&scope)?;
+        let (app, actor) = (app(ctx)?, actor(ctx)?);
+        let rows = uc::kpi_tickets(app, actor, scope, (from, to), metric.into(), page).await?;
         Ok(TicketConnection::from_page(
             rows,
             |m| encode_cursor(m.id),
@@ -350,78 +275,12 @@ impl KpiQuery {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
         bucket: TimeBucket,
-    ) -> ApiResult<ComplaintAnalytics> {
-        check_period(from, to)?;
-        let v = viewer(ctx)?;
-        let db = &state(ctx)?.db;
-        let department =
-            if v.user
-                .role_set()
-                .has_any(&[Role::Supervisor, Role::Manager, Role::Admin])
-            {
-                None
-            } else {
-                Some(v.user.department_id.ok_or_else(|| {
-                    ApiError::Forbidden("complaint analytics need a department".to_owned())
-                })?)
-            };
+    ) -> AppResult<ComplaintAnalytics> {
         let width = match bucket {
             TimeBucket::Day => Bucket::Day,
             TimeBucket::Week => Bucket::Week,
             TimeBucket::Month => Bucket::Month,
         };
-        let starts = rules::bucket_starts(from, to, width, rules::organisation_time_zone())
-            .ok_or_else(|| {
-                ApiError::bad_input(
-                    "bucket",
-                    format!(
-                        "at most {} buckets; choose a wider bucket or a shorter period",
-                        rules::MAX_BUCKETS
-                    ),
-                )
-            })?;
-        // Each bucket counts only the part of it inside the period.
-        let ranges: Vec<(DateTime<Utc>, DateTime<Utc>)> = starts
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let end = starts.get(i + 1).copied().unwrap_or(to).min(to);
-                ((*s).max(from), end)
-            })
-            .collect();
-        let c = store::complaint_counts(db, from, to, department, &ranges).await?;
-        let ids: Vec<Uuid> = c.by_department.iter().filter_map(|(d, _)| *d).collect();
-        let names: HashMap<Uuid, String> = org::departments_by_id(db, &ids)
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d.name))
-            .collect();
-        Ok(ComplaintAnalytics {
-            total: int(c.total),
-            by_category: counts_by_key(c.by_category, "UNSPECIFIED"),
-            by_severity: counts_by_key(c.by_severity, "UNSPECIFIED"),
-            by_channel: counts_by_key(c.by_channel, "UNSPECIFIED"),
-            by_department: c
-                .by_department
-                .into_iter()
-                .map(|(d, n)| CountByKey {
-                    key: match d {
-                        Some(id) => names.get(&id).cloned().unwrap_or_else(|| id.to_string()),
-                        None => "UNASSIGNED".to_owned(),
-                    },
-                    count: int(n),
-                })
-                .collect(),
-            trend: starts
-                .into_iter()
-                .zip(c.trend)
-                .map(|(bucket_start, n)| BucketCount {
-                    bucket_start,
-                    count: int(n),
-                })
-                .collect(),
-            repeat_complainants: int(c.repeat_complainants),
-            open_corrective_actions: int(c.open_corrective_actions),
-        })
+        uc::complaint_analytics(app(ctx)?, actor(ctx)?, from, to, width).await
     }
 }

@@ -3,17 +3,18 @@
 
 pub mod auth;
 pub mod connection;
+pub mod error;
+pub mod floor;
 pub mod kpi;
 pub mod loaders;
 pub mod people;
 pub mod reviews;
-pub mod sla;
 pub mod subscriptions;
 pub mod tickets;
 pub mod training;
 
+use crate::app::{AppError, AppResult};
 use crate::auth::{Caller, Viewer};
-use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use async_graphql::{Context, Guard, MergedObject, Schema};
 use careline_domain::Action;
@@ -32,7 +33,7 @@ pub const MAX_PAGE: i32 = 100;
 pub struct Query(
     people::PeopleQuery,
     tickets::TicketQuery,
-    sla::SlaQuery,
+    floor::FloorQuery,
     training::TrainingQuery,
     kpi::KpiQuery,
     reviews::ReviewQuery,
@@ -44,7 +45,7 @@ pub struct Mutation(
     auth::AuthMutation,
     people::PeopleMutation,
     tickets::TicketMutation,
-    sla::SlaMutation,
+    floor::FloorMutation,
     training::TrainingMutation,
     reviews::ReviewMutation,
 );
@@ -80,14 +81,24 @@ pub fn sdl() -> String {
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub Option<IpAddr>);
 
+/// The application layer.
+pub fn app<'a>(ctx: &Context<'a>) -> AppResult<&'a crate::app::App> {
+    Ok(&state(ctx)?.app)
+}
+
+/// The caller as the application layer's actor.
+pub fn actor<'a>(ctx: &Context<'a>) -> AppResult<&'a crate::app::Actor> {
+    viewer(ctx)
+}
+
 /// Shared state from the schema.
-pub fn state<'a>(ctx: &Context<'a>) -> ApiResult<&'a AppState> {
+pub fn state<'a>(ctx: &Context<'a>) -> AppResult<&'a AppState> {
     ctx.data::<AppState>()
-        .map_err(|_| ApiError::internal(anyhow::anyhow!("no AppState in schema"), "schema data"))
+        .map_err(|_| AppError::internal(anyhow::anyhow!("no AppState in schema"), "schema data"))
 }
 
 /// The authenticated caller, or `UNAUTHENTICATED`.
-pub fn viewer<'a>(ctx: &Context<'a>) -> ApiResult<&'a Viewer> {
+pub fn viewer<'a>(ctx: &Context<'a>) -> AppResult<&'a Viewer> {
     match ctx.data_opt::<Caller>() {
         Some(caller) => caller.viewer(),
         None => Caller::Anonymous.viewer(),
@@ -121,21 +132,17 @@ pub fn parse_id(id: &async_graphql::ID) -> Option<Uuid> {
 }
 
 /// Parses an ID given as input, reporting a malformed one against `field`.
-pub fn input_id(id: &async_graphql::ID, field: &str) -> ApiResult<Uuid> {
-    parse_id(id).ok_or_else(|| ApiError::bad_input(field, "not a valid id"))
+pub fn input_id(id: &async_graphql::ID, field: &str) -> AppResult<Uuid> {
+    parse_id(id).ok_or_else(|| AppError::bad_input(field, "not a valid id"))
 }
 
-/// Validates a free-text input: trimmed, non-empty, at most `max` characters.
-pub fn text(value: &str, field: &str, max: usize) -> ApiResult<String> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(ApiError::bad_input(field, "must not be empty"));
-    }
-    if trimmed.chars().count() > max {
-        return Err(ApiError::bad_input(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(trimmed.to_owned())
+/// Parses the id of a record that must exist: an unparsable one is `NOT_FOUND`, like a missing
+/// one (`what` names it, e.g. `ticket`).
+pub fn found_id(id: &async_graphql::ID, what: &str) -> AppResult<Uuid> {
+    parse_id(id).ok_or_else(|| AppError::NotFound(format!("{what} not found")))
+}
+
+/// Parses an optional ID input.
+pub fn optional_id(id: Option<&async_graphql::ID>, field: &str) -> AppResult<Option<Uuid>> {
+    id.map(|i| input_id(i, field)).transpose()
 }

@@ -2,15 +2,14 @@
 
 use super::connection::{connection, encode_cursor, list_cost, page_request};
 use super::loaders::{load_failed, loaders};
-use super::{Can, SignedIn, input_id, parse_id, state, text, viewer};
-use crate::auth::password;
-use crate::error::{ApiError, ApiResult};
+use super::{Can, SignedIn, actor, app, found_id, input_id, optional_id, parse_id, viewer};
+use crate::app::people::{self as uc, NewStaff};
+use crate::app::{AppError, AppResult};
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use careline_domain::org::{DepartmentKind as DomainDepartmentKind, Presence as DomainPresence};
 use careline_domain::ticket::mask_email;
-use careline_domain::{Action, Role as DomainRole, Roles, password::check_policy};
+use careline_domain::{Action, Role as DomainRole};
 use careline_persistence::entity::{department, team, user};
-use careline_persistence::{org, tokens, users};
 
 /// A role, as in `docs/PERMISSIONS.md`.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -81,7 +80,7 @@ impl User {
         self.0.role_set().iter().map(Role::from).collect()
     }
 
-    async fn department(&self, ctx: &Context<'_>) -> ApiResult<Option<Department>> {
+    async fn department(&self, ctx: &Context<'_>) -> AppResult<Option<Department>> {
         let Some(id) = self.0.department_id else {
             return Ok(None);
         };
@@ -89,7 +88,7 @@ impl User {
         Ok(found.map_err(load_failed)?.map(Department))
     }
 
-    async fn team(&self, ctx: &Context<'_>) -> ApiResult<Option<Team>> {
+    async fn team(&self, ctx: &Context<'_>) -> AppResult<Option<Team>> {
         let Some(id) = self.0.team_id else {
             return Ok(None);
         };
@@ -148,21 +147,21 @@ impl Team {
         &self.0.name
     }
 
-    async fn department(&self, ctx: &Context<'_>) -> ApiResult<Department> {
+    async fn department(&self, ctx: &Context<'_>) -> AppResult<Department> {
         let found = loaders(ctx)?
             .departments
             .load_one(self.0.department_id)
             .await
             .map_err(load_failed)?;
         found.map(Department).ok_or_else(|| {
-            ApiError::internal(
+            AppError::internal(
                 anyhow::anyhow!("team without department"),
                 "team.department",
             )
         })
     }
 
-    async fn supervisor(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+    async fn supervisor(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         let Some(id) = self.0.supervisor_id else {
             return Ok(None);
         };
@@ -175,7 +174,7 @@ impl Team {
         guard = "Can(Action::ReadStaffDirectory)",
         complexity = "50 * child_complexity"
     )]
-    async fn members(&self, ctx: &Context<'_>) -> ApiResult<Vec<User>> {
+    async fn members(&self, ctx: &Context<'_>) -> AppResult<Vec<User>> {
         let found = loaders(ctx)?
             .team_members
             .load_one(self.0.id)
@@ -193,29 +192,18 @@ pub struct PeopleQuery;
 impl PeopleQuery {
     /// The signed-in account.
     #[graphql(guard = "SignedIn")]
-    async fn me(&self, ctx: &Context<'_>) -> ApiResult<User> {
+    async fn me(&self, ctx: &Context<'_>) -> AppResult<User> {
         Ok(User(viewer(ctx)?.user.clone()))
     }
 
     /// One account. Anyone may read themselves; staff may read staff; customer accounts need
     /// the right to read customer accounts.
     #[graphql(guard = "SignedIn")]
-    async fn user(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<User>> {
-        let viewer = viewer(ctx)?;
+    async fn user(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<User>> {
         let Some(id) = parse_id(&id) else {
             return Ok(None);
         };
-        if id == viewer.id() {
-            return Ok(Some(User(viewer.user.clone())));
-        }
-        viewer.require(Action::ReadStaffDirectory)?;
-        let Some(found) = users::find(&state(ctx)?.db, id).await? else {
-            return Ok(None);
-        };
-        if !found.role_set().is_staff() {
-            viewer.require(Action::ReadCustomerAccounts)?;
-        }
-        Ok(Some(User(found)))
+        Ok(uc::user(app(ctx)?, actor(ctx)?, id).await?.map(User))
     }
 
     /// The staff directory, optionally by role. `role: CUSTOMER` lists customer accounts and
@@ -230,13 +218,10 @@ impl PeopleQuery {
         role: Option<Role>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<UserConnection> {
-        let role = role.map(DomainRole::from);
-        if role == Some(DomainRole::Customer) {
-            viewer(ctx)?.require(Action::ReadCustomerAccounts)?;
-        }
+    ) -> AppResult<UserConnection> {
         let request = page_request(first, after, None, None)?;
-        let page = users::list(&state(ctx)?.db, role, request).await?;
+        let role = role.map(DomainRole::from);
+        let page = uc::users(app(ctx)?, actor(ctx)?, role, request).await?;
         Ok(UserConnection::from_page(
             page,
             |m| encode_cursor(m.id),
@@ -246,15 +231,15 @@ impl PeopleQuery {
 
     /// Every department.
     #[graphql(guard = "Can(Action::ReadDepartments)")]
-    async fn departments(&self, ctx: &Context<'_>) -> ApiResult<Vec<Department>> {
-        let rows = org::departments(&state(ctx)?.db).await?;
+    async fn departments(&self, ctx: &Context<'_>) -> AppResult<Vec<Department>> {
+        let rows = uc::departments(app(ctx)?).await?;
         Ok(rows.into_iter().map(Department).collect())
     }
 
     /// Every team.
     #[graphql(guard = "Can(Action::ReadStaffDirectory)")]
-    async fn teams(&self, ctx: &Context<'_>) -> ApiResult<Vec<Team>> {
-        let rows = org::teams(&state(ctx)?.db).await?;
+    async fn teams(&self, ctx: &Context<'_>) -> AppResult<Vec<Team>> {
+        let rows = uc::teams(app(ctx)?).await?;
         Ok(rows.into_iter().map(Team).collect())
     }
 }
@@ -273,38 +258,6 @@ pub struct CreateUserInput {
     pub capacity: Option<i32>,
 }
 
-/// Default capacity for new staff.
-pub const DEFAULT_CAPACITY: i32 = 8;
-
-/// Checks an email address's shape (one `@`, a dotted domain, no spaces) and normalises it.
-pub fn check_email(email: &str, field: &str) -> ApiResult<String> {
-    let email = email.trim().to_lowercase();
-    let valid = email.len() <= 254
-        && !email.chars().any(char::is_whitespace)
-        && matches!(email.split_once('@'), Some((local, domain))
-            if !local.is_empty() && !domain.contains('@') && domain.contains('.')
-                && !domain.starts_with('.') && !domain.ends_with('.'));
-    if valid {
-        Ok(email)
-    } else {
-        Err(ApiError::bad_input(field, "not a valid email address"))
-    }
-}
-
-/// Checks a phone number: digits with optional `+`, spaces and dashes, 5 to 20 digits.
-pub fn check_phone(phone: &str, field: &str) -> ApiResult<String> {
-    let phone = phone.trim();
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let allowed = phone
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'));
-    if allowed && (5..=20).contains(&digits) {
-        Ok(phone.to_owned())
-    } else {
-        Err(ApiError::bad_input(field, "not a valid phone number"))
-    }
-}
-
 /// Changes to people and the organisation.
 #[derive(Default)]
 pub struct PeopleMutation;
@@ -313,98 +266,27 @@ pub struct PeopleMutation;
 impl PeopleMutation {
     /// Creates an account (admins).
     #[graphql(guard = "Can(Action::CreateUser)")]
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> ApiResult<User> {
-        let db = &state(ctx)?.db;
-        let email = check_email(&input.email, "input.email")?;
-        let name = text(&input.name, "input.name", 200)?;
-        check_policy(&input.password, "input.password")?;
-        let roles: Vec<DomainRole> = input.roles.iter().copied().map(Into::into).collect();
-        let roles = Roles::parse(&roles)?;
-        let capacity = input.capacity.unwrap_or(DEFAULT_CAPACITY);
-        if !(0..=200).contains(&capacity) {
-            return Err(ApiError::bad_input(
-                "input.capacity",
-                "must be between 0 and 200",
-            ));
-        }
-        let skills = input.skills.unwrap_or_default();
-        if skills.len() > 20 {
-            return Err(ApiError::bad_input("input.skills", "at most 20 skills"));
-        }
-        let skills = skills
-            .iter()
-            .map(|s| text(s, "input.skills", 40).map(|s| s.to_lowercase()))
-            .collect::<ApiResult<Vec<_>>>()?;
-        let mut department_id = match &input.department_id {
-            Some(id) => {
-                let id = input_id(id, "input.departmentId")?;
-                org::department(db, id).await?.ok_or_else(|| {
-                    ApiError::bad_input("input.departmentId", "no such department")
-                })?;
-                Some(id)
-            }
-            None => None,
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> AppResult<User> {
+        let department_id = optional_id(input.department_id.as_ref(), "input.departmentId")?;
+        let team_id = optional_id(input.team_id.as_ref(), "input.teamId")?;
+        let staff = NewStaff {
+            email: input.email,
+            name: input.name,
+            password: input.password,
+            roles: input.roles.into_iter().map(Into::into).collect(),
+            department_id,
+            team_id,
+            skills: input.skills.unwrap_or_default(),
+            capacity: input.capacity,
         };
-        let team_id = match &input.team_id {
-            Some(id) => {
-                let id = input_id(id, "input.teamId")?;
-                let team = org::team(db, id)
-                    .await?
-                    .ok_or_else(|| ApiError::bad_input("input.teamId", "no such team"))?;
-                match department_id {
-                    Some(dept) if dept != team.department_id => {
-                        return Err(ApiError::bad_input(
-                            "input.teamId",
-                            "the team belongs to another department",
-                        ));
-                    }
-                    _ => department_id = Some(team.department_id),
-                }
-                Some(id)
-            }
-            None => None,
-        };
-        let password_hash = password::hash(input.password).await?;
-        // The account and its onboarding enrollments are created together or not at all.
-        let txn = sea_orm::TransactionTrait::begin(db).await?;
-        let created = users::insert(
-            &txn,
-            users::NewUser {
-                email,
-                name,
-                password_hash,
-                roles,
-                department_id,
-                team_id,
-                phone: None,
-                skills,
-                capacity,
-            },
-        )
-        .await?;
-        let onboarding = super::training::enroll_in_onboarding(&txn, &created).await?;
-        txn.commit().await?;
-        tracing::info!(user.id = %created.id, training.enrollments = onboarding, "account created");
-        Ok(User(created))
+        Ok(User(uc::create_user(app(ctx)?, staff).await?))
     }
 
     /// Activates or deactivates an account (admins). Deactivation ends every session at once.
     #[graphql(guard = "Can(Action::SetUserActive)")]
-    async fn set_user_active(&self, ctx: &Context<'_>, id: ID, active: bool) -> ApiResult<User> {
-        let viewer = viewer(ctx)?;
-        let db = &state(ctx)?.db;
-        let id = parse_id(&id).ok_or_else(|| ApiError::NotFound("user not found".into()))?;
-        if id == viewer.id() && !active {
-            return Err(ApiError::bad_input(
-                "id",
-                "you cannot deactivate your own account",
-            ));
-        }
-        let updated = users::set_active(db, id, active).await?;
-        if !active {
-            tokens::revoke_user(db, id).await?;
-        }
-        tracing::info!(user.id = %id, user.active = active, "account activation changed");
+    async fn set_user_active(&self, ctx: &Context<'_>, id: ID, active: bool) -> AppResult<User> {
+        let id = found_id(&id, "user")?;
+        let updated = uc::set_user_active(app(ctx)?, actor(ctx)?, id, active).await?;
         Ok(User(updated))
     }
 
@@ -415,10 +297,8 @@ impl PeopleMutation {
         ctx: &Context<'_>,
         name: String,
         kind: DepartmentKind,
-    ) -> ApiResult<Department> {
-        let name = text(&name, "name", 120)?;
-        let kind = DomainDepartmentKind::from(kind);
-        let created = org::insert_department(&state(ctx)?.db, &name, kind.as_str()).await?;
+    ) -> AppResult<Department> {
+        let created = uc::create_department(app(ctx)?, &name, kind.into()).await?;
         Ok(Department(created))
     }
 
@@ -430,39 +310,19 @@ impl PeopleMutation {
         name: String,
         department_id: ID,
         supervisor_id: Option<ID>,
-    ) -> ApiResult<Team> {
-        let db = &state(ctx)?.db;
-        let name = text(&name, "name", 120)?;
+    ) -> AppResult<Team> {
         let department_id = input_id(&department_id, "departmentId")?;
-        org::department(db, department_id)
-            .await?
-            .ok_or_else(|| ApiError::bad_input("departmentId", "no such department"))?;
-        let supervisor_id = match supervisor_id {
-            Some(id) => {
-                let id = input_id(&id, "supervisorId")?;
-                let supervisor = users::find(db, id).await?;
-                match supervisor {
-                    Some(u) if u.active && u.role_set().has(DomainRole::Supervisor) => Some(id),
-                    _ => {
-                        return Err(ApiError::bad_input(
-                            "supervisorId",
-                            "the supervisor must be an active user with the SUPERVISOR role",
-                        ));
-                    }
-                }
-            }
-            None => None,
-        };
-        let created = org::insert_team(db, &name, department_id, supervisor_id).await?;
+        let supervisor_id = optional_id(supervisor_id.as_ref(), "supervisorId")?;
+        let created = uc::create_team(app(ctx)?, &name, department_id, supervisor_id).await?;
         Ok(Team(created))
     }
 
     /// Sets the caller's presence (staff).
     #[graphql(guard = "Can(Action::SetPresence)")]
-    async fn set_presence(&self, ctx: &Context<'_>, presence: Presence) -> ApiResult<User> {
-        let viewer = viewer(ctx)?;
+    async fn set_presence(&self, ctx: &Context<'_>, presence: Presence) -> AppResult<User> {
         let presence = DomainPresence::from(presence);
-        let updated = users::set_presence(&state(ctx)?.db, viewer.id(), presence.as_str()).await?;
-        Ok(User(updated))
+        Ok(User(
+            uc::set_presence(app(ctx)?, actor(ctx)?, presence).await?,
+        ))
     }
 }

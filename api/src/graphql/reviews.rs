@@ -3,27 +3,17 @@
 //! score, stars, an outcome and recommended courses, which freezes the KPI report of the
 //! cycle's period and enrolls the person in the next session of each recommended course.
 
-use super::kpi::{KpiReport, report};
 use super::loaders::{load_failed, loaders};
 use super::people::User;
 use super::training::TrainingCourse;
-use super::{Can, input_id, parse_id, state, text, viewer};
-use crate::error::{ApiError, ApiResult};
+use super::{Can, actor, app, found_id, input_id};
+use crate::app::kpi::KpiReport;
+use crate::app::reviews::{self as uc, Conclusion, Review};
+use crate::app::{AppError, AppResult};
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use careline_domain::Action;
-use careline_domain::kpi::{self as rules, ReviewStatus as DomainStatus, ReviewStep, review_step};
-use careline_persistence::entity::{performance_review, review_cycle, training_session};
-use careline_persistence::kpi::Scope;
-use careline_persistence::{DatabaseConnection, now, reviews as store, training, users};
+use careline_persistence::entity::review_cycle;
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use std::collections::HashMap;
-use uuid::Uuid;
-
-/// Most texts a review takes, in characters.
-const MAX_ASSESSMENT_CHARS: usize = 10_000;
-/// Most rows a review list returns.
-const MAX_LIST: u64 = 500;
 
 /// What a finalized review concludes.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -96,177 +86,60 @@ impl ReviewCycle {
 }
 
 /// One person's review in one cycle. Peer texts come without their authors.
-pub struct PerformanceReview {
-    row: performance_review::Model,
-    cycle: review_cycle::Model,
-    peers: Vec<String>,
-    courses: Vec<TrainingCourse>,
-}
+pub struct PerformanceReview(Review);
 
 #[Object]
 impl PerformanceReview {
     async fn id(&self) -> ID {
-        ID(self.row.id.to_string())
+        ID(self.0.row.id.to_string())
     }
     async fn cycle(&self) -> ReviewCycle {
-        ReviewCycle(self.cycle.clone())
+        ReviewCycle(self.0.cycle.clone())
     }
-    async fn employee(&self, ctx: &Context<'_>) -> ApiResult<User> {
-        let found = loaders(ctx)?.users.load_one(self.row.employee_id).await;
+    async fn employee(&self, ctx: &Context<'_>) -> AppResult<User> {
+        let found = loaders(ctx)?.users.load_one(self.0.row.employee_id).await;
         found
             .map_err(load_failed)?
             .map(User)
-            .ok_or_else(|| ApiError::NotFound("employee not found".to_owned()))
+            .ok_or_else(|| AppError::NotFound("employee not found".to_owned()))
     }
-    async fn status(&self) -> ApiResult<ReviewStatus> {
-        DomainStatus::parse(&self.row.status)
-            .map(Into::into)
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown review status"), "review"))
+    async fn status(&self) -> AppResult<ReviewStatus> {
+        Ok(uc::status_of(&self.0.row)?.into())
     }
     async fn self_assessment(&self) -> Option<&str> {
-        self.row.self_assessment.as_deref()
+        self.0.row.self_assessment.as_deref()
     }
     async fn manager_assessment(&self) -> Option<&str> {
-        self.row.manager_assessment.as_deref()
+        self.0.row.manager_assessment.as_deref()
     }
     async fn peer_assessments(&self) -> &[String] {
-        &self.peers
+        &self.0.peers
     }
     /// The KPI report of the cycle's period, frozen at finalization.
     async fn kpi(&self) -> Option<KpiReport> {
-        self.row
+        self.0
+            .row
             .kpi_snapshot
             .as_deref()
             .and_then(|s| serde_json::from_str(s).ok())
     }
     async fn score(&self) -> Option<f64> {
-        self.row.score
+        self.0.row.score
     }
     async fn star_rating(&self) -> Option<i32> {
-        self.row.star_rating
+        self.0.row.star_rating
     }
     async fn outcome(&self) -> Option<ReviewOutcome> {
-        self.row.outcome.as_deref().and_then(ReviewOutcome::parse)
+        self.0.row.outcome.as_deref().and_then(ReviewOutcome::parse)
     }
     async fn recommended_courses(&self) -> Vec<TrainingCourse> {
-        self.courses.clone()
+        self.0.courses.iter().cloned().map(TrainingCourse).collect()
     }
 }
 
-/// Wraps reviews with their cycle, peer texts and courses, in a constant number of queries.
-async fn present(
-    db: &DatabaseConnection,
-    cycle: &review_cycle::Model,
-    rows: Vec<performance_review::Model>,
-) -> ApiResult<Vec<PerformanceReview>> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut peers: HashMap<Uuid, Vec<String>> = HashMap::new();
-    for p in store::peers_of(db, &ids).await? {
-        peers.entry(p.review_id).or_default().push(p.body);
-    }
-    let course_ids: Vec<Uuid> = rows.iter().flat_map(|r| r.course_ids()).collect();
-    // Courses that no longer exist are left out rather than failing the review.
-    let courses: HashMap<Uuid, TrainingCourse> = if course_ids.is_empty() {
-        HashMap::new()
-    } else {
-        training::courses_by_id(db, &course_ids)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, TrainingCourse(c)))
-            .collect()
-    };
-    Ok(rows
-        .into_iter()
-        .map(|row| PerformanceReview {
-            peers: peers.remove(&row.id).unwrap_or_default(),
-            courses: row
-                .course_ids()
-                .iter()
-                .filter_map(|id| courses.get(id).cloned())
-                .collect(),
-            cycle: cycle.clone(),
-            row,
-        })
-        .collect())
-}
-
-async fn present_one(
-    db: &DatabaseConnection,
-    cycle: &review_cycle::Model,
-    row: performance_review::Model,
-) -> ApiResult<PerformanceReview> {
-    present(db, cycle, vec![row])
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("review vanished"), "review"))
-}
-
-async fn cycle(db: &DatabaseConnection, id: &ID) -> ApiResult<review_cycle::Model> {
-    let not_found = || ApiError::NotFound("review cycle not found".to_owned());
-    let id = parse_id(id).ok_or_else(not_found)?;
-    store::find_cycle(db, id).await?.ok_or_else(not_found)
-}
-
-/// The person being reviewed: an active staff member.
-async fn employee(db: &DatabaseConnection, id: &ID) -> ApiResult<Uuid> {
-    let id = input_id(id, "employeeId")?;
-    users::find(db, id)
-        .await?
-        .filter(|u| u.active && u.role_set().is_staff())
-        .map(|u| u.id)
-        .ok_or_else(|| ApiError::NotFound("staff member not found".to_owned()))
-}
-
-fn status_of(row: &performance_review::Model) -> ApiResult<DomainStatus> {
-    DomainStatus::parse(&row.status)
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown review status"), "review"))
-}
-
-fn step(row: &performance_review::Model, s: ReviewStep) -> ApiResult<DomainStatus> {
-    Ok(review_step(
-        status_of(row)?,
-        row.self_assessment.is_some(),
-        s,
-    )?)
-}
-
-fn not_own_review(by: Uuid, employee: Uuid) -> ApiResult<()> {
-    if by == employee {
-        return Err(ApiError::Forbidden(
-            "a manager does not assess or finalize their own review".to_owned(),
-        ));
-    }
-    Ok(())
-}
-
-/// Enrolls `employee` in the next session with a free seat of each course, skipping courses
-/// with none and sessions they are already in.
-async fn enroll_in_next_sessions(
-    db: &DatabaseConnection,
-    employee: Uuid,
-    courses: &[Uuid],
-) -> ApiResult<()> {
-    use training_session::Column as S;
-    let at = now();
-    for course in courses {
-        let sessions = training_session::Entity::find()
-            .filter(S::CourseId.eq(*course))
-            .filter(S::StartsAt.gt(at))
-            .order_by_asc(S::StartsAt)
-            .order_by_asc(S::Id)
-            .limit(5)
-            .all(db)
-            .await?;
-        for session in sessions {
-            match training::enroll(db, session.id, employee).await {
-                Ok(_) => break,
-                // Already enrolled there, or the seat went: the next session may do.
-                Err(careline_persistence::StoreError::Conflict(_)) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-    }
-    Ok(())
+/// The person being reviewed: a malformed id is refused like an unknown one.
+fn staff_id(id: &ID) -> AppResult<uuid::Uuid> {
+    input_id(id, "employeeId")
 }
 
 /// Review queries.
@@ -280,8 +153,8 @@ impl ReviewQuery {
         guard = "Can(Action::ParticipateInReviews)",
         complexity = "100 * child_complexity"
     )]
-    async fn review_cycles(&self, ctx: &Context<'_>) -> ApiResult<Vec<ReviewCycle>> {
-        let rows = store::cycles(&state(ctx)?.db, 100).await?;
+    async fn review_cycles(&self, ctx: &Context<'_>) -> AppResult<Vec<ReviewCycle>> {
+        let rows = uc::cycles(app(ctx)?).await?;
         Ok(rows.into_iter().map(ReviewCycle).collect())
     }
 
@@ -294,17 +167,10 @@ impl ReviewQuery {
         &self,
         ctx: &Context<'_>,
         cycle_id: ID,
-    ) -> ApiResult<Vec<PerformanceReview>> {
-        let v = viewer(ctx)?;
-        let db = &state(ctx)?.db;
-        let cycle = cycle(db, &cycle_id).await?;
-        let only = if v.can(Action::ManageReviews) {
-            None
-        } else {
-            Some(v.user.id)
-        };
-        let rows = store::reviews_of_cycle(db, cycle.id, only, MAX_LIST).await?;
-        present(db, &cycle, rows).await
+    ) -> AppResult<Vec<PerformanceReview>> {
+        let cycle = found_id(&cycle_id, "review cycle")?;
+        let rows = uc::reviews_of_cycle(app(ctx)?, actor(ctx)?, cycle).await?;
+        Ok(rows.into_iter().map(PerformanceReview).collect())
     }
 }
 
@@ -322,17 +188,9 @@ impl ReviewMutation {
         name: String,
         starts_at: DateTime<Utc>,
         ends_at: DateTime<Utc>,
-    ) -> ApiResult<ReviewCycle> {
-        let name = text(&name, "name", 200)?;
-        rules::validate_cycle(starts_at, ends_at)?;
-        let row = store::create_cycle(
-            &state(ctx)?.db,
-            name,
-            starts_at,
-            ends_at,
-            viewer(ctx)?.user.id,
-        )
-        .await?;
+    ) -> AppResult<ReviewCycle> {
+        let (app, actor) = (app(ctx)?, actor(ctx)?);
+        let row = uc::create_cycle(app, actor, &name, starts_at, ends_at).await?;
         Ok(ReviewCycle(row))
     }
 
@@ -343,14 +201,10 @@ impl ReviewMutation {
         ctx: &Context<'_>,
         cycle_id: ID,
         text: String,
-    ) -> ApiResult<PerformanceReview> {
-        let body = super::text(&text, "text", MAX_ASSESSMENT_CHARS)?;
-        let db = &state(ctx)?.db;
-        let cycle = cycle(db, &cycle_id).await?;
-        let review = store::ensure_review(db, cycle.id, viewer(ctx)?.user.id).await?;
-        let to = step(&review, ReviewStep::SelfAssessment)?;
-        let row = store::submit_self(db, &review, to, body).await?;
-        present_one(db, &cycle, row).await
+    ) -> AppResult<PerformanceReview> {
+        let cycle = found_id(&cycle_id, "review cycle")?;
+        let review = uc::submit_self_assessment(app(ctx)?, actor(ctx)?, cycle, &text).await?;
+        Ok(PerformanceReview(review))
     }
 
     /// A colleague's assessment, anonymous to the employee; one per colleague, never one's own.
@@ -361,33 +215,12 @@ impl ReviewMutation {
         cycle_id: ID,
         employee_id: ID,
         text: String,
-    ) -> ApiResult<PerformanceReview> {
-        let body = super::text(&text, "text", MAX_ASSESSMENT_CHARS)?;
-        let db = &state(ctx)?.db;
-        let cycle = cycle(db, &cycle_id).await?;
-        let employee = employee(db, &employee_id).await?;
-        let me = viewer(ctx)?.user.id;
-        if employee == me {
-            return Err(ApiError::bad_input(
-                "employeeId",
-                "a peer assessment is about a colleague, not yourself",
-            ));
-        }
-        let review = store::ensure_review(db, cycle.id, employee).await?;
-        step(&review, ReviewStep::PeerAssessment)?;
-        let row = store::add_peer(db, &review, me, body.clone()).await?;
-        // The author sees the review they contributed to only as far as their own text goes.
-        let mut shown = present_one(db, &cycle, row).await?;
-        if !viewer(ctx)?.can(Action::ManageReviews) {
-            shown.row.self_assessment = None;
-            shown.row.manager_assessment = None;
-            shown.row.kpi_snapshot = None;
-            shown.row.score = None;
-            shown.row.star_rating = None;
-            shown.row.outcome = None;
-            shown.peers = vec![body];
-        }
-        Ok(shown)
+    ) -> AppResult<PerformanceReview> {
+        let cycle = found_id(&cycle_id, "review cycle")?;
+        let employee = staff_id(&employee_id)?;
+        let (app, actor) = (app(ctx)?, actor(ctx)?);
+        let review = uc::submit_peer_assessment(app, actor, cycle, employee, &text).await?;
+        Ok(PerformanceReview(review))
     }
 
     /// The manager's assessment, after the employee's self assessment.
@@ -398,17 +231,12 @@ impl ReviewMutation {
         cycle_id: ID,
         employee_id: ID,
         text: String,
-    ) -> ApiResult<PerformanceReview> {
-        let body = super::text(&text, "text", MAX_ASSESSMENT_CHARS)?;
-        let db = &state(ctx)?.db;
-        let cycle = cycle(db, &cycle_id).await?;
-        let employee = employee(db, &employee_id).await?;
-        let me = viewer(ctx)?.user.id;
-        not_own_review(me, employee)?;
-        let review = store::ensure_review(db, cycle.id, employee).await?;
-        let to = step(&review, ReviewStep::ManagerAssessment)?;
-        let row = store::submit_manager(db, &review, to, me, body).await?;
-        present_one(db, &cycle, row).await
+    ) -> AppResult<PerformanceReview> {
+        let cycle = found_id(&cycle_id, "review cycle")?;
+        let employee = staff_id(&employee_id)?;
+        let (app, actor) = (app(ctx)?, actor(ctx)?);
+        let review = uc::submit_manager_assessment(app, actor, cycle, employee, &text).await?;
+        Ok(PerformanceReview(review))
     }
 
     /// Concludes a review: freezes the KPI report of the cycle's period (agent scope), stores
@@ -421,54 +249,24 @@ impl ReviewMutation {
         cycle_id: ID,
         employee_id: ID,
         input: FinalizeReviewInput,
-    ) -> ApiResult<PerformanceReview> {
-        rules::validate_final_scores(input.score, input.star_rating)?;
-        let db = &state(ctx)?.db;
-        let cycle = cycle(db, &cycle_id).await?;
-        let employee = employee(db, &employee_id).await?;
-        let me = viewer(ctx)?.user.id;
-        not_own_review(me, employee)?;
-        let mut course_ids = Vec::new();
-        for id in input.recommended_course_ids.iter().flatten() {
-            let id = input_id(id, "input.recommendedCourseIds")?;
-            if !course_ids.contains(&id) {
-                course_ids.push(id);
-            }
-        }
-        let known = training::courses_by_id(db, &course_ids).await?;
-        if known.len() != course_ids.len() {
-            return Err(ApiError::bad_input(
-                "input.recommendedCourseIds",
-                "no such training course",
-            ));
-        }
-        let review = store::ensure_review(db, cycle.id, employee).await?;
-        step(&review, ReviewStep::Finalize)?;
-        let kpi = report(
-            db,
-            Scope::Agent(employee),
-            cycle.starts_at,
-            cycle.ends_at,
-            now(),
-        )
-        .await?;
-        let snapshot =
-            serde_json::to_string(&kpi).map_err(|e| ApiError::internal(e, "KPI snapshot"))?;
-        let row = store::finalize(
-            db,
-            &review,
-            store::Final {
-                kpi_snapshot: snapshot,
-                score: input.score,
-                star_rating: input.star_rating,
-                outcome: input.outcome.as_str().to_owned(),
-                course_ids: course_ids.clone(),
-                by: me,
-            },
-        )
-        .await?;
-        enroll_in_next_sessions(db, employee, &course_ids).await?;
-        present_one(db, &cycle, row).await
+    ) -> AppResult<PerformanceReview> {
+        let cycle = found_id(&cycle_id, "review cycle")?;
+        let employee = staff_id(&employee_id)?;
+        let recommended_course_ids = input
+            .recommended_course_ids
+            .iter()
+            .flatten()
+            .map(|id| input_id(id, "input.recommendedCourseIds"))
+            .collect::<AppResult<Vec<_>>>()?;
+        let conclusion = Conclusion {
+            score: input.score,
+            star_rating: input.star_rating,
+            outcome: input.outcome.as_str(),
+            recommended_course_ids,
+        };
+        let (app, actor) = (app(ctx)?, actor(ctx)?);
+        let review = uc::finalize(app, actor, cycle, employee, conclusion).await?;
+        Ok(PerformanceReview(review))
     }
 }
 

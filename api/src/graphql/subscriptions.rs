@@ -2,10 +2,10 @@
 //! the process's one bus subscription as a self-contained snapshot; each subscriber filters by
 //! its arguments and its permissions without touching the database.
 
-use super::tickets::service::{domain_viewer, load_readable};
 use super::tickets::{Priority, Severity, TicketEvent, TicketKind, TicketStatus};
-use super::{parse_id, state, viewer};
-use crate::error::{ApiError, ApiResult};
+use super::{actor, app, found_id, parse_id, state, viewer};
+use crate::app::tickets::{get, viewer_of};
+use crate::app::{AppError, AppResult};
 use async_graphql::{Context, Enum, ID, SimpleObject, Subscription};
 use careline_domain::event::{Envelope, Event, TicketSnapshot, TimelineEntry};
 use careline_domain::permission::{QueueAccess, queue_access};
@@ -148,9 +148,9 @@ fn events(receiver: broadcast::Receiver<Arc<Envelope>>) -> impl Stream<Item = Ar
     })
 }
 
-fn optional_id(value: Option<ID>, field: &str) -> ApiResult<Option<Uuid>> {
+fn optional_id(value: Option<ID>, field: &str) -> AppResult<Option<Uuid>> {
     value
-        .map(|v| parse_id(&v).ok_or_else(|| ApiError::bad_input(field, "not a valid id")))
+        .map(|v| parse_id(&v).ok_or_else(|| AppError::bad_input(field, "not a valid id")))
         .transpose()
 }
 
@@ -167,7 +167,7 @@ impl Subscription {
         ctx: &Context<'_>,
         team_id: Option<ID>,
         department_id: Option<ID>,
-    ) -> Result<impl Stream<Item = QueueEvent> + use<>, ApiError> {
+    ) -> Result<impl Stream<Item = QueueEvent> + use<>, AppError> {
         let viewer = viewer(ctx)?;
         let team = optional_id(team_id, "teamId")?;
         let department = optional_id(department_id, "departmentId")?;
@@ -175,12 +175,12 @@ impl Subscription {
             QueueAccess::Everything => team,
             QueueAccess::Team(own) if team.is_none_or(|t| t == own) => Some(own),
             QueueAccess::Team(_) => {
-                return Err(ApiError::Forbidden(
+                return Err(AppError::Forbidden(
                     "you may watch only your own team's queue".to_owned(),
                 ));
             }
             QueueAccess::Nothing => {
-                return Err(ApiError::Forbidden(
+                return Err(AppError::Forbidden(
                     "you are not allowed to watch the live queue".to_owned(),
                 ));
             }
@@ -207,10 +207,10 @@ impl Subscription {
     async fn escalations(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<impl Stream<Item = EscalationEvent> + use<>, ApiError> {
+    ) -> Result<impl Stream<Item = EscalationEvent> + use<>, AppError> {
         let viewer = viewer(ctx)?;
         permission::require(viewer.roles(), Action::ReadQueue).map_err(|_| {
-            ApiError::Forbidden("only supervisors and above receive escalations".to_owned())
+            AppError::Forbidden("only supervisors and above receive escalations".to_owned())
         })?;
         let receiver = state(ctx)?.bus.subscribe();
         Ok(events(receiver).filter_map(|envelope| {
@@ -240,13 +240,11 @@ impl Subscription {
         &self,
         ctx: &Context<'_>,
         id: ID,
-    ) -> Result<impl Stream<Item = TicketUpdate> + use<>, ApiError> {
-        let caller = viewer(ctx)?;
+    ) -> Result<impl Stream<Item = TicketUpdate> + use<>, AppError> {
         let state = state(ctx)?;
-        let ticket_id =
-            parse_id(&id).ok_or_else(|| ApiError::NotFound("ticket not found".into()))?;
-        let domain = domain_viewer(caller);
-        load_readable(&state.db, &domain, ticket_id).await?;
+        let ticket_id = found_id(&id, "ticket")?;
+        get(app(ctx)?, actor(ctx)?, ticket_id).await?;
+        let domain = viewer_of(&actor(ctx)?.user);
         let internal_allowed = can_see_internal(&domain);
         let receiver = state.bus.subscribe();
         Ok(events(receiver).filter_map(move |envelope| {

@@ -1,23 +1,18 @@
-//! Training: courses, sessions, each person's records, and compliance. Resolvers ask
-//! `careline_domain::training` for every rule and store through
-//! `careline_persistence::training`.
+//! Training: courses, sessions, each person's records, and compliance, in GraphQL. The use
+//! cases are `crate::app::training`, which asks `careline_domain::training` for every rule.
 
 use super::loaders::{load_failed, loaders};
 use super::people::{Role, User};
-use super::{Can, input_id, parse_id, state, viewer};
-use crate::error::{ApiError, ApiResult};
+use super::{Can, actor, app, found_id, input_id, viewer};
+use crate::app::tickets::stored;
+use crate::app::training::{self as uc, CourseRequest, SessionRequest, status_of};
+use crate::app::{AppError, AppResult};
 use async_graphql::{Context, Enum, ID, InputObject, Object};
-use careline_domain::training::{self as rules, TrainingError};
-use careline_domain::{Action, Role as DomainRole};
+use careline_domain::Action;
+use careline_domain::training as rules;
 use careline_persistence::entity::{training_course, training_record, training_session, user};
-use careline_persistence::training::{self as store, SessionPlan};
-use careline_persistence::{now, users};
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
 use uuid::Uuid;
-
-/// Longest list any training query returns.
-const MAX_LIST: u64 = 100;
 
 /// What a course teaches.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -54,36 +49,6 @@ pub enum TrainingStatus {
     Failed,
 }
 
-impl From<TrainingError> for ApiError {
-    fn from(err: TrainingError) -> Self {
-        match err {
-            TrainingError::Rule(rule) => rule.into(),
-            ref refused @ TrainingError::InvalidTransition {
-                status,
-                ref allowed,
-                ..
-            } => ApiError::InvalidTransition {
-                message: refused.to_string(),
-                status: status.as_str().to_owned(),
-                allowed: allowed.iter().map(|a| (*a).to_owned()).collect(),
-            },
-        }
-    }
-}
-
-/// Reads a stored enum spelling; a value the domain does not know is a data fault.
-fn stored<T>(value: Option<T>, what: &'static str) -> ApiResult<T> {
-    value.ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown stored {what}"), what))
-}
-
-fn status_of(record: &training_record::Model) -> ApiResult<rules::TrainingStatus> {
-    stored(
-        rules::TrainingStatus::parse(&record.status),
-        "training status",
-    )
-}
-
-/// A course of the training programme.
 #[derive(Clone)]
 pub struct TrainingCourse(pub training_course::Model);
 
@@ -97,7 +62,7 @@ impl TrainingCourse {
         &self.0.title
     }
 
-    async fn category(&self) -> ApiResult<CourseCategory> {
+    async fn category(&self) -> AppResult<CourseCategory> {
         let category = rules::CourseCategory::parse(&self.0.category);
         Ok(stored(category, "course category")?.into())
     }
@@ -128,11 +93,11 @@ impl TrainingSession {
         ID(self.0.id.to_string())
     }
 
-    async fn course(&self, ctx: &Context<'_>) -> ApiResult<TrainingCourse> {
+    async fn course(&self, ctx: &Context<'_>) -> AppResult<TrainingCourse> {
         course(ctx, self.0.course_id).await
     }
 
-    async fn trainer(&self, ctx: &Context<'_>) -> ApiResult<User> {
+    async fn trainer(&self, ctx: &Context<'_>) -> AppResult<User> {
         person(ctx, self.0.trainer_id).await.map(User)
     }
 
@@ -144,7 +109,7 @@ impl TrainingSession {
         self.0.ends_at
     }
 
-    async fn mode(&self) -> ApiResult<TrainingMode> {
+    async fn mode(&self) -> AppResult<TrainingMode> {
         let mode = rules::TrainingMode::parse(&self.0.mode);
         Ok(stored(mode, "training mode")?.into())
     }
@@ -166,7 +131,7 @@ impl TrainingSession {
     /// The records of this session the caller may read: all of them for trainers and managers,
     /// their team's for supervisors, their own for everyone else.
     #[graphql(complexity = "100 * child_complexity")]
-    async fn records(&self, ctx: &Context<'_>) -> ApiResult<Vec<TrainingRecord>> {
+    async fn records(&self, ctx: &Context<'_>) -> AppResult<Vec<TrainingRecord>> {
         let l = loaders(ctx)?;
         let records = l
             .session_records
@@ -201,25 +166,25 @@ impl TrainingRecord {
         ID(self.0.id.to_string())
     }
 
-    async fn employee(&self, ctx: &Context<'_>) -> ApiResult<User> {
+    async fn employee(&self, ctx: &Context<'_>) -> AppResult<User> {
         person(ctx, self.0.employee_id).await.map(User)
     }
 
-    async fn session(&self, ctx: &Context<'_>) -> ApiResult<TrainingSession> {
+    async fn session(&self, ctx: &Context<'_>) -> AppResult<TrainingSession> {
         let found = loaders(ctx)?
             .training_sessions
             .load_one(self.0.session_id)
             .await
             .map_err(load_failed)?;
         found.map(TrainingSession).ok_or_else(|| {
-            ApiError::internal(
+            AppError::internal(
                 anyhow::anyhow!("training record without session"),
                 "record.session",
             )
         })
     }
 
-    async fn status(&self) -> ApiResult<TrainingStatus> {
+    async fn status(&self) -> AppResult<TrainingStatus> {
         Ok(status_of(&self.0)?.into())
     }
 
@@ -297,7 +262,7 @@ impl TrainingCompliance {
     }
 }
 
-async fn course(ctx: &Context<'_>, id: Uuid) -> ApiResult<TrainingCourse> {
+async fn course(ctx: &Context<'_>, id: Uuid) -> AppResult<TrainingCourse> {
     let found = loaders(ctx)?
         .training_courses
         .load_one(id)
@@ -305,25 +270,23 @@ async fn course(ctx: &Context<'_>, id: Uuid) -> ApiResult<TrainingCourse> {
         .map_err(load_failed)?;
     found
         .map(TrainingCourse)
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("training course vanished"), "course"))
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("training course vanished"), "course"))
 }
 
-async fn person(ctx: &Context<'_>, id: Uuid) -> ApiResult<user::Model> {
+async fn person(ctx: &Context<'_>, id: Uuid) -> AppResult<user::Model> {
     let found = loaders(ctx)?
         .users
         .load_one(id)
         .await
         .map_err(load_failed)?;
-    found.ok_or_else(|| ApiError::internal(anyhow::anyhow!("user vanished"), "training person"))
+    found.ok_or_else(|| AppError::internal(anyhow::anyhow!("user vanished"), "training person"))
 }
 
-/// The caller as a reader of training records. Refuses customers: training is for staff.
-async fn reader(ctx: &Context<'_>) -> ApiResult<rules::Reader> {
+/// The caller as a reader of training records (the teams they supervise come from the
+/// request's loader, so a request looks them up once).
+async fn reader(ctx: &Context<'_>) -> AppResult<rules::Reader> {
     let caller = viewer(ctx)?;
-    if !caller.is_staff() {
-        return Err(ApiError::Forbidden("training is for staff".to_owned()));
-    }
-    let supervised_teams = if caller.roles().has(DomainRole::Supervisor) {
+    let supervised = if caller.is_staff() && caller.roles().has(careline_domain::Role::Supervisor) {
         loaders(ctx)?
             .supervised_teams
             .load_one(caller.id())
@@ -333,54 +296,15 @@ async fn reader(ctx: &Context<'_>) -> ApiResult<rules::Reader> {
     } else {
         Vec::new()
     };
-    Ok(rules::Reader {
-        id: caller.id(),
-        roles: caller.roles(),
-        supervised_teams,
-    })
+    uc::reader(caller, supervised)
 }
 
-/// The staff member `id` names, if the caller may read their training: `NOT_FOUND` for nobody,
-/// `FORBIDDEN` for someone else's people.
-async fn readable_employee(ctx: &Context<'_>, id: &ID) -> ApiResult<user::Model> {
+async fn readable_employee(ctx: &Context<'_>, id: &ID) -> AppResult<user::Model> {
     let reader = reader(ctx).await?;
-    let not_found = || ApiError::NotFound("employee not found".to_owned());
-    let id = parse_id(id).ok_or_else(not_found)?;
-    let employee = loaders(ctx)?
-        .users
-        .load_one(id)
-        .await
-        .map_err(load_failed)?
-        .filter(|u| u.role_set().is_staff())
-        .ok_or_else(not_found)?;
-    if rules::can_read_records(&reader, employee.id, employee.team_id) {
-        Ok(employee)
-    } else {
-        Err(ApiError::Forbidden(
-            "you may read only your own training, or that of the people you lead".to_owned(),
-        ))
-    }
+    let id = found_id(id, "employee")?;
+    uc::readable_employee(app(ctx)?, &reader, id).await
 }
 
-async fn record(ctx: &Context<'_>, id: &ID) -> ApiResult<training_record::Model> {
-    let not_found = || ApiError::NotFound("training record not found".to_owned());
-    let id = parse_id(id).ok_or_else(not_found)?;
-    store::find_record(&state(ctx)?.db, id)
-        .await?
-        .ok_or_else(not_found)
-}
-
-/// Enrolls a newly created staff member in the next session with a free seat of every
-/// `ONBOARDING` course their roles require. Returns how many enrollments were made.
-pub async fn enroll_in_onboarding<C: ConnectionTrait>(
-    db: &C,
-    employee: &user::Model,
-) -> ApiResult<usize> {
-    let records = store::enroll_in_onboarding(db, employee.id, employee.role_set(), now()).await?;
-    Ok(records.len())
-}
-
-/// Queries about training.
 #[derive(Default)]
 pub struct TrainingQuery;
 
@@ -388,9 +312,9 @@ pub struct TrainingQuery;
 impl TrainingQuery {
     /// The course catalogue (staff).
     #[graphql(complexity = "100 * child_complexity")]
-    async fn training_courses(&self, ctx: &Context<'_>) -> ApiResult<Vec<TrainingCourse>> {
+    async fn training_courses(&self, ctx: &Context<'_>) -> AppResult<Vec<TrainingCourse>> {
         reader(ctx).await?;
-        let rows = store::courses(&state(ctx)?.db, MAX_LIST).await?;
+        let rows = uc::courses(app(ctx)?).await?;
         Ok(rows.into_iter().map(TrainingCourse).collect())
     }
 
@@ -401,14 +325,9 @@ impl TrainingQuery {
         ctx: &Context<'_>,
         from: Option<DateTime<Utc>>,
         to: Option<DateTime<Utc>>,
-    ) -> ApiResult<Vec<TrainingSession>> {
+    ) -> AppResult<Vec<TrainingSession>> {
         reader(ctx).await?;
-        if let (Some(from), Some(to)) = (from, to)
-            && to < from
-        {
-            return Err(ApiError::bad_input("to", "must not be before from"));
-        }
-        let rows = store::sessions(&state(ctx)?.db, from, to, MAX_LIST).await?;
+        let rows = uc::sessions(app(ctx)?, from, to).await?;
         Ok(rows.into_iter().map(TrainingSession).collect())
     }
 
@@ -419,9 +338,9 @@ impl TrainingQuery {
         &self,
         ctx: &Context<'_>,
         employee_id: ID,
-    ) -> ApiResult<Vec<TrainingRecord>> {
+    ) -> AppResult<Vec<TrainingRecord>> {
         let employee = readable_employee(ctx, &employee_id).await?;
-        let rows = store::records_of_employee(&state(ctx)?.db, employee.id, MAX_LIST).await?;
+        let rows = uc::records_of(app(ctx)?, employee.id).await?;
         Ok(rows.into_iter().map(TrainingRecord).collect())
     }
 
@@ -430,36 +349,21 @@ impl TrainingQuery {
         &self,
         ctx: &Context<'_>,
         employee_id: ID,
-    ) -> ApiResult<TrainingCompliance> {
+    ) -> AppResult<TrainingCompliance> {
         let employee = readable_employee(ctx, &employee_id).await?;
-        let db = &state(ctx)?.db;
-        let roles = employee.role_set();
-        let courses = store::required_courses(db, roles).await?;
-        let passes = store::passes_of(db, employee.id).await?;
-        let requirements: Vec<rules::Requirement> = courses
-            .iter()
-            .map(|c| rules::Requirement {
-                course_id: c.id,
-                required_roles: c.required_role_set(),
-            })
-            .collect();
-        let result = rules::compliance(roles, &requirements, &passes, now());
-        let items = result
-            .items
-            .into_iter()
-            .filter_map(|item| {
-                let course = courses.iter().find(|c| c.id == item.course_id)?.clone();
-                Some(ComplianceItem {
-                    course,
-                    status: item.status,
-                    expires_at: item.expires_at,
-                })
-            })
-            .collect();
+        let result = uc::compliance(app(ctx)?, employee).await?;
         Ok(TrainingCompliance {
-            employee,
+            employee: result.employee,
             compliant: result.compliant,
-            items,
+            items: result
+                .items
+                .into_iter()
+                .map(|(course, status, expires_at)| ComplianceItem {
+                    course,
+                    status,
+                    expires_at,
+                })
+                .collect(),
         })
     }
 }
@@ -505,23 +409,19 @@ impl TrainingMutation {
         &self,
         ctx: &Context<'_>,
         input: CourseInput,
-    ) -> ApiResult<TrainingCourse> {
-        let caller = viewer(ctx)?;
-        let roles: Vec<DomainRole> = input
-            .required_for_roles
-            .iter()
-            .copied()
-            .map(Into::into)
-            .collect();
-        let course = rules::validate_course(
-            &input.title,
-            input.category.into(),
-            &roles,
-            input.pass_score,
-            input.validity_months,
-        )?;
-        let created = store::insert_course(&state(ctx)?.db, &course, Some(caller.id())).await?;
-        tracing::info!(training.course_id = %created.id, "course created");
+    ) -> AppResult<TrainingCourse> {
+        let request = CourseRequest {
+            title: input.title,
+            category: input.category.into(),
+            required_for_roles: input
+                .required_for_roles
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            pass_score: input.pass_score,
+            validity_months: input.validity_months,
+        };
+        let created = uc::create_course(app(ctx)?, actor(ctx)?, request).await?;
         Ok(TrainingCourse(created))
     }
 
@@ -532,35 +432,21 @@ impl TrainingMutation {
         &self,
         ctx: &Context<'_>,
         input: SessionInput,
-    ) -> ApiResult<TrainingSession> {
-        let db = &state(ctx)?.db;
-        let session = rules::validate_session(
-            input.starts_at,
-            input.ends_at,
-            input.capacity,
-            input.location.as_deref(),
-        )?;
+    ) -> AppResult<TrainingSession> {
         let course_id = input_id(&input.course_id, "input.courseId")?;
-        store::find_course(db, course_id)
-            .await?
-            .ok_or_else(|| ApiError::bad_input("input.courseId", "no such course"))?;
         let trainer_id = input_id(&input.trainer_id, "input.trainerId")?;
-        let trainer = users::find(db, trainer_id)
-            .await?
-            .ok_or_else(|| ApiError::bad_input("input.trainerId", "no such user"))?;
-        rules::check_trainer(trainer.role_set(), trainer.active)?;
-        let created = store::insert_session(
-            db,
-            SessionPlan {
-                course_id,
-                trainer_id,
-                mode: input.mode.into(),
-                session,
-            },
-        )
-        .await?;
-        tracing::info!(training.session_id = %created.id, "session scheduled");
-        Ok(TrainingSession(created))
+        let request = SessionRequest {
+            course_id,
+            trainer_id,
+            starts_at: input.starts_at,
+            ends_at: input.ends_at,
+            mode: input.mode.into(),
+            capacity: input.capacity,
+            location: input.location,
+        };
+        Ok(TrainingSession(
+            uc::schedule_session(app(ctx)?, request).await?,
+        ))
     }
 
     /// Enrolls a staff member in a session; a second enrollment and a full session are
@@ -571,24 +457,12 @@ impl TrainingMutation {
         ctx: &Context<'_>,
         session_id: ID,
         employee_id: ID,
-    ) -> ApiResult<TrainingRecord> {
-        let db = &state(ctx)?.db;
-        let session_id = parse_id(&session_id)
-            .ok_or_else(|| ApiError::NotFound("training session not found".to_owned()))?;
+    ) -> AppResult<TrainingRecord> {
+        let session_id = found_id(&session_id, "training session")?;
         let employee_id = input_id(&employee_id, "employeeId")?;
-        let employee = users::find(db, employee_id)
-            .await?
-            .ok_or_else(|| ApiError::bad_input("employeeId", "no such user"))?;
-        rules::check_trainee(employee.role_set())?;
-        if !employee.active {
-            return Err(ApiError::bad_input(
-                "employeeId",
-                "the account is deactivated",
-            ));
-        }
-        let created = store::enroll(db, session_id, employee.id).await?;
-        tracing::info!(training.record_id = %created.id, "enrolled");
-        Ok(TrainingRecord(created))
+        Ok(TrainingRecord(
+            uc::enroll(app(ctx)?, session_id, employee_id).await?,
+        ))
     }
 
     /// Records whether an enrolled person attended (trainers and managers).
@@ -598,11 +472,9 @@ impl TrainingMutation {
         ctx: &Context<'_>,
         record_id: ID,
         attended: bool,
-    ) -> ApiResult<TrainingRecord> {
-        let found = record(ctx, &record_id).await?;
-        let from = status_of(&found)?;
-        let to = rules::record_attendance(from, attended)?;
-        let updated = store::set_attendance(&state(ctx)?.db, found.id, from, to).await?;
+    ) -> AppResult<TrainingRecord> {
+        let record_id = found_id(&record_id, "training record")?;
+        let updated = uc::record_attendance(app(ctx)?, record_id, attended).await?;
         Ok(TrainingRecord(updated))
     }
 
@@ -614,36 +486,10 @@ impl TrainingMutation {
         ctx: &Context<'_>,
         record_id: ID,
         input: AssessmentInput,
-    ) -> ApiResult<TrainingRecord> {
-        let db = &state(ctx)?.db;
-        let found = record(ctx, &record_id).await?;
-        let from = status_of(&found)?;
-        let missing = |what| ApiError::internal(anyhow::anyhow!("{what} vanished"), what);
-        let session = store::find_session(db, found.session_id)
-            .await?
-            .ok_or_else(|| missing("training session"))?;
-        let course = store::find_course(db, found.course_id)
-            .await?
-            .ok_or_else(|| missing("training course"))?;
-        let assessment = rules::assess(
-            from,
-            input.process_score,
-            input.result_score,
-            course.pass_score,
-            course.validity_months,
-            session.ends_at,
-            now(),
-        )?;
-        let updated = store::set_assessment(
-            db,
-            found.id,
-            from,
-            input.process_score,
-            input.result_score,
-            &assessment,
-        )
-        .await?;
-        tracing::info!(training.record_id = %updated.id, training.status = %assessment.status, "assessed");
+    ) -> AppResult<TrainingRecord> {
+        let record_id = found_id(&record_id, "training record")?;
+        let (process, result) = (input.process_score, input.result_score);
+        let updated = uc::record_assessment(app(ctx)?, record_id, process, result).await?;
         Ok(TrainingRecord(updated))
     }
 
@@ -653,22 +499,10 @@ impl TrainingMutation {
         ctx: &Context<'_>,
         record_id: ID,
         feedback: String,
-    ) -> ApiResult<TrainingRecord> {
+    ) -> AppResult<TrainingRecord> {
         let reader = reader(ctx).await?;
-        let found = record(ctx, &record_id).await?;
-        if found.employee_id != reader.id {
-            let employee = person(ctx, found.employee_id).await?;
-            return Err(
-                if rules::can_read_records(&reader, employee.id, employee.team_id) {
-                    ApiError::Forbidden("only the trainee can leave feedback".to_owned())
-                } else {
-                    ApiError::NotFound("training record not found".to_owned())
-                },
-            );
-        }
-        let from = status_of(&found)?;
-        let feedback = rules::check_feedback(from, &feedback)?;
-        let updated = store::set_feedback(&state(ctx)?.db, found.id, from, feedback).await?;
+        let record_id = found_id(&record_id, "training record")?;
+        let updated = uc::submit_feedback(app(ctx)?, &reader, record_id, &feedback).await?;
         Ok(TrainingRecord(updated))
     }
 }

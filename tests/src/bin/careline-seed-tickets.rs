@@ -12,8 +12,8 @@
 //! `KPI_BREAKDOWN=1` in the environment it also times each of the report's scans alone. See
 //! docs/BENCHMARKS.md.
 
+use careline_api::app::kpi::report;
 use careline_api::config::Settings;
-use careline_api::graphql::kpi::report;
 use careline_persistence::kpi::Scope;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -159,19 +159,20 @@ async fn seed(db: &DatabaseConnection, n: u64) -> anyhow::Result<()> {
 }
 
 async fn time(
-    db: &DatabaseConnection,
+    app: &careline_api::app::App,
     label: &str,
     scope: Scope,
     from: &str,
     to: &str,
 ) -> anyhow::Result<()> {
+    let db = &app.db;
     let (from, to) = (utc(from)?, utc(to)?);
     // The first run warms the cache; the figure is the best of the next five.
     let mut best = f64::MAX;
     let mut last = None;
     for i in 0..6 {
         let started = Instant::now();
-        let r = report(db, scope, from, to, careline_persistence::now())
+        let r = report(app, scope, from, to, careline_persistence::now())
             .await
             .map_err(|e| anyhow::anyhow!("report failed: {e:?}"))?;
         let ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -222,7 +223,8 @@ async fn main() -> anyhow::Result<()> {
     let mut settings = Settings::for_tests(url, None, careline_tests::TEST_SECRET.to_vec());
     settings.seed_demo = true;
     let app = careline_api::Application::build(settings).await?;
-    let db = app.state().db.clone();
+    let handle = app.state().app.clone();
+    let db = handle.db.clone();
     if !time_only {
         seed(&db, n).await?;
     }
@@ -242,7 +244,7 @@ async fn main() -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("no seeded tickets"))?
     };
     time(
-        &db,
+        &handle,
         "ALL, one month",
         Scope::All,
         "2025-06-01T00:00:00Z",
@@ -250,7 +252,7 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     time(
-        &db,
+        &handle,
         "ALL, one quarter",
         Scope::All,
         "2025-04-01T00:00:00Z",
@@ -258,7 +260,7 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     time(
-        &db,
+        &handle,
         "AGENT, one quarter",
         Scope::Agent(agent),
         "2025-04-01T00:00:00Z",
@@ -266,7 +268,7 @@ async fn main() -> anyhow::Result<()> {
     )
     .await?;
     time(
-        &db,
+        &handle,
         "ALL, whole year (every ticket)",
         Scope::All,
         "2025-01-01T00:00:00Z",

@@ -1,9 +1,8 @@
-//! Tickets: the closed loop from intake to follow-up. Resolvers load a ticket, ask the domain
-//! (`careline_domain::ticket`) whether the caller may read it or change it, and store the
-//! decided change through `careline_persistence::tickets` under its version check.
+//! Tickets: the closed loop from intake to follow-up. Resolvers parse arguments and call
+//! `crate::app::tickets`, which loads the ticket, asks the domain and stores the decided
+//! change under its version check.
 
 mod resolvers;
-pub mod service;
 mod types;
 
 pub use resolvers::{TicketMutation, TicketQuery};

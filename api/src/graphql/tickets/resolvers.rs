@@ -1,23 +1,21 @@
 //! Ticket queries and mutations.
 
-use super::service::{self, domain_viewer, load_readable, load_readable_by_number, require_worker};
 use super::types::*;
-use crate::error::{ApiError, ApiResult};
-use crate::graphql::connection::{DEFAULT_PAGE, list_cost};
-use crate::graphql::{Can, MAX_PAGE, input_id, parse_id, state, text, viewer};
+use crate::app::tickets::{
+    self as uc, ContactInput, CorrectiveActionRequest, NewTicketRequest, OrderField, TicketCursor,
+    TicketOrder as Order, TicketPageRequest, cursor_of,
+};
+use crate::app::{AppError, AppResult};
+use crate::graphql::connection::{list_cost, page_window};
+use crate::graphql::{Can, actor, app, found_id, input_id, optional_id};
 use async_graphql::{Context, ID, Object};
 use base64::Engine;
 use careline_domain::Action;
-use careline_domain::ticket::{
-    self as rules, Command, MAX_TEXT_CHARS, ReadScope, corrective_action_transition, read_scope,
-};
-use careline_persistence::corrective_actions::{self, NewCorrectiveAction};
-use careline_persistence::tickets::{self, Extra, OrderField, TicketCursor, TicketPageRequest};
-use careline_persistence::{org, tickets::TicketOrder as StoreOrder};
+use careline_domain::ticket::{self as rules, AttachmentInput as DomainAttachment, Command};
 use uuid::Uuid;
 
-fn ticket_id(id: &ID) -> ApiResult<Uuid> {
-    parse_id(id).ok_or_else(|| ApiError::NotFound("ticket not found".to_owned()))
+fn ticket_id(id: &ID) -> AppResult<Uuid> {
+    found_id(id, "ticket")
 }
 
 fn field_tag(f: OrderField) -> char {
@@ -39,8 +37,8 @@ fn encode_ticket_cursor(field: OrderField, c: TicketCursor) -> String {
 }
 
 /// A cursor is only valid for the sort order it came from.
-fn decode_ticket_cursor(field: OrderField, cursor: &str, arg: &str) -> ApiResult<TicketCursor> {
-    let bad = || ApiError::bad_input(arg, "not a cursor from this list and order");
+fn decode_ticket_cursor(field: OrderField, cursor: &str, arg: &str) -> AppResult<TicketCursor> {
+    let bad = || AppError::bad_input(arg, "not a cursor from this list and order");
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .map_err(|_| bad())?;
@@ -56,10 +54,6 @@ fn decode_ticket_cursor(field: OrderField, cursor: &str, arg: &str) -> ApiResult
         key: key.parse().map_err(|_| bad())?,
         id: Uuid::parse_str(id).map_err(|_| bad())?,
     })
-}
-
-fn optional_id(id: &Option<ID>, field: &str) -> ApiResult<Option<Uuid>> {
-    id.as_ref().map(|i| input_id(i, field)).transpose()
 }
 
 fn spellings<T: Copy, D: Into<&'static str>>(
@@ -81,10 +75,9 @@ pub struct TicketQuery;
 impl TicketQuery {
     /// One ticket. One the caller may not read is `NOT_FOUND`, like one that does not exist.
     #[graphql(guard = "Can(Action::ReadTickets)")]
-    async fn ticket(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Ticket>> {
-        let v = domain_viewer(viewer(ctx)?);
-        let (loaded, _) = load_readable(&state(ctx)?.db, &v, ticket_id(&id)?).await?;
-        Ok(Some(Ticket(loaded.ticket)))
+    async fn ticket(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Ticket>> {
+        let found = uc::get(app(ctx)?, actor(ctx)?, ticket_id(&id)?).await?;
+        Ok(Some(Ticket(found)))
     }
 
     /// One ticket by its number, e.g. `T-20261122-000042`.
@@ -93,10 +86,9 @@ impl TicketQuery {
         &self,
         ctx: &Context<'_>,
         number: String,
-    ) -> ApiResult<Option<Ticket>> {
-        let v = domain_viewer(viewer(ctx)?);
-        let (loaded, _) = load_readable_by_number(&state(ctx)?.db, &v, &number).await?;
-        Ok(Some(Ticket(loaded.ticket)))
+    ) -> AppResult<Option<Ticket>> {
+        let found = uc::get_by_number(app(ctx)?, actor(ctx)?, &number).await?;
+        Ok(Some(Ticket(found)))
     }
 
     /// The tickets the caller may read (customers: their own; liaisons: their department's),
@@ -115,15 +107,14 @@ impl TicketQuery {
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
-    ) -> ApiResult<TicketConnection> {
-        let v = domain_viewer(viewer(ctx)?);
+    ) -> AppResult<TicketConnection> {
         let f = filter.unwrap_or_default();
         let order = order_by.map_or(
-            StoreOrder {
+            Order {
                 field: OrderField::CreatedAt,
                 descending: true,
             },
-            |o| StoreOrder {
+            |o| Order {
                 field: match o.field {
                     TicketOrderField::CreatedAt => OrderField::CreatedAt,
                     TicketOrderField::UpdatedAt => OrderField::UpdatedAt,
@@ -133,30 +124,7 @@ impl TicketQuery {
                 descending: o.direction == OrderDirection::Desc,
             },
         );
-        for (name, value) in [("first", first), ("last", last)] {
-            if let Some(n) = value
-                && !(0..=MAX_PAGE).contains(&n)
-            {
-                return Err(ApiError::bad_input(
-                    name,
-                    format!("must be between 0 and {MAX_PAGE}"),
-                ));
-            }
-        }
-        if first.is_some() && last.is_some() {
-            return Err(ApiError::bad_input(
-                "last",
-                "pass either first or last, not both",
-            ));
-        }
-        if let Some(s) = &f.search
-            && s.chars().count() > 200
-        {
-            return Err(ApiError::bad_input(
-                "filter.search",
-                "must be at most 200 characters",
-            ));
-        }
+        let (limit, from_end) = page_window(first, last)?;
         let request = TicketPageRequest {
             after: after
                 .map(|c| decode_ticket_cursor(order.field, &c, "after"))
@@ -164,20 +132,20 @@ impl TicketQuery {
             before: before
                 .map(|c| decode_ticket_cursor(order.field, &c, "before"))
                 .transpose()?,
-            limit: u64::try_from(last.or(first).unwrap_or(DEFAULT_PAGE)).unwrap_or(0),
-            from_end: last.is_some(),
+            limit,
+            from_end,
         };
-        let store_filter = tickets::TicketFilter {
+        let store_filter = uc::TicketFilter {
             statuses: spellings(&f.status, |s| rules::TicketStatus::from(s).as_str()),
             kinds: spellings(&f.kind, |s| rules::TicketKind::from(s).as_str()),
             severities: spellings(&f.severity, |s| rules::Severity::from(s).as_str()),
             priorities: spellings(&f.priority, |s| rules::Priority::from(s).as_str()),
             channels: spellings(&f.channel, |s| rules::Channel::from(s).as_str()),
             categories: spellings(&f.category, |s| rules::ComplaintCategory::from(s).as_str()),
-            assignee_id: optional_id(&f.assignee_id, "filter.assigneeId")?,
-            owner_id: optional_id(&f.owner_id, "filter.ownerId")?,
-            team_id: optional_id(&f.team_id, "filter.teamId")?,
-            department_id: optional_id(&f.department_id, "filter.departmentId")?,
+            assignee_id: optional_id(f.assignee_id.as_ref(), "filter.assigneeId")?,
+            owner_id: optional_id(f.owner_id.as_ref(), "filter.ownerId")?,
+            team_id: optional_id(f.team_id.as_ref(), "filter.teamId")?,
+            department_id: optional_id(f.department_id.as_ref(), "filter.departmentId")?,
             unassigned: f.unassigned,
             breached: f.breached,
             escalated: f.escalated,
@@ -185,18 +153,11 @@ impl TicketQuery {
             created_to: f.created_to,
             search: f.search,
         };
-        let page = tickets::list(
-            &state(ctx)?.db,
-            read_scope(&v),
-            &store_filter,
-            order,
-            request,
-        )
-        .await?;
+        let page = uc::list(app(ctx)?, actor(ctx)?, &store_filter, order, request).await?;
         let field = order.field;
         Ok(TicketConnection::from_page(
             page,
-            |m| encode_ticket_cursor(field, tickets::cursor_of(m, field)),
+            |m| encode_ticket_cursor(field, cursor_of(m, field)),
             Ticket,
         ))
     }
@@ -211,20 +172,9 @@ impl TicketQuery {
         &self,
         ctx: &Context<'_>,
         status: Option<CorrectiveActionStatus>,
-    ) -> ApiResult<Vec<CorrectiveAction>> {
-        let caller = viewer(ctx)?;
-        if !caller.is_staff() {
-            return Err(ApiError::Forbidden(
-                "corrective actions are for staff".to_owned(),
-            ));
-        }
-        let department = match read_scope(&domain_viewer(caller)) {
-            ReadScope::All => None,
-            ReadScope::Department(d) => Some(d),
-            ReadScope::CustomerAccount(_) | ReadScope::Nothing => return Ok(Vec::new()),
-        };
-        let status = status.map(|s| rules::CorrectiveActionStatus::from(s).as_str());
-        let rows = corrective_actions::list(&state(ctx)?.db, status, department, 100).await?;
+    ) -> AppResult<Vec<CorrectiveAction>> {
+        let status = status.map(rules::CorrectiveActionStatus::from);
+        let rows = uc::corrective_actions(app(ctx)?, actor(ctx)?, status).await?;
         Ok(rows.into_iter().map(CorrectiveAction).collect())
     }
 }
@@ -239,32 +189,68 @@ async fn run(
     id: &ID,
     expected_version: Option<i32>,
     cmd: Command,
-    extra: Extra,
-) -> ApiResult<tickets::Applied> {
-    let v = domain_viewer(viewer(ctx)?);
-    let state = state(ctx)?;
-    let applied = service::run(
-        &state.db,
-        &v,
+) -> AppResult<uc::Applied> {
+    uc::command(
+        app(ctx)?,
+        actor(ctx)?,
         ticket_id(id)?,
         expected_version,
         cmd,
-        extra,
-        state.clock.now(),
     )
-    .await?;
-    // The change and its events are committed: wake the relay to publish them now.
-    state.outbox_signal.notify_one();
-    Ok(applied)
+    .await
 }
 
-fn first_event(applied: tickets::Applied) -> ApiResult<TicketEvent> {
+fn first_event(applied: uc::Applied) -> AppResult<TicketEvent> {
     applied
         .events
         .into_iter()
         .next()
         .map(TicketEvent)
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("change without event"), "ticket event"))
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("change without event"), "ticket event"))
+}
+
+/// The domain's intake input from the GraphQL one (ids parsed, enums mapped).
+fn new_ticket_request(input: CreateTicketInput) -> AppResult<NewTicketRequest> {
+    let praised_employee_id = optional_id(
+        input.praised_employee_id.as_ref(),
+        "input.praisedEmployeeId",
+    )?;
+    let team_id = optional_id(input.team_id.as_ref(), "input.teamId")?;
+    let attachments = input
+        .attachments
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| DomainAttachment {
+            file_name: a.file_name,
+            content_type: a.content_type,
+            size_bytes: i64::from(a.size_bytes),
+            uri: a.uri,
+        })
+        .collect();
+    Ok(NewTicketRequest {
+        intake: rules::NewTicketInput {
+            kind: input.kind.into(),
+            channel: input.channel.into(),
+            subject: input.subject,
+            description: input.description,
+            category: input.category.map(Into::into),
+            severity: input.severity.map(Into::into),
+            priority: input.priority.map(Into::into),
+            demand: input.demand,
+            location: input.location,
+            order_number: input.order_number,
+            product_name: input.product_name,
+            attachments,
+            praised_employee_id,
+        },
+        customer: input.customer.map(|c| ContactInput {
+            name: c.name,
+            phone: c.phone,
+            email: c.email,
+        }),
+        team_id,
+        occurred_at: input.occurred_at,
+    })
 }
 
 #[Object]
@@ -276,11 +262,9 @@ impl TicketMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateTicketInput,
-    ) -> ApiResult<Ticket> {
-        let caller = viewer(ctx)?;
-        let state = state(ctx)?;
-        let created = service::create(&state.db, &caller.user, input, state.clock.now()).await?;
-        state.outbox_signal.notify_one();
+    ) -> AppResult<Ticket> {
+        let request = new_ticket_request(input)?;
+        let created = uc::create(app(ctx)?, &actor(ctx)?.user, request).await?;
         Ok(Ticket(created.ticket))
     }
 
@@ -292,16 +276,9 @@ impl TicketMutation {
         id: ID,
         message: Option<String>,
         expected_version: Option<i32>,
-    ) -> ApiResult<Ticket> {
-        let applied = run(
-            ctx,
-            &id,
-            expected_version,
-            Command::Acknowledge { message },
-            Extra::None,
-        )
-        .await?;
-        Ok(Ticket(applied.ticket))
+    ) -> AppResult<Ticket> {
+        let cmd = Command::Acknowledge { message };
+        Ok(Ticket(run(ctx, &id, expected_version, cmd).await?.ticket))
     }
 
     /// Gives the ticket to an active staff member (team leads).
@@ -312,17 +289,11 @@ impl TicketMutation {
         id: ID,
         assignee_id: ID,
         expected_version: Option<i32>,
-    ) -> ApiResult<Ticket> {
+    ) -> AppResult<Ticket> {
         let assignee = input_id(&assignee_id, "assigneeId")?;
-        require_worker(&state(ctx)?.db, assignee, "assigneeId").await?;
-        let cmd = Command::Assign {
-            assignee_id: assignee,
-        };
-        Ok(Ticket(
-            run(ctx, &id, expected_version, cmd, Extra::None)
-                .await?
-                .ticket,
-        ))
+        let id = ticket_id(&id)?;
+        let assigned = uc::assign(app(ctx)?, actor(ctx)?, id, assignee, expected_version).await?;
+        Ok(Ticket(assigned))
     }
 
     /// Takes an unassigned ticket for oneself. Of two simultaneous claims exactly one wins.
@@ -332,14 +303,10 @@ impl TicketMutation {
         ctx: &Context<'_>,
         id: ID,
         expected_version: Option<i32>,
-    ) -> ApiResult<Ticket> {
-        let caller = viewer(ctx)?;
-        crate::graphql::sla::require_spare_capacity(&state(ctx)?.db, &caller.user).await?;
-        Ok(Ticket(
-            run(ctx, &id, expected_version, Command::Claim, Extra::None)
-                .await?
-                .ticket,
-        ))
+    ) -> AppResult<Ticket> {
+        let id = ticket_id(&id)?;
+        let claimed = uc::claim(app(ctx)?, actor(ctx)?, id, expected_version).await?;
+        Ok(Ticket(claimed))
     }
 
     /// Sends the ticket to a responsible department (`→ PENDING_DEPARTMENT`); the owner stays.
@@ -351,20 +318,13 @@ impl TicketMutation {
         department_id: ID,
         instructions: Option<String>,
         expected_version: Option<i32>,
-    ) -> ApiResult<Ticket> {
+    ) -> AppResult<Ticket> {
         let department = input_id(&department_id, "departmentId")?;
-        org::department(&state(ctx)?.db, department)
-            .await?
-            .ok_or_else(|| ApiError::bad_input("departmentId", "no such department"))?;
-        let cmd = Command::Dispatch {
-            department_id: department,
-            instructions,
-        };
-        Ok(Ticket(
-            run(ctx, &id, expected_version, cmd, Extra::None)
-                .await?
-                .ticket,
-        ))
+        let id = ticket_id(&id)?;
+        let (app, actor) = (app(ctx)?, actor(ctx)?);
+        let dispatched =
+            uc::dispatch(app, actor, id, department, instructions, expected_version).await?;
+        Ok(Ticket(dispatched))
     }
 
     /// The department hands the ticket back to its owner with its findings
@@ -376,13 +336,9 @@ impl TicketMutation {
         id: ID,
         findings: String,
         expected_version: Option<i32>,
-    ) -> ApiResult<Ticket> {
+    ) -> AppResult<Ticket> {
         let cmd = Command::HandBack { findings };
-        Ok(Ticket(
-            run(ctx, &id, expected_version, cmd, Extra::None)
-                .await?
-                .ticket,
-        ))
+        Ok(Ticket(run(ctx, &id, expected_version, cmd).await?.ticket))
     }
 
     /// Hands first-contact ownership to another staff member (team leads).
@@ -393,15 +349,12 @@ impl TicketMutation {
         id: ID,
         to_user_id: ID,
         expected_version: Option<i32>,
-    ) -> ApiResult<Ticket> {
+    ) -> AppResult<Ticket> {
         let to = input_id(&to_user_id, "toUserId")?;
-        require_worker(&state(ctx)?.db, to, "toUserId").await?;
-        let cmd = Command::TransferOwnership { to };
-        Ok(Ticket(
-            run(ctx, &id, expected_version, cmd, Extra::None)
-                .await?
-                .ticket,
-        ))
+        let id = ticket_id(&id)?;
+        let (app, actor) = (app(ctx)?, actor(ctx)?);
+        let moved = uc::transfer_ownership(app, actor, id, to, expected_version).await?;
+        Ok(Ticket(moved))
     }
 
     /// Adds an internal note; never shown to customers.
@@ -411,8 +364,8 @@ impl TicketMutation {
         ctx: &Context<'_>,
         id: ID,
         body: String,
-    ) -> ApiResult<TicketEvent> {
-        first_event(run(ctx, &id, None, Command::AddNote { body }, Extra::None).await?)
+    ) -> AppResult<TicketEvent> {
+        first_event(run(ctx, &id, None, Command::AddNote { body }).await?)
     }
 
     /// Writes to the customer on the timeline.
@@ -422,17 +375,8 @@ impl TicketMutation {
         ctx: &Context<'_>,
         id: ID,
         body: String,
-    ) -> ApiResult<TicketEvent> {
-        first_event(
-            run(
-                ctx,
-                &id,
-                None,
-                Command::ReplyToCustomer { body },
-                Extra::None,
-            )
-            .await?,
-        )
+    ) -> AppResult<TicketEvent> {
+        first_event(run(ctx, &id, None, Command::ReplyToCustomer { body }).await?)
     }
 
     /// Moves the ticket between `OPEN` and `PENDING_CUSTOMER`.
@@ -443,13 +387,9 @@ impl TicketMutation {
         id: ID,
         status: TicketStatus,
         expected_version: Option<i32>,
-    ) -> ApiResult<Ticket> {
+    ) -> AppResult<Ticket> {
         let cmd = Command::SetStatus { to: status.into() };
-        Ok(Ticket(
-            run(ctx, &id, expected_version, cmd, Extra::None)
-                .await?
-                .ticket,
-        ))
+        Ok(Ticket(run(ctx, &id, expected_version, cmd).await?.ticket))
     }
 
     /// Tells the customer the solution (`→ RESOLVED`).
@@ -460,23 +400,16 @@ impl TicketMutation {
         id: ID,
         solution: String,
         expected_version: Option<i32>,
-    ) -> ApiResult<Ticket> {
+    ) -> AppResult<Ticket> {
         let cmd = Command::Resolve { solution };
-        Ok(Ticket(
-            run(ctx, &id, expected_version, cmd, Extra::None)
-                .await?
-                .ticket,
-        ))
+        Ok(Ticket(run(ctx, &id, expected_version, cmd).await?.ticket))
     }
 
     /// Reopens a resolved or closed ticket with a reason.
     #[graphql(guard = "Can(Action::ReopenTicket)")]
-    async fn reopen_ticket(&self, ctx: &Context<'_>, id: ID, reason: String) -> ApiResult<Ticket> {
-        Ok(Ticket(
-            run(ctx, &id, None, Command::Reopen { reason }, Extra::None)
-                .await?
-                .ticket,
-        ))
+    async fn reopen_ticket(&self, ctx: &Context<'_>, id: ID, reason: String) -> AppResult<Ticket> {
+        let cmd = Command::Reopen { reason };
+        Ok(Ticket(run(ctx, &id, None, cmd).await?.ticket))
     }
 
     /// Records the follow-up visit after a resolution.
@@ -486,17 +419,14 @@ impl TicketMutation {
         ctx: &Context<'_>,
         id: ID,
         input: FollowUpInput,
-    ) -> ApiResult<Ticket> {
-        let outcome = text(&input.outcome, "input.outcome", MAX_TEXT_CHARS)?;
-        let cmd = Command::RecordFollowUp {
-            customer_satisfied: input.customer_satisfied,
-        };
-        let extra = Extra::FollowUp {
-            method: input.method.into(),
-            outcome,
-            customer_satisfied: input.customer_satisfied,
-        };
-        Ok(Ticket(run(ctx, &id, None, cmd, extra).await?.ticket))
+    ) -> AppResult<Ticket> {
+        let id = ticket_id(&id)?;
+        let (app, actor) = (app(ctx)?, actor(ctx)?);
+        let method = input.method.into();
+        let satisfied = input.customer_satisfied;
+        let recorded =
+            uc::record_follow_up(app, actor, id, method, &input.outcome, satisfied).await?;
+        Ok(Ticket(recorded))
     }
 
     /// Closes a resolved ticket (complaints only after a follow-up visit).
@@ -506,9 +436,9 @@ impl TicketMutation {
         ctx: &Context<'_>,
         id: ID,
         expected_version: Option<i32>,
-    ) -> ApiResult<Ticket> {
+    ) -> AppResult<Ticket> {
         Ok(Ticket(
-            run(ctx, &id, expected_version, Command::Close, Extra::None)
+            run(ctx, &id, expected_version, Command::Close)
                 .await?
                 .ticket,
         ))
@@ -523,17 +453,10 @@ impl TicketMutation {
         id: ID,
         rating: i32,
         comment: Option<String>,
-    ) -> ApiResult<Ticket> {
-        let comment = match comment.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(c) => Some(text(c, "comment", 2_000)?),
-        };
-        let extra = Extra::Rating { rating, comment };
-        Ok(Ticket(
-            run(ctx, &id, None, Command::Rate { rating }, extra)
-                .await?
-                .ticket,
-        ))
+    ) -> AppResult<Ticket> {
+        let id = ticket_id(&id)?;
+        let rated = uc::rate(app(ctx)?, actor(ctx)?, id, rating, comment.as_deref()).await?;
+        Ok(Ticket(rated))
     }
 
     /// Tracks whether a suggestion is adopted.
@@ -543,9 +466,9 @@ impl TicketMutation {
         ctx: &Context<'_>,
         id: ID,
         status: SuggestionStatus,
-    ) -> ApiResult<Ticket> {
+    ) -> AppResult<Ticket> {
         let cmd = Command::SetSuggestionStatus { to: status.into() };
-        Ok(Ticket(run(ctx, &id, None, cmd, Extra::None).await?.ticket))
+        Ok(Ticket(run(ctx, &id, None, cmd).await?.ticket))
     }
 
     /// Links complaints to a department's fix.
@@ -554,55 +477,20 @@ impl TicketMutation {
         &self,
         ctx: &Context<'_>,
         input: CorrectiveActionInput,
-    ) -> ApiResult<CorrectiveAction> {
-        let caller = viewer(ctx)?;
-        let v = domain_viewer(caller);
-        let db = &state(ctx)?.db;
-        let description = text(&input.description, "input.description", MAX_TEXT_CHARS)?;
+    ) -> AppResult<CorrectiveAction> {
         let department_id = input_id(&input.department_id, "input.departmentId")?;
-        org::department(db, department_id)
-            .await?
-            .ok_or_else(|| ApiError::bad_input("input.departmentId", "no such department"))?;
-        if let ReadScope::Department(own) = read_scope(&v)
-            && own != department_id
-        {
-            return Err(ApiError::bad_input(
-                "input.departmentId",
-                "liaisons create corrective actions for their own department",
-            ));
-        }
-        if input.ticket_ids.is_empty() || input.ticket_ids.len() > MAX_PAGE as usize {
-            return Err(ApiError::bad_input(
-                "input.ticketIds",
-                format!("name between 1 and {MAX_PAGE} complaints"),
-            ));
-        }
-        let mut ticket_ids = Vec::with_capacity(input.ticket_ids.len());
-        for id in &input.ticket_ids {
-            let id = input_id(id, "input.ticketIds")?;
-            let bad = || {
-                ApiError::bad_input(
-                    "input.ticketIds",
-                    "every ticket must be a complaint you can read",
-                )
-            };
-            let (loaded, _) = load_readable(db, &v, id).await.map_err(|_| bad())?;
-            if loaded.ticket.kind != rules::TicketKind::Complaint.as_str() {
-                return Err(bad());
-            }
-            ticket_ids.push(id);
-        }
-        let created = corrective_actions::create(
-            db,
-            NewCorrectiveAction {
-                description,
-                department_id,
-                due_at: input.due_at,
-                ticket_ids,
-                created_by: caller.id(),
-            },
-        )
-        .await?;
+        let ticket_ids = input
+            .ticket_ids
+            .iter()
+            .map(|id| input_id(id, "input.ticketIds"))
+            .collect::<AppResult<Vec<Uuid>>>()?;
+        let request = CorrectiveActionRequest {
+            description: input.description,
+            department_id,
+            ticket_ids,
+            due_at: input.due_at,
+        };
+        let created = uc::create_corrective_action(app(ctx)?, actor(ctx)?, request).await?;
         Ok(CorrectiveAction(created))
     }
 
@@ -613,29 +501,10 @@ impl TicketMutation {
         ctx: &Context<'_>,
         id: ID,
         status: CorrectiveActionStatus,
-    ) -> ApiResult<CorrectiveAction> {
-        let caller = viewer(ctx)?;
-        let v = domain_viewer(caller);
-        let db = &state(ctx)?.db;
-        let not_found = || ApiError::NotFound("corrective action not found".to_owned());
-        let id = parse_id(&id).ok_or_else(not_found)?;
-        let current = corrective_actions::find(db, id)
-            .await?
-            .ok_or_else(not_found)?;
-        match read_scope(&v) {
-            ReadScope::All => {}
-            ReadScope::Department(d) if d == current.department_id => {}
-            _ => return Err(not_found()),
-        }
-        let from = stored(
-            rules::CorrectiveActionStatus::parse(&current.status),
-            "corrective action status",
-        )?;
+    ) -> AppResult<CorrectiveAction> {
+        let id = found_id(&id, "corrective action")?;
         let to = rules::CorrectiveActionStatus::from(status);
-        corrective_action_transition(from, to, v.roles)?;
-        let verified_by = (to == rules::CorrectiveActionStatus::Verified).then_some(caller.id());
-        let updated =
-            corrective_actions::set_status(db, id, from.as_str(), to.as_str(), verified_by).await?;
+        let updated = uc::set_corrective_action_status(app(ctx)?, actor(ctx)?, id, to).await?;
         Ok(CorrectiveAction(updated))
     }
 }

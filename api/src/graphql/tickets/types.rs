@@ -1,22 +1,17 @@
 //! The GraphQL types of the ticket area.
 
-use super::service::{domain_viewer, facts};
-use crate::error::{ApiError, ApiResult};
-use crate::graphql::connection::{connection, encode_cursor, list_cost};
+use crate::app::tickets::{facts, stored, viewer_of};
+use crate::app::{AppError, AppResult};
+use crate::graphql::connection::{connection, encode_cursor, first_or_default, list_cost};
 use crate::graphql::loaders::{load_failed, loaders};
 use crate::graphql::people::{Department, Team, User};
-use crate::graphql::{MAX_PAGE, viewer};
+use crate::graphql::viewer;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use careline_domain::ticket::{self as rules, can_read, can_see_contact, can_see_internal};
 use careline_persistence::entity::{corrective_action, customer, follow_up, ticket, ticket_event};
 use careline_persistence::page::Page;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
-
-/// Reads a stored enum spelling; a value the domain does not know is a data fault.
-pub(crate) fn stored<T>(value: Option<T>, what: &'static str) -> ApiResult<T> {
-    value.ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown stored {what}"), what))
-}
 
 /// What kind of request a ticket is.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -227,10 +222,10 @@ impl TicketEvent {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    async fn kind(&self) -> ApiResult<TicketEventKind> {
+    async fn kind(&self) -> AppResult<TicketEventKind> {
         Ok(stored(rules::TicketEventKind::parse(&self.0.kind), "event kind")?.into())
     }
-    async fn actor(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+    async fn actor(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         load_user(ctx, self.0.actor_id).await
     }
     async fn at(&self) -> DateTime<Utc> {
@@ -268,15 +263,15 @@ impl FollowUp {
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
-    async fn by(&self, ctx: &Context<'_>) -> ApiResult<User> {
+    async fn by(&self, ctx: &Context<'_>) -> AppResult<User> {
         load_user(ctx, Some(self.0.by_id)).await?.ok_or_else(|| {
-            ApiError::internal(anyhow::anyhow!("follow-up without author"), "followUp.by")
+            AppError::internal(anyhow::anyhow!("follow-up without author"), "followUp.by")
         })
     }
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
-    async fn method(&self) -> ApiResult<FollowUpMethod> {
+    async fn method(&self) -> AppResult<FollowUpMethod> {
         Ok(stored(
             rules::FollowUpMethod::parse(&self.0.method),
             "follow-up method",
@@ -311,7 +306,7 @@ impl CorrectiveAction {
     async fn description(&self) -> &str {
         &self.0.description
     }
-    async fn department(&self, ctx: &Context<'_>) -> ApiResult<Department> {
+    async fn department(&self, ctx: &Context<'_>) -> AppResult<Department> {
         loaders(ctx)?
             .departments
             .load_one(self.0.department_id)
@@ -319,7 +314,7 @@ impl CorrectiveAction {
             .map_err(load_failed)?
             .map(Department)
             .ok_or_else(|| {
-                ApiError::internal(
+                AppError::internal(
                     anyhow::anyhow!("corrective action without department"),
                     "department",
                 )
@@ -328,7 +323,7 @@ impl CorrectiveAction {
     async fn due_at(&self) -> Option<DateTime<Utc>> {
         self.0.due_at
     }
-    async fn status(&self) -> ApiResult<CorrectiveActionStatus> {
+    async fn status(&self) -> AppResult<CorrectiveActionStatus> {
         Ok(stored(
             rules::CorrectiveActionStatus::parse(&self.0.status),
             "corrective action status",
@@ -336,8 +331,8 @@ impl CorrectiveAction {
         .into())
     }
     /// The linked complaints the caller may read.
-    async fn tickets(&self, ctx: &Context<'_>) -> ApiResult<Vec<Ticket>> {
-        let v = domain_viewer(viewer(ctx)?);
+    async fn tickets(&self, ctx: &Context<'_>) -> AppResult<Vec<Ticket>> {
+        let v = viewer_of(&viewer(ctx)?.user);
         let rows = loaders(ctx)?
             .corrective_action_tickets
             .load_one(self.0.id)
@@ -357,7 +352,7 @@ impl CorrectiveAction {
 #[derive(Clone)]
 pub struct Ticket(pub ticket::Model);
 
-pub(crate) async fn load_user(ctx: &Context<'_>, id: Option<Uuid>) -> ApiResult<Option<User>> {
+pub(crate) async fn load_user(ctx: &Context<'_>, id: Option<Uuid>) -> AppResult<Option<User>> {
     let Some(id) = id else { return Ok(None) };
     let found = loaders(ctx)?.users.load_one(id).await;
     Ok(found.map_err(load_failed)?.map(User))
@@ -372,10 +367,10 @@ impl Ticket {
     async fn number(&self) -> &str {
         &self.0.number
     }
-    async fn kind(&self) -> ApiResult<TicketKind> {
+    async fn kind(&self) -> AppResult<TicketKind> {
         Ok(stored(rules::TicketKind::parse(&self.0.kind), "ticket kind")?.into())
     }
-    async fn channel(&self) -> ApiResult<Channel> {
+    async fn channel(&self) -> AppResult<Channel> {
         Ok(stored(rules::Channel::parse(&self.0.channel), "channel")?.into())
     }
     async fn category(&self) -> Option<ComplaintCategory> {
@@ -392,10 +387,10 @@ impl Ticket {
             .and_then(rules::Severity::parse)
             .map(Into::into)
     }
-    async fn priority(&self) -> ApiResult<Priority> {
+    async fn priority(&self) -> AppResult<Priority> {
         Ok(stored(rules::Priority::parse(&self.0.priority), "priority")?.into())
     }
-    async fn status(&self) -> ApiResult<TicketStatus> {
+    async fn status(&self) -> AppResult<TicketStatus> {
         Ok(stored(rules::TicketStatus::parse(&self.0.status), "status")?.into())
     }
     async fn subject(&self) -> &str {
@@ -419,34 +414,34 @@ impl Ticket {
     async fn product_name(&self) -> Option<&str> {
         self.0.product_name.as_deref()
     }
-    async fn attachments(&self) -> ApiResult<Vec<Attachment>> {
+    async fn attachments(&self) -> AppResult<Vec<Attachment>> {
         serde_json::from_str(&self.0.attachments)
-            .map_err(|e| ApiError::internal(e, "ticket attachments"))
+            .map_err(|e| AppError::internal(e, "ticket attachments"))
     }
-    async fn customer(&self, ctx: &Context<'_>) -> ApiResult<Customer> {
+    async fn customer(&self, ctx: &Context<'_>) -> AppResult<Customer> {
         let model = loaders(ctx)?
             .customers
             .load_one(self.0.customer_id)
             .await
             .map_err(load_failed)?
             .ok_or_else(|| {
-                ApiError::internal(
+                AppError::internal(
                     anyhow::anyhow!("ticket without customer"),
                     "ticket.customer",
                 )
             })?;
-        let v = domain_viewer(viewer(ctx)?);
+        let v = viewer_of(&viewer(ctx)?.user);
         let reveal = facts(&self.0, model.user_id).is_some_and(|f| can_see_contact(&f, &v));
         Ok(Customer { model, reveal })
     }
     /// First-contact owner: stays accountable after dispatch.
-    async fn owner(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+    async fn owner(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         load_user(ctx, self.0.owner_id).await
     }
-    async fn assignee(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+    async fn assignee(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         load_user(ctx, self.0.assignee_id).await
     }
-    async fn team(&self, ctx: &Context<'_>) -> ApiResult<Option<Team>> {
+    async fn team(&self, ctx: &Context<'_>) -> AppResult<Option<Team>> {
         let Some(id) = self.0.team_id else {
             return Ok(None);
         };
@@ -454,14 +449,14 @@ impl Ticket {
         Ok(found.map_err(load_failed)?.map(Team))
     }
     /// Responsible department while dispatched.
-    async fn department(&self, ctx: &Context<'_>) -> ApiResult<Option<Department>> {
+    async fn department(&self, ctx: &Context<'_>) -> AppResult<Option<Department>> {
         let Some(id) = self.0.department_id else {
             return Ok(None);
         };
         let found = loaders(ctx)?.departments.load_one(id).await;
         Ok(found.map_err(load_failed)?.map(Department))
     }
-    async fn praised_employee(&self, ctx: &Context<'_>) -> ApiResult<Option<User>> {
+    async fn praised_employee(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         load_user(ctx, self.0.praised_employee_id).await
     }
     async fn suggestion_status(&self) -> Option<SuggestionStatus> {
@@ -477,8 +472,8 @@ impl Ticket {
     }
     /// Targets and where the clocks stand. A target counts as breached once its due time has
     /// passed unmet, even before the SLA worker's next pass records it.
-    async fn sla(&self, ctx: &Context<'_>) -> ApiResult<TicketSla> {
-        let now = crate::graphql::state(ctx)?.clock.now();
+    async fn sla(&self, ctx: &Context<'_>) -> AppResult<TicketSla> {
+        let now = crate::graphql::app(ctx)?.now();
         let late = |due: Option<DateTime<Utc>>, met: Option<DateTime<Utc>>| {
             // While waiting on the customer the clock stands still.
             met.is_none() && self.0.sla_paused_at.is_none() && due.is_some_and(|d| d < now)
@@ -518,18 +513,9 @@ impl Ticket {
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
-    ) -> ApiResult<TicketEventConnection> {
-        let internal = can_see_internal(&domain_viewer(viewer(ctx)?));
-        let limit = match first {
-            Some(n) if !(0..=MAX_PAGE).contains(&n) => {
-                return Err(ApiError::bad_input(
-                    "first",
-                    format!("must be between 0 and {MAX_PAGE}"),
-                ));
-            }
-            Some(n) => n as usize,
-            None => crate::graphql::connection::DEFAULT_PAGE as usize,
-        };
+    ) -> AppResult<TicketEventConnection> {
+        let internal = can_see_internal(&viewer_of(&viewer(ctx)?.user));
+        let limit = usize::try_from(first_or_default(first)?).unwrap_or(usize::MAX);
         let after = after
             .map(|c| crate::graphql::connection::decode_cursor(&c, "after"))
             .transpose()?;
@@ -558,7 +544,7 @@ impl Ticket {
             TicketEvent,
         ))
     }
-    async fn follow_ups(&self, ctx: &Context<'_>) -> ApiResult<Vec<FollowUp>> {
+    async fn follow_ups(&self, ctx: &Context<'_>) -> AppResult<Vec<FollowUp>> {
         let rows = loaders(ctx)?
             .follow_ups
             .load_one(self.0.id)
@@ -567,7 +553,7 @@ impl Ticket {
         Ok(rows.unwrap_or_default().into_iter().map(FollowUp).collect())
     }
     /// The rating of the latest resolution, if given.
-    async fn satisfaction(&self, ctx: &Context<'_>) -> ApiResult<Option<SatisfactionRating>> {
+    async fn satisfaction(&self, ctx: &Context<'_>) -> AppResult<Option<SatisfactionRating>> {
         let rows = loaders(ctx)?
             .ratings
             .load_one(self.0.id)
@@ -584,7 +570,7 @@ impl Ticket {
             }))
     }
     /// Corrective actions addressing this complaint; staff only (empty for customers).
-    async fn corrective_actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<CorrectiveAction>> {
+    async fn corrective_actions(&self, ctx: &Context<'_>) -> AppResult<Vec<CorrectiveAction>> {
         if !viewer(ctx)?.is_staff() {
             return Ok(Vec::new());
         }

@@ -1,0 +1,165 @@
+//! The one error every use case returns. `crate::graphql::error` turns it into a GraphQL error
+//! with `extensions.code`, in one place.
+//!
+//! `AppError` deliberately does not implement `Display`: async-graphql converts any `Display`
+//! type into an error carrying its text, which would leak SQL or internals.
+
+use careline_domain::DomainError;
+use careline_persistence::StoreError;
+
+/// What a use case can fail with.
+#[derive(Debug, Clone)]
+pub enum AppError {
+    /// No valid credentials.
+    Unauthenticated(String),
+    /// Authenticated, but not allowed.
+    Forbidden(String),
+    /// Missing, or not visible to the caller.
+    NotFound(String),
+    /// A bad input value; `field` names it when one input is at fault.
+    BadInput {
+        /// The input at fault, e.g. `input.email`.
+        field: Option<String>,
+        /// What is wrong, for a person.
+        message: String,
+    },
+    /// Stale version or a uniqueness rule.
+    Conflict(String),
+    /// The ticket's status does not allow the move.
+    InvalidTransition {
+        /// Person-readable message naming the current status and allowed moves.
+        message: String,
+        /// The current status.
+        status: String,
+        /// Allowed moves from it.
+        allowed: Vec<String>,
+    },
+    /// Too many attempts; retry after this many seconds.
+    RateLimited {
+        /// Seconds until the next attempt may succeed.
+        retry_after_seconds: u64,
+    },
+    /// Anything unexpected. Logged with its context; the client sees only `INTERNAL`.
+    Internal(std::sync::Arc<anyhow::Error>),
+}
+
+/// A use case's result.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// A bad value for a named input.
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::BadInput {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// Wraps an unexpected failure with context.
+    pub fn internal(err: impl Into<anyhow::Error>, context: &'static str) -> Self {
+        AppError::Internal(std::sync::Arc::new(err.into().context(context)))
+    }
+
+    /// The `extensions.code` this error carries.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
+            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::NotFound(_) => "NOT_FOUND",
+            AppError::BadInput { .. } => "BAD_USER_INPUT",
+            AppError::Conflict(_) => "CONFLICT",
+            AppError::InvalidTransition { .. } => "INVALID_TRANSITION",
+            AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::Internal(_) => "INTERNAL",
+        }
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::InvalidInput { field, message } => AppError::BadInput {
+                field: Some(field),
+                message,
+            },
+            DomainError::Forbidden(message) => AppError::Forbidden(message),
+            DomainError::NotFound(what) => AppError::NotFound(format!("{what} not found")),
+            DomainError::Conflict(message) => AppError::Conflict(message),
+            ref transition @ DomainError::InvalidTransition {
+                ref status,
+                ref allowed,
+                ..
+            } => AppError::InvalidTransition {
+                message: transition.to_string(),
+                status: status.clone(),
+                allowed: allowed.clone(),
+            },
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound(what) => AppError::NotFound(format!("{what} not found")),
+            StoreError::Conflict(message) => AppError::Conflict(message),
+            StoreError::InvalidReference(message) => AppError::BadInput {
+                field: None,
+                message,
+            },
+            StoreError::Db(db) => AppError::internal(db, "database operation failed"),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        AppError::internal(err, "database operation failed")
+    }
+}
+
+impl From<careline_domain::training::TrainingError> for AppError {
+    fn from(err: careline_domain::training::TrainingError) -> Self {
+        use careline_domain::training::TrainingError;
+        match err {
+            TrainingError::Rule(rule) => rule.into(),
+            ref refused @ TrainingError::InvalidTransition {
+                status,
+                ref allowed,
+                ..
+            } => AppError::InvalidTransition {
+                message: refused.to_string(),
+                status: status.as_str().to_owned(),
+                allowed: allowed.iter().map(|a| (*a).to_owned()).collect(),
+            },
+        }
+    }
+}
+
+/// An error and every cause under it, `outer: inner: …`, for logs (a background loop logs
+/// the whole chain once, so the root cause is never lost).
+pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut cause = err.source();
+    while let Some(inner) = cause {
+        out.push_str(": ");
+        out.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chain;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("outer")]
+    struct Outer(#[source] std::io::Error);
+
+    #[test]
+    fn a_logged_chain_keeps_the_root_cause() {
+        let err = Outer(std::io::Error::other("disk on fire"));
+        assert_eq!(chain(&err), "outer: disk on fire");
+    }
+}

@@ -1,0 +1,424 @@
+//! The floor: the live queue, escalations, assignment, shifts, handovers and the
+//! response-time standards (SLA policies).
+
+use super::error::{AppError, AppResult};
+use super::tickets::{Extra, load_readable, require_worker, run_in, viewer_of};
+use super::{Actor, App, text};
+use careline_domain::permission::{QueueAccess, queue_access};
+use careline_domain::sla::BusinessCalendar;
+use careline_domain::ticket::{Command, TicketKind};
+use careline_domain::{Action, Role};
+use careline_persistence::entity::{escalation, handover, shift, sla_policy, ticket, user};
+use careline_persistence::sla::{self as store, PolicyInput};
+use careline_persistence::tickets;
+use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub use careline_persistence::sla::QueueCounts;
+
+/// Most shifts one query returns.
+pub const MAX_SHIFTS: u64 = 500;
+/// Most tickets one handover moves.
+pub const MAX_HANDOVER_TICKETS: usize = 100;
+
+/// The live queue of a team, a department or everyone, as the actor may see it.
+pub struct Queue {
+    /// The team it is confined to, if any.
+    pub team: Option<Uuid>,
+    /// The department it is confined to, if any.
+    pub department: Option<Uuid>,
+    /// Its counts now.
+    pub counts: QueueCounts,
+    /// Every agent with their open tickets.
+    pub agents: Vec<(user::Model, i64)>,
+}
+
+/// The queue the actor asked for: leads see any team or department; agents and tech support
+/// their own team.
+pub async fn queue(
+    app: &App,
+    actor: &Actor,
+    team: Option<Uuid>,
+    department: Option<Uuid>,
+) -> AppResult<Queue> {
+    let team = match queue_access(actor.roles(), actor.user.team_id) {
+        QueueAccess::Everything => team,
+        QueueAccess::Team(own) if team.is_none_or(|t| t == own) => Some(own),
+        QueueAccess::Team(_) => {
+            return Err(AppError::Forbidden(
+                "you may see only your own team's queue".to_owned(),
+            ));
+        }
+        QueueAccess::Nothing => {
+            return Err(AppError::Forbidden(
+                "you are not allowed to see the live queue".to_owned(),
+            ));
+        }
+    };
+    let counts = store::queue_counts(&app.db, team, department, app.now()).await?;
+    let agents = store::queue_agents(&app.db, team).await?;
+    let ids: Vec<Uuid> = agents.iter().map(|a| a.id).collect();
+    let loads = store::open_counts(&app.db, &ids).await?;
+    let agents = agents
+        .into_iter()
+        .map(|a| {
+            let open = loads.get(&a.id).copied().unwrap_or(0);
+            (a, open)
+        })
+        .collect();
+    Ok(Queue {
+        team,
+        department,
+        counts,
+        agents,
+    })
+}
+
+/// A page of the queue's tickets by position (the queue moves every few seconds; a position is
+/// what a live view pages by), and the total.
+pub async fn queue_tickets(
+    app: &App,
+    queue: &Queue,
+    offset: u64,
+    limit: u64,
+) -> AppResult<(Vec<ticket::Model>, u64)> {
+    Ok(store::queue_page(&app.db, queue.team, queue.department, offset, limit).await?)
+}
+
+async fn tickets_by_id(app: &App, ids: &[Uuid]) -> AppResult<HashMap<Uuid, ticket::Model>> {
+    Ok(tickets::find_many(&app.db, ids)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t))
+        .collect())
+}
+
+/// Escalations, newest first, each with its ticket.
+pub async fn escalations(
+    app: &App,
+    open_only: bool,
+    after: Option<Uuid>,
+    limit: u64,
+) -> AppResult<Vec<(escalation::Model, ticket::Model)>> {
+    let rows = store::escalations(&app.db, open_only, after, limit).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.ticket_id).collect();
+    let tickets = tickets_by_id(app, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let ticket = tickets.get(&row.ticket_id).cloned();
+            ticket.map(|ticket| (row, ticket))
+        })
+        .collect())
+}
+
+/// Takes responsibility for an escalation.
+pub async fn acknowledge_escalation(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<(escalation::Model, ticket::Model)> {
+    let row = store::acknowledge_escalation(&app.db, id, actor.id()).await?;
+    let ticket = tickets::find_many(&app.db, &[row.ticket_id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::NotFound("ticket not found".into()))?;
+    Ok((row, ticket))
+}
+
+/// Raises the ticket's escalation level by one, with a reason.
+pub async fn escalate(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    reason: String,
+) -> AppResult<ticket::Model> {
+    let viewer = viewer_of(&actor.user);
+    let (loaded, facts) = load_readable(app, &viewer, id).await?;
+    // The state machine checks the role, the status and the reason.
+    careline_domain::ticket::decide(
+        &facts,
+        &viewer,
+        &Command::Escalate {
+            reason: reason.clone(),
+        },
+        app.now(),
+    )?;
+    let level = loaded.ticket.escalation_level;
+    if level >= 3 {
+        return Err(AppError::Conflict(
+            "the ticket is already with the complaint-handling working group (level 3)".to_owned(),
+        ));
+    }
+    store::escalate_by_hand(
+        &app.db,
+        id,
+        loaded.ticket.version,
+        level + 1,
+        reason.trim().to_owned(),
+        actor.id(),
+    )
+    .await?;
+    app.committed();
+    let (reloaded, _) = load_readable(app, &viewer, id).await?;
+    Ok(reloaded.ticket)
+}
+
+/// Refuses a claim that would take someone past their capacity.
+pub async fn require_spare_capacity(app: &App, agent: &user::Model) -> AppResult<()> {
+    let open = store::open_counts(&app.db, &[agent.id])
+        .await?
+        .get(&agent.id)
+        .copied()
+        .unwrap_or(0);
+    if open >= i64::from(agent.capacity) {
+        return Err(AppError::Conflict(format!(
+            "you already hold {open} open tickets, your capacity; hand one over or ask your supervisor"
+        )));
+    }
+    Ok(())
+}
+
+/// Picks who should get `t`: the available, on-shift agent with the needed skill and the lowest
+/// load relative to capacity; ties go to whoever has waited longest since their last ticket.
+pub async fn pick_assignee(
+    app: &App,
+    t: &ticket::Model,
+    now: DateTime<Utc>,
+) -> AppResult<Option<user::Model>> {
+    let candidates = store::queue_agents(&app.db, t.team_id).await?;
+    let ids: Vec<Uuid> = candidates.iter().map(|u| u.id).collect();
+    let on_shift = store::on_shift(&app.db, &ids, now).await?;
+    let loads = store::open_counts(&app.db, &ids).await?;
+    let technical = t.kind == TicketKind::TechnicalSupport.as_str()
+        || t.category.as_deref() == Some("TECHNICAL_FAULT");
+    let best = candidates
+        .into_iter()
+        .filter(|u| u.presence == "AVAILABLE" && on_shift.contains(&u.id) && u.capacity > 0)
+        .filter(|u| {
+            !technical
+                || u.role_set().has(Role::TechSupport)
+                || u.skill_list().iter().any(|s| s == "technical")
+        })
+        .map(|u| {
+            let open = loads.get(&u.id).copied().unwrap_or(0);
+            (u, open)
+        })
+        .filter(|(u, open)| *open < i64::from(u.capacity))
+        .min_by(|(a, a_open), (b, b_open)| {
+            // Compare open/capacity as fractions without floating point.
+            let left = i128::from(*a_open) * i128::from(b.capacity);
+            let right = i128::from(*b_open) * i128::from(a.capacity);
+            left.cmp(&right)
+                .then_with(|| a.last_assigned_at.cmp(&b.last_assigned_at))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+    Ok(best.map(|(u, _)| u))
+}
+
+/// Gives the ticket to the best available agent, if anyone is eligible; otherwise it stays
+/// unassigned (and the queue shows it).
+pub async fn auto_assign(app: &App, actor: &Actor, id: Uuid) -> AppResult<ticket::Model> {
+    let viewer = viewer_of(&actor.user);
+    let (loaded, _) = load_readable(app, &viewer, id).await?;
+    let now = app.now();
+    let Some(agent) = pick_assignee(app, &loaded.ticket, now).await? else {
+        return Ok(loaded.ticket);
+    };
+    let cmd = Command::Assign {
+        assignee_id: agent.id,
+    };
+    let txn = app.db.begin().await?;
+    let applied = run_in(
+        &txn,
+        &viewer,
+        id,
+        Some(loaded.ticket.version),
+        cmd,
+        Extra::None,
+        now,
+    )
+    .await?;
+    store::touch_last_assigned(&txn, agent.id, now).await?;
+    txn.commit().await?;
+    app.committed();
+    Ok(applied.ticket)
+}
+
+/// Shifts overlapping [from, to): leads see everyone's, others their own.
+pub async fn shifts(
+    app: &App,
+    actor: &Actor,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<Vec<shift::Model>> {
+    if to <= from {
+        return Err(AppError::bad_input("to", "must be after from"));
+    }
+    let only = (!actor.can(Action::ManageShifts)).then(|| actor.id());
+    Ok(store::shifts(&app.db, from, to, only, MAX_SHIFTS).await?)
+}
+
+/// Plans a shift of at most 24 hours for someone who works tickets.
+pub async fn create_shift(
+    app: &App,
+    actor: &Actor,
+    agent: Uuid,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+) -> AppResult<shift::Model> {
+    if ends_at <= starts_at {
+        return Err(AppError::bad_input("endsAt", "must be after startsAt"));
+    }
+    if ends_at - starts_at > chrono::Duration::hours(24) {
+        return Err(AppError::bad_input(
+            "endsAt",
+            "a shift lasts at most 24 hours",
+        ));
+    }
+    require_worker(app, agent, "agentId").await?;
+    Ok(store::create_shift(&app.db, agent, starts_at, ends_at, actor.id()).await?)
+}
+
+/// A handover record with the tickets it moved.
+pub type HandoverRecord = (handover::Model, Vec<ticket::Model>);
+
+/// Handover records, newest first: leads see all, others those they gave or received.
+pub async fn handovers(app: &App, actor: &Actor, limit: u64) -> AppResult<Vec<HandoverRecord>> {
+    let only = (!actor.can(Action::ManageShifts)).then(|| actor.id());
+    let rows = store::handovers(&app.db, only, limit).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|h| h.id).collect();
+    let links = store::handover_tickets(&app.db, &ids).await?;
+    let ticket_ids: Vec<Uuid> = links.iter().map(|l| l.ticket_id).collect();
+    let tickets = tickets_by_id(app, &ticket_ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let moved = links
+                .iter()
+                .filter(|l| l.handover_id == row.id)
+                .filter_map(|l| tickets.get(&l.ticket_id).cloned())
+                .collect();
+            (row, moved)
+        })
+        .collect())
+}
+
+/// Hands the listed tickets to a colleague at the end of a shift, with notes. Every ticket
+/// moves and the record is written in one transaction: a refusal or a failure leaves nothing
+/// half handed over.
+pub async fn record_handover(
+    app: &App,
+    actor: &Actor,
+    to: Uuid,
+    notes: &str,
+    ticket_ids: &[Uuid],
+) -> AppResult<HandoverRecord> {
+    if to == actor.id() {
+        return Err(AppError::bad_input(
+            "input.toUserId",
+            "hand over to someone else",
+        ));
+    }
+    let notes = text(notes, "input.notes", 10_000)?;
+    if ticket_ids.len() > MAX_HANDOVER_TICKETS {
+        return Err(AppError::bad_input(
+            "input.ticketIds",
+            format!("at most {MAX_HANDOVER_TICKETS} tickets at once"),
+        ));
+    }
+    require_worker(app, to, "input.toUserId").await?;
+    let mut ids: Vec<Uuid> = Vec::with_capacity(ticket_ids.len());
+    for id in ticket_ids {
+        if !ids.contains(id) {
+            ids.push(*id);
+        }
+    }
+    let viewer = viewer_of(&actor.user);
+    let now = app.now();
+    let txn = app.db.begin().await?;
+    let mut moved = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let cmd = Command::HandOver { to };
+        moved.push(
+            run_in(&txn, &viewer, *id, None, cmd, Extra::None, now)
+                .await?
+                .ticket,
+        );
+    }
+    let row = store::record_handover(&txn, actor.id(), to, notes, &ids).await?;
+    txn.commit().await?;
+    app.committed();
+    tracing::info!(handover.id = %row.id, tickets = ids.len(), "handover recorded");
+    Ok((row, moved))
+}
+
+/// The response-time standards in force.
+pub async fn policies(app: &App) -> AppResult<Vec<sla_policy::Model>> {
+    Ok(store::policies(&app.db).await?)
+}
+
+/// A policy as typed.
+#[derive(Debug, Clone)]
+pub struct PolicyRequest {
+    /// Display name.
+    pub name: String,
+    /// The kind it applies to.
+    pub kind: TicketKind,
+    /// For complaints, the severity it applies to.
+    pub severity: Option<careline_domain::ticket::Severity>,
+    /// First-response target in business minutes.
+    pub first_response_minutes: i32,
+    /// Resolution target in business minutes.
+    pub resolution_minutes: i32,
+    /// IANA time zone.
+    pub time_zone: String,
+    /// Business windows.
+    pub windows: String,
+}
+
+/// Creates or replaces the policy for a kind (and severity). Tickets keep the targets they were
+/// given; the policy applies to new tickets.
+pub async fn upsert_policy(app: &App, input: PolicyRequest) -> AppResult<sla_policy::Model> {
+    let name = text(&input.name, "input.name", 120)?;
+    let calendar = BusinessCalendar::parse(&input.time_zone, &input.windows)?;
+    for (field, minutes) in [
+        ("input.firstResponseMinutes", input.first_response_minutes),
+        ("input.resolutionMinutes", input.resolution_minutes),
+    ] {
+        if !(1..=525_600).contains(&minutes) {
+            return Err(AppError::bad_input(
+                field,
+                "must be between 1 minute and a year",
+            ));
+        }
+    }
+    if input.resolution_minutes < input.first_response_minutes {
+        return Err(AppError::bad_input(
+            "input.resolutionMinutes",
+            "the resolution target cannot be shorter than the first-response target",
+        ));
+    }
+    if input.severity.is_some() && input.kind != TicketKind::Complaint {
+        return Err(AppError::bad_input(
+            "input.severity",
+            "only complaints have a severity",
+        ));
+    }
+    Ok(store::upsert_policy(
+        &app.db,
+        PolicyInput {
+            name,
+            kind: input.kind.as_str().to_owned(),
+            severity: input.severity.map(|s| s.as_str().to_owned()),
+            first_response_minutes: input.first_response_minutes,
+            resolution_minutes: input.resolution_minutes,
+            time_zone: calendar.time_zone_name().to_owned(),
+            windows: calendar.windows_spec().to_owned(),
+        },
+    )
+    .await?)
+}

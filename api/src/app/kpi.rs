@@ -1,0 +1,353 @@
+//! KPI reports, their drill-down to tickets, and complaint analytics. Counting happens in SQL
+//! (`careline_persistence::kpi`); formulas and the scope rule live in `careline_domain::kpi`;
+//! definitions are written down in `docs/KPIS.md`.
+
+use super::error::{AppError, AppResult};
+use super::{Actor, App};
+use careline_domain::Role;
+use careline_domain::kpi::{self as rules, Bucket, KpiReader};
+use careline_domain::permission::{AnalyticsScope, analytics_scope};
+use careline_persistence::entity::ticket;
+use careline_persistence::kpi::{self as store, Period, Scope};
+use careline_persistence::page::{Page, PageRequest};
+use careline_persistence::{org, users};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub use careline_persistence::kpi::Metric;
+
+/// Whose KPIs a report covers; `None` ids mean the actor's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeRequest {
+    /// A person.
+    Agent(Option<Uuid>),
+    /// A team.
+    Team(Option<Uuid>),
+    /// A department.
+    Department(Option<Uuid>),
+    /// Everyone.
+    All,
+}
+
+/// Durations in business minutes.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DurationStats {
+    pub count: i32,
+    pub average_minutes: Option<f64>,
+    pub median_minutes: Option<f64>,
+    pub p90_minutes: Option<f64>,
+}
+
+/// Every KPI over a period; rates are `null` when nothing was there to count.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct KpiReport {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub tickets_created: i32,
+    pub tickets_handled: i32,
+    pub tickets_resolved: i32,
+    pub resolution_rate: Option<f64>,
+    pub first_response: DurationStats,
+    pub resolution: DurationStats,
+    pub first_response_sla_compliance: Option<f64>,
+    pub resolution_sla_compliance: Option<f64>,
+    pub first_contact_resolution_rate: Option<f64>,
+    pub reopen_rate: Option<f64>,
+    pub csat_average: Option<f64>,
+    pub csat_satisfied_share: Option<f64>,
+    pub csat_response_rate: Option<f64>,
+    pub complaints: i32,
+    pub complaint_rate: Option<f64>,
+    pub praise: i32,
+    pub escalations: i32,
+    pub follow_up_completion_rate: Option<f64>,
+    pub backlog: i32,
+    pub overdue: i32,
+}
+
+/// A count under a key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CountByKey {
+    pub key: String,
+    pub count: i32,
+}
+
+/// A count in one trend bucket.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BucketCount {
+    pub bucket_start: DateTime<Utc>,
+    pub count: i32,
+}
+
+/// Complaints over a period, for prevention.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ComplaintAnalytics {
+    pub total: i32,
+    pub by_category: Vec<CountByKey>,
+    pub by_severity: Vec<CountByKey>,
+    pub by_channel: Vec<CountByKey>,
+    /// By the department a complaint was dispatched to (its name); `UNASSIGNED` if never.
+    pub by_department: Vec<CountByKey>,
+    pub trend: Vec<BucketCount>,
+    pub repeat_complainants: i32,
+    pub open_corrective_actions: i32,
+}
+
+fn int(n: u64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+pub fn check_period(from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<()> {
+    if to <= from {
+        return Err(AppError::bad_input("to", "must be after from"));
+    }
+    Ok(())
+}
+
+/// The teams `v` leads: those naming them supervisor, and their own team if they supervise.
+async fn led_teams(app: &App, v: &Actor) -> AppResult<Vec<Uuid>> {
+    let mut led: Vec<Uuid> = org::teams(&app.db)
+        .await?
+        .into_iter()
+        .filter(|t| t.supervisor_id == Some(v.user.id))
+        .map(|t| t.id)
+        .collect();
+    if v.user.role_set().has_any(&[Role::Supervisor])
+        && let Some(team) = v.user.team_id
+        && !led.contains(&team)
+    {
+        led.push(team);
+    }
+    Ok(led)
+}
+
+/// Resolves the scope argument to ids, checks it exists and that the caller may read it.
+pub async fn resolve_scope(app: &App, v: &Actor, scope: ScopeRequest) -> AppResult<Scope> {
+    let db = &app.db;
+    let missing = |what: &str| AppError::NotFound(format!("{what} not found"));
+    let (store_scope, rule_scope) = match scope {
+        ScopeRequest::Agent(id) => {
+            let person = match id {
+                None => v.user.clone(),
+                Some(id) => users::find(db, id)
+                    .await?
+                    .filter(|u| u.role_set().is_staff())
+                    .ok_or_else(|| missing("staff member"))?,
+            };
+            (
+                Scope::Agent(person.id),
+                rules::KpiScope::Agent {
+                    user_id: person.id,
+                    team_id: person.team_id,
+                },
+            )
+        }
+        ScopeRequest::Team(id) => {
+            let team = id
+                .or(v.user.team_id)
+                .ok_or_else(|| AppError::bad_input("scope.id", "name the team"))?;
+            org::team(db, team).await?.ok_or_else(|| missing("team"))?;
+            (Scope::Team(team), rules::KpiScope::Team(team))
+        }
+        ScopeRequest::Department(id) => {
+            let dept = id
+                .or(v.user.department_id)
+                .ok_or_else(|| AppError::bad_input("scope.id", "name the department"))?;
+            org::department(db, dept)
+                .await?
+                .ok_or_else(|| missing("department"))?;
+            (Scope::Department(dept), rules::KpiScope::Department(dept))
+        }
+        ScopeRequest::All => (Scope::All, rules::KpiScope::All),
+    };
+    let reader = KpiReader {
+        user_id: v.user.id,
+        roles: v.user.role_set(),
+        led_teams: led_teams(app, v).await?,
+    };
+    if !rules::may_read(&reader, &rule_scope) {
+        return Err(AppError::Forbidden(
+            "agents read their own KPIs, supervisors their team's, managers everyone's".to_owned(),
+        ));
+    }
+    Ok(store_scope)
+}
+
+fn duration_stats(s: rules::DurationSummary) -> DurationStats {
+    DurationStats {
+        count: int(s.count),
+        average_minutes: s.average,
+        median_minutes: s.median,
+        p90_minutes: s.p90,
+    }
+}
+
+/// The KPI report of `scope` over `[from, to)`, with backlog and pending targets as of `now`.
+/// Also what a finalized review freezes.
+pub async fn report(
+    app: &App,
+    scope: Scope,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<KpiReport> {
+    let period = Period { from, to, now };
+    let c = store::counts(&app.db, scope, period).await?;
+    let resolved = c.of(Metric::TicketsResolved);
+    let due = |d: Metric, m: Metric| rules::rate(c.of(d).saturating_sub(c.of(m)), c.of(d));
+    Ok(KpiReport {
+        from,
+        to,
+        tickets_created: int(c.of(Metric::TicketsCreated)),
+        tickets_handled: int(c.of(Metric::TicketsHandled)),
+        tickets_resolved: int(resolved),
+        resolution_rate: rules::rate(resolved, c.of(Metric::TicketsHandled)),
+        first_response: duration_stats(c.first_response),
+        resolution: duration_stats(c.resolution),
+        first_response_sla_compliance: due(
+            Metric::FirstResponseSlaDue,
+            Metric::FirstResponseSlaMissed,
+        ),
+        resolution_sla_compliance: due(Metric::ResolutionSlaDue, Metric::ResolutionSlaMissed),
+        first_contact_resolution_rate: rules::rate(c.of(Metric::FirstContactResolutions), resolved),
+        reopen_rate: rules::rate(c.of(Metric::Reopened), resolved),
+        csat_average: rules::average(c.rating_sum, c.ratings),
+        csat_satisfied_share: rules::rate(c.satisfied, c.ratings),
+        csat_response_rate: rules::rate(c.ratings, c.resolutions),
+        complaints: int(c.of(Metric::Complaints)),
+        complaint_rate: rules::rate(c.of(Metric::Complaints), c.of(Metric::TicketsCreated)),
+        praise: int(c.of(Metric::Praise)),
+        escalations: int(c.escalations),
+        follow_up_completion_rate: rules::rate(
+            c.of(Metric::FollowedUpComplaints),
+            c.of(Metric::ClosedComplaints),
+        ),
+        backlog: int(c.of(Metric::Backlog)),
+        overdue: int(c.of(Metric::Overdue)),
+    })
+}
+
+fn key_or(value: Option<String>, none: &str) -> String {
+    value.unwrap_or_else(|| none.to_owned())
+}
+
+fn counts_by_key(rows: Vec<(Option<String>, u64)>, none: &str) -> Vec<CountByKey> {
+    rows.into_iter()
+        .map(|(k, n)| CountByKey {
+            key: key_or(k, none),
+            count: int(n),
+        })
+        .collect()
+}
+
+/// The KPI report of `scope` over `[from, to)` as the actor may read it, as of now.
+pub async fn kpis(
+    app: &App,
+    actor: &Actor,
+    scope: ScopeRequest,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<KpiReport> {
+    check_period(from, to)?;
+    let scope = resolve_scope(app, actor, scope).await?;
+    report(app, scope, from, to, app.now()).await
+}
+
+/// The tickets behind one KPI figure, by id; the same rules as [`kpis`].
+pub async fn kpi_tickets(
+    app: &App,
+    actor: &Actor,
+    scope: ScopeRequest,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    metric: Metric,
+    page: PageRequest,
+) -> AppResult<Page<ticket::Model>> {
+    check_period(from, to)?;
+    let scope = resolve_scope(app, actor, scope).await?;
+    let period = Period {
+        from,
+        to,
+        now: app.now(),
+    };
+    Ok(store::tickets(&app.db, scope, period, metric, page).await?)
+}
+
+/// Complaints created in `[from, to)`: totals by category, severity, channel and department, a
+/// trend in buckets of the organisation's time zone, repeat complainants and open corrective
+/// actions. Liaisons see the complaints dispatched to their department.
+pub async fn complaint_analytics(
+    app: &App,
+    actor: &Actor,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    width: Bucket,
+) -> AppResult<ComplaintAnalytics> {
+    check_period(from, to)?;
+    let db = &app.db;
+    let department = match analytics_scope(actor.roles(), actor.user.department_id) {
+        AnalyticsScope::Everything => None,
+        AnalyticsScope::Department(d) => Some(d),
+        AnalyticsScope::Nothing => {
+            return Err(AppError::Forbidden(
+                "complaint analytics need a department".to_owned(),
+            ));
+        }
+    };
+    let starts = rules::bucket_starts(from, to, width, rules::organisation_time_zone())
+        .ok_or_else(|| {
+            AppError::bad_input(
+                "bucket",
+                format!(
+                    "at most {} buckets; choose a wider bucket or a shorter period",
+                    rules::MAX_BUCKETS
+                ),
+            )
+        })?;
+    // Each bucket counts only the part of it inside the period.
+    let ranges: Vec<(DateTime<Utc>, DateTime<Utc>)> = starts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let end = starts.get(i + 1).copied().unwrap_or(to).min(to);
+            ((*s).max(from), end)
+        })
+        .collect();
+    let c = store::complaint_counts(db, from, to, department, &ranges).await?;
+    let ids: Vec<Uuid> = c.by_department.iter().filter_map(|(d, _)| *d).collect();
+    let names: HashMap<Uuid, String> = org::departments_by_id(db, &ids)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    Ok(ComplaintAnalytics {
+        total: int(c.total),
+        by_category: counts_by_key(c.by_category, "UNSPECIFIED"),
+        by_severity: counts_by_key(c.by_severity, "UNSPECIFIED"),
+        by_channel: counts_by_key(c.by_channel, "UNSPECIFIED"),
+        by_department: c
+            .by_department
+            .into_iter()
+            .map(|(d, n)| CountByKey {
+                key: match d {
+                    Some(id) => names.get(&id).cloned().unwrap_or_else(|| id.to_string()),
+                    None => "UNASSIGNED".to_owned(),
+                },
+                count: int(n),
+            })
+            .collect(),
+        trend: starts
+            .into_iter()
+            .zip(c.trend)
+            .map(|(bucket_start, n)| BucketCount {
+                bucket_start,
+                count: int(n),
+            })
+            .collect(),
+        repeat_complainants: int(c.repeat_complainants),
+        open_corrective_actions: int(c.open_corrective_actions),
+    })
+}

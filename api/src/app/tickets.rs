@@ -1,0 +1,588 @@
+//! Ticket use cases. Every change takes one path: load → may the caller read it? → is the
+//! version still the one they saw? → the domain decides → storage writes the change and its
+//! timeline under the version check, in one transaction → the relay is woken to publish. The
+//! demo seed goes through here too, so its timelines are real.
+
+use super::error::{AppError, AppResult};
+use super::{Actor, App, text};
+use careline_domain::contact::{Email, Phone};
+use careline_domain::ticket::{
+    self as rules, Command, CorrectiveActionStatus, MAX_TEXT_CHARS, NewTicketInput, ReadScope,
+    TicketFacts, Viewer, can_read, corrective_action_transition, decide, read_scope,
+    validate_intake,
+};
+use careline_domain::{Action, permission};
+use careline_persistence::corrective_actions::{self, NewCorrectiveAction};
+use careline_persistence::customers::CustomerSource;
+use careline_persistence::entity::{corrective_action, ticket, user};
+use careline_persistence::page::Page;
+use careline_persistence::tickets::{self, Loaded, NewTicket};
+use careline_persistence::{org, users};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use uuid::Uuid;
+
+pub use careline_persistence::tickets::{
+    Applied, Extra, OrderField, TicketCursor, TicketFilter, TicketOrder, TicketPageRequest,
+    cursor_of,
+};
+
+/// Most complaints one corrective action may name.
+pub const MAX_CORRECTIVE_TICKETS: usize = 100;
+
+/// The domain's view of an account.
+pub fn viewer_of(user: &user::Model) -> Viewer {
+    Viewer {
+        user_id: user.id,
+        roles: user.role_set(),
+        department_id: user.department_id,
+    }
+}
+
+/// What the state machine needs to know about a stored ticket; `None` if a stored value is not
+/// one the domain knows.
+pub fn facts(t: &ticket::Model, customer_user_id: Option<Uuid>) -> Option<TicketFacts> {
+    Some(TicketFacts {
+        status: rules::TicketStatus::parse(&t.status)?,
+        kind: rules::TicketKind::parse(&t.kind)?,
+        severity: t.severity.as_deref().and_then(rules::Severity::parse),
+        owner_id: t.owner_id,
+        assignee_id: t.assignee_id,
+        department_id: t.department_id,
+        customer_user_id,
+        follow_up_since_resolution: t.follow_up_since_resolution,
+        rated_since_resolution: t.rated_since_resolution,
+        version: t.version,
+    })
+}
+
+/// A stored value the domain must know; an unknown one is an internal error, not the caller's.
+pub fn stored<T>(value: Option<T>, what: &'static str) -> AppResult<T> {
+    value.ok_or_else(|| AppError::internal(anyhow::anyhow!("unknown stored {what}"), what))
+}
+
+fn not_found() -> AppError {
+    AppError::NotFound("ticket not found".to_owned())
+}
+
+/// Loads a ticket the viewer may read. A ticket they may not read is reported exactly like one
+/// that does not exist, so its existence does not leak.
+pub async fn load_readable(
+    app: &App,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<(Loaded, TicketFacts)> {
+    load_readable_in(&app.db, viewer, id).await
+}
+
+/// [`load_readable`] on a given connection or transaction.
+async fn load_readable_in<C: ConnectionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<(Loaded, TicketFacts)> {
+    let loaded = tickets::find(db, id).await?.ok_or_else(not_found)?;
+    check_readable(loaded, viewer)
+}
+
+/// Like [`load_readable`], by ticket number.
+pub async fn load_readable_by_number(
+    app: &App,
+    viewer: &Viewer,
+    number: &str,
+) -> AppResult<(Loaded, TicketFacts)> {
+    let loaded = tickets::find_by_number(&app.db, number)
+        .await?
+        .ok_or_else(not_found)?;
+    check_readable(loaded, viewer)
+}
+
+fn check_readable(loaded: Loaded, viewer: &Viewer) -> AppResult<(Loaded, TicketFacts)> {
+    let f = stored(
+        facts(&loaded.ticket, loaded.customer.user_id),
+        "ticket facts",
+    )?;
+    if !can_read(&f, viewer) {
+        return Err(not_found());
+    }
+    Ok((loaded, f))
+}
+
+/// One ticket the actor may read.
+pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<ticket::Model> {
+    Ok(load_readable(app, &viewer_of(&actor.user), id)
+        .await?
+        .0
+        .ticket)
+}
+
+/// One ticket the actor may read, by number.
+pub async fn get_by_number(app: &App, actor: &Actor, number: &str) -> AppResult<ticket::Model> {
+    Ok(
+        load_readable_by_number(app, &viewer_of(&actor.user), number)
+            .await?
+            .0
+            .ticket,
+    )
+}
+
+/// A page of the tickets the actor may read.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    filter: &TicketFilter,
+    order: TicketOrder,
+    page: TicketPageRequest,
+) -> AppResult<Page<ticket::Model>> {
+    if let Some(s) = &filter.search
+        && s.chars().count() > 200
+    {
+        return Err(AppError::bad_input(
+            "filter.search",
+            "must be at most 200 characters",
+        ));
+    }
+    let scope = read_scope(&viewer_of(&actor.user));
+    Ok(tickets::list(&app.db, scope, filter, order, page).await?)
+}
+
+/// Applies `cmd` to ticket `id` as `viewer`. With `expected_version` the caller's view must
+/// still be current; without it the version just read is used. Either way the write is
+/// conditional, so a concurrent change makes this `CONFLICT` rather than overwriting it.
+pub async fn run(
+    app: &App,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: Option<i32>,
+    cmd: Command,
+    extra: Extra,
+) -> AppResult<Applied> {
+    let applied = run_in(&app.db, viewer, id, expected_version, cmd, extra, app.now()).await?;
+    app.committed();
+    Ok(applied)
+}
+
+/// [`run`] on a given connection or inside the caller's transaction, at `at`; the caller wakes
+/// the relay once everything has committed.
+pub async fn run_in<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: Option<i32>,
+    cmd: Command,
+    extra: Extra,
+    at: DateTime<Utc>,
+) -> AppResult<Applied> {
+    let (loaded, f) = load_readable_in(db, viewer, id).await?;
+    let version = loaded.ticket.version;
+    if let Some(expected) = expected_version
+        && expected != version
+    {
+        return Err(AppError::Conflict(format!(
+            "the ticket was changed by someone else (you have version {expected}, it is now at {version}); reload it and try again"
+        )));
+    }
+    let change = decide(&f, viewer, &cmd, at)?;
+    let applied = tickets::apply(
+        db,
+        &loaded.ticket,
+        loaded.customer.user_id,
+        version,
+        &change,
+        &crate::sla::after_change(&loaded.ticket, &change, at),
+        Some(viewer.user_id),
+        extra,
+    )
+    .await?;
+    tracing::info!(
+        ticket.id = %applied.ticket.id,
+        ticket.status = %applied.ticket.status,
+        ticket.version = applied.ticket.version,
+        "ticket changed"
+    );
+    Ok(applied)
+}
+
+/// [`run`] as the signed-in actor, for the commands that need nothing looked up first.
+pub async fn command(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+    cmd: Command,
+) -> AppResult<Applied> {
+    run(
+        app,
+        &viewer_of(&actor.user),
+        id,
+        expected_version,
+        cmd,
+        Extra::None,
+    )
+    .await
+}
+
+/// Checks that `id` names an active account that may work tickets.
+pub async fn require_worker(app: &App, id: Uuid, field: &str) -> AppResult<user::Model> {
+    match users::find(&app.db, id).await? {
+        Some(u) if u.active && permission::allowed(u.role_set(), Action::WorkTicket) => Ok(u),
+        _ => Err(AppError::bad_input(
+            field,
+            "must be an active staff member who works tickets",
+        )),
+    }
+}
+
+/// Gives the ticket to an active staff member who works tickets.
+pub async fn assign(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    assignee_id: Uuid,
+    expected_version: Option<i32>,
+) -> AppResult<ticket::Model> {
+    require_worker(app, assignee_id, "assigneeId").await?;
+    let cmd = Command::Assign { assignee_id };
+    Ok(command(app, actor, id, expected_version, cmd).await?.ticket)
+}
+
+/// Takes an unassigned ticket for oneself, within one's capacity.
+pub async fn claim(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> AppResult<ticket::Model> {
+    super::floor::require_spare_capacity(app, &actor.user).await?;
+    Ok(command(app, actor, id, expected_version, Command::Claim)
+        .await?
+        .ticket)
+}
+
+/// Sends the ticket to an existing department.
+pub async fn dispatch(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    department_id: Uuid,
+    instructions: Option<String>,
+    expected_version: Option<i32>,
+) -> AppResult<ticket::Model> {
+    org::department(&app.db, department_id)
+        .await?
+        .ok_or_else(|| AppError::bad_input("departmentId", "no such department"))?;
+    let cmd = Command::Dispatch {
+        department_id,
+        instructions,
+    };
+    Ok(command(app, actor, id, expected_version, cmd).await?.ticket)
+}
+
+/// Hands first-contact ownership to another staff member who works tickets.
+pub async fn transfer_ownership(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    to: Uuid,
+    expected_version: Option<i32>,
+) -> AppResult<ticket::Model> {
+    require_worker(app, to, "toUserId").await?;
+    let cmd = Command::TransferOwnership { to };
+    Ok(command(app, actor, id, expected_version, cmd).await?.ticket)
+}
+
+/// Records the follow-up visit after a resolution.
+pub async fn record_follow_up(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    method: rules::FollowUpMethod,
+    outcome: &str,
+    customer_satisfied: bool,
+) -> AppResult<ticket::Model> {
+    let outcome = text(outcome, "input.outcome", MAX_TEXT_CHARS)?;
+    let cmd = Command::RecordFollowUp { customer_satisfied };
+    let extra = Extra::FollowUp {
+        method,
+        outcome,
+        customer_satisfied,
+    };
+    let viewer = viewer_of(&actor.user);
+    Ok(run(app, &viewer, id, None, cmd, extra).await?.ticket)
+}
+
+/// Rates the service of the last resolution.
+pub async fn rate(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    rating: i32,
+    comment: Option<&str>,
+) -> AppResult<ticket::Model> {
+    let comment = match comment.map(str::trim) {
+        None | Some("") => None,
+        Some(c) => Some(text(c, "comment", 2_000)?),
+    };
+    let extra = Extra::Rating { rating, comment };
+    let viewer = viewer_of(&actor.user);
+    Ok(run(app, &viewer, id, None, Command::Rate { rating }, extra)
+        .await?
+        .ticket)
+}
+
+/// The customer named by staff at intake, as typed.
+#[derive(Debug, Clone)]
+pub struct ContactInput {
+    /// The customer's name.
+    pub name: String,
+    /// Phone, if given (blank counts as none).
+    pub phone: Option<String>,
+    /// Email, if given (blank counts as none).
+    pub email: Option<String>,
+}
+
+/// A ticket to register.
+#[derive(Debug, Clone)]
+pub struct NewTicketRequest {
+    /// What the ticket is about, for the domain's intake rules.
+    pub intake: NewTicketInput,
+    /// Staff intake names the customer; a customer's own ticket does not.
+    pub customer: Option<ContactInput>,
+    /// The team to file it under (default: the creator's).
+    pub team_id: Option<Uuid>,
+    /// When the matter happened.
+    pub occurred_at: Option<DateTime<Utc>>,
+}
+
+fn present(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Registers a ticket for `creator`: a customer is the ticket's customer; staff must name the
+/// customer, become its first-contact owner, and file it under their team unless told otherwise.
+/// The SLA targets run from the clock's now.
+pub async fn create(
+    app: &App,
+    creator: &user::Model,
+    request: NewTicketRequest,
+) -> AppResult<Loaded> {
+    let at = app.now();
+    let staff = creator.role_set().is_staff();
+    let intake = validate_intake(request.intake, staff)?;
+    if let Some(occurred) = request.occurred_at
+        && occurred > at + chrono::Duration::minutes(5)
+    {
+        return Err(AppError::bad_input(
+            "input.occurredAt",
+            "must not be in the future",
+        ));
+    }
+    if let Some(id) = intake.praised_employee_id {
+        match users::find(&app.db, id).await? {
+            Some(u) if u.active && u.role_set().is_staff() => {}
+            _ => {
+                return Err(AppError::bad_input(
+                    "input.praisedEmployeeId",
+                    "must name an active staff member",
+                ));
+            }
+        }
+    }
+    let (customer, owner_id, team_id) = if staff {
+        let Some(c) = request.customer else {
+            return Err(AppError::bad_input(
+                "input.customer",
+                "staff intake must name the customer",
+            ));
+        };
+        let name = text(&c.name, "input.customer.name", 200)?;
+        let phone = present(c.phone.as_deref())
+            .map(|p| Phone::parse(p, "input.customer.phone"))
+            .transpose()?
+            .map(Phone::into_inner);
+        let email = present(c.email.as_deref())
+            .map(|e| Email::parse(e, "input.customer.email"))
+            .transpose()?
+            .map(Email::into_inner);
+        let team_id = match request.team_id {
+            Some(id) => {
+                org::team(&app.db, id)
+                    .await?
+                    .ok_or_else(|| AppError::bad_input("input.teamId", "no such team"))?;
+                Some(id)
+            }
+            None => creator.team_id,
+        };
+        (
+            CustomerSource::Contact { name, phone, email },
+            Some(creator.id),
+            team_id,
+        )
+    } else {
+        (
+            CustomerSource::Account {
+                user_id: creator.id,
+                name: creator.name.clone(),
+                email: creator.email.clone(),
+                phone: creator.phone.clone(),
+            },
+            None,
+            None,
+        )
+    };
+    let policies = careline_persistence::sla::policies(&app.db).await?;
+    let sla = crate::sla::initial(
+        &policies,
+        intake.kind,
+        intake.severity.map(|s| s.as_str()),
+        at,
+    );
+    let created = tickets::create(
+        &app.db,
+        NewTicket {
+            intake,
+            occurred_at: request.occurred_at,
+            customer,
+            owner_id,
+            team_id,
+            created_by: creator.id,
+            sla,
+        },
+    )
+    .await?;
+    app.committed();
+    tracing::info!(
+        ticket.id = %created.ticket.id,
+        ticket.number = %created.ticket.number,
+        ticket.kind = %created.ticket.kind,
+        "ticket created"
+    );
+    Ok(created)
+}
+
+/// The department a liaison is confined to, `None` for everyone else who may see corrective
+/// actions; `Err` for those who may not see any.
+fn corrective_scope(actor: &Actor) -> AppResult<Option<Option<Uuid>>> {
+    if !actor.is_staff() {
+        return Err(AppError::Forbidden(
+            "corrective actions are for staff".to_owned(),
+        ));
+    }
+    Ok(match read_scope(&viewer_of(&actor.user)) {
+        ReadScope::All => Some(None),
+        ReadScope::Department(d) => Some(Some(d)),
+        ReadScope::CustomerAccount(_) | ReadScope::Nothing => None,
+    })
+}
+
+/// Corrective actions, newest first (at most 100), optionally by status; liaisons see their
+/// own department's.
+pub async fn corrective_actions(
+    app: &App,
+    actor: &Actor,
+    status: Option<CorrectiveActionStatus>,
+) -> AppResult<Vec<corrective_action::Model>> {
+    let Some(department) = corrective_scope(actor)? else {
+        return Ok(Vec::new());
+    };
+    let status = status.map(|s| s.as_str());
+    Ok(corrective_actions::list(&app.db, status, department, 100).await?)
+}
+
+/// A corrective action to open.
+#[derive(Debug, Clone)]
+pub struct CorrectiveActionRequest {
+    /// What will be done.
+    pub description: String,
+    /// The department doing it.
+    pub department_id: Uuid,
+    /// The complaints it answers.
+    pub ticket_ids: Vec<Uuid>,
+    /// When it should be done.
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+/// Links complaints the actor can read to a department's fix.
+pub async fn create_corrective_action(
+    app: &App,
+    actor: &Actor,
+    request: CorrectiveActionRequest,
+) -> AppResult<corrective_action::Model> {
+    let v = viewer_of(&actor.user);
+    let description = text(&request.description, "input.description", MAX_TEXT_CHARS)?;
+    if request.ticket_ids.is_empty() || request.ticket_ids.len() > MAX_CORRECTIVE_TICKETS {
+        return Err(AppError::bad_input(
+            "input.ticketIds",
+            format!("name between 1 and {MAX_CORRECTIVE_TICKETS} complaints"),
+        ));
+    }
+    org::department(&app.db, request.department_id)
+        .await?
+        .ok_or_else(|| AppError::bad_input("input.departmentId", "no such department"))?;
+    if let ReadScope::Department(own) = read_scope(&v)
+        && own != request.department_id
+    {
+        return Err(AppError::bad_input(
+            "input.departmentId",
+            "liaisons create corrective actions for their own department",
+        ));
+    }
+    for id in &request.ticket_ids {
+        let bad = || {
+            AppError::bad_input(
+                "input.ticketIds",
+                "every ticket must be a complaint you can read",
+            )
+        };
+        // Only "not there or not yours" is the caller's mistake; a failing database is not.
+        let (loaded, _) = match load_readable(app, &v, *id).await {
+            Ok(found) => found,
+            Err(AppError::NotFound(_)) => return Err(bad()),
+            Err(other) => return Err(other),
+        };
+        if loaded.ticket.kind != rules::TicketKind::Complaint.as_str() {
+            return Err(bad());
+        }
+    }
+    let created = corrective_actions::create(
+        &app.db,
+        NewCorrectiveAction {
+            description,
+            department_id: request.department_id,
+            due_at: request.due_at,
+            ticket_ids: request.ticket_ids,
+            created_by: actor.id(),
+        },
+    )
+    .await?;
+    Ok(created)
+}
+
+/// Moves a corrective action `OPEN` → `DONE` → `VERIFIED` (verified by a team lead).
+pub async fn set_corrective_action_status(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    to: CorrectiveActionStatus,
+) -> AppResult<corrective_action::Model> {
+    let v = viewer_of(&actor.user);
+    let not_found = || AppError::NotFound("corrective action not found".to_owned());
+    let current = corrective_actions::find(&app.db, id)
+        .await?
+        .ok_or_else(not_found)?;
+    match read_scope(&v) {
+        ReadScope::All => {}
+        ReadScope::Department(d) if d == current.department_id => {}
+        _ => return Err(not_found()),
+    }
+    let from = stored(
+        CorrectiveActionStatus::parse(&current.status),
+        "corrective action status",
+    )?;
+    corrective_action_transition(from, to, v.roles)?;
+    let verified_by = (to == CorrectiveActionStatus::Verified).then_some(actor.id());
+    Ok(
+        corrective_actions::set_status(&app.db, id, from.as_str(), to.as_str(), verified_by)
+            .await?,
+    )
+}

@@ -1,0 +1,122 @@
+//! Escalations: raised by the SLA worker, at intake for major complaints, or by hand; taken on
+//! by a lead.
+
+use crate::app::floor as uc;
+use crate::app::{AppError, AppResult};
+use crate::graphql::connection::{first_or_default, list_cost};
+use crate::graphql::people::User;
+use crate::graphql::subscriptions::{EscalationKind, SlaTarget};
+use crate::graphql::tickets::Ticket;
+use crate::graphql::{Can, actor, app, found_id, parse_id};
+use async_graphql::{Context, ID, Object};
+use careline_domain::Action;
+use careline_persistence::entity::{escalation, ticket};
+use chrono::{DateTime, Utc};
+
+/// An escalation, as recorded.
+pub struct Escalation {
+    row: escalation::Model,
+    ticket: ticket::Model,
+}
+
+#[Object]
+impl Escalation {
+    async fn id(&self) -> ID {
+        ID(self.row.id.to_string())
+    }
+    async fn ticket(&self) -> Ticket {
+        Ticket(self.ticket.clone())
+    }
+    async fn level(&self) -> i32 {
+        self.row.level
+    }
+    async fn kind(&self) -> EscalationKind {
+        use careline_domain::event::EscalationKind as K;
+        match self.row.kind.as_str() {
+            "SLA_WARNING" => K::SlaWarning,
+            "SLA_BREACH" => K::SlaBreach,
+            "MAJOR_COMPLAINT" => K::MajorComplaint,
+            _ => K::Manual,
+        }
+        .into()
+    }
+    async fn target(&self) -> Option<SlaTarget> {
+        use careline_domain::event::SlaTarget as S;
+        match self.row.target.as_deref() {
+            Some("FIRST_RESPONSE") => Some(S::FirstResponse.into()),
+            Some("RESOLUTION") => Some(S::Resolution.into()),
+            _ => None,
+        }
+    }
+    async fn reason(&self) -> &str {
+        &self.row.reason
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.row.at
+    }
+    async fn acknowledged_by(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
+        let Some(id) = self.row.acknowledged_by else {
+            return Ok(None);
+        };
+        Ok(Some(super::load_user(ctx, id).await?))
+    }
+}
+
+#[derive(Default)]
+pub(super) struct EscalationQuery;
+
+#[Object]
+impl EscalationQuery {
+    /// Escalations, newest first (supervisors and above).
+    #[graphql(
+        guard = "Can(Action::ReadQueue)",
+        complexity = "list_cost(first, None, child_complexity)"
+    )]
+    async fn escalations(
+        &self,
+        ctx: &Context<'_>,
+        open_only: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Vec<Escalation>> {
+        let limit = first_or_default(first)?;
+        let after = after
+            .map(|a| {
+                parse_id(&ID(a)).ok_or_else(|| AppError::bad_input("after", "not an escalation id"))
+            })
+            .transpose()?;
+        let rows = uc::escalations(app(ctx)?, open_only.unwrap_or(false), after, limit).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(row, ticket)| Escalation { row, ticket })
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub(super) struct EscalationMutation;
+
+#[Object]
+impl EscalationMutation {
+    /// Raises the ticket's escalation level by one, with a reason.
+    #[graphql(guard = "Can(Action::EscalateTicket)")]
+    async fn escalate_ticket(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+    ) -> AppResult<Ticket> {
+        let id = found_id(&id, "ticket")?;
+        Ok(Ticket(
+            uc::escalate(app(ctx)?, actor(ctx)?, id, reason).await?,
+        ))
+    }
+
+    /// Takes responsibility for an escalation (supervisors and above).
+    #[graphql(guard = "Can(Action::AcknowledgeEscalation)")]
+    async fn acknowledge_escalation(&self, ctx: &Context<'_>, id: ID) -> AppResult<Escalation> {
+        let id = found_id(&id, "escalation")?;
+        let (row, ticket) = uc::acknowledge_escalation(app(ctx)?, actor(ctx)?, id).await?;
+        Ok(Escalation { row, ticket })
+    }
+}

@@ -1,0 +1,106 @@
+//! Response-time standards: one policy per kind (and, for complaints, severity).
+
+use crate::app::floor::{self as uc, PolicyRequest};
+use crate::app::{AppError, AppResult};
+use crate::graphql::tickets::{Severity, TicketKind};
+use crate::graphql::{Can, app};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use careline_domain::Action;
+use careline_domain::ticket::TicketKind as DomainKind;
+use careline_persistence::entity::sla_policy;
+
+/// Business hours of a policy.
+#[derive(SimpleObject, Clone)]
+pub struct BusinessHours {
+    pub time_zone: String,
+    /// e.g. 09:00-18:00,18:00-23:00 or 24x7
+    pub windows: String,
+}
+
+/// A response-time standard for a kind (and, for complaints, a severity).
+pub struct SlaPolicy(sla_policy::Model);
+
+#[Object]
+impl SlaPolicy {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn kind(&self) -> AppResult<TicketKind> {
+        DomainKind::parse(&self.0.kind)
+            .map(Into::into)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("stored kind"), "policy kind"))
+    }
+    async fn severity(&self) -> Option<Severity> {
+        self.0
+            .severity
+            .as_deref()
+            .and_then(careline_domain::ticket::Severity::parse)
+            .map(Into::into)
+    }
+    async fn first_response_minutes(&self) -> i32 {
+        self.0.first_response_minutes
+    }
+    async fn resolution_minutes(&self) -> i32 {
+        self.0.resolution_minutes
+    }
+    async fn business_hours(&self) -> BusinessHours {
+        BusinessHours {
+            time_zone: self.0.time_zone.clone(),
+            windows: self.0.windows.clone(),
+        }
+    }
+}
+
+/// A policy to create or replace (one per kind and severity).
+#[derive(InputObject)]
+pub struct SlaPolicyInput {
+    pub name: String,
+    pub kind: TicketKind,
+    pub severity: Option<Severity>,
+    pub first_response_minutes: i32,
+    pub resolution_minutes: i32,
+    pub time_zone: String,
+    pub windows: String,
+}
+
+#[derive(Default)]
+pub(super) struct PolicyQuery;
+
+#[Object]
+impl PolicyQuery {
+    /// The response-time standards in force (staff).
+    #[graphql(guard = "Can(Action::ReadStaffDirectory)")]
+    async fn sla_policies(&self, ctx: &Context<'_>) -> AppResult<Vec<SlaPolicy>> {
+        let rows = uc::policies(app(ctx)?).await?;
+        Ok(rows.into_iter().map(SlaPolicy).collect())
+    }
+}
+
+#[derive(Default)]
+pub(super) struct PolicyMutation;
+
+#[Object]
+impl PolicyMutation {
+    /// Creates or replaces the policy for a kind (and severity). Tickets keep the targets they
+    /// were given; the policy applies to new tickets.
+    #[graphql(guard = "Can(Action::ManageSlaPolicies)")]
+    async fn upsert_sla_policy(
+        &self,
+        ctx: &Context<'_>,
+        input: SlaPolicyInput,
+    ) -> AppResult<SlaPolicy> {
+        let request = PolicyRequest {
+            name: input.name,
+            kind: input.kind.into(),
+            severity: input.severity.map(Into::into),
+            first_response_minutes: input.first_response_minutes,
+            resolution_minutes: input.resolution_minutes,
+            time_zone: input.time_zone,
+            windows: input.windows,
+        };
+        Ok(SlaPolicy(uc::upsert_policy(app(ctx)?, request).await?))
+    }
+}

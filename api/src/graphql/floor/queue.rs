@@ -1,0 +1,155 @@
+//! The live queue and assignment.
+
+use crate::app::floor::{self as uc, Queue};
+use crate::app::{AppError, AppResult};
+use crate::graphql::connection::{first_or_default, list_cost};
+use crate::graphql::people::{Presence, User};
+use crate::graphql::tickets::{Ticket, TicketConnection};
+use crate::graphql::{Can, SignedIn, actor, app, found_id, optional_id};
+use async_graphql::{Context, ID, Object, SimpleObject};
+use careline_domain::Action;
+use careline_persistence::page::Page;
+
+/// An agent's load in the queue.
+#[derive(SimpleObject)]
+pub struct AgentLoad {
+    pub agent: User,
+    pub open_tickets: i32,
+    pub capacity: i32,
+    pub presence: Presence,
+}
+
+/// The live queue of a team, a department or everyone.
+pub struct QueueSnapshot(Queue);
+
+fn count(n: u64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+#[Object]
+impl QueueSnapshot {
+    /// Open tickets.
+    async fn waiting(&self) -> i32 {
+        count(self.0.counts.waiting)
+    }
+    /// Open tickets nobody holds.
+    async fn unassigned(&self) -> i32 {
+        count(self.0.counts.unassigned)
+    }
+    /// Open tickets past 80 % of a target and not yet overdue.
+    async fn at_risk(&self) -> i32 {
+        count(self.0.counts.at_risk)
+    }
+    /// Open tickets past a due time.
+    async fn overdue(&self) -> i32 {
+        count(self.0.counts.overdue)
+    }
+    /// Open tickets, unassigned first, then by priority, then by the earliest due time.
+    #[graphql(complexity = "list_cost(first, None, child_complexity)")]
+    async fn tickets(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<TicketConnection> {
+        let limit = first_or_default(first)?;
+        // The queue moves every few seconds; a position cursor is what a live view needs.
+        let offset = match after {
+            Some(cursor) => decode_offset(&cursor)? + 1,
+            None => 0,
+        };
+        let (rows, total) = uc::queue_tickets(app(ctx)?, &self.0, offset, limit + 1).await?;
+        let has_next = rows.len() as u64 > limit;
+        let items: Vec<(u64, _)> = rows
+            .into_iter()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .enumerate()
+            .map(|(i, t)| (offset + i as u64, t))
+            .collect();
+        let page = Page {
+            items,
+            has_next,
+            has_previous: offset > 0,
+            total,
+        };
+        Ok(TicketConnection::from_page(
+            page,
+            |(i, _)| encode_offset(*i),
+            |(_, t)| Ticket(t),
+        ))
+    }
+    /// Every agent's open tickets, capacity and presence.
+    async fn agents(&self) -> Vec<AgentLoad> {
+        self.0
+            .agents
+            .iter()
+            .map(|(agent, open)| AgentLoad {
+                agent: User(agent.clone()),
+                open_tickets: i32::try_from(*open).unwrap_or(i32::MAX),
+                capacity: agent.capacity,
+                presence: careline_domain::org::Presence::parse(&agent.presence).into(),
+            })
+            .collect()
+    }
+}
+
+fn encode_offset(offset: u64) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("q:{offset}"))
+}
+
+fn decode_offset(cursor: &str) -> AppResult<u64> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix("q:").and_then(|n| n.parse().ok()))
+        .ok_or_else(|| AppError::bad_input("after", "not a cursor from this queue"))
+}
+
+#[derive(Default)]
+pub(super) struct QueueQuery;
+
+#[Object]
+impl QueueQuery {
+    /// The live queue. Supervisors and above see any team or department; agents and tech
+    /// support their own team.
+    #[graphql(guard = "SignedIn")]
+    async fn queue(
+        &self,
+        ctx: &Context<'_>,
+        team_id: Option<ID>,
+        department_id: Option<ID>,
+    ) -> AppResult<QueueSnapshot> {
+        let team = optional_id(team_id.as_ref(), "teamId")?;
+        let department = optional_id(department_id.as_ref(), "departmentId")?;
+        let queue = uc::queue(app(ctx)?, actor(ctx)?, team, department).await?;
+        Ok(QueueSnapshot(queue))
+    }
+}
+
+#[derive(Default)]
+pub(super) struct QueueMutation;
+
+#[Object]
+impl QueueMutation {
+    /// Gives the ticket to the best available agent, if anyone is eligible; otherwise it stays
+    /// unassigned (and the queue shows it).
+    #[graphql(guard = "Can(Action::AssignTicket)")]
+    async fn auto_assign_ticket(&self, ctx: &Context<'_>, id: ID) -> AppResult<Ticket> {
+        let id = found_id(&id, "ticket")?;
+        Ok(Ticket(uc::auto_assign(app(ctx)?, actor(ctx)?, id).await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_cursors_round_trip_and_reject_foreign_ones() {
+        assert_eq!(decode_offset(&encode_offset(41)).ok(), Some(41));
+        assert!(decode_offset("bm9wZQ").is_err());
+    }
+}
