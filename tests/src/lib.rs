@@ -146,6 +146,43 @@ impl TestApp {
         Application::stop(self.handle.clone(), &self.state).await;
     }
 
+    /// Makes every `op` (`INSERT` or `UPDATE`) on `table` fail inside the database, as a full
+    /// disk or a lost connection would: the way to prove a multi-step write is all or nothing.
+    pub async fn fail_writes(&self, table: &str, op: &str) {
+        use sea_orm::ConnectionTrait;
+        let db = &self.state.app.db;
+        let trigger = format!("careline_fail_{table}_{}", op.to_lowercase());
+        let sql = match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => format!(
+                "CREATE OR REPLACE FUNCTION careline_injected_failure() RETURNS trigger AS $$
+                 BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql;
+                 CREATE TRIGGER {trigger} BEFORE {op} ON {table}
+                 FOR EACH ROW EXECUTE FUNCTION careline_injected_failure();"
+            ),
+            _ => format!(
+                "CREATE TRIGGER {trigger} BEFORE {op} ON {table}
+                 BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"
+            ),
+        };
+        db.execute_unprepared(&sql)
+            .await
+            .expect("install the failure trigger");
+    }
+
+    /// Undoes [`TestApp::fail_writes`].
+    pub async fn allow_writes(&self, table: &str, op: &str) {
+        use sea_orm::ConnectionTrait;
+        let db = &self.state.app.db;
+        let trigger = format!("careline_fail_{table}_{}", op.to_lowercase());
+        let sql = match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => format!("DROP TRIGGER {trigger} ON {table}"),
+            _ => format!("DROP TRIGGER {trigger}"),
+        };
+        db.execute_unprepared(&sql)
+            .await
+            .expect("remove the failure trigger");
+    }
+
     /// The id of a demo account.
     pub async fn user_id(&self, email: &str) -> String {
         careline_persistence_user_id(&self.state, email).await

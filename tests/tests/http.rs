@@ -250,3 +250,46 @@ async fn the_committed_schema_matches_the_code() {
         "api/schema.graphql is out of date: run `cargo run --bin careline -- schema > api/schema.graphql`"
     );
 }
+
+#[tokio::test]
+async fn every_response_names_its_request_and_errors_carry_the_id() {
+    let app = TestApp::spawn().await;
+    let send = |id: Option<&'static str>| {
+        let mut request = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .json(&serde_json::json!({ "query": "{ me { email } }" }));
+        if let Some(id) = id {
+            request = request.header("x-request-id", id);
+        }
+        request.send()
+    };
+
+    let given = send(Some("support-ticket-4711")).await.unwrap();
+    assert_eq!(given.headers()["x-request-id"], "support-ticket-4711");
+    let body: serde_json::Value = given.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    assert_eq!(
+        body["errors"][0]["extensions"]["requestId"],
+        "support-ticket-4711"
+    );
+
+    let generated = send(None).await.unwrap();
+    let id = generated.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(id.len(), 32, "a fresh id: {id}");
+    let body: serde_json::Value = generated.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["requestId"], id.as_str());
+
+    // Something that is not a short token is not echoed into logs and headers.
+    let hostile = send(Some("x; drop table")).await.unwrap();
+    assert_eq!(hostile.headers()["x-request-id"].len(), 32);
+    let long = send(Some(
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    ))
+    .await
+    .unwrap();
+    assert_eq!(long.headers()["x-request-id"].len(), 32);
+}

@@ -326,3 +326,23 @@ async fn open_sockets_are_counted_in_metrics() {
         "{metrics}"
     );
 }
+
+#[tokio::test]
+async fn a_socket_the_server_cannot_authenticate_closes_with_4500_not_4403() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let token = app.login("supervisor.a@careline.example").await;
+    let db = &app.state.app.db;
+    // The accounts table going away is a server fault, not a bad token.
+    db.execute_unprepared("ALTER TABLE users RENAME TO users_away")
+        .await
+        .unwrap();
+    let mut ws = connect(&app, "graphql-transport-ws", None).await.unwrap();
+    send(&mut ws, json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } })).await;
+    let closed = next(&mut ws).await;
+    db.execute_unprepared("ALTER TABLE users_away RENAME TO users")
+        .await
+        .unwrap();
+    assert_eq!(closed["close"], 4500, "{closed}");
+    let _ = initialised(&app, "graphql-transport-ws", &token).await;
+}
