@@ -80,6 +80,10 @@ pub enum Action {
     ManageReviews,
     /// Take part in reviews (self and peer assessments).
     ParticipateInReviews,
+    /// Read courses, sessions and training records (one's own, or of the people one leads).
+    ReadTraining,
+    /// Read corrective actions (liaisons: their own department's).
+    ReadCorrectiveActions,
 }
 
 use Role::*;
@@ -98,7 +102,7 @@ const ALL_STAFF: &[Role] = &[
 
 impl Action {
     /// Every action, in table order.
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 37] = [
         Action::ReadStaffDirectory,
         Action::ReadDepartments,
         Action::ReadCustomerAccounts,
@@ -134,6 +138,8 @@ impl Action {
         Action::ReadComplaintAnalytics,
         Action::ManageReviews,
         Action::ParticipateInReviews,
+        Action::ReadTraining,
+        Action::ReadCorrectiveActions,
     ];
 
     /// The roles that may attempt this action.
@@ -186,7 +192,15 @@ impl Action {
             Action::ReadKpis => &[Agent, TechSupport, Supervisor, Manager, Admin],
             Action::ReadComplaintAnalytics => &[Supervisor, Manager, DepartmentLiaison, Admin],
             Action::ManageReviews => &[Manager, Admin],
-            Action::ParticipateInReviews => ALL_STAFF,
+            Action::ParticipateInReviews | Action::ReadTraining => ALL_STAFF,
+            Action::ReadCorrectiveActions => &[
+                Agent,
+                TechSupport,
+                Supervisor,
+                Manager,
+                DepartmentLiaison,
+                Admin,
+            ],
         }
     }
 
@@ -228,6 +242,8 @@ impl Action {
             Action::ReadComplaintAnalytics => "read complaint analytics",
             Action::ManageReviews => "manage performance reviews",
             Action::ParticipateInReviews => "take part in performance reviews",
+            Action::ReadTraining => "read training",
+            Action::ReadCorrectiveActions => "read corrective actions",
         }
     }
 }
@@ -247,6 +263,89 @@ pub fn require(roles: Roles, action: Action) -> Result<(), crate::DomainError> {
             action.describe()
         )))
     }
+}
+
+/// The rules that decide *how much* of something a permitted person sees, each by the function
+/// that decides it. Listed in `docs/PERMISSIONS.md`.
+pub const SCOPE_RULES: &[(&str, &str)] = &[
+    (
+        "queue_access",
+        "the live queue: supervisors, managers and admins watch any team or department; agents \
+         and tech support only their own team's queue; everyone else none",
+    ),
+    (
+        "analytics_scope",
+        "complaint analytics: supervisors, managers and admins analyse every complaint; liaisons \
+         only those dispatched to their department",
+    ),
+    (
+        "led_teams",
+        "the teams someone leads (their team's KPIs and training records): only supervisors \
+         lead — the teams naming them supervisor, and their own team",
+    ),
+    (
+        "sees_full_email",
+        "an account's email address: staff and the account holder see it in full, customers \
+         looking at anyone else see it masked",
+    ),
+    (
+        "may_lead_team",
+        "a team's supervisor must be an active account with the supervisor role",
+    ),
+    (
+        "ticket::read_scope",
+        "tickets: customers read their own, liaisons their department's, other staff all",
+    ),
+    (
+        "training::can_read_records",
+        "training records: one's own, those of the people one leads, and everyone's for \
+         trainers, managers and admins",
+    ),
+    (
+        "kpi::may_read",
+        "KPI reports: agents their own, supervisors their team's and its members', managers \
+         and admins everyone's",
+    ),
+];
+
+/// Ownership rules on top of the table, decided per record by `careline_domain::ticket`.
+const OWNERSHIP_RULES: &str = r#"The table says whether a role may *attempt* an operation; these rules then decide for the
+record at hand (in `careline_domain::ticket`):
+
+- **Customers** read only tickets whose customer record is linked to their account. Anyone
+  else's ticket answers `NOT_FOUND`, never `FORBIDDEN`, so existence does not leak. They may
+  reopen and rate only their own tickets, and never see internal notes or internal events.
+- **Department liaisons** read, and add notes to, only tickets dispatched to their department,
+  and hand them back to the owner with their findings.
+- **Customer contact data** (phone, email) is shown in full to the ticket's owner and assignee,
+  to supervisors, managers and admins, and to the customer themself; everyone else sees it
+  masked (`138****5678`, `l***@example.com`).
+- **Resolving** needs the ticket's owner, its assignee or a lead (supervisor, manager, admin).
+- **Accounts**: everyone may read themselves (`me`, `user(id)` with their own id); the staff
+  directory (`users`, `teams`, team members) is staff-only; customer accounts need
+  "read customer accounts". A staff member's email is masked for customers."#;
+
+/// `docs/PERMISSIONS.md`, whole: generated from this module so that the page is the rule.
+pub fn document() -> String {
+    let mut out = String::from(
+        "# Permissions\n\n\
+         Who may attempt what, and how much of it they see. This page is generated from \
+         `domain/src/permission.rs` (`careline_domain::permission::document()`); a unit test \
+         fails when page and code disagree (`UPDATE_DOCS=1 cargo test -p careline-domain` \
+         rewrites it). Guards on GraphQL fields and the use cases ask the same functions, and \
+         `tests/tests/permission_matrix.rs` calls every action as every role end to end.\n\n\
+         A person may hold several roles; they may do whatever any of their roles allows.\n\n\
+         ## Role × action\n\n",
+    );
+    out.push_str(&markdown_table());
+    out.push_str("\n## Scope rules\n\nOnce an action is allowed, these decide how much of it a person sees:\n\n");
+    for (function, rule) in SCOPE_RULES {
+        out.push_str(&format!("- `{function}`: {rule}.\n"));
+    }
+    out.push_str("\n## Ownership rules on top of the table\n\n");
+    out.push_str(OWNERSHIP_RULES);
+    out.push('\n');
+    out
 }
 
 /// The table as Markdown, one row per action and one column per role.
@@ -310,12 +409,15 @@ mod tests {
     }
 
     #[test]
-    fn docs_permissions_md_shows_the_current_table() {
-        let doc = include_str!("../../docs/PERMISSIONS.md");
+    fn docs_permissions_md_is_the_generated_page() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/PERMISSIONS.md");
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, document()).expect("write docs/PERMISSIONS.md");
+        }
+        let doc = std::fs::read_to_string(path).expect("docs/PERMISSIONS.md");
         assert!(
-            doc.contains(&markdown_table()),
-            "docs/PERMISSIONS.md is out of date; paste the output of markdown_table():\n{}",
-            markdown_table()
+            doc == document(),
+            "docs/PERMISSIONS.md is out of date: run UPDATE_DOCS=1 cargo test -p careline-domain"
         );
     }
 }
@@ -408,5 +510,70 @@ mod analytics_tests {
             analytics_scope(Roles::from_iter([DepartmentLiaison]), None),
             AnalyticsScope::Nothing
         );
+    }
+}
+
+/// The teams someone leads, given the teams that name them supervisor: only supervisors lead,
+/// and a supervisor leads their own team too. Team-scoped reading (KPIs, training records)
+/// asks this and nothing else.
+pub fn led_teams(
+    roles: Roles,
+    own_team: Option<uuid::Uuid>,
+    named_supervisor_of: &[uuid::Uuid],
+) -> Vec<uuid::Uuid> {
+    if !roles.has(Supervisor) {
+        return Vec::new();
+    }
+    let mut led = named_supervisor_of.to_vec();
+    if let Some(team) = own_team
+        && !led.contains(&team)
+    {
+        led.push(team);
+    }
+    led
+}
+
+/// Whether someone with `roles` sees `account`'s email address in full: staff see everyone's,
+/// everybody sees their own; anyone else sees it masked.
+pub fn sees_full_email(roles: Roles, viewer: uuid::Uuid, account: uuid::Uuid) -> bool {
+    roles.is_staff() || viewer == account
+}
+
+/// Whether an account may lead a team: an active supervisor.
+pub fn may_lead_team(roles: Roles, active: bool) -> bool {
+    active && roles.has(Supervisor)
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::*;
+
+    #[test]
+    fn only_supervisors_lead_and_they_lead_their_own_team_too() {
+        let (own, named) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        assert_eq!(
+            led_teams(Roles::from_iter([Supervisor]), Some(own), &[named]),
+            vec![named, own]
+        );
+        assert_eq!(
+            led_teams(Roles::from_iter([Supervisor]), Some(own), &[own]),
+            vec![own]
+        );
+        assert!(led_teams(Roles::from_iter([Manager]), Some(own), &[named]).is_empty());
+    }
+
+    #[test]
+    fn customers_see_only_their_own_email_in_full() {
+        let (me, other) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        assert!(sees_full_email(Roles::from_iter([Customer]), me, me));
+        assert!(!sees_full_email(Roles::from_iter([Customer]), me, other));
+        assert!(sees_full_email(Roles::from_iter([Agent]), me, other));
+    }
+
+    #[test]
+    fn a_team_is_led_by_an_active_supervisor() {
+        assert!(may_lead_team(Roles::from_iter([Supervisor]), true));
+        assert!(!may_lead_team(Roles::from_iter([Supervisor]), false));
+        assert!(!may_lead_team(Roles::from_iter([Manager]), true));
     }
 }

@@ -108,3 +108,14 @@ pub async fn set_team_supervisor<C: ConnectionTrait>(
     .await?;
     Ok(())
 }
+
+/// The teams naming any of `people` as supervisor.
+pub async fn teams_supervised_by<C: ConnectionTrait>(
+    db: &C,
+    people: &[Uuid],
+) -> Result<Vec<team::Model>, StoreError> {
+    Ok(team::Entity::find()
+        .filter(team::Column::SupervisorId.is_in(people.iter().copied()))
+        .all(db)
+        .await?)
+}

@@ -2,7 +2,6 @@
 //! record changes conditional on the status they were decided from, and the reads behind
 //! records and compliance.
 
-use crate::entity::team;
 use crate::entity::training_course::{self, Column as K, Entity as Course};
 use crate::entity::training_record::{self, Column as R, Entity as Record};
 use crate::entity::training_session::{self, Column as S, Entity as Session};
@@ -345,20 +344,6 @@ pub async fn passes_of<C: ConnectionTrait>(
             expires_at,
         })
         .collect())
-}
-
-/// The teams `user_id` supervises.
-pub async fn supervised_teams<C: ConnectionTrait>(
-    db: &C,
-    user_id: Uuid,
-) -> Result<Vec<Uuid>, StoreError> {
-    Ok(team::Entity::find()
-        .select_only()
-        .column(team::Column::Id)
-        .filter(team::Column::SupervisorId.eq(user_id))
-        .into_tuple()
-        .all(db)
-        .await?)
 }
 
 /// Records attendance, on condition that the record is still in `from`.

@@ -429,6 +429,13 @@ fn probe(action: Action) -> Probe {
         Action::ParticipateInReviews => {
             Probe::new("{ reviewCycles { id } }", |_, _| json!({}), None)
         }
+        // `trainingCourses`: guard = Can(ReadTraining).
+        Action::ReadTraining => Probe::new("{ trainingCourses { id } }", |_, _| json!({}), None),
+        // `correctiveActions`: guard = Can(ReadCorrectiveActions); liaisons see their own
+        // department's.
+        Action::ReadCorrectiveActions => {
+            Probe::new("{ correctiveActions { id } }", |_, _| json!({}), None)
+        }
     }
 }
 

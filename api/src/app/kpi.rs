@@ -4,7 +4,6 @@
 
 use super::error::{AppError, AppResult};
 use super::{Actor, App};
-use careline_domain::Role;
 use careline_domain::kpi::{self as rules, Bucket, KpiReader};
 use careline_domain::permission::{AnalyticsScope, analytics_scope};
 use careline_persistence::entity::ticket;
@@ -108,23 +107,6 @@ pub fn check_period(from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<()> {
     Ok(())
 }
 
-/// The teams `v` leads: those naming them supervisor, and their own team if they supervise.
-async fn led_teams(app: &App, v: &Actor) -> AppResult<Vec<Uuid>> {
-    let mut led: Vec<Uuid> = org::teams(&app.db)
-        .await?
-        .into_iter()
-        .filter(|t| t.supervisor_id == Some(v.user.id))
-        .map(|t| t.id)
-        .collect();
-    if v.user.role_set().has_any(&[Role::Supervisor])
-        && let Some(team) = v.user.team_id
-        && !led.contains(&team)
-    {
-        led.push(team);
-    }
-    Ok(led)
-}
-
 /// Resolves the scope argument to ids, checks it exists and that the caller may read it.
 pub async fn resolve_scope(app: &App, v: &Actor, scope: ScopeRequest) -> AppResult<Scope> {
     let db = &app.db;
@@ -167,7 +149,7 @@ pub async fn resolve_scope(app: &App, v: &Actor, scope: ScopeRequest) -> AppResu
     let reader = KpiReader {
         user_id: v.user.id,
         roles: v.user.role_set(),
-        led_teams: led_teams(app, v).await?,
+        led_teams: super::people::led_teams(app, &v.user).await?,
     };
     if !rules::may_read(&reader, &rule_scope) {
         return Err(AppError::Forbidden(

@@ -5,7 +5,7 @@ use super::{Actor, App, text};
 use crate::auth::password;
 use careline_domain::contact::Email;
 use careline_domain::org::{DepartmentKind, Presence};
-use careline_domain::{Action, Role, Roles, password::check_policy};
+use careline_domain::{Action, Role, Roles, password::check_policy, permission};
 use careline_persistence::entity::{department, team, user};
 use careline_persistence::page::{Page, PageRequest};
 use careline_persistence::{org, tokens, training, users};
@@ -200,7 +200,7 @@ pub async fn create_team(
         .ok_or_else(|| AppError::bad_input("departmentId", "no such department"))?;
     if let Some(id) = supervisor_id {
         match users::find(&app.db, id).await? {
-            Some(u) if u.active && u.role_set().has(Role::Supervisor) => {}
+            Some(u) if permission::may_lead_team(u.role_set(), u.active) => {}
             _ => {
                 return Err(AppError::bad_input(
                     "supervisorId",
@@ -210,6 +210,20 @@ pub async fn create_team(
         }
     }
     Ok(org::insert_team(&app.db, &name, department_id, supervisor_id).await?)
+}
+
+/// The teams `person` leads (see `careline_domain::permission::led_teams`).
+pub async fn led_teams(app: &App, person: &user::Model) -> AppResult<Vec<Uuid>> {
+    let named: Vec<Uuid> = org::teams_supervised_by(&app.db, &[person.id])
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    Ok(permission::led_teams(
+        person.role_set(),
+        person.team_id,
+        &named,
+    ))
 }
 
 /// Sets the actor's own presence.

@@ -155,14 +155,24 @@ pub async fn session_records(
     Ok(group(rows.into_iter().map(|r| (r.session_id, r))))
 }
 
-/// The teams each person supervises (keys are the callers of one request: in practice one).
-pub async fn supervised_teams(
+/// The teams each person leads (`careline_domain::permission::led_teams`).
+pub async fn led_teams(
     db: &DatabaseConnection,
     keys: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<Uuid>>> {
-    let mut out = HashMap::new();
-    for key in keys {
-        out.insert(*key, training::supervised_teams(db, *key).await?);
-    }
-    Ok(out)
+    let people = users::find_many(db, keys).await?;
+    let named = org::teams_supervised_by(db, keys).await?;
+    Ok(people
+        .into_iter()
+        .map(|person| {
+            let named: Vec<Uuid> = named
+                .iter()
+                .filter(|t| t.supervisor_id == Some(person.id))
+                .map(|t| t.id)
+                .collect();
+            let led =
+                careline_domain::permission::led_teams(person.role_set(), person.team_id, &named);
+            (person.id, led)
+        })
+        .collect())
 }

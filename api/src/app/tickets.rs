@@ -463,11 +463,7 @@ pub async fn create(
 /// The department a liaison is confined to, `None` for everyone else who may see corrective
 /// actions; `Err` for those who may not see any.
 fn corrective_scope(actor: &Actor) -> AppResult<Option<Option<Uuid>>> {
-    if !actor.is_staff() {
-        return Err(AppError::Forbidden(
-            "corrective actions are for staff".to_owned(),
-        ));
-    }
+    actor.require(Action::ReadCorrectiveActions)?;
     Ok(match read_scope(&viewer_of(&actor.user)) {
         ReadScope::All => Some(None),
         ReadScope::Department(d) => Some(Some(d)),

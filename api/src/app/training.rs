@@ -4,8 +4,8 @@
 use super::error::{AppError, AppResult};
 use super::tickets::stored;
 use super::{Actor, App};
-use careline_domain::Role;
 use careline_domain::training::{self as rules, CourseCategory, TrainingMode, TrainingStatus};
+use careline_domain::{Action, Role};
 use careline_persistence::entity::{training_course, training_record, training_session, user};
 use careline_persistence::training::{self as store, SessionPlan};
 use careline_persistence::users;
@@ -20,26 +20,15 @@ pub fn status_of(record: &training_record::Model) -> AppResult<TrainingStatus> {
     stored(TrainingStatus::parse(&record.status), "training status")
 }
 
-/// Who is reading training records, given the teams they supervise (looked up once per
-/// request by the caller). Training is for staff.
-pub fn reader(actor: &Actor, supervised_teams: Vec<Uuid>) -> AppResult<rules::Reader> {
-    if !actor.is_staff() {
-        return Err(AppError::Forbidden("training is for staff".to_owned()));
-    }
+/// Who is reading training records, given the teams they lead (`crate::app::people::led_teams`,
+/// looked up once per request by the caller).
+pub fn reader(actor: &Actor, led_teams: Vec<Uuid>) -> AppResult<rules::Reader> {
+    actor.require(Action::ReadTraining)?;
     Ok(rules::Reader {
         id: actor.id(),
         roles: actor.roles(),
-        supervised_teams,
+        supervised_teams: led_teams,
     })
-}
-
-/// The teams `actor` supervises (none unless they hold the supervisor role).
-pub async fn supervised_teams(app: &App, actor: &Actor) -> AppResult<Vec<Uuid>> {
-    if actor.roles().has(Role::Supervisor) {
-        Ok(store::supervised_teams(&app.db, actor.id()).await?)
-    } else {
-        Ok(Vec::new())
-    }
 }
 
 /// A staff member whose records `reader` may read: not found when there is none, forbidden

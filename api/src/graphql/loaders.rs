@@ -77,7 +77,7 @@ loaders! {
     training_courses: Uuid => training_course::Model,
     training_sessions: Uuid => training_session::Model,
     session_records: Uuid => Vec<training_record::Model>,
-    supervised_teams: Uuid => Vec<Uuid>,
+    led_teams: Uuid => Vec<Uuid>,
 }
 
 fn batch<L: Send + Sync + 'static>(loader: L) -> DataLoader<L> {

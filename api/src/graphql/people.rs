@@ -7,6 +7,7 @@ use crate::app::people::{self as uc, NewStaff};
 use crate::app::{AppError, AppResult};
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use careline_domain::org::{DepartmentKind as DomainDepartmentKind, Presence as DomainPresence};
+use careline_domain::permission::sees_full_email;
 use careline_domain::ticket::mask_email;
 use careline_domain::{Action, Role as DomainRole};
 use careline_persistence::entity::{department, team, user};
@@ -63,7 +64,7 @@ impl User {
     /// someone else (e.g. a ticket's assignee).
     async fn email(&self, ctx: &Context<'_>) -> String {
         match viewer(ctx) {
-            Ok(viewer) if !viewer.is_staff() && viewer.id() != self.0.id => {
+            Ok(viewer) if !sees_full_email(viewer.roles(), viewer.id(), self.0.id) => {
                 mask_email(&self.0.email)
             }
             // No signed-in caller resolves a User only in the sign-in payloads, which describe

@@ -282,21 +282,17 @@ async fn person(ctx: &Context<'_>, id: Uuid) -> AppResult<user::Model> {
     found.ok_or_else(|| AppError::internal(anyhow::anyhow!("user vanished"), "training person"))
 }
 
-/// The caller as a reader of training records (the teams they supervise come from the
-/// request's loader, so a request looks them up once).
+/// The caller as a reader of training records (the teams they lead come from the request's
+/// loader, so a request looks them up once).
 async fn reader(ctx: &Context<'_>) -> AppResult<rules::Reader> {
     let caller = viewer(ctx)?;
-    let supervised = if caller.is_staff() && caller.roles().has(careline_domain::Role::Supervisor) {
-        loaders(ctx)?
-            .supervised_teams
-            .load_one(caller.id())
-            .await
-            .map_err(load_failed)?
-            .unwrap_or_default()
-    } else {
-        Vec::new()
-    };
-    uc::reader(caller, supervised)
+    let led = loaders(ctx)?
+        .led_teams
+        .load_one(caller.id())
+        .await
+        .map_err(load_failed)?
+        .unwrap_or_default();
+    uc::reader(caller, led)
 }
 
 async fn readable_employee(ctx: &Context<'_>, id: &ID) -> AppResult<user::Model> {
@@ -311,7 +307,10 @@ pub struct TrainingQuery;
 #[Object]
 impl TrainingQuery {
     /// The course catalogue (staff).
-    #[graphql(complexity = "100 * child_complexity")]
+    #[graphql(
+        guard = "Can(Action::ReadTraining)",
+        complexity = "100 * child_complexity"
+    )]
     async fn training_courses(&self, ctx: &Context<'_>) -> AppResult<Vec<TrainingCourse>> {
         reader(ctx).await?;
         let rows = uc::courses(app(ctx)?).await?;
@@ -319,7 +318,10 @@ impl TrainingQuery {
     }
 
     /// Sessions starting in `[from, to)`, earliest first, at most 100 (staff).
-    #[graphql(complexity = "100 * child_complexity")]
+    #[graphql(
+        guard = "Can(Action::ReadTraining)",
+        complexity = "100 * child_complexity"
+    )]
     async fn training_sessions(
         &self,
         ctx: &Context<'_>,
@@ -333,7 +335,10 @@ impl TrainingQuery {
 
     /// A person's training records, most recent first: one's own; trainers' and managers'
     /// anyone's; supervisors' their team members'.
-    #[graphql(complexity = "100 * child_complexity")]
+    #[graphql(
+        guard = "Can(Action::ReadTraining)",
+        complexity = "100 * child_complexity"
+    )]
     async fn training_records(
         &self,
         ctx: &Context<'_>,
@@ -345,6 +350,7 @@ impl TrainingQuery {
     }
 
     /// A person's compliance with the courses their roles require; readable as their records.
+    #[graphql(guard = "Can(Action::ReadTraining)")]
     async fn training_compliance(
         &self,
         ctx: &Context<'_>,
@@ -494,6 +500,7 @@ impl TrainingMutation {
     }
 
     /// The trainee's feedback on a session they attended.
+    #[graphql(guard = "Can(Action::ReadTraining)")]
     async fn submit_training_feedback(
         &self,
         ctx: &Context<'_>,

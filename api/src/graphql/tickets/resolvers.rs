@@ -165,7 +165,7 @@ impl TicketQuery {
     /// Corrective actions, newest first (at most 100), optionally by status. Staff only;
     /// liaisons see their own department's.
     #[graphql(
-        guard = "Can(Action::ReadTickets)",
+        guard = "Can(Action::ReadCorrectiveActions)",
         complexity = "100 * child_complexity"
     )]
     async fn corrective_actions(

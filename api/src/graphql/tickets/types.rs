@@ -571,7 +571,7 @@ impl Ticket {
     }
     /// Corrective actions addressing this complaint; staff only (empty for customers).
     async fn corrective_actions(&self, ctx: &Context<'_>) -> AppResult<Vec<CorrectiveAction>> {
-        if !viewer(ctx)?.is_staff() {
+        if !viewer(ctx)?.can(careline_domain::Action::ReadCorrectiveActions) {
             return Ok(Vec::new());
         }
         let rows = loaders(ctx)?
