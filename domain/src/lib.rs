@@ -2,6 +2,7 @@
 //! lifecycle, how business time is counted. Every other crate asks this one; none of these
 //! rules are re-implemented at the edges.
 
+pub mod contact;
 pub mod error;
 pub mod event;
 pub mod kpi;

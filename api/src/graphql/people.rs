@@ -6,6 +6,7 @@ use super::{Can, SignedIn, input_id, parse_id, state, text, viewer};
 use crate::auth::password;
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, Enum, ID, InputObject, Object};
+use careline_domain::contact::{Email, Phone};
 use careline_domain::org::{DepartmentKind as DomainDepartmentKind, Presence as DomainPresence};
 use careline_domain::ticket::mask_email;
 use careline_domain::{Action, Role as DomainRole, Roles, password::check_policy};
@@ -276,33 +277,14 @@ pub struct CreateUserInput {
 /// Default capacity for new staff.
 pub const DEFAULT_CAPACITY: i32 = 8;
 
-/// Checks an email address's shape (one `@`, a dotted domain, no spaces) and normalises it.
+/// Checks an email address's shape and normalises it (see [`Email::parse`]).
 pub fn check_email(email: &str, field: &str) -> ApiResult<String> {
-    let email = email.trim().to_lowercase();
-    let valid = email.len() <= 254
-        && !email.chars().any(char::is_whitespace)
-        && matches!(email.split_once('@'), Some((local, domain))
-            if !local.is_empty() && !domain.contains('@') && domain.contains('.')
-                && !domain.starts_with('.') && !domain.ends_with('.'));
-    if valid {
-        Ok(email)
-    } else {
-        Err(ApiError::bad_input(field, "not a valid email address"))
-    }
+    Ok(Email::parse(email, field)?.into_inner())
 }
 
-/// Checks a phone number: digits with optional `+`, spaces and dashes, 5 to 20 digits.
+/// Checks a phone number's shape (see [`Phone::parse`]).
 pub fn check_phone(phone: &str, field: &str) -> ApiResult<String> {
-    let phone = phone.trim();
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let allowed = phone
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'));
-    if allowed && (5..=20).contains(&digits) {
-        Ok(phone.to_owned())
-    } else {
-        Err(ApiError::bad_input(field, "not a valid phone number"))
-    }
+    Ok(Phone::parse(phone, field)?.into_inner())
 }
 
 /// Changes to people and the organisation.
