@@ -5,11 +5,15 @@
 //! time, so a ticket raised at closing time is not overdue when the office opens. Everything
 //! here is pure arithmetic on instants; the API decides when to ask.
 
+mod assignment;
 mod calendar;
 mod escalation;
 mod policy;
 mod target;
 
+pub use assignment::{
+    Candidate, TECHNICAL_SKILL, check_spare_capacity, needs_technical_skill, pick_assignee,
+};
 pub use calendar::{BusinessCalendar, FAR_FUTURE};
 pub use escalation::{Stage, breach_at, escalation_stage, level2_at, warning_at};
 pub use policy::{

@@ -8,10 +8,13 @@ use super::tickets::{Severity, Ticket, TicketConnection, TicketKind};
 use super::{Can, SignedIn, input_id, parse_id, state, text, viewer};
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use careline_domain::Action;
+use careline_domain::org::Presence as DomainPresence;
 use careline_domain::permission::{QueueAccess, queue_access};
-use careline_domain::sla::BusinessCalendar;
-use careline_domain::ticket::{Command, TicketKind as DomainKind};
-use careline_domain::{Action, Role};
+use careline_domain::sla::{
+    BusinessCalendar, Candidate, check_spare_capacity, needs_technical_skill,
+};
+use careline_domain::ticket::{Command, ComplaintCategory, TicketKind as DomainKind};
 use careline_persistence::entity::{escalation, handover, shift, sla_policy, ticket, user};
 use careline_persistence::sla::{self as store, PolicyInput};
 use careline_persistence::tickets::Extra;
@@ -311,12 +314,7 @@ pub async fn require_spare_capacity(db: &DatabaseConnection, agent: &user::Model
         .get(&agent.id)
         .copied()
         .unwrap_or(0);
-    if open >= i64::from(agent.capacity) {
-        return Err(ApiError::Conflict(format!(
-            "you already hold {open} open tickets, your capacity; hand one over or ask your supervisor"
-        )));
-    }
-    Ok(())
+    Ok(check_spare_capacity(open, agent.capacity)?)
 }
 
 async fn tickets_by_id(
@@ -341,30 +339,24 @@ pub async fn pick_assignee(
     let ids: Vec<Uuid> = candidates.iter().map(|u| u.id).collect();
     let on_shift = store::on_shift(db, &ids, now).await?;
     let loads = store::open_counts(db, &ids).await?;
-    let technical = t.kind == DomainKind::TechnicalSupport.as_str()
-        || t.category.as_deref() == Some("TECHNICAL_FAULT");
-    let best = candidates
-        .into_iter()
-        .filter(|u| u.presence == "AVAILABLE" && on_shift.contains(&u.id) && u.capacity > 0)
-        .filter(|u| {
-            !technical
-                || u.role_set().has(Role::TechSupport)
-                || u.skill_list().iter().any(|s| s == "technical")
+    let category = t.category.as_deref().and_then(ComplaintCategory::parse);
+    let technical =
+        DomainKind::parse(&t.kind).is_some_and(|kind| needs_technical_skill(kind, category));
+    let ranked: Vec<Candidate> = candidates
+        .iter()
+        .map(|u| Candidate {
+            id: u.id,
+            roles: u.role_set(),
+            skills: u.skill_list(),
+            presence: DomainPresence::parse(&u.presence),
+            capacity: u.capacity,
+            open: loads.get(&u.id).copied().unwrap_or(0),
+            on_shift: on_shift.contains(&u.id),
+            last_assigned_at: u.last_assigned_at,
         })
-        .map(|u| {
-            let open = loads.get(&u.id).copied().unwrap_or(0);
-            (u, open)
-        })
-        .filter(|(u, open)| *open < i64::from(u.capacity))
-        .min_by(|(a, a_open), (b, b_open)| {
-            // Compare open/capacity as fractions without floating point.
-            let left = i128::from(*a_open) * i128::from(b.capacity);
-            let right = i128::from(*b_open) * i128::from(a.capacity);
-            left.cmp(&right)
-                .then_with(|| a.last_assigned_at.cmp(&b.last_assigned_at))
-                .then_with(|| a.id.cmp(&b.id))
-        });
-    Ok(best.map(|(u, _)| u))
+        .collect();
+    let best = careline_domain::sla::pick_assignee(&ranked, technical);
+    Ok(candidates.into_iter().find(|u| Some(u.id) == best))
 }
 
 /// Queries of the floor.
