@@ -15,10 +15,14 @@ pub use assignment::{
     Candidate, TECHNICAL_SKILL, check_spare_capacity, needs_technical_skill, pick_assignee,
 };
 pub use calendar::{BusinessCalendar, FAR_FUTURE};
-pub use escalation::{Stage, breach_at, escalation_stage, level2_at, warning_at};
+pub use escalation::{
+    MAX_ESCALATION_LEVEL, Stage, breach_at, escalation_stage, level2_at,
+    next_manual_escalation_level, warning_at,
+};
 pub use policy::{
     ALWAYS_OPEN_WINDOWS, BUSINESS_DAY_MINUTES, DEFAULT_POLICIES, DEFAULT_TIME_ZONE,
-    DEFAULT_WINDOWS, DefaultPolicy, SOLUTION_NOTICE_MINUTES, SlaTargetKind, most_specific,
+    DEFAULT_WINDOWS, DefaultPolicy, MAX_TARGET_MINUTES, PolicyDraft, SOLUTION_NOTICE_MINUTES,
+    SlaTargetKind, ValidatedPolicy, most_specific, validate_policy,
 };
 pub use target::{Target, stage_from_i32, stage_to_i32};
 

@@ -12,7 +12,8 @@ use careline_domain::Action;
 use careline_domain::org::Presence as DomainPresence;
 use careline_domain::permission::{QueueAccess, queue_access};
 use careline_domain::sla::{
-    BusinessCalendar, Candidate, check_spare_capacity, needs_technical_skill,
+    Candidate, PolicyDraft, check_spare_capacity, needs_technical_skill,
+    next_manual_escalation_level, validate_policy,
 };
 use careline_domain::ticket::{Command, ComplaintCategory, TicketKind as DomainKind};
 use careline_persistence::entity::{escalation, handover, shift, sla_policy, ticket, user};
@@ -516,42 +517,24 @@ impl SlaMutation {
         input: SlaPolicyInput,
     ) -> ApiResult<SlaPolicy> {
         let name = text(&input.name, "input.name", 120)?;
-        let calendar = BusinessCalendar::parse(&input.time_zone, &input.windows)?;
-        for (field, minutes) in [
-            ("input.firstResponseMinutes", input.first_response_minutes),
-            ("input.resolutionMinutes", input.resolution_minutes),
-        ] {
-            if !(1..=525_600).contains(&minutes) {
-                return Err(ApiError::bad_input(
-                    field,
-                    "must be between 1 minute and a year",
-                ));
-            }
-        }
-        if input.resolution_minutes < input.first_response_minutes {
-            return Err(ApiError::bad_input(
-                "input.resolutionMinutes",
-                "the resolution target cannot be shorter than the first-response target",
-            ));
-        }
-        let kind = DomainKind::from(input.kind);
-        let severity = input.severity.map(careline_domain::ticket::Severity::from);
-        if severity.is_some() && kind != DomainKind::Complaint {
-            return Err(ApiError::bad_input(
-                "input.severity",
-                "only complaints have a severity",
-            ));
-        }
+        let policy = validate_policy(&PolicyDraft {
+            kind: DomainKind::from(input.kind),
+            severity: input.severity.map(careline_domain::ticket::Severity::from),
+            first_response_minutes: input.first_response_minutes,
+            resolution_minutes: input.resolution_minutes,
+            time_zone: &input.time_zone,
+            windows: &input.windows,
+        })?;
         let stored = store::upsert_policy(
             &state(ctx)?.db,
             PolicyInput {
                 name,
-                kind: kind.as_str().to_owned(),
-                severity: severity.map(|s| s.as_str().to_owned()),
-                first_response_minutes: input.first_response_minutes,
-                resolution_minutes: input.resolution_minutes,
-                time_zone: calendar.time_zone_name().to_owned(),
-                windows: calendar.windows_spec().to_owned(),
+                kind: policy.kind.as_str().to_owned(),
+                severity: policy.severity.map(|s| s.as_str().to_owned()),
+                first_response_minutes: policy.first_response_minutes,
+                resolution_minutes: policy.resolution_minutes,
+                time_zone: policy.calendar.time_zone_name().to_owned(),
+                windows: policy.calendar.windows_spec().to_owned(),
             },
         )
         .await?;
@@ -581,18 +564,12 @@ impl SlaMutation {
             },
             state.clock.now(),
         )?;
-        let level = loaded.ticket.escalation_level;
-        if level >= 3 {
-            return Err(ApiError::Conflict(
-                "the ticket is already with the complaint-handling working group (level 3)"
-                    .to_owned(),
-            ));
-        }
+        let level = next_manual_escalation_level(loaded.ticket.escalation_level)?;
         store::escalate_by_hand(
             &state.db,
             ticket_id,
             loaded.ticket.version,
-            level + 1,
+            level,
             reason.trim().to_owned(),
             caller.id(),
         )
