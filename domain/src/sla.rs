@@ -3,10 +3,12 @@
 //!
 //! Targets are counted in business minutes on a [`BusinessCalendar`], never in wall-clock
 //! time, so a ticket raised at closing time is not overdue when the office opens. Everything
-//! here is pure arithmetic on instants; the API decides when to ask.
+//! here is pure arithmetic on instants; the API decides when to ask. [`clocks`] holds the
+//! rules that move a ticket's clocks (start, pause, hand-back, reopen, escalate).
 
 mod assignment;
 mod calendar;
+pub mod clocks;
 mod escalation;
 mod policy;
 mod target;
@@ -15,6 +17,9 @@ pub use assignment::{
     Candidate, TECHNICAL_SKILL, check_spare_capacity, needs_technical_skill, pick_assignee,
 };
 pub use calendar::{BusinessCalendar, FAR_FUTURE};
+pub use clocks::{
+    ClockCheck, ClockPolicy, SlaClocks, SlaEscalation, TicketClockFacts, clocks_run, is_overdue,
+};
 pub use escalation::{
     MAX_ESCALATION_LEVEL, Stage, breach_at, escalation_stage, level2_at,
     next_manual_escalation_level, warning_at,
