@@ -11,7 +11,10 @@ use super::{Can, input_id, parse_id, state, text, viewer};
 use crate::error::{ApiError, ApiResult};
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use careline_domain::Action;
-use careline_domain::kpi::{self as rules, ReviewStatus as DomainStatus, ReviewStep, review_step};
+use careline_domain::review::{
+    self as rules, MAX_ASSESSMENT_CHARS, ReviewStatus as DomainStatus, ReviewStep, not_own_review,
+    peer_is_colleague, review_step,
+};
 use careline_persistence::entity::{performance_review, review_cycle, training_session};
 use careline_persistence::kpi::Scope;
 use careline_persistence::{DatabaseConnection, now, reviews as store, training, users};
@@ -20,8 +23,6 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// Most texts a review takes, in characters.
-const MAX_ASSESSMENT_CHARS: usize = 10_000;
 /// Most rows a review list returns.
 const MAX_LIST: u64 = 500;
 
@@ -230,15 +231,6 @@ fn step(row: &performance_review::Model, s: ReviewStep) -> ApiResult<DomainStatu
     )?)
 }
 
-fn not_own_review(by: Uuid, employee: Uuid) -> ApiResult<()> {
-    if by == employee {
-        return Err(ApiError::Forbidden(
-            "a manager does not assess or finalize their own review".to_owned(),
-        ));
-    }
-    Ok(())
-}
-
 /// Enrolls `employee` in the next session with a free seat of each course, skipping courses
 /// with none and sessions they are already in.
 async fn enroll_in_next_sessions(
@@ -367,12 +359,7 @@ impl ReviewMutation {
         let cycle = cycle(db, &cycle_id).await?;
         let employee = employee(db, &employee_id).await?;
         let me = viewer(ctx)?.user.id;
-        if employee == me {
-            return Err(ApiError::bad_input(
-                "employeeId",
-                "a peer assessment is about a colleague, not yourself",
-            ));
-        }
+        peer_is_colleague(me, employee)?;
         let review = store::ensure_review(db, cycle.id, employee).await?;
         step(&review, ReviewStep::PeerAssessment)?;
         let row = store::add_peer(db, &review, me, body.clone()).await?;
@@ -428,13 +415,14 @@ impl ReviewMutation {
         let employee = employee(db, &employee_id).await?;
         let me = viewer(ctx)?.user.id;
         not_own_review(me, employee)?;
-        let mut course_ids = Vec::new();
-        for id in input.recommended_course_ids.iter().flatten() {
-            let id = input_id(id, "input.recommendedCourseIds")?;
-            if !course_ids.contains(&id) {
-                course_ids.push(id);
-            }
-        }
+        let course_ids = rules::distinct_courses(
+            input
+                .recommended_course_ids
+                .iter()
+                .flatten()
+                .map(|id| input_id(id, "input.recommendedCourseIds"))
+                .collect::<ApiResult<Vec<_>>>()?,
+        );
         let known = training::courses_by_id(db, &course_ids).await?;
         if known.len() != course_ids.len() {
             return Err(ApiError::bad_input(
