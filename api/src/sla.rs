@@ -1,15 +1,12 @@
 //! Response-time standards applied to tickets: the targets a new ticket gets, how a change
 //! moves its clocks (pause while waiting on the customer, a new target after a department's
 //! hand-back, a fresh target on reopen), and the worker that escalates at 80 %, 100 % and
-//! 150 % of a target. The arithmetic is `careline_domain::sla`; this module maps it onto the
-//! stored columns.
+//! 150 % of a target. The rules are `careline_domain::sla::clocks`; this module maps them onto
+//! the stored columns.
 
 use crate::state::AppState;
-use careline_domain::event::{EscalationKind, SlaTarget};
-use careline_domain::sla::{
-    BusinessCalendar, DEFAULT_POLICIES, SOLUTION_NOTICE_MINUTES, Stage, Target, most_specific,
-    stage_from_i32, stage_to_i32,
-};
+use careline_domain::sla::clocks::{self, ClockPolicy, SlaClocks, TicketClockFacts};
+use careline_domain::sla::{DEFAULT_POLICIES, most_specific, stage_from_i32, stage_to_i32};
 use careline_domain::ticket::{Change, EventDraft, TicketEventKind, TicketKind, TicketStatus};
 use careline_persistence::entity::{sla_policy, ticket};
 use careline_persistence::sla::{self as store, PolicyInput, StageChange};
@@ -36,15 +33,54 @@ pub fn default_policies() -> Vec<PolicyInput> {
         .collect()
 }
 
-fn calendar(cols: &SlaColumns) -> Option<BusinessCalendar> {
-    BusinessCalendar::parse(cols.time_zone.as_deref()?, cols.windows.as_deref()?).ok()
+/// The clocks stored in `cols`, as the domain rules see them.
+fn clocks_of(cols: SlaColumns) -> SlaClocks {
+    SlaClocks {
+        policy_name: cols.policy_name,
+        time_zone: cols.time_zone,
+        windows: cols.windows,
+        first_response_minutes: cols.first_response_minutes,
+        resolution_minutes: cols.resolution_minutes,
+        first_response_due_at: cols.first_response_due_at,
+        resolution_due_at: cols.resolution_due_at,
+        paused_at: cols.paused_at,
+        first_response_stage: stage_from_i32(cols.first_response_stage),
+        resolution_stage: stage_from_i32(cols.resolution_stage),
+        next_check_at: cols.next_check_at,
+        risk_at: cols.risk_at,
+        first_response_breached: cols.first_response_breached,
+        resolution_breached: cols.resolution_breached,
+    }
 }
 
-fn target(due: Option<DateTime<Utc>>, minutes: Option<i32>) -> Option<Target> {
-    Some(Target {
-        due: due?,
-        allowed_minutes: i64::from(minutes?),
-    })
+/// The columns that store `clocks`.
+fn columns_of(clocks: SlaClocks) -> SlaColumns {
+    SlaColumns {
+        policy_name: clocks.policy_name,
+        time_zone: clocks.time_zone,
+        windows: clocks.windows,
+        first_response_minutes: clocks.first_response_minutes,
+        resolution_minutes: clocks.resolution_minutes,
+        first_response_due_at: clocks.first_response_due_at,
+        resolution_due_at: clocks.resolution_due_at,
+        paused_at: clocks.paused_at,
+        first_response_stage: stage_to_i32(clocks.first_response_stage),
+        resolution_stage: stage_to_i32(clocks.resolution_stage),
+        next_check_at: clocks.next_check_at,
+        risk_at: clocks.risk_at,
+        first_response_breached: clocks.first_response_breached,
+        resolution_breached: clocks.resolution_breached,
+    }
+}
+
+/// What the clock rules read about the stored ticket `t`.
+fn facts_of(t: &ticket::Model) -> TicketClockFacts {
+    TicketClockFacts {
+        status: TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New),
+        first_responded_at: t.first_responded_at,
+        resolved_at: t.resolved_at,
+        escalation_level: t.escalation_level,
+    }
 }
 
 /// The SLA columns of a new ticket of `kind`/`severity` created at `now`, under the most
@@ -60,224 +96,46 @@ pub fn initial(
     }) else {
         return SlaColumns::default();
     };
-    let Ok(cal) = BusinessCalendar::parse(&policy.time_zone, &policy.windows) else {
-        return SlaColumns::default();
+    let policy = ClockPolicy {
+        name: &policy.name,
+        time_zone: &policy.time_zone,
+        windows: &policy.windows,
+        first_response_minutes: policy.first_response_minutes,
+        resolution_minutes: policy.resolution_minutes,
     };
-    let first = Target::starting(now, i64::from(policy.first_response_minutes), &cal);
-    let resolution = Target::starting(now, i64::from(policy.resolution_minutes), &cal);
-    let mut cols = SlaColumns {
-        policy_name: Some(policy.name.clone()),
-        time_zone: Some(policy.time_zone.clone()),
-        windows: Some(policy.windows.clone()),
-        first_response_minutes: Some(policy.first_response_minutes),
-        resolution_minutes: Some(policy.resolution_minutes),
-        first_response_due_at: Some(first.due),
-        resolution_due_at: Some(resolution.due),
-        ..SlaColumns::default()
-    };
-    schedule(&mut cols, false, false, TicketStatus::New, &cal);
-    cols
-}
-
-/// Recomputes when the worker must look next and when the ticket becomes at risk.
-fn schedule(
-    cols: &mut SlaColumns,
-    first_met: bool,
-    resolution_met: bool,
-    status: TicketStatus,
-    cal: &BusinessCalendar,
-) {
-    cols.next_check_at = None;
-    cols.risk_at = None;
-    let running = !matches!(
-        status,
-        TicketStatus::Resolved | TicketStatus::Closed | TicketStatus::PendingCustomer
-    );
-    if !running {
-        return;
-    }
-    let clocks = [
-        (
-            first_met,
-            target(cols.first_response_due_at, cols.first_response_minutes),
-            cols.first_response_stage,
-        ),
-        (
-            resolution_met,
-            target(cols.resolution_due_at, cols.resolution_minutes),
-            cols.resolution_stage,
-        ),
-    ];
-    for (met, target, stage) in clocks {
-        let (false, Some(target)) = (met, target) else {
-            continue;
-        };
-        let next = target.next_threshold(stage_from_i32(stage), cal);
-        cols.next_check_at = min_opt(cols.next_check_at, next);
-        cols.risk_at = min_opt(cols.risk_at, Some(target.warning_at(cal)));
-    }
-}
-
-fn min_opt(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    columns_of(clocks::initial(&policy, now))
 }
 
 /// The SLA columns after `change` is applied to `current` at `now`.
 pub fn after_change(current: &ticket::Model, change: &Change, now: DateTime<Utc>) -> SlaColumns {
-    let mut cols = SlaColumns::of(current);
-    let Some(cal) = calendar(&cols) else {
-        return cols;
-    };
-    let from = TicketStatus::parse(&current.status).unwrap_or(TicketStatus::New);
-    let to = change.status;
-    let first_met = current.first_responded_at.is_some() || change.first_response;
-    let resolution_met = change.resolved || (current.resolved_at.is_some() && !change.reopened);
-
-    // Waiting on the customer is not our delay: the clocks stop, and on resuming every unmet
-    // due time moves later by the business time the wait took.
-    if from == TicketStatus::PendingCustomer
-        && to != TicketStatus::PendingCustomer
-        && let Some(paused_at) = cols.paused_at.take()
-    {
-        if current.first_responded_at.is_none()
-            && let Some(t) = target(cols.first_response_due_at, cols.first_response_minutes)
-        {
-            cols.first_response_due_at = Some(t.resumed(paused_at, now, &cal).due);
-        }
-        if current.resolved_at.is_none()
-            && let Some(t) = target(cols.resolution_due_at, cols.resolution_minutes)
-        {
-            cols.resolution_due_at = Some(t.resumed(paused_at, now, &cal).due);
-        }
-    }
-    if to == TicketStatus::PendingCustomer && from != TicketStatus::PendingCustomer {
-        cols.paused_at = Some(now);
-    }
-    if change.first_response && cols.first_response_due_at.is_some_and(|due| now > due) {
-        cols.first_response_breached = true;
-    }
-    if change.resolved && cols.resolution_due_at.is_some_and(|due| now > due) {
-        cols.resolution_breached = true;
-    }
-    // A department handed its solution back: the customer must be told within a business day.
-    if from == TicketStatus::PendingDepartment && to == TicketStatus::Open && !resolution_met {
-        let notice = Target::starting(now, SOLUTION_NOTICE_MINUTES, &cal);
-        cols.resolution_due_at = Some(notice.due);
-        cols.resolution_minutes = Some(SOLUTION_NOTICE_MINUTES as i32);
-        cols.resolution_stage = 0;
-    }
-    // Reopened: the resolution clock starts again.
-    if change.reopened
-        && let Some(minutes) = cols.resolution_minutes
-    {
-        cols.resolution_due_at = Some(Target::starting(now, i64::from(minutes), &cal).due);
-        cols.resolution_stage = 0;
-        cols.resolution_breached = false;
-    }
-    schedule(&mut cols, first_met, resolution_met, to, &cal);
-    cols
+    let clocks = clocks_of(SlaColumns::of(current));
+    columns_of(clocks::after_change(
+        &clocks,
+        &facts_of(current),
+        change,
+        now,
+    ))
 }
 
 /// What the worker should record for `t` at `now`, if anything.
 fn evaluate(t: &ticket::Model, now: DateTime<Utc>) -> StageChange {
-    let mut cols = SlaColumns::of(t);
-    let status = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New);
-    let mut change = StageChange {
+    let check = clocks::evaluate(&clocks_of(SlaColumns::of(t)), &facts_of(t), now);
+    StageChange {
         ticket_id: t.id,
         first_response_stage_was: t.sla_first_response_stage,
         resolution_stage_was: t.sla_resolution_stage,
-        first_response_stage: t.sla_first_response_stage,
-        resolution_stage: t.sla_resolution_stage,
-        escalation_level: t.escalation_level,
-        first_response_breached: t.first_response_breached,
-        resolution_breached: t.resolution_breached,
-        next_check_at: None,
-        escalations: Vec::new(),
-    };
-    let Some(cal) = calendar(&cols) else {
-        return change;
-    };
-    let first_met = t.first_responded_at.is_some();
-    let resolution_met = t.resolved_at.is_some();
-    let running = !matches!(
-        status,
-        TicketStatus::Resolved | TicketStatus::Closed | TicketStatus::PendingCustomer
-    );
-    let targets = [
-        (
-            SlaTarget::FirstResponse,
-            first_met,
-            target(t.first_response_due_at, t.sla_first_response_minutes),
-            t.sla_first_response_stage,
-        ),
-        (
-            SlaTarget::Resolution,
-            resolution_met,
-            target(t.resolution_due_at, t.sla_resolution_minutes),
-            t.sla_resolution_stage,
-        ),
-    ];
-    for (which, met, target, stored) in targets {
-        let (true, false, Some(target)) = (running, met, target) else {
-            continue;
-        };
-        let reached = target.stage(now, &cal).max(stage_from_i32(stored));
-        let new = stage_to_i32(reached);
-        for crossed in (stored + 1)..=new {
-            let label = match which {
-                SlaTarget::FirstResponse => "first-response",
-                SlaTarget::Resolution => "resolution",
-            };
-            match stage_from_i32(crossed) {
-                Stage::Warning => change.escalations.push((
-                    change.escalation_level,
-                    EscalationKind::SlaWarning,
-                    which,
-                    format!("80% of the {label} target used"),
-                    TicketEventKind::SlaWarning,
-                )),
-                Stage::Breach => {
-                    change.escalation_level = change.escalation_level.max(1);
-                    change.escalations.push((
-                        change.escalation_level,
-                        EscalationKind::SlaBreach,
-                        which,
-                        format!("{label} target missed: escalated to the supervisor"),
-                        TicketEventKind::SlaBreached,
-                    ));
-                }
-                Stage::Level2 => {
-                    change.escalation_level = change.escalation_level.max(2);
-                    change.escalations.push((
-                        change.escalation_level,
-                        EscalationKind::SlaBreach,
-                        which,
-                        format!("150% of the {label} target used: escalated to the manager"),
-                        TicketEventKind::Escalated,
-                    ));
-                }
-                Stage::None => {}
-            }
-        }
-        match which {
-            SlaTarget::FirstResponse => {
-                change.first_response_stage = new;
-                change.first_response_breached |= reached >= Stage::Breach;
-                cols.first_response_stage = new;
-            }
-            SlaTarget::Resolution => {
-                change.resolution_stage = new;
-                change.resolution_breached |= reached >= Stage::Breach;
-                cols.resolution_stage = new;
-            }
-        }
+        first_response_stage: stage_to_i32(check.first_response_stage),
+        resolution_stage: stage_to_i32(check.resolution_stage),
+        escalation_level: check.escalation_level,
+        first_response_breached: check.first_response_breached,
+        resolution_breached: check.resolution_breached,
+        next_check_at: check.next_check_at,
+        escalations: check
+            .escalations
+            .into_iter()
+            .map(|e| (e.level, e.kind, e.target, e.reason, e.event))
+            .collect(),
     }
-    schedule(&mut cols, first_met, resolution_met, status, &cal);
-    change.next_check_at = cols.next_check_at;
-    change
 }
 
 /// One pass of the worker: escalate what crossed a threshold, close what waited long enough.

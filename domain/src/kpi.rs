@@ -3,6 +3,11 @@
 //! complaint analytics. `docs/KPIS.md` states the definitions; the storage layer counts, this
 //! module turns counts into figures.
 
+/// The performance review rules, which live in [`crate::review`]; re-exported here so
+/// existing `kpi::` paths keep working.
+pub use crate::review::{
+    ReviewStatus, ReviewStep, review_step, validate_cycle, validate_final_scores,
+};
 use crate::role::{Role, Roles};
 use crate::sla::most_specific;
 use crate::sla::{BusinessCalendar, DEFAULT_POLICIES, DEFAULT_TIME_ZONE, DEFAULT_WINDOWS};
@@ -276,123 +281,6 @@ fn local_midnight(day: NaiveDate, tz: Tz) -> Option<DateTime<Utc>> {
     None
 }
 
-/// Where a performance review stands. Each step moves it forward only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ReviewStatus {
-    /// Opened; nothing submitted yet (peer assessments may arrive at any time before
-    /// finalization).
-    Open,
-    /// The employee has submitted their self assessment.
-    SelfSubmitted,
-    /// The manager has submitted theirs.
-    ManagerSubmitted,
-    /// Frozen: read-only from now on.
-    Finalized,
-}
-
-impl ReviewStatus {
-    /// The contract spelling.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            ReviewStatus::Open => "OPEN",
-            ReviewStatus::SelfSubmitted => "SELF_SUBMITTED",
-            ReviewStatus::ManagerSubmitted => "MANAGER_SUBMITTED",
-            ReviewStatus::Finalized => "FINALIZED",
-        }
-    }
-
-    /// Parses the contract spelling.
-    pub fn parse(s: &str) -> Option<Self> {
-        [
-            ReviewStatus::Open,
-            ReviewStatus::SelfSubmitted,
-            ReviewStatus::ManagerSubmitted,
-            ReviewStatus::Finalized,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
-    }
-}
-
-/// A step in a review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReviewStep {
-    /// The employee's own assessment (once).
-    SelfAssessment,
-    /// A colleague's assessment (once per colleague, never one's own).
-    PeerAssessment,
-    /// The manager's assessment (after the self assessment; may be rewritten until finalized).
-    ManagerAssessment,
-    /// Scores, stars and outcome; freezes the review.
-    Finalize,
-}
-
-/// The status after `step`, or why it is refused. `self_submitted` says whether the self
-/// assessment exists (the review row may have been created by a peer assessment).
-pub fn review_step(
-    status: ReviewStatus,
-    self_submitted: bool,
-    step: ReviewStep,
-) -> Result<ReviewStatus, crate::DomainError> {
-    use crate::DomainError;
-    if status == ReviewStatus::Finalized {
-        return Err(DomainError::Conflict(
-            "this review is finalized and can no longer change".to_owned(),
-        ));
-    }
-    match step {
-        ReviewStep::SelfAssessment if self_submitted => Err(DomainError::Conflict(
-            "the self assessment for this cycle has already been submitted".to_owned(),
-        )),
-        ReviewStep::SelfAssessment => Ok(if status == ReviewStatus::Open {
-            ReviewStatus::SelfSubmitted
-        } else {
-            status
-        }),
-        ReviewStep::PeerAssessment => Ok(status),
-        ReviewStep::ManagerAssessment if !self_submitted => Err(DomainError::Conflict(
-            "the manager assessment follows the employee's self assessment".to_owned(),
-        )),
-        ReviewStep::ManagerAssessment => Ok(ReviewStatus::ManagerSubmitted),
-        ReviewStep::Finalize if status != ReviewStatus::ManagerSubmitted => Err(
-            DomainError::Conflict("a review is finalized after the manager assessment".to_owned()),
-        ),
-        ReviewStep::Finalize => Ok(ReviewStatus::Finalized),
-    }
-}
-
-/// Checks the figures of a finalization: score 0–100, stars 1–5.
-pub fn validate_final_scores(score: f64, stars: i32) -> Result<(), crate::DomainError> {
-    use crate::DomainError;
-    if !score.is_finite() || !(0.0..=100.0).contains(&score) {
-        return Err(DomainError::invalid(
-            "input.score",
-            "must be between 0 and 100",
-        ));
-    }
-    if !(1..=5).contains(&stars) {
-        return Err(DomainError::invalid(
-            "input.starRating",
-            "must be between 1 and 5",
-        ));
-    }
-    Ok(())
-}
-
-/// Checks a review cycle's period: it must end after it starts.
-pub fn validate_cycle(
-    starts_at: DateTime<Utc>,
-    ends_at: DateTime<Utc>,
-) -> Result<(), crate::DomainError> {
-    if ends_at <= starts_at {
-        return Err(crate::DomainError::invalid(
-            "endsAt",
-            "must be after startsAt",
-        ));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -616,42 +504,5 @@ mod tests {
             bucket_starts(t, t + Duration::days(5000), Bucket::Day, tz),
             None
         );
-    }
-
-    #[test]
-    fn a_review_moves_forward_and_freezes() {
-        use ReviewStatus::*;
-        use ReviewStep::*;
-        assert_eq!(
-            review_step(Open, false, SelfAssessment).unwrap(),
-            SelfSubmitted
-        );
-        assert!(review_step(SelfSubmitted, true, SelfAssessment).is_err());
-        assert_eq!(review_step(Open, false, PeerAssessment).unwrap(), Open);
-        assert!(review_step(Open, false, ManagerAssessment).is_err());
-        assert_eq!(
-            review_step(SelfSubmitted, true, ManagerAssessment).unwrap(),
-            ManagerSubmitted
-        );
-        assert!(review_step(SelfSubmitted, true, Finalize).is_err());
-        assert_eq!(
-            review_step(ManagerSubmitted, true, Finalize).unwrap(),
-            Finalized
-        );
-        for step in [SelfAssessment, PeerAssessment, ManagerAssessment, Finalize] {
-            assert!(review_step(Finalized, true, step).is_err());
-        }
-    }
-
-    #[test]
-    fn final_scores_are_bounded() {
-        assert!(validate_final_scores(87.5, 4).is_ok());
-        assert!(validate_final_scores(101.0, 4).is_err());
-        assert!(validate_final_scores(f64::NAN, 4).is_err());
-        assert!(validate_final_scores(50.0, 0).is_err());
-        assert!(validate_final_scores(50.0, 6).is_err());
-        let t = utc("2026-01-01T00:00:00Z");
-        assert!(validate_cycle(t, t).is_err());
-        assert!(validate_cycle(t, t + Duration::days(90)).is_ok());
     }
 }

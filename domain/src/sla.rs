@@ -3,18 +3,31 @@
 //!
 //! Targets are counted in business minutes on a [`BusinessCalendar`], never in wall-clock
 //! time, so a ticket raised at closing time is not overdue when the office opens. Everything
-//! here is pure arithmetic on instants; the API decides when to ask.
+//! here is pure arithmetic on instants; the API decides when to ask. [`clocks`] holds the
+//! rules that move a ticket's clocks (start, pause, hand-back, reopen, escalate).
 
+mod assignment;
 mod calendar;
+pub mod clocks;
 mod escalation;
 mod policy;
 mod target;
 
+pub use assignment::{
+    Candidate, TECHNICAL_SKILL, check_spare_capacity, needs_technical_skill, pick_assignee,
+};
 pub use calendar::{BusinessCalendar, FAR_FUTURE};
-pub use escalation::{Stage, breach_at, escalation_stage, level2_at, warning_at};
+pub use clocks::{
+    ClockCheck, ClockPolicy, SlaClocks, SlaEscalation, TicketClockFacts, clocks_run, is_overdue,
+};
+pub use escalation::{
+    MAX_ESCALATION_LEVEL, Stage, breach_at, escalation_stage, level2_at,
+    next_manual_escalation_level, warning_at,
+};
 pub use policy::{
     ALWAYS_OPEN_WINDOWS, BUSINESS_DAY_MINUTES, DEFAULT_POLICIES, DEFAULT_TIME_ZONE,
-    DEFAULT_WINDOWS, DefaultPolicy, SOLUTION_NOTICE_MINUTES, SlaTargetKind, most_specific,
+    DEFAULT_WINDOWS, DefaultPolicy, MAX_TARGET_MINUTES, PolicyDraft, SOLUTION_NOTICE_MINUTES,
+    SlaTargetKind, ValidatedPolicy, most_specific, validate_policy,
 };
 pub use target::{Target, stage_from_i32, stage_to_i32};
 

@@ -4,10 +4,14 @@
 use super::error::{AppError, AppResult};
 use super::tickets::{Extra, load_readable, require_worker, run_in, viewer_of};
 use super::{Actor, App, text};
+use careline_domain::Action;
+use careline_domain::org::Presence;
 use careline_domain::permission::{QueueAccess, queue_access};
-use careline_domain::sla::BusinessCalendar;
-use careline_domain::ticket::{Command, TicketKind};
-use careline_domain::{Action, Role};
+use careline_domain::sla::{
+    Candidate, PolicyDraft, check_spare_capacity, needs_technical_skill,
+    next_manual_escalation_level, validate_policy,
+};
+use careline_domain::ticket::{Command, ComplaintCategory, TicketKind};
 use careline_persistence::entity::{escalation, handover, shift, sla_policy, ticket, user};
 use careline_persistence::sla::{self as store, PolicyInput};
 use careline_persistence::tickets;
@@ -147,17 +151,12 @@ pub async fn escalate(
         },
         app.now(),
     )?;
-    let level = loaded.ticket.escalation_level;
-    if level >= 3 {
-        return Err(AppError::Conflict(
-            "the ticket is already with the complaint-handling working group (level 3)".to_owned(),
-        ));
-    }
+    let level = next_manual_escalation_level(loaded.ticket.escalation_level)?;
     store::escalate_by_hand(
         &app.db,
         id,
         loaded.ticket.version,
-        level + 1,
+        level,
         reason.trim().to_owned(),
         actor.id(),
     )
@@ -174,16 +173,12 @@ pub async fn require_spare_capacity(app: &App, agent: &user::Model) -> AppResult
         .get(&agent.id)
         .copied()
         .unwrap_or(0);
-    if open >= i64::from(agent.capacity) {
-        return Err(AppError::Conflict(format!(
-            "you already hold {open} open tickets, your capacity; hand one over or ask your supervisor"
-        )));
-    }
-    Ok(())
+    Ok(check_spare_capacity(open, agent.capacity)?)
 }
 
-/// Picks who should get `t`: the available, on-shift agent with the needed skill and the lowest
-/// load relative to capacity; ties go to whoever has waited longest since their last ticket.
+/// Picks who should get `t` (`careline_domain::sla::pick_assignee` ranks the candidates: the
+/// available, on-shift agent with the needed skill and the lowest load relative to capacity;
+/// ties go to whoever has waited longest since their last ticket).
 pub async fn pick_assignee(
     app: &App,
     t: &ticket::Model,
@@ -193,30 +188,24 @@ pub async fn pick_assignee(
     let ids: Vec<Uuid> = candidates.iter().map(|u| u.id).collect();
     let on_shift = store::on_shift(&app.db, &ids, now).await?;
     let loads = store::open_counts(&app.db, &ids).await?;
-    let technical = t.kind == TicketKind::TechnicalSupport.as_str()
-        || t.category.as_deref() == Some("TECHNICAL_FAULT");
-    let best = candidates
-        .into_iter()
-        .filter(|u| u.presence == "AVAILABLE" && on_shift.contains(&u.id) && u.capacity > 0)
-        .filter(|u| {
-            !technical
-                || u.role_set().has(Role::TechSupport)
-                || u.skill_list().iter().any(|s| s == "technical")
+    let category = t.category.as_deref().and_then(ComplaintCategory::parse);
+    let technical =
+        TicketKind::parse(&t.kind).is_some_and(|kind| needs_technical_skill(kind, category));
+    let ranked: Vec<Candidate> = candidates
+        .iter()
+        .map(|u| Candidate {
+            id: u.id,
+            roles: u.role_set(),
+            skills: u.skill_list(),
+            presence: Presence::parse(&u.presence),
+            capacity: u.capacity,
+            open: loads.get(&u.id).copied().unwrap_or(0),
+            on_shift: on_shift.contains(&u.id),
+            last_assigned_at: u.last_assigned_at,
         })
-        .map(|u| {
-            let open = loads.get(&u.id).copied().unwrap_or(0);
-            (u, open)
-        })
-        .filter(|(u, open)| *open < i64::from(u.capacity))
-        .min_by(|(a, a_open), (b, b_open)| {
-            // Compare open/capacity as fractions without floating point.
-            let left = i128::from(*a_open) * i128::from(b.capacity);
-            let right = i128::from(*b_open) * i128::from(a.capacity);
-            left.cmp(&right)
-                .then_with(|| a.last_assigned_at.cmp(&b.last_assigned_at))
-                .then_with(|| a.id.cmp(&b.id))
-        });
-    Ok(best.map(|(u, _)| u))
+        .collect();
+    let best = careline_domain::sla::pick_assignee(&ranked, technical);
+    Ok(candidates.into_iter().find(|u| Some(u.id) == best))
 }
 
 /// Gives the ticket to the best available agent, if anyone is eligible; otherwise it stays
@@ -384,40 +373,24 @@ pub struct PolicyRequest {
 /// given; the policy applies to new tickets.
 pub async fn upsert_policy(app: &App, input: PolicyRequest) -> AppResult<sla_policy::Model> {
     let name = text(&input.name, "input.name", 120)?;
-    let calendar = BusinessCalendar::parse(&input.time_zone, &input.windows)?;
-    for (field, minutes) in [
-        ("input.firstResponseMinutes", input.first_response_minutes),
-        ("input.resolutionMinutes", input.resolution_minutes),
-    ] {
-        if !(1..=525_600).contains(&minutes) {
-            return Err(AppError::bad_input(
-                field,
-                "must be between 1 minute and a year",
-            ));
-        }
-    }
-    if input.resolution_minutes < input.first_response_minutes {
-        return Err(AppError::bad_input(
-            "input.resolutionMinutes",
-            "the resolution target cannot be shorter than the first-response target",
-        ));
-    }
-    if input.severity.is_some() && input.kind != TicketKind::Complaint {
-        return Err(AppError::bad_input(
-            "input.severity",
-            "only complaints have a severity",
-        ));
-    }
+    let policy = validate_policy(&PolicyDraft {
+        kind: input.kind,
+        severity: input.severity,
+        first_response_minutes: input.first_response_minutes,
+        resolution_minutes: input.resolution_minutes,
+        time_zone: &input.time_zone,
+        windows: &input.windows,
+    })?;
     Ok(store::upsert_policy(
         &app.db,
         PolicyInput {
             name,
-            kind: input.kind.as_str().to_owned(),
-            severity: input.severity.map(|s| s.as_str().to_owned()),
-            first_response_minutes: input.first_response_minutes,
-            resolution_minutes: input.resolution_minutes,
-            time_zone: calendar.time_zone_name().to_owned(),
-            windows: calendar.windows_spec().to_owned(),
+            kind: policy.kind.as_str().to_owned(),
+            severity: policy.severity.map(|s| s.as_str().to_owned()),
+            first_response_minutes: policy.first_response_minutes,
+            resolution_minutes: policy.resolution_minutes,
+            time_zone: policy.calendar.time_zone_name().to_owned(),
+            windows: policy.calendar.windows_spec().to_owned(),
         },
     )
     .await?)

@@ -9,7 +9,9 @@ use super::kpi::report;
 use super::tickets::stored;
 use super::{Actor, App, text};
 use careline_domain::Action;
-use careline_domain::kpi::{self as rules, ReviewStatus, ReviewStep, review_step};
+use careline_domain::review::{
+    self as rules, ReviewStatus, ReviewStep, not_own_review, peer_is_colleague, review_step,
+};
 use careline_persistence::entity::{performance_review, review_cycle, training_course};
 use careline_persistence::kpi::Scope;
 use careline_persistence::{StoreError, reviews as store, training, users};
@@ -18,8 +20,7 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// Longest assessment text.
-pub const MAX_ASSESSMENT_CHARS: usize = 10_000;
+pub use careline_domain::review::MAX_ASSESSMENT_CHARS;
 /// Most reviews one cycle lists.
 pub const MAX_LIST: u64 = 500;
 /// Most cycles listed.
@@ -114,15 +115,6 @@ fn step(row: &performance_review::Model, s: ReviewStep) -> AppResult<ReviewStatu
     )?)
 }
 
-fn not_own_review(by: Uuid, employee: Uuid) -> AppResult<()> {
-    if by == employee {
-        return Err(AppError::Forbidden(
-            "a manager does not assess or finalize their own review".to_owned(),
-        ));
-    }
-    Ok(())
-}
-
 /// Review cycles, most recent first.
 pub async fn cycles(app: &App) -> AppResult<Vec<review_cycle::Model>> {
     Ok(store::cycles(&app.db, MAX_CYCLES).await?)
@@ -176,12 +168,7 @@ pub async fn submit_peer_assessment(
     let body = text(body, "text", MAX_ASSESSMENT_CHARS)?;
     let cycle = cycle(app, cycle_id).await?;
     let employee = employee(app, employee_id).await?;
-    if employee == actor.id() {
-        return Err(AppError::bad_input(
-            "employeeId",
-            "a peer assessment is about a colleague, not yourself",
-        ));
-    }
+    peer_is_colleague(actor.id(), employee)?;
     let review = store::ensure_review(&app.db, cycle.id, employee).await?;
     step(&review, ReviewStep::PeerAssessment)?;
     let row = store::add_peer(&app.db, &review, actor.id(), body.clone()).await?;
@@ -244,12 +231,7 @@ pub async fn finalize(
     let cycle = cycle(app, cycle_id).await?;
     let employee = employee(app, employee_id).await?;
     not_own_review(actor.id(), employee)?;
-    let mut course_ids = Vec::new();
-    for id in conclusion.recommended_course_ids {
-        if !course_ids.contains(&id) {
-            course_ids.push(id);
-        }
-    }
+    let course_ids = rules::distinct_courses(conclusion.recommended_course_ids);
     let known = training::courses_by_id(&app.db, &course_ids).await?;
     if known.len() != course_ids.len() {
         return Err(AppError::bad_input(

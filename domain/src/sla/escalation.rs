@@ -8,6 +8,10 @@
 use chrono::{DateTime, Utc};
 
 use super::BusinessCalendar;
+use crate::DomainError;
+
+/// The highest escalation level: the complaint-handling working group.
+pub const MAX_ESCALATION_LEVEL: i32 = 3;
 
 /// How far a clock has run against its target. Ordered, so "has it got worse?" is a
 /// comparison.
@@ -87,5 +91,38 @@ pub fn escalation_stage(
         Stage::Warning
     } else {
         Stage::None
+    }
+}
+
+/// The level a ticket at escalation level `current` moves to when staff escalate it by hand:
+/// one up. A ticket already with the complaint-handling working group (level
+/// [`MAX_ESCALATION_LEVEL`]) cannot go higher: that is a [`DomainError::Conflict`].
+pub fn next_manual_escalation_level(current: i32) -> Result<i32, DomainError> {
+    if current >= MAX_ESCALATION_LEVEL {
+        return Err(DomainError::Conflict(
+            "the ticket is already with the complaint-handling working group (level 3)".to_owned(),
+        ));
+    }
+    Ok(current + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escalating_by_hand_goes_one_level_up() {
+        assert_eq!(next_manual_escalation_level(0), Ok(1));
+        assert_eq!(next_manual_escalation_level(1), Ok(2));
+        assert_eq!(next_manual_escalation_level(2), Ok(3));
+    }
+
+    #[test]
+    fn nothing_is_above_the_working_group() {
+        let refusal = DomainError::Conflict(
+            "the ticket is already with the complaint-handling working group (level 3)".to_owned(),
+        );
+        assert_eq!(next_manual_escalation_level(3), Err(refusal.clone()));
+        assert_eq!(next_manual_escalation_level(4), Err(refusal));
     }
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::BusinessCalendar;
 use crate::DomainError;
+use crate::ticket::{Severity, TicketKind};
 
 /// The time zone of the default policies: the contact centre's own.
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
@@ -190,4 +191,230 @@ pub fn most_specific<'a, P>(
         }
     }
     any_severity
+}
+
+/// The longest target a policy may set: a year, in minutes.
+pub const MAX_TARGET_MINUTES: i32 = 525_600;
+
+/// A policy as an administrator submits it, before any check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolicyDraft<'a> {
+    /// The ticket kind it applies to.
+    pub kind: TicketKind,
+    /// The severity it applies to (complaints only); `None` for any.
+    pub severity: Option<Severity>,
+    /// First-response target in business minutes.
+    pub first_response_minutes: i32,
+    /// Resolution target in business minutes.
+    pub resolution_minutes: i32,
+    /// IANA time zone of the calendar.
+    pub time_zone: &'a str,
+    /// Opening windows of the calendar (see [`BusinessCalendar`]).
+    pub windows: &'a str,
+}
+
+/// A policy that passed [`validate_policy`]: targets in range and in order, a severity only
+/// on a complaint, and a calendar that parses (store its normal form).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidatedPolicy {
+    /// The ticket kind it applies to.
+    pub kind: TicketKind,
+    /// The severity it applies to; only ever `Some` for complaints.
+    pub severity: Option<Severity>,
+    /// First-response target in business minutes, 1 to [`MAX_TARGET_MINUTES`].
+    pub first_response_minutes: i32,
+    /// Resolution target in business minutes, at least the first-response target.
+    pub resolution_minutes: i32,
+    /// The parsed calendar; its [`BusinessCalendar::time_zone_name`] and
+    /// [`BusinessCalendar::windows_spec`] are the canonical spellings.
+    pub calendar: BusinessCalendar,
+}
+
+/// Checks a policy an administrator submits, in this order: the calendar parses (errors on
+/// `input.timeZone` / `input.windows`); each target is between 1 minute and a year
+/// (`input.firstResponseMinutes`, `input.resolutionMinutes`); the resolution target is not
+/// shorter than the first-response target (`input.resolutionMinutes`); only complaints have
+/// a severity (`input.severity`). Every refusal is [`DomainError::InvalidInput`].
+pub fn validate_policy(draft: &PolicyDraft<'_>) -> Result<ValidatedPolicy, DomainError> {
+    let calendar = BusinessCalendar::parse(draft.time_zone, draft.windows)?;
+    for (field, minutes) in [
+        ("input.firstResponseMinutes", draft.first_response_minutes),
+        ("input.resolutionMinutes", draft.resolution_minutes),
+    ] {
+        if !(1..=MAX_TARGET_MINUTES).contains(&minutes) {
+            return Err(DomainError::invalid(
+                field,
+                "must be between 1 minute and a year",
+            ));
+        }
+    }
+    if draft.resolution_minutes < draft.first_response_minutes {
+        return Err(DomainError::invalid(
+            "input.resolutionMinutes",
+            "the resolution target cannot be shorter than the first-response target",
+        ));
+    }
+    if draft.severity.is_some() && draft.kind != TicketKind::Complaint {
+        return Err(DomainError::invalid(
+            "input.severity",
+            "only complaints have a severity",
+        ));
+    }
+    Ok(ValidatedPolicy {
+        kind: draft.kind,
+        severity: draft.severity,
+        first_response_minutes: draft.first_response_minutes,
+        resolution_minutes: draft.resolution_minutes,
+        calendar,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DRAFT: PolicyDraft<'static> = PolicyDraft {
+        kind: TicketKind::Complaint,
+        severity: Some(Severity::Major),
+        first_response_minutes: 15,
+        resolution_minutes: 1440,
+        time_zone: " Asia/Shanghai ",
+        windows: "09:00-18:00,18:00-23:00",
+    };
+
+    fn refusal(draft: PolicyDraft<'_>) -> (String, String) {
+        match validate_policy(&draft) {
+            Err(DomainError::InvalidInput { field, message }) => (field, message),
+            other => panic!("expected invalid input, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_sound_policy_is_accepted_with_its_calendar_in_normal_form() {
+        let policy = validate_policy(&DRAFT).unwrap();
+        assert_eq!(policy.kind, TicketKind::Complaint);
+        assert_eq!(policy.severity, Some(Severity::Major));
+        assert_eq!(policy.first_response_minutes, 15);
+        assert_eq!(policy.resolution_minutes, 1440);
+        assert_eq!(policy.calendar.time_zone_name(), "Asia/Shanghai");
+        assert_eq!(policy.calendar.windows_spec(), "09:00-23:00");
+    }
+
+    #[test]
+    fn targets_run_from_one_minute_to_a_year() {
+        let edges = PolicyDraft {
+            first_response_minutes: 1,
+            resolution_minutes: MAX_TARGET_MINUTES,
+            ..DRAFT
+        };
+        assert!(validate_policy(&edges).is_ok());
+        let message = "must be between 1 minute and a year".to_owned();
+        for first in [0, -5, MAX_TARGET_MINUTES + 1] {
+            let draft = PolicyDraft {
+                first_response_minutes: first,
+                resolution_minutes: MAX_TARGET_MINUTES,
+                ..DRAFT
+            };
+            assert_eq!(
+                refusal(draft),
+                ("input.firstResponseMinutes".to_owned(), message.clone()),
+                "{first}"
+            );
+        }
+        for resolution in [0, MAX_TARGET_MINUTES + 1] {
+            let draft = PolicyDraft {
+                resolution_minutes: resolution,
+                ..DRAFT
+            };
+            assert_eq!(
+                refusal(draft),
+                ("input.resolutionMinutes".to_owned(), message.clone()),
+                "{resolution}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_resolution_target_is_not_shorter_than_the_first_response_target() {
+        let equal = PolicyDraft {
+            first_response_minutes: 60,
+            resolution_minutes: 60,
+            ..DRAFT
+        };
+        assert!(validate_policy(&equal).is_ok());
+        let shorter = PolicyDraft {
+            first_response_minutes: 60,
+            resolution_minutes: 59,
+            ..DRAFT
+        };
+        assert_eq!(
+            refusal(shorter),
+            (
+                "input.resolutionMinutes".to_owned(),
+                "the resolution target cannot be shorter than the first-response target".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn only_complaints_have_a_severity() {
+        for kind in TicketKind::ALL {
+            let draft = PolicyDraft { kind, ..DRAFT };
+            if kind == TicketKind::Complaint {
+                assert!(validate_policy(&draft).is_ok());
+            } else {
+                assert_eq!(
+                    refusal(draft),
+                    (
+                        "input.severity".to_owned(),
+                        "only complaints have a severity".to_owned()
+                    ),
+                    "{kind:?}"
+                );
+                assert!(
+                    validate_policy(&PolicyDraft {
+                        severity: None,
+                        ..draft
+                    })
+                    .is_ok()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_calendar_is_checked_first() {
+        let draft = PolicyDraft {
+            time_zone: "Mars/Olympus",
+            first_response_minutes: 0,
+            ..DRAFT
+        };
+        assert_eq!(refusal(draft).0, "input.timeZone");
+        let draft = PolicyDraft {
+            windows: "whenever",
+            kind: TicketKind::Inquiry,
+            ..DRAFT
+        };
+        assert_eq!(refusal(draft).0, "input.windows");
+    }
+
+    #[test]
+    fn checks_are_reported_in_a_fixed_order() {
+        // Every target check fails; the first target is named first.
+        let draft = PolicyDraft {
+            kind: TicketKind::Inquiry,
+            first_response_minutes: 0,
+            resolution_minutes: 0,
+            ..DRAFT
+        };
+        assert_eq!(refusal(draft).0, "input.firstResponseMinutes");
+        // Out of order and a misplaced severity: the order of the targets wins.
+        let draft = PolicyDraft {
+            kind: TicketKind::Inquiry,
+            first_response_minutes: 120,
+            resolution_minutes: 60,
+            ..DRAFT
+        };
+        assert_eq!(refusal(draft).0, "input.resolutionMinutes");
+    }
 }

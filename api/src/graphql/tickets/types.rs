@@ -7,6 +7,7 @@ use crate::graphql::loaders::{load_failed, loaders};
 use crate::graphql::people::{Department, Team, User};
 use crate::graphql::viewer;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use careline_domain::sla::is_overdue;
 use careline_domain::ticket::{self as rules, can_read, can_see_contact, can_see_internal};
 use careline_persistence::entity::{corrective_action, customer, follow_up, ticket, ticket_event};
 use careline_persistence::page::Page;
@@ -476,7 +477,7 @@ impl Ticket {
         let now = crate::graphql::app(ctx)?.now();
         let late = |due: Option<DateTime<Utc>>, met: Option<DateTime<Utc>>| {
             // While waiting on the customer the clock stands still.
-            met.is_none() && self.0.sla_paused_at.is_none() && due.is_some_and(|d| d < now)
+            is_overdue(due, met, self.0.sla_paused_at, now)
         };
         Ok(TicketSla {
             // Filled in when SLA policies are applied; until then the ticket has none.

@@ -1,0 +1,423 @@
+//! The clocks a ticket carries: the targets a new ticket gets from its policy, how a change
+//! moves them (a pause while waiting on the customer, a notice target after a department's
+//! hand-back, a fresh resolution target on reopen), and what the SLA worker records when a
+//! clock crosses 80 %, 100 % and 150 % of its target.
+//!
+//! Everything works on [`SlaClocks`], the clock state as a ticket stores it, plus the few
+//! [`TicketClockFacts`] the rules read about the ticket itself. The caller loads and stores
+//! them; nothing here reads a clock or a database.
+
+use chrono::{DateTime, Utc};
+
+use super::{BusinessCalendar, SOLUTION_NOTICE_MINUTES, Stage, Target};
+use crate::event::{EscalationKind, SlaTarget};
+use crate::ticket::{Change, TicketEventKind, TicketStatus};
+
+/// The part of an SLA policy a new ticket's clocks are set from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockPolicy<'a> {
+    /// The policy's name, kept on the ticket for people.
+    pub name: &'a str,
+    /// IANA time zone of the policy's calendar.
+    pub time_zone: &'a str,
+    /// Opening windows of the policy's calendar (see [`BusinessCalendar`]).
+    pub windows: &'a str,
+    /// First-response target in business minutes.
+    pub first_response_minutes: i32,
+    /// Resolution target in business minutes.
+    pub resolution_minutes: i32,
+}
+
+/// A ticket's SLA clocks, as stored with it. A ticket without a policy (or whose calendar no
+/// longer parses) has clocks that never run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlaClocks {
+    /// The name of the policy the targets came from.
+    pub policy_name: Option<String>,
+    /// The calendar's time zone, as the policy spelled it.
+    pub time_zone: Option<String>,
+    /// The calendar's windows, as the policy spelled them.
+    pub windows: Option<String>,
+    /// Size of the first-response target in business minutes.
+    pub first_response_minutes: Option<i32>,
+    /// Size of the resolution target in business minutes (the notice target after a
+    /// department's hand-back).
+    pub resolution_minutes: Option<i32>,
+    /// When the first response is due.
+    pub first_response_due_at: Option<DateTime<Utc>>,
+    /// When the resolution is due.
+    pub resolution_due_at: Option<DateTime<Utc>>,
+    /// Since when the clocks stand still (waiting on the customer).
+    pub paused_at: Option<DateTime<Utc>>,
+    /// How far the first-response clock has run, as last recorded.
+    pub first_response_stage: Stage,
+    /// How far the resolution clock has run, as last recorded.
+    pub resolution_stage: Stage,
+    /// When the worker must look at the ticket next; `None` while no clock runs.
+    pub next_check_at: Option<DateTime<Utc>>,
+    /// When the ticket becomes at risk (the earliest 80 % mark of a running clock).
+    pub risk_at: Option<DateTime<Utc>>,
+    /// The first response came, or is known to come, too late.
+    pub first_response_breached: bool,
+    /// The resolution came, or is known to come, too late.
+    pub resolution_breached: bool,
+}
+
+impl Default for SlaClocks {
+    /// No policy, no targets, nothing running.
+    fn default() -> Self {
+        SlaClocks {
+            policy_name: None,
+            time_zone: None,
+            windows: None,
+            first_response_minutes: None,
+            resolution_minutes: None,
+            first_response_due_at: None,
+            resolution_due_at: None,
+            paused_at: None,
+            first_response_stage: Stage::None,
+            resolution_stage: Stage::None,
+            next_check_at: None,
+            risk_at: None,
+            first_response_breached: false,
+            resolution_breached: false,
+        }
+    }
+}
+
+/// What the clock rules read about the ticket itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketClockFacts {
+    /// The ticket's status (before the change, for [`after_change`]).
+    pub status: TicketStatus,
+    /// When the first response was given, if it was.
+    pub first_responded_at: Option<DateTime<Utc>>,
+    /// When the ticket was resolved, if it is.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// The ticket's escalation level (0 none, 1 supervisor, 2 manager, 3 working group).
+    pub escalation_level: i32,
+}
+
+/// One escalation the worker records when a clock crosses a threshold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlaEscalation {
+    /// The ticket's escalation level once this is recorded.
+    pub level: i32,
+    /// Warning or breach.
+    pub kind: EscalationKind,
+    /// Which clock crossed.
+    pub target: SlaTarget,
+    /// Why, for people.
+    pub reason: String,
+    /// The timeline entry that goes with it.
+    pub event: TicketEventKind,
+}
+
+/// What the worker found when it looked at a ticket's clocks: the new stages, level and
+/// breach flags, the escalations to record (in order) and when to look next. Equal to the
+/// input when nothing happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockCheck {
+    /// The first-response stage now reached.
+    pub first_response_stage: Stage,
+    /// The resolution stage now reached.
+    pub resolution_stage: Stage,
+    /// The ticket's escalation level now.
+    pub escalation_level: i32,
+    /// Whether the first-response target is now breached.
+    pub first_response_breached: bool,
+    /// Whether the resolution target is now breached.
+    pub resolution_breached: bool,
+    /// When the worker must look next; `None` while no clock runs.
+    pub next_check_at: Option<DateTime<Utc>>,
+    /// The escalations to record, in the order they happened.
+    pub escalations: Vec<SlaEscalation>,
+}
+
+/// Whether the clocks run in `status`: not once resolved or closed, and not while waiting
+/// on the customer.
+pub fn clocks_run(status: TicketStatus) -> bool {
+    !matches!(
+        status,
+        TicketStatus::Resolved | TicketStatus::Closed | TicketStatus::PendingCustomer
+    )
+}
+
+/// Whether a target due at `due` counts as missed at `now` before the worker has recorded
+/// it: it is not met (`met_at` is `None`), the clocks are not paused (`paused_at` is `None`)
+/// and the due time has passed. For showing where a ticket stands between worker passes.
+pub fn is_overdue(
+    due: Option<DateTime<Utc>>,
+    met_at: Option<DateTime<Utc>>,
+    paused_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> bool {
+    met_at.is_none() && paused_at.is_none() && due.is_some_and(|d| d < now)
+}
+
+fn target(due: Option<DateTime<Utc>>, minutes: Option<i32>) -> Option<Target> {
+    Some(Target {
+        due: due?,
+        allowed_minutes: i64::from(minutes?),
+    })
+}
+
+fn min_opt(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+impl SlaClocks {
+    /// The calendar the clocks count on; `None` without a policy or when the stored
+    /// calendar no longer parses (the clocks then stand still).
+    pub fn calendar(&self) -> Option<BusinessCalendar> {
+        BusinessCalendar::parse(self.time_zone.as_deref()?, self.windows.as_deref()?).ok()
+    }
+
+    /// The first-response target, if the ticket has one.
+    pub fn first_response_target(&self) -> Option<Target> {
+        target(self.first_response_due_at, self.first_response_minutes)
+    }
+
+    /// The resolution target, if the ticket has one.
+    pub fn resolution_target(&self) -> Option<Target> {
+        target(self.resolution_due_at, self.resolution_minutes)
+    }
+
+    /// Recomputes when the worker must look next and when the ticket becomes at risk, from
+    /// the unmet targets of running clocks.
+    fn schedule(
+        &mut self,
+        first_met: bool,
+        resolution_met: bool,
+        status: TicketStatus,
+        cal: &BusinessCalendar,
+    ) {
+        self.next_check_at = None;
+        self.risk_at = None;
+        if !clocks_run(status) {
+            return;
+        }
+        let clocks = [
+            (
+                first_met,
+                self.first_response_target(),
+                self.first_response_stage,
+            ),
+            (
+                resolution_met,
+                self.resolution_target(),
+                self.resolution_stage,
+            ),
+        ];
+        for (met, target, stage) in clocks {
+            let (false, Some(target)) = (met, target) else {
+                continue;
+            };
+            let next = target.next_threshold(stage, cal);
+            self.next_check_at = min_opt(self.next_check_at, next);
+            self.risk_at = min_opt(self.risk_at, Some(target.warning_at(cal)));
+        }
+    }
+}
+
+/// The clocks of a new ticket created at `now` under `policy`: both targets start at `now`
+/// on the policy's calendar. A calendar that does not parse gives clocks that never run.
+pub fn initial(policy: &ClockPolicy<'_>, now: DateTime<Utc>) -> SlaClocks {
+    let Ok(cal) = BusinessCalendar::parse(policy.time_zone, policy.windows) else {
+        return SlaClocks::default();
+    };
+    let first = Target::starting(now, i64::from(policy.first_response_minutes), &cal);
+    let resolution = Target::starting(now, i64::from(policy.resolution_minutes), &cal);
+    let mut clocks = SlaClocks {
+        policy_name: Some(policy.name.to_owned()),
+        time_zone: Some(policy.time_zone.to_owned()),
+        windows: Some(policy.windows.to_owned()),
+        first_response_minutes: Some(policy.first_response_minutes),
+        resolution_minutes: Some(policy.resolution_minutes),
+        first_response_due_at: Some(first.due),
+        resolution_due_at: Some(resolution.due),
+        ..SlaClocks::default()
+    };
+    clocks.schedule(false, false, TicketStatus::New, &cal);
+    clocks
+}
+
+/// The clocks after `change` is applied at `now` to a ticket whose clocks are `current` and
+/// whose facts (before the change) are `facts`.
+///
+/// - Waiting on the customer is not our delay: entering `PENDING_CUSTOMER` pauses the
+///   clocks; leaving it moves every unmet due time later by the business time the wait took.
+/// - A first response or resolution given after its due time marks that target breached.
+/// - A department handing its solution back (`PENDING_DEPARTMENT` → `OPEN`, not resolved)
+///   gives the resolution clock a new target of [`SOLUTION_NOTICE_MINUTES`] from `now`: the
+///   customer must be told within a business day. The new target replaces the old due time
+///   and its stage.
+/// - Reopening starts the resolution clock again with its full target.
+///
+/// Without a usable calendar the clocks are returned unchanged.
+pub fn after_change(
+    current: &SlaClocks,
+    facts: &TicketClockFacts,
+    change: &Change,
+    now: DateTime<Utc>,
+) -> SlaClocks {
+    let mut clocks = current.clone();
+    let Some(cal) = clocks.calendar() else {
+        return clocks;
+    };
+    let from = facts.status;
+    let to = change.status;
+    let first_met = facts.first_responded_at.is_some() || change.first_response;
+    let resolution_met = change.resolved || (facts.resolved_at.is_some() && !change.reopened);
+
+    if from == TicketStatus::PendingCustomer
+        && to != TicketStatus::PendingCustomer
+        && let Some(paused_at) = clocks.paused_at.take()
+    {
+        if facts.first_responded_at.is_none()
+            && let Some(t) = clocks.first_response_target()
+        {
+            clocks.first_response_due_at = Some(t.resumed(paused_at, now, &cal).due);
+        }
+        if facts.resolved_at.is_none()
+            && let Some(t) = clocks.resolution_target()
+        {
+            clocks.resolution_due_at = Some(t.resumed(paused_at, now, &cal).due);
+        }
+    }
+    if to == TicketStatus::PendingCustomer && from != TicketStatus::PendingCustomer {
+        clocks.paused_at = Some(now);
+    }
+    if change.first_response && clocks.first_response_due_at.is_some_and(|due| now > due) {
+        clocks.first_response_breached = true;
+    }
+    if change.resolved && clocks.resolution_due_at.is_some_and(|due| now > due) {
+        clocks.resolution_breached = true;
+    }
+    if from == TicketStatus::PendingDepartment && to == TicketStatus::Open && !resolution_met {
+        let notice = Target::starting(now, SOLUTION_NOTICE_MINUTES, &cal);
+        clocks.resolution_due_at = Some(notice.due);
+        clocks.resolution_minutes = Some(SOLUTION_NOTICE_MINUTES as i32);
+        clocks.resolution_stage = Stage::None;
+    }
+    if change.reopened
+        && let Some(minutes) = clocks.resolution_minutes
+    {
+        clocks.resolution_due_at = Some(Target::starting(now, i64::from(minutes), &cal).due);
+        clocks.resolution_stage = Stage::None;
+        clocks.resolution_breached = false;
+    }
+    clocks.schedule(first_met, resolution_met, to, &cal);
+    clocks
+}
+
+/// The stages strictly after `from`, up to and including `to`, in order.
+fn crossed(from: Stage, to: Stage) -> impl Iterator<Item = Stage> {
+    [Stage::Warning, Stage::Breach, Stage::Level2]
+        .into_iter()
+        .filter(move |s| *s > from && *s <= to)
+}
+
+/// What the worker should record at `now` for a ticket with `clocks` and `facts`.
+///
+/// Each running, unmet clock moves to the stage it has reached (never back), and every
+/// threshold crossed on the way is one escalation, in order: 80 % warns at the current
+/// level; the due time raises the level to at least 1 (supervisor) and marks the target
+/// breached; 150 % raises it to at least 2 (manager). A clock that is met, paused or stopped
+/// records nothing. `next_check_at` is when the next threshold of a running clock falls.
+pub fn evaluate(clocks: &SlaClocks, facts: &TicketClockFacts, now: DateTime<Utc>) -> ClockCheck {
+    let mut clocks = clocks.clone();
+    let mut check = ClockCheck {
+        first_response_stage: clocks.first_response_stage,
+        resolution_stage: clocks.resolution_stage,
+        escalation_level: facts.escalation_level,
+        first_response_breached: clocks.first_response_breached,
+        resolution_breached: clocks.resolution_breached,
+        next_check_at: None,
+        escalations: Vec::new(),
+    };
+    let Some(cal) = clocks.calendar() else {
+        return check;
+    };
+    let first_met = facts.first_responded_at.is_some();
+    let resolution_met = facts.resolved_at.is_some();
+    let running = clocks_run(facts.status);
+    let targets = [
+        (
+            SlaTarget::FirstResponse,
+            first_met,
+            clocks.first_response_target(),
+            clocks.first_response_stage,
+        ),
+        (
+            SlaTarget::Resolution,
+            resolution_met,
+            clocks.resolution_target(),
+            clocks.resolution_stage,
+        ),
+    ];
+    for (which, met, target, stored) in targets {
+        let (true, false, Some(target)) = (running, met, target) else {
+            continue;
+        };
+        let reached = target.stage(now, &cal).max(stored);
+        let label = match which {
+            SlaTarget::FirstResponse => "first-response",
+            SlaTarget::Resolution => "resolution",
+        };
+        for stage in crossed(stored, reached) {
+            let (kind, reason, event) = match stage {
+                Stage::Warning => (
+                    EscalationKind::SlaWarning,
+                    format!("80% of the {label} target used"),
+                    TicketEventKind::SlaWarning,
+                ),
+                Stage::Breach => {
+                    check.escalation_level = check.escalation_level.max(1);
+                    (
+                        EscalationKind::SlaBreach,
+                        format!("{label} target missed: escalated to the supervisor"),
+                        TicketEventKind::SlaBreached,
+                    )
+                }
+                Stage::Level2 => {
+                    check.escalation_level = check.escalation_level.max(2);
+                    (
+                        EscalationKind::SlaBreach,
+                        format!("150% of the {label} target used: escalated to the manager"),
+                        TicketEventKind::Escalated,
+                    )
+                }
+                Stage::None => continue,
+            };
+            check.escalations.push(SlaEscalation {
+                level: check.escalation_level,
+                kind,
+                target: which,
+                reason,
+                event,
+            });
+        }
+        match which {
+            SlaTarget::FirstResponse => {
+                check.first_response_stage = reached;
+                check.first_response_breached |= reached >= Stage::Breach;
+                clocks.first_response_stage = reached;
+            }
+            SlaTarget::Resolution => {
+                check.resolution_stage = reached;
+                check.resolution_breached |= reached >= Stage::Breach;
+                clocks.resolution_stage = reached;
+            }
+        }
+    }
+    clocks.schedule(first_met, resolution_met, facts.status, &cal);
+    check.next_check_at = clocks.next_check_at;
+    check
+}
+
+#[cfg(test)]
+mod tests;
