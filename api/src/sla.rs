@@ -7,15 +7,14 @@
 use crate::state::AppState;
 use careline_domain::sla::clocks::{self, ClockPolicy, SlaClocks, TicketClockFacts};
 use careline_domain::sla::{DEFAULT_POLICIES, most_specific, stage_from_i32, stage_to_i32};
-use careline_domain::ticket::{Change, EventDraft, TicketEventKind, TicketKind, TicketStatus};
+use careline_domain::ticket::{
+    AUTO_CLOSE_DAYS, Change, SystemCommand, TicketKind, TicketStatus, decide_system,
+};
 use careline_persistence::entity::{sla_policy, ticket};
 use careline_persistence::sla::{self as store, PolicyInput, StageChange};
 use careline_persistence::tickets::{self, SlaColumns};
 use careline_persistence::{DatabaseConnection, StoreError};
 use chrono::{DateTime, Duration, Utc};
-
-/// RESOLVED tickets that are not complaints close by themselves after this long.
-pub const AUTO_CLOSE_DAYS: i64 = 7;
 
 /// The default policies from the specification, as stored rows.
 pub fn default_policies() -> Vec<PolicyInput> {
@@ -168,29 +167,18 @@ async fn auto_close(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize
         store::auto_close_candidates(db, now - Duration::days(AUTO_CLOSE_DAYS), 200).await?;
     let mut closed = 0;
     for t in candidates {
-        let change = Change {
-            status: TicketStatus::Closed,
-            owner_id: t.owner_id,
-            assignee_id: t.assignee_id,
-            department_id: t.department_id,
-            events: vec![EventDraft {
-                kind: TicketEventKind::Closed,
-                internal: false,
-                message: Some(format!(
-                    "closed automatically {AUTO_CLOSE_DAYS} days after resolution"
-                )),
-                from_status: Some(TicketStatus::Resolved),
-                to_status: Some(TicketStatus::Closed),
-            }],
-            first_response: false,
-            resolved: false,
-            reopened: false,
-            closed: true,
-            suggestion_status: None,
-        };
         let customer_user = careline_persistence::customers::find(db, t.customer_id)
             .await?
             .and_then(|c| c.user_id);
+        let Some(facts) = crate::app::tickets::facts(&t, customer_user) else {
+            tracing::warn!(ticket.id = %t.id, "auto-close skipped a ticket with unknown stored values");
+            continue;
+        };
+        // The state machine decides, as for a person's command; a ticket that changed since
+        // the candidates were read is left for the next pass.
+        let Ok(change) = decide_system(&facts, SystemCommand::AutoClose) else {
+            continue;
+        };
         let sla = after_change(&t, &change, now);
         // The version check makes this exactly-once too: a second instance gets a conflict.
         match tickets::apply(

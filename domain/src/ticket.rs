@@ -19,7 +19,10 @@ pub use intake::{
     MAX_FILE_NAME_CHARS, MAX_SHORT_TEXT_CHARS, MAX_SUBJECT_CHARS, MAX_TEXT_CHARS, MAX_URI_CHARS,
     NewTicketInput, ValidatedIntake, default_priority, validate_intake,
 };
-pub use lifecycle::{Change, Command, EventDraft, TicketFacts, allowed_moves, decide};
+pub use lifecycle::{
+    AUTO_CLOSE_DAYS, Change, Command, EventDraft, ManualEscalation, SystemCommand, TicketFacts,
+    allowed_moves, decide, decide_system,
+};
 pub use number::{format_ticket_number, parse_ticket_number};
 pub use vocabulary::{
     Channel, ComplaintCategory, CorrectiveActionStatus, FollowUpMethod, Priority, Severity,

@@ -14,7 +14,7 @@ use crate::entity::ticket::{self, Column as T, Entity as Ticket};
 use crate::entity::{customer, ticket_event, user};
 use crate::{StoreError, now, outbox};
 use careline_domain::event::{Envelope, EscalationKind, Event, SlaTarget};
-use careline_domain::ticket::TicketEventKind;
+use careline_domain::ticket::{ManualEscalation, TicketEventKind};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
@@ -266,86 +266,29 @@ async fn record_escalations(
     outbox::enqueue(txn, &envelopes).await
 }
 
-/// Records a manual escalation to `level`, conditional on the ticket still being at
-/// `expected_version`, with its timeline entry and events. Returns the escalation.
-pub async fn escalate_by_hand(
-    db: &DatabaseConnection,
+/// Records an escalation by hand (the ticket's level and timeline are written by the change
+/// that carries it, in the same transaction).
+pub(crate) async fn record_manual_escalation<C: ConnectionTrait>(
+    db: &C,
     ticket_id: Uuid,
-    expected_version: i32,
-    level: i32,
-    reason: String,
-    actor: Uuid,
+    escalation: &ManualEscalation,
+    actor: Option<Uuid>,
+    at: DateTime<Utc>,
 ) -> Result<escalation::Model, StoreError> {
-    let at = now();
-    let txn = db.begin().await?;
-    let result = Ticket::update_many()
-        .col_expr(T::EscalationLevel, Expr::value(level))
-        .col_expr(T::UpdatedAt, Expr::value(at))
-        .col_expr(T::Version, Expr::col(T::Version).add(1))
-        .filter(T::Id.eq(ticket_id))
-        .filter(T::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(StoreError::Conflict(
-            "the ticket was changed by someone else; reload it and try again".to_owned(),
-        ));
-    }
-    let ticket = Ticket::find_by_id(ticket_id)
-        .one(&txn)
-        .await?
-        .ok_or(StoreError::NotFound("ticket"))?;
-    let customer_user = customer::Entity::find_by_id(ticket.customer_id)
-        .one(&txn)
-        .await?
-        .and_then(|c| c.user_id);
-    let row = escalation::ActiveModel {
+    Ok(escalation::ActiveModel {
         id: Set(Uuid::now_v7()),
         ticket_id: Set(ticket_id),
-        level: Set(level),
+        level: Set(escalation.level),
         kind: Set(escalation_kind_str(EscalationKind::Manual).to_owned()),
         target: Set(None),
-        reason: Set(reason.clone()),
+        reason: Set(escalation.reason.clone()),
         at: Set(at),
-        created_by: Set(Some(actor)),
+        created_by: Set(actor),
         acknowledged_by: Set(None),
         acknowledged_at: Set(None),
     }
-    .insert(&txn)
-    .await?;
-    let entry = ticket_event::Model {
-        id: Uuid::now_v7(),
-        ticket_id,
-        kind: TicketEventKind::Escalated.as_str().to_owned(),
-        actor_id: Some(actor),
-        at,
-        internal: true,
-        message: Some(reason.clone()),
-        from_status: None,
-        to_status: None,
-        minutes: None,
-        first_contact: None,
-    };
-    ticket_event::ActiveModel::from(entry.clone())
-        .insert(&txn)
-        .await?;
-    crate::kpi::record_actions(&txn, std::slice::from_ref(&entry)).await?;
-    let mut envelopes = vec![Envelope::new(Event::Escalation {
-        ticket: outbox::snapshot(&ticket, customer_user),
-        level,
-        kind: EscalationKind::Manual,
-        target: None,
-        reason,
-        at,
-    })];
-    envelopes.extend(outbox::ticket_change_events(
-        &ticket,
-        customer_user,
-        &[entry],
-    ));
-    outbox::enqueue(&txn, &envelopes).await?;
-    txn.commit().await?;
-    Ok(row)
+    .insert(db)
+    .await?)
 }
 
 /// Records the level-3 escalation of a MAJOR complaint made at intake (the ticket, its level and

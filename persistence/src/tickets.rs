@@ -466,9 +466,14 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
         .map(|s| s.as_str().to_owned())
         .or_else(|| current.suggestion_status.clone());
 
+    let escalation_level = change
+        .escalation
+        .as_ref()
+        .map_or(current.escalation_level, |e| e.level);
     let txn = db.begin().await?;
     let updated = Ticket::update_many()
         .col_expr(T::Status, Expr::value(change.status.as_str()))
+        .col_expr(T::EscalationLevel, Expr::value(escalation_level))
         .col_expr(T::OwnerId, Expr::value(change.owner_id))
         .col_expr(T::AssigneeId, Expr::value(change.assignee_id))
         .col_expr(T::DepartmentId, Expr::value(change.department_id))
@@ -589,11 +594,24 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
         .one(&txn)
         .await?
         .ok_or(StoreError::NotFound("ticket"))?;
-    outbox::enqueue(
-        &txn,
-        &outbox::ticket_change_events(&ticket, customer_user_id, &events),
-    )
-    .await?;
+    let mut envelopes = Vec::new();
+    if let Some(escalation) = &change.escalation {
+        crate::sla::record_manual_escalation(&txn, current.id, escalation, actor, at).await?;
+        envelopes.push(Envelope::new(Event::Escalation {
+            ticket: outbox::snapshot(&ticket, customer_user_id),
+            level: escalation.level,
+            kind: EscalationKind::Manual,
+            target: None,
+            reason: escalation.reason.clone(),
+            at,
+        }));
+    }
+    envelopes.extend(outbox::ticket_change_events(
+        &ticket,
+        customer_user_id,
+        &events,
+    ));
+    outbox::enqueue(&txn, &envelopes).await?;
     txn.commit().await?;
     Ok(Applied { ticket, events })
 }

@@ -8,8 +8,7 @@ use careline_domain::Action;
 use careline_domain::org::Presence;
 use careline_domain::permission::{QueueAccess, queue_access};
 use careline_domain::sla::{
-    Candidate, PolicyDraft, check_spare_capacity, needs_technical_skill,
-    next_manual_escalation_level, validate_policy,
+    Candidate, PolicyDraft, check_spare_capacity, needs_technical_skill, validate_policy,
 };
 use careline_domain::ticket::{Command, ComplaintCategory, TicketKind};
 use careline_persistence::entity::{escalation, handover, shift, sla_policy, ticket, user};
@@ -133,37 +132,18 @@ pub async fn acknowledge_escalation(
     Ok((row, ticket))
 }
 
-/// Raises the ticket's escalation level by one, with a reason.
+/// Raises the ticket's escalation level by one, with a reason (the state machine decides the
+/// level and refuses going past the working group).
 pub async fn escalate(
     app: &App,
     actor: &Actor,
     id: Uuid,
     reason: String,
 ) -> AppResult<ticket::Model> {
-    let viewer = viewer_of(&actor.user);
-    let (loaded, facts) = load_readable(app, &viewer, id).await?;
-    // The state machine checks the role, the status and the reason.
-    careline_domain::ticket::decide(
-        &facts,
-        &viewer,
-        &Command::Escalate {
-            reason: reason.clone(),
-        },
-        app.now(),
-    )?;
-    let level = next_manual_escalation_level(loaded.ticket.escalation_level)?;
-    store::escalate_by_hand(
-        &app.db,
-        id,
-        loaded.ticket.version,
-        level,
-        reason.trim().to_owned(),
-        actor.id(),
-    )
-    .await?;
-    app.committed();
-    let (reloaded, _) = load_readable(app, &viewer, id).await?;
-    Ok(reloaded.ticket)
+    let cmd = Command::Escalate { reason };
+    Ok(super::tickets::command(app, actor, id, None, cmd)
+        .await?
+        .ticket)
 }
 
 /// Refuses a claim that would take someone past their capacity.

@@ -52,6 +52,7 @@ pub fn facts(t: &ticket::Model, customer_user_id: Option<Uuid>) -> Option<Ticket
         customer_user_id,
         follow_up_since_resolution: t.follow_up_since_resolution,
         rated_since_resolution: t.rated_since_resolution,
+        escalation_level: t.escalation_level,
         version: t.version,
     })
 }

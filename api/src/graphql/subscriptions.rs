@@ -279,6 +279,7 @@ fn snapshot_readable(ticket: &TicketSnapshot, viewer: &careline_domain::ticket::
         customer_user_id: ticket.customer_user_id,
         follow_up_since_resolution: false,
         rated_since_resolution: false,
+        escalation_level: ticket.escalation_level,
         version: ticket.version,
     };
     can_read(&facts, viewer)

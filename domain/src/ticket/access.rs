@@ -155,6 +155,7 @@ mod tests {
             customer_user_id: Some(CUSTOMER),
             follow_up_since_resolution: false,
             rated_since_resolution: false,
+            escalation_level: 0,
             version: 3,
         }
     }

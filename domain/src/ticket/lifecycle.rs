@@ -44,6 +44,9 @@ pub struct TicketFacts {
     pub follow_up_since_resolution: bool,
     /// Whether a satisfaction rating was given since the latest resolution.
     pub rated_since_resolution: bool,
+    /// How far the ticket has been escalated: 0 none, 1 supervisor, 2 manager, 3 the
+    /// complaint-handling working group.
+    pub escalation_level: i32,
     /// The optimistic-concurrency version the facts were read at. Not consulted here: the
     /// storage layer's conditional write is what guards against lost updates.
     pub version: i32,
@@ -174,6 +177,28 @@ pub struct Change {
     /// `Some` when the suggestion status changes; `None` leaves it as stored (the facts do not
     /// carry it, so there is nothing to copy).
     pub suggestion_status: Option<SuggestionStatus>,
+    /// `Some` when the change escalates the ticket by hand: the escalation to record.
+    pub escalation: Option<ManualEscalation>,
+}
+
+/// An escalation by hand, decided with its level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManualEscalation {
+    /// The level the ticket moves to.
+    pub level: i32,
+    /// Why (trimmed).
+    pub reason: String,
+}
+
+/// RESOLVED tickets that are not complaints close by themselves after this many days.
+pub const AUTO_CLOSE_DAYS: i64 = 7;
+
+/// Something the system itself does to a ticket, with no person acting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemCommand {
+    /// Close a resolved ticket whose grace period of [`AUTO_CLOSE_DAYS`] ended. Complaints are
+    /// never closed this way: they close after their follow-up visit.
+    AutoClose,
 }
 
 const ACKNOWLEDGE: &str = "acknowledge";
@@ -328,6 +353,43 @@ fn text(field: &str, label: &str, value: &str) -> Result<String, DomainError> {
     required_text(field, label, value, MAX_TEXT_CHARS)
 }
 
+/// Decides what a [`SystemCommand`] changes; refused like a person's command when the ticket is
+/// not in a state that allows it.
+pub fn decide_system(t: &TicketFacts, cmd: SystemCommand) -> Result<Change, DomainError> {
+    match cmd {
+        SystemCommand::AutoClose => {
+            require_status(t, &[TicketStatus::Resolved], CLOSE)?;
+            if t.kind == TicketKind::Complaint {
+                return Err(DomainError::Conflict(
+                    "complaints close after their follow-up visit, not by themselves".to_owned(),
+                ));
+            }
+            Ok(Change {
+                status: TicketStatus::Closed,
+                owner_id: t.owner_id,
+                assignee_id: t.assignee_id,
+                department_id: t.department_id,
+                events: vec![EventDraft {
+                    message: Some(format!(
+                        "closed automatically {AUTO_CLOSE_DAYS} days after resolution"
+                    )),
+                    ..transition(
+                        TicketEventKind::Closed,
+                        TicketStatus::Resolved,
+                        TicketStatus::Closed,
+                    )
+                }],
+                first_response: false,
+                resolved: false,
+                reopened: false,
+                closed: true,
+                suggestion_status: None,
+                escalation: None,
+            })
+        }
+    }
+}
+
 /// Decides whether `actor` may apply `cmd` to the ticket described by `t`, and if so what
 /// changes. Pure: nothing is written; the caller persists the [`Change`] with a version check.
 /// `now` is part of the contract so that time-dependent rules can be added without touching
@@ -354,6 +416,7 @@ pub fn decide(
         reopened: false,
         closed: false,
         suggestion_status: None,
+        escalation: None,
     };
     let working = [New, Open, PendingDepartment, PendingCustomer];
 
@@ -565,6 +628,11 @@ pub fn decide(
         Command::Escalate { reason } => {
             require_status(t, &working, ESCALATE)?;
             let reason = text("reason", "reason", reason)?;
+            let level = crate::sla::next_manual_escalation_level(t.escalation_level)?;
+            change.escalation = Some(ManualEscalation {
+                level,
+                reason: reason.clone(),
+            });
             change
                 .events
                 .push(event(TicketEventKind::Escalated, true, Some(reason)));

@@ -50,6 +50,7 @@ fn change(status: TicketStatus) -> Change {
         reopened: false,
         closed: false,
         suggestion_status: None,
+        escalation: None,
     }
 }
 

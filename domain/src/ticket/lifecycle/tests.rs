@@ -60,6 +60,7 @@ fn ticket(status: TicketStatus) -> TicketFacts {
         customer_user_id: Some(CUSTOMER),
         follow_up_since_resolution: false,
         rated_since_resolution: false,
+        escalation_level: 0,
         version: 1,
     }
 }
@@ -1076,6 +1077,10 @@ fn apply(t: &TicketFacts, cmd: &Command, c: &Change) -> TicketFacts {
         assignee_id: c.assignee_id,
         department_id: c.department_id,
         version: t.version + 1,
+        escalation_level: c
+            .escalation
+            .as_ref()
+            .map_or(t.escalation_level, |e| e.level),
         ..t.clone()
     };
     if c.resolved || c.reopened {
@@ -1174,6 +1179,7 @@ fn arb_new_ticket() -> impl Strategy<Value = TicketFacts> {
             customer_user_id,
             follow_up_since_resolution: false,
             rated_since_resolution: false,
+            escalation_level: 0,
             version: 0,
         })
 }
@@ -1202,6 +1208,7 @@ fn arb_any_ticket() -> impl Strategy<Value = TicketFacts> {
                     customer_user_id,
                     follow_up_since_resolution: f,
                     rated_since_resolution: r,
+                    escalation_level: 0,
                     version: 0,
                 }
             },
@@ -1341,4 +1348,70 @@ proptest! {
             }
         }
     }
+}
+
+// ------------------------------------------------------------------ escalation and the system
+
+#[test]
+fn escalating_by_hand_raises_the_level_by_one_and_records_why() {
+    let c = run(
+        &ticket(TicketStatus::Open),
+        &owner(),
+        Command::Escalate {
+            reason: s("  customer threatens to go to the press "),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        c.escalation,
+        Some(ManualEscalation {
+            level: 1,
+            reason: s("customer threatens to go to the press"),
+        })
+    );
+    assert_eq!(c.events[0].kind, TicketEventKind::Escalated);
+    assert!(c.events[0].internal);
+}
+
+#[test]
+fn nothing_is_escalated_past_the_working_group() {
+    let t = TicketFacts {
+        escalation_level: 3,
+        ..ticket(TicketStatus::Open)
+    };
+    let refused = run(&t, &owner(), Command::Escalate { reason: s("again") });
+    assert!(
+        matches!(refused, Err(DomainError::Conflict(_))),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn other_commands_leave_the_escalation_level_alone() {
+    let c = run(
+        &ticket(TicketStatus::Open),
+        &owner(),
+        Command::AddNote { body: s("n") },
+    )
+    .unwrap();
+    assert_eq!(c.escalation, None);
+}
+
+#[test]
+fn the_system_closes_a_resolved_inquiry_with_a_public_timeline_entry() {
+    let c = decide_system(&ticket(TicketStatus::Resolved), SystemCommand::AutoClose).unwrap();
+    assert_eq!(c.status, TicketStatus::Closed);
+    assert!(c.closed);
+    assert_eq!(c.events.len(), 1);
+    assert_eq!(c.events[0].kind, TicketEventKind::Closed);
+    assert!(!c.events[0].internal);
+    assert_eq!(c.events[0].from_status, Some(TicketStatus::Resolved));
+}
+
+#[test]
+fn the_system_never_closes_a_complaint_or_an_unresolved_ticket() {
+    let complaint = decide_system(&complaint(TicketStatus::Resolved), SystemCommand::AutoClose);
+    assert!(matches!(complaint, Err(DomainError::Conflict(_))));
+    let open = decide_system(&ticket(TicketStatus::Open), SystemCommand::AutoClose);
+    assert!(matches!(open, Err(DomainError::InvalidTransition { .. })));
 }
