@@ -190,6 +190,7 @@ async fn auto_close(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize
             &sla,
             None,
             tickets::Extra::None,
+            now,
         )
         .await
         {

@@ -8,7 +8,7 @@ use crate::entity::satisfaction_rating::{self, Entity as Rating};
 use crate::entity::ticket::{self, Column as T, Entity as Ticket, Model};
 use crate::entity::ticket_event::{self, Entity as TicketEvent};
 use crate::page::{Page, PageRequest, paginate};
-use crate::{StoreError, now, outbox};
+use crate::{StoreError, outbox};
 use careline_domain::event::{Envelope, EscalationKind, Event};
 use careline_domain::ticket::{
     Change, EventDraft, FollowUpMethod, ReadScope, TicketEventKind, TicketStatus, ValidatedIntake,
@@ -147,11 +147,14 @@ pub const MAJOR_ESCALATION_LEVEL: i32 = 3;
 const MAJOR_REASON: &str =
     "major complaint: escalated to the complaint-handling working group at intake";
 
-/// Registers a ticket in one transaction: its number, the customer record, the ticket and its
-/// `CREATED` event.
-pub async fn create(db: &DatabaseConnection, new: NewTicket) -> Result<Loaded, StoreError> {
+/// Registers a ticket in one transaction, at `at` (the application's clock): its number, the
+/// customer record, the ticket and its `CREATED` event.
+pub async fn create(
+    db: &DatabaseConnection,
+    new: NewTicket,
+    at: DateTime<Utc>,
+) -> Result<Loaded, StoreError> {
     let txn = db.begin().await?;
-    let at = now();
     let seq = next_number(&txn, at).await?;
     let customer = customers::upsert(&txn, &new.customer).await?;
     let i = new.intake;
@@ -391,7 +394,8 @@ pub async fn find_many<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<M
 }
 
 /// Stores a decided [`Change`] and its timeline entries in one transaction, on condition that
-/// the ticket is still at `expected_version`; otherwise `Conflict` and nothing is written.
+/// the ticket is still at `expected_version`; otherwise `Conflict` and nothing is written. `at`
+/// is the application clock's now: timeline entries and timestamps are stamped with it.
 #[expect(
     clippy::too_many_arguments,
     reason = "one conditional write: the change, its SLA clocks, its actor and its attachments"
@@ -405,6 +409,7 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
     sla: &SlaColumns,
     actor: Option<Uuid>,
     extra: Extra,
+    at: DateTime<Utc>,
 ) -> Result<Applied, StoreError> {
     // Follow-ups and ratings are always someone's; only system changes have no actor.
     let by = || {
@@ -412,7 +417,6 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
             StoreError::Db(DbErr::Custom("a follow-up or rating needs an actor".into()))
         })
     };
-    let at = now();
     let was = TicketStatus::parse(&current.status);
     let reassigned = current.reassigned
         || (current.assignee_id.is_some() && change.assignee_id != current.assignee_id);

@@ -193,6 +193,7 @@ pub async fn run_in<C: ConnectionTrait + TransactionTrait>(
         &crate::sla::after_change(&loaded.ticket, &change, at),
         Some(viewer.user_id),
         extra,
+        at,
     )
     .await?;
     tracing::info!(
@@ -449,6 +450,7 @@ pub async fn create(
             created_by: creator.id,
             sla,
         },
+        at,
     )
     .await?;
     app.committed();
