@@ -5,14 +5,12 @@
 //! the stored columns.
 
 use crate::state::AppState;
-use careline_domain::sla::clocks::{self, ClockPolicy, SlaClocks, TicketClockFacts};
-use careline_domain::sla::{DEFAULT_POLICIES, most_specific, stage_from_i32, stage_to_i32};
-use careline_domain::ticket::{
-    AUTO_CLOSE_DAYS, Change, SystemCommand, TicketKind, TicketStatus, decide_system,
-};
+use careline_domain::sla::clocks::{self, ClockPolicy, SlaClocks};
+use careline_domain::sla::{DEFAULT_POLICIES, most_specific, stage_to_i32};
+use careline_domain::ticket::{AUTO_CLOSE_DAYS, Change, SystemCommand, TicketKind, decide_system};
 use careline_persistence::entity::{sla_policy, ticket};
 use careline_persistence::sla::{self as store, PolicyInput, StageChange};
-use careline_persistence::tickets::{self, SlaColumns};
+use careline_persistence::tickets::{self, clock_facts, clocks_of};
 use careline_persistence::{DatabaseConnection, StoreError};
 use chrono::{DateTime, Duration, Utc};
 
@@ -32,68 +30,18 @@ pub fn default_policies() -> Vec<PolicyInput> {
         .collect()
 }
 
-/// The clocks stored in `cols`, as the domain rules see them.
-fn clocks_of(cols: SlaColumns) -> SlaClocks {
-    SlaClocks {
-        policy_name: cols.policy_name,
-        time_zone: cols.time_zone,
-        windows: cols.windows,
-        first_response_minutes: cols.first_response_minutes,
-        resolution_minutes: cols.resolution_minutes,
-        first_response_due_at: cols.first_response_due_at,
-        resolution_due_at: cols.resolution_due_at,
-        paused_at: cols.paused_at,
-        first_response_stage: stage_from_i32(cols.first_response_stage),
-        resolution_stage: stage_from_i32(cols.resolution_stage),
-        next_check_at: cols.next_check_at,
-        risk_at: cols.risk_at,
-        first_response_breached: cols.first_response_breached,
-        resolution_breached: cols.resolution_breached,
-    }
-}
-
-/// The columns that store `clocks`.
-fn columns_of(clocks: SlaClocks) -> SlaColumns {
-    SlaColumns {
-        policy_name: clocks.policy_name,
-        time_zone: clocks.time_zone,
-        windows: clocks.windows,
-        first_response_minutes: clocks.first_response_minutes,
-        resolution_minutes: clocks.resolution_minutes,
-        first_response_due_at: clocks.first_response_due_at,
-        resolution_due_at: clocks.resolution_due_at,
-        paused_at: clocks.paused_at,
-        first_response_stage: stage_to_i32(clocks.first_response_stage),
-        resolution_stage: stage_to_i32(clocks.resolution_stage),
-        next_check_at: clocks.next_check_at,
-        risk_at: clocks.risk_at,
-        first_response_breached: clocks.first_response_breached,
-        resolution_breached: clocks.resolution_breached,
-    }
-}
-
-/// What the clock rules read about the stored ticket `t`.
-fn facts_of(t: &ticket::Model) -> TicketClockFacts {
-    TicketClockFacts {
-        status: TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New),
-        first_responded_at: t.first_responded_at,
-        resolved_at: t.resolved_at,
-        escalation_level: t.escalation_level,
-    }
-}
-
-/// The SLA columns of a new ticket of `kind`/`severity` created at `now`, under the most
+/// The SLA clocks of a new ticket of `kind`/`severity` created at `now`, under the most
 /// specific matching policy (none: no targets).
 pub fn initial(
     policies: &[sla_policy::Model],
     kind: TicketKind,
     severity: Option<&str>,
     now: DateTime<Utc>,
-) -> SlaColumns {
+) -> SlaClocks {
     let Some(policy) = most_specific(policies, kind.as_str(), severity, |p| {
         (p.kind.as_str(), p.severity.as_deref())
     }) else {
-        return SlaColumns::default();
+        return SlaClocks::default();
     };
     let policy = ClockPolicy {
         name: &policy.name,
@@ -102,23 +50,17 @@ pub fn initial(
         first_response_minutes: policy.first_response_minutes,
         resolution_minutes: policy.resolution_minutes,
     };
-    columns_of(clocks::initial(&policy, now))
+    clocks::initial(&policy, now)
 }
 
-/// The SLA columns after `change` is applied to `current` at `now`.
-pub fn after_change(current: &ticket::Model, change: &Change, now: DateTime<Utc>) -> SlaColumns {
-    let clocks = clocks_of(SlaColumns::of(current));
-    columns_of(clocks::after_change(
-        &clocks,
-        &facts_of(current),
-        change,
-        now,
-    ))
+/// The SLA clocks after `change` is applied to `current` at `now`.
+pub fn after_change(current: &ticket::Model, change: &Change, now: DateTime<Utc>) -> SlaClocks {
+    clocks::after_change(&clocks_of(current), &clock_facts(current), change, now)
 }
 
 /// What the worker should record for `t` at `now`, if anything.
 fn evaluate(t: &ticket::Model, now: DateTime<Utc>) -> StageChange {
-    let check = clocks::evaluate(&clocks_of(SlaColumns::of(t)), &facts_of(t), now);
+    let check = clocks::evaluate(&clocks_of(t), &clock_facts(t), now);
     StageChange {
         ticket_id: t.id,
         first_response_stage_was: t.sla_first_response_stage,

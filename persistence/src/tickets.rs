@@ -10,6 +10,8 @@ use crate::entity::ticket_event::{self, Entity as TicketEvent};
 use crate::page::{Page, PageRequest, paginate};
 use crate::{StoreError, outbox};
 use careline_domain::event::{Envelope, EscalationKind, Event};
+use careline_domain::sla::clocks::{SlaClocks, TicketClockFacts};
+use careline_domain::sla::{stage_from_i32, stage_to_i32};
 use careline_domain::ticket::{
     Change, EventDraft, FollowUpMethod, ReadScope, TicketEventKind, TicketStatus, ValidatedIntake,
     format_ticket_number,
@@ -40,62 +42,36 @@ pub struct NewTicket {
     /// Who registered it.
     pub created_by: Uuid,
     /// Its response-time targets.
-    pub sla: SlaColumns,
+    pub sla: SlaClocks,
 }
 
-/// A ticket's SLA columns: the policy it was given, its targets and where its clocks stand.
-/// Decided by the API's SLA rules; stored as a whole with each change.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SlaColumns {
-    /// The policy's name.
-    pub policy_name: Option<String>,
-    /// Calendar time zone.
-    pub time_zone: Option<String>,
-    /// Calendar windows.
-    pub windows: Option<String>,
-    /// First-response target size in business minutes.
-    pub first_response_minutes: Option<i32>,
-    /// Resolution target size in business minutes.
-    pub resolution_minutes: Option<i32>,
-    /// First response due.
-    pub first_response_due_at: Option<DateTime<Utc>>,
-    /// Resolution due.
-    pub resolution_due_at: Option<DateTime<Utc>>,
-    /// Clock paused since (waiting on the customer).
-    pub paused_at: Option<DateTime<Utc>>,
-    /// Stage reached by the first-response target.
-    pub first_response_stage: i32,
-    /// Stage reached by the resolution target.
-    pub resolution_stage: i32,
-    /// When the worker must look next.
-    pub next_check_at: Option<DateTime<Utc>>,
-    /// When the ticket becomes at risk.
-    pub risk_at: Option<DateTime<Utc>>,
-    /// The first response came (or will come) too late.
-    pub first_response_breached: bool,
-    /// The resolution came (or will come) too late.
-    pub resolution_breached: bool,
+/// A stored ticket's SLA clocks, as the domain's rules read and write them.
+pub fn clocks_of(t: &Model) -> SlaClocks {
+    SlaClocks {
+        policy_name: t.sla_policy_name.clone(),
+        time_zone: t.sla_time_zone.clone(),
+        windows: t.sla_windows.clone(),
+        first_response_minutes: t.sla_first_response_minutes,
+        resolution_minutes: t.sla_resolution_minutes,
+        first_response_due_at: t.first_response_due_at,
+        resolution_due_at: t.resolution_due_at,
+        paused_at: t.sla_paused_at,
+        first_response_stage: stage_from_i32(t.sla_first_response_stage),
+        resolution_stage: stage_from_i32(t.sla_resolution_stage),
+        next_check_at: t.sla_next_check_at,
+        risk_at: t.sla_risk_at,
+        first_response_breached: t.first_response_breached,
+        resolution_breached: t.resolution_breached,
+    }
 }
 
-impl SlaColumns {
-    /// The columns as stored on a ticket.
-    pub fn of(t: &Model) -> Self {
-        SlaColumns {
-            policy_name: t.sla_policy_name.clone(),
-            time_zone: t.sla_time_zone.clone(),
-            windows: t.sla_windows.clone(),
-            first_response_minutes: t.sla_first_response_minutes,
-            resolution_minutes: t.sla_resolution_minutes,
-            first_response_due_at: t.first_response_due_at,
-            resolution_due_at: t.resolution_due_at,
-            paused_at: t.sla_paused_at,
-            first_response_stage: t.sla_first_response_stage,
-            resolution_stage: t.sla_resolution_stage,
-            next_check_at: t.sla_next_check_at,
-            risk_at: t.sla_risk_at,
-            first_response_breached: t.first_response_breached,
-            resolution_breached: t.resolution_breached,
-        }
+/// What the SLA clock rules read about a stored ticket besides its clocks.
+pub fn clock_facts(t: &Model) -> TicketClockFacts {
+    TicketClockFacts {
+        status: TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New),
+        first_responded_at: t.first_responded_at,
+        resolved_at: t.resolved_at,
+        escalation_level: t.escalation_level,
     }
 }
 
@@ -216,8 +192,8 @@ pub async fn create(
         sla_first_response_minutes: Set(new.sla.first_response_minutes),
         sla_resolution_minutes: Set(new.sla.resolution_minutes),
         sla_paused_at: Set(new.sla.paused_at),
-        sla_first_response_stage: Set(new.sla.first_response_stage),
-        sla_resolution_stage: Set(new.sla.resolution_stage),
+        sla_first_response_stage: Set(stage_to_i32(new.sla.first_response_stage)),
+        sla_resolution_stage: Set(stage_to_i32(new.sla.resolution_stage)),
         sla_next_check_at: Set(new.sla.next_check_at),
         sla_risk_at: Set(new.sla.risk_at),
         first_resolved_at: Set(None),
@@ -406,7 +382,7 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
     customer_user_id: Option<Uuid>,
     expected_version: i32,
     change: &Change,
-    sla: &SlaColumns,
+    sla: &SlaClocks,
     actor: Option<Uuid>,
     extra: Extra,
     at: DateTime<Utc>,
@@ -511,9 +487,12 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
         .col_expr(T::SlaPausedAt, Expr::value(sla.paused_at))
         .col_expr(
             T::SlaFirstResponseStage,
-            Expr::value(sla.first_response_stage),
+            Expr::value(stage_to_i32(sla.first_response_stage)),
         )
-        .col_expr(T::SlaResolutionStage, Expr::value(sla.resolution_stage))
+        .col_expr(
+            T::SlaResolutionStage,
+            Expr::value(stage_to_i32(sla.resolution_stage)),
+        )
         .col_expr(T::SlaNextCheckAt, Expr::value(sla.next_check_at))
         .col_expr(T::SlaRiskAt, Expr::value(sla.risk_at))
         .col_expr(

@@ -115,6 +115,19 @@ fn step(row: &performance_review::Model, s: ReviewStep) -> AppResult<ReviewStatu
     )?)
 }
 
+/// An assessment's text, cycle and subject, each checked.
+async fn about(
+    app: &App,
+    cycle_id: Uuid,
+    employee_id: Uuid,
+    body: &str,
+) -> AppResult<(String, review_cycle::Model, Uuid)> {
+    let body = text(body, "text", MAX_ASSESSMENT_CHARS)?;
+    let cycle = cycle(app, cycle_id).await?;
+    let employee = employee(app, employee_id).await?;
+    Ok((body, cycle, employee))
+}
+
 /// Review cycles, most recent first.
 pub async fn cycles(app: &App) -> AppResult<Vec<review_cycle::Model>> {
     Ok(store::cycles(&app.db, MAX_CYCLES).await?)
@@ -165,9 +178,7 @@ pub async fn submit_peer_assessment(
     employee_id: Uuid,
     body: &str,
 ) -> AppResult<Review> {
-    let body = text(body, "text", MAX_ASSESSMENT_CHARS)?;
-    let cycle = cycle(app, cycle_id).await?;
-    let employee = employee(app, employee_id).await?;
+    let (body, cycle, employee) = about(app, cycle_id, employee_id, body).await?;
     peer_is_colleague(actor.id(), employee)?;
     let review = store::ensure_review(&app.db, cycle.id, employee).await?;
     step(&review, ReviewStep::PeerAssessment)?;
@@ -193,9 +204,7 @@ pub async fn submit_manager_assessment(
     employee_id: Uuid,
     body: &str,
 ) -> AppResult<Review> {
-    let body = text(body, "text", MAX_ASSESSMENT_CHARS)?;
-    let cycle = cycle(app, cycle_id).await?;
-    let employee = employee(app, employee_id).await?;
+    let (body, cycle, employee) = about(app, cycle_id, employee_id, body).await?;
     not_own_review(actor.id(), employee)?;
     let review = store::ensure_review(&app.db, cycle.id, employee).await?;
     let to = step(&review, ReviewStep::ManagerAssessment)?;
