@@ -5,7 +5,7 @@
 //! in one transaction.
 
 use super::error::{AppError, AppResult};
-use super::kpi::report;
+use super::kpi::{KpiReport, report};
 use super::tickets::stored;
 use super::{Actor, App, text};
 use careline_domain::Action;
@@ -42,6 +42,16 @@ pub struct Review {
 /// The status of a stored review.
 pub fn status_of(row: &performance_review::Model) -> AppResult<ReviewStatus> {
     stored(ReviewStatus::parse(&row.status), "review status")
+}
+
+/// The KPI report frozen in a finalized review; a snapshot that no longer reads is a data
+/// fault (`INTERNAL`), not an absent report.
+pub fn snapshot_of(row: &performance_review::Model) -> AppResult<Option<KpiReport>> {
+    row.kpi_snapshot
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| AppError::internal(e, "reading a review's KPI snapshot"))
 }
 
 /// Wraps reviews with their cycle, peer texts and courses, in a constant number of queries.

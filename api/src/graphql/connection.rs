@@ -91,6 +91,26 @@ pub fn decode_cursor(cursor: &str, field: &str) -> AppResult<Uuid> {
         .ok_or_else(|| AppError::bad_input(field, "not a cursor from this list"))
 }
 
+/// An opaque cursor for a position in a list ordered by something else than the id: `kind`
+/// names the list and its order (a cursor from another is refused), `key` is the position.
+pub fn encode_keyed_cursor(kind: &str, key: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{kind}:{key}"))
+}
+
+/// The position in a cursor from [`encode_keyed_cursor`] with the same `kind`; `field` names
+/// the argument in the refusal.
+pub fn decode_keyed_cursor(kind: &str, cursor: &str, field: &str) -> AppResult<String> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| {
+            let (tag, key) = text.split_once(':')?;
+            (tag == kind).then(|| key.to_owned())
+        })
+        .ok_or_else(|| AppError::bad_input(field, "not a cursor from this list and order"))
+}
+
 /// Default page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE: i32 = 20;
 
@@ -148,4 +168,26 @@ pub fn page_request(
 pub fn list_cost(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
     let n = first.or(last).unwrap_or(DEFAULT_PAGE).clamp(0, MAX_PAGE) as usize;
     n.max(1) * child
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyed_cursors_round_trip_and_refuse_another_lists() {
+        let c = encode_keyed_cursor("q", "41");
+        assert_eq!(
+            decode_keyed_cursor("q", &c, "after").ok().as_deref(),
+            Some("41")
+        );
+        assert!(decode_keyed_cursor("p", &c, "after").is_err());
+        assert!(decode_keyed_cursor("q", "not base64!", "after").is_err());
+    }
+
+    #[test]
+    fn id_cursors_round_trip() {
+        let id = Uuid::now_v7();
+        assert_eq!(decode_cursor(&encode_cursor(id), "after").ok(), Some(id));
+    }
 }

@@ -116,12 +116,8 @@ impl PerformanceReview {
         &self.0.peers
     }
     /// The KPI report of the cycle's period, frozen at finalization.
-    async fn kpi(&self) -> Option<KpiReport> {
-        self.0
-            .row
-            .kpi_snapshot
-            .as_deref()
-            .and_then(|s| serde_json::from_str(s).ok())
+    async fn kpi(&self) -> AppResult<Option<KpiReport>> {
+        uc::snapshot_of(&self.0.row)
     }
     async fn score(&self) -> Option<f64> {
         self.0.row.score

@@ -2,7 +2,9 @@
 
 use crate::app::floor::{self as uc, Queue};
 use crate::app::{AppError, AppResult};
-use crate::graphql::connection::{first_or_default, list_cost};
+use crate::graphql::connection::{
+    decode_keyed_cursor, encode_keyed_cursor, first_or_default, list_cost,
+};
 use crate::graphql::people::{Presence, User};
 use crate::graphql::tickets::{Ticket, TicketConnection};
 use crate::graphql::{Can, SignedIn, actor, app, found_id, optional_id};
@@ -94,18 +96,13 @@ impl QueueSnapshot {
 }
 
 fn encode_offset(offset: u64) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("q:{offset}"))
+    encode_keyed_cursor("q", &offset.to_string())
 }
 
 fn decode_offset(cursor: &str) -> AppResult<u64> {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix("q:").and_then(|n| n.parse().ok()))
-        .ok_or_else(|| AppError::bad_input("after", "not a cursor from this queue"))
+    decode_keyed_cursor("q", cursor, "after")?
+        .parse()
+        .map_err(|_| AppError::bad_input("after", "not a cursor from this queue"))
 }
 
 #[derive(Default)]

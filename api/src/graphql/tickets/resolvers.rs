@@ -6,10 +6,11 @@ use crate::app::tickets::{
     TicketOrder as Order, TicketPageRequest, cursor_of,
 };
 use crate::app::{AppError, AppResult};
-use crate::graphql::connection::{list_cost, page_window};
+use crate::graphql::connection::{
+    decode_keyed_cursor, encode_keyed_cursor, list_cost, page_window,
+};
 use crate::graphql::{Can, actor, app, found_id, input_id, optional_id};
 use async_graphql::{Context, ID, Object};
-use base64::Engine;
 use careline_domain::Action;
 use careline_domain::ticket::{self as rules, AttachmentInput as DomainAttachment, Command};
 use uuid::Uuid;
@@ -18,38 +19,24 @@ fn ticket_id(id: &ID) -> AppResult<Uuid> {
     found_id(id, "ticket")
 }
 
-fn field_tag(f: OrderField) -> char {
+fn field_tag(f: OrderField) -> &'static str {
     match f {
-        OrderField::CreatedAt => 'c',
-        OrderField::UpdatedAt => 'u',
-        OrderField::Priority => 'p',
-        OrderField::DueAt => 'd',
+        OrderField::CreatedAt => "c",
+        OrderField::UpdatedAt => "u",
+        OrderField::Priority => "p",
+        OrderField::DueAt => "d",
     }
 }
 
 fn encode_ticket_cursor(field: OrderField, c: TicketCursor) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
-        "{}:{}:{}",
-        field_tag(field),
-        c.key,
-        c.id
-    ))
+    encode_keyed_cursor(field_tag(field), &format!("{}:{}", c.key, c.id))
 }
 
 /// A cursor is only valid for the sort order it came from.
 fn decode_ticket_cursor(field: OrderField, cursor: &str, arg: &str) -> AppResult<TicketCursor> {
     let bad = || AppError::bad_input(arg, "not a cursor from this list and order");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(bytes).map_err(|_| bad())?;
-    let mut parts = text.splitn(3, ':');
-    let (Some(tag), Some(key), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad());
-    };
-    if tag.len() != 1 || !tag.starts_with(field_tag(field)) {
-        return Err(bad());
-    }
+    let position = decode_keyed_cursor(field_tag(field), cursor, arg)?;
+    let (key, id) = position.split_once(':').ok_or_else(bad)?;
     Ok(TicketCursor {
         key: key.parse().map_err(|_| bad())?,
         id: Uuid::parse_str(id).map_err(|_| bad())?,
