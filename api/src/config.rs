@@ -71,6 +71,11 @@ pub struct Config {
     #[arg(long, env = "SLA_TICK_SECONDS", default_value_t = 10)]
     pub sla_tick_seconds: u64,
 
+    /// An agent whose rolling quality average (their latest five inspections) falls under this
+    /// score (0–100) is enrolled in the next service-skills course, once.
+    #[arg(long, env = "QUALITY_ALERT_THRESHOLD", default_value_t = 70.0)]
+    pub quality_alert_threshold: f64,
+
     /// Redis channel for events. Instances sharing a database must share it; deployments
     /// sharing one Redis must not.
     #[arg(long, env = "EVENT_CHANNEL", default_value = "careline:events:v1")]
@@ -137,6 +142,8 @@ pub struct Settings {
     pub cors_allowed_origins: Vec<String>,
     /// SLA worker period.
     pub sla_tick: std::time::Duration,
+    /// The rolling quality average under which an agent is sent to training.
+    pub quality_alert_threshold: f64,
     /// How long a WebSocket client may take to send `connection_init`.
     pub ws_init_timeout: std::time::Duration,
     /// How often an open WebSocket re-checks that its account is still active.
@@ -179,6 +186,7 @@ impl Settings {
             refresh_token_ttl: chrono::Duration::days(30),
             cors_allowed_origins: Vec::new(),
             sla_tick: std::time::Duration::from_secs(10),
+            quality_alert_threshold: 70.0,
             ws_init_timeout: std::time::Duration::from_secs(10),
             ws_account_recheck: std::time::Duration::from_secs(15),
             workers: 2,
@@ -209,6 +217,9 @@ impl Config {
         }
         if self.ws_init_timeout_seconds == 0 || self.ws_init_timeout_seconds > 300 {
             bail!("WS_INIT_TIMEOUT_SECONDS must be between 1 and 300");
+        }
+        if !(0.0..=100.0).contains(&self.quality_alert_threshold) {
+            bail!("QUALITY_ALERT_THRESHOLD must be between 0 and 100");
         }
         if self.sla_tick_seconds == 0 || self.sla_tick_seconds > 3600 {
             bail!("SLA_TICK_SECONDS must be between 1 and 3600");
@@ -255,6 +266,7 @@ impl Config {
             refresh_token_ttl: chrono::Duration::days(self.refresh_token_ttl_days as i64),
             cors_allowed_origins: self.cors_allowed_origins.clone(),
             sla_tick: std::time::Duration::from_secs(self.sla_tick_seconds),
+            quality_alert_threshold: self.quality_alert_threshold,
             ws_init_timeout: std::time::Duration::from_secs(self.ws_init_timeout_seconds),
             ws_account_recheck: std::time::Duration::from_secs(15),
             workers: 0,

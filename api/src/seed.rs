@@ -10,7 +10,8 @@ use anyhow::{Context, anyhow};
 use careline_domain::org::DepartmentKind;
 use careline_domain::ticket::Command;
 use careline_domain::ticket::{
-    AttachmentInput, Channel, ComplaintCategory, NewTicketInput, Priority, Severity, TicketKind,
+    AttachmentInput, Channel, ComplaintCategory, ComplaintVerdict, NewTicketInput, Priority,
+    Severity, TicketKind,
 };
 use careline_domain::{Role, Roles, password::check_policy};
 use careline_persistence::entity::user;
@@ -287,6 +288,7 @@ async fn demo_tickets(
     let bella = who("agent.b1@careline.example")?;
     let theo = who("tech@careline.example")?;
     let sam = who("supervisor.a@careline.example")?;
+    let manager = who("manager@careline.example")?;
     let legal = who("legal@careline.example")?;
     let logistics = who("logistics@careline.example")?;
     let li_lei = who("li.lei@example.com")?;
@@ -330,6 +332,7 @@ async fn demo_tickets(
                 attachments: None,
                 praised_employee_id: None,
                 team_id: None,
+                involved_staff: Vec::new(),
             }
         };
     let app_intake = |kind, subject: &str, description: &str| CreateTicketInput {
@@ -460,7 +463,57 @@ async fn demo_tickets(
         },
     )
     .await?;
+    // Every complaint gets its cause analysed before it closes: this one was the courier's.
+    act(
+        &sam,
+        late,
+        Command::RecordVerdict {
+            verdict: ComplaintVerdict::Unjustified,
+            root_cause: "The courier's regional hub mis-scanned the parcel as delivered."
+                .to_owned(),
+            reason: None,
+        },
+        Extra::None,
+    )
+    .await?;
     act(&aaron, late, Command::Close, Extra::None).await?;
+
+    // A complaint about an agent's manner, found justified: it counts against Bella.
+    let rude = create(
+        alice.clone(),
+        CreateTicketInput {
+            category: Some(ComplaintCategory::ServiceAttitude),
+            involved_staff: vec![bella.id],
+            ..staff_intake(
+                TicketKind::Complaint,
+                Channel::Phone,
+                "Agent hung up on me",
+                "The customer says the agent ended the call while they were still explaining.",
+                ("Zhao Lei", "13600003333", "zhao.lei@example.net"),
+            )
+        },
+    )
+    .await?;
+    act(
+        &alice,
+        rude,
+        ack("We are sorry; a supervisor will call you back today."),
+        Extra::None,
+    )
+    .await?;
+    act(
+        &sam,
+        rude,
+        Command::RecordVerdict {
+            verdict: ComplaintVerdict::Justified,
+            root_cause: "Call ended early during a queue peak; the hold script was skipped."
+                .to_owned(),
+            reason: None,
+        },
+        Extra::None,
+    )
+    .await?;
+    seed_quality(app, &manager, &sam, late).await?;
     let fix = corrective_actions::create(
         db,
         corrective_actions::NewCorrectiveAction {
@@ -800,6 +853,7 @@ struct CreateTicketInput {
     attachments: Option<Vec<AttachmentInput>>,
     praised_employee_id: Option<Uuid>,
     team_id: Option<Uuid>,
+    involved_staff: Vec<Uuid>,
 }
 
 impl CreateTicketInput {
@@ -823,6 +877,64 @@ impl CreateTicketInput {
             customer: self.customer,
             team_id: self.team_id,
             occurred_at: self.occurred_at,
+            involved_staff: self.involved_staff,
         }
     }
+}
+
+/// A call-quality scorecard and one inspected ticket.
+async fn seed_quality(
+    app: &crate::app::App,
+    manager: &user::Model,
+    supervisor: &user::Model,
+    ticket: Uuid,
+) -> anyhow::Result<()> {
+    use careline_domain::quality::{Criterion, Score};
+    let criterion = |key: &str, label: &str, weight| Criterion {
+        key: key.to_owned(),
+        label: label.to_owned(),
+        weight,
+    };
+    let as_actor = |u: &user::Model| crate::auth::Viewer {
+        user: u.clone(),
+        token_expires_at: chrono::Utc::now(),
+    };
+    let card = crate::app::quality::create_scorecard(
+        app,
+        &as_actor(manager),
+        "Phone and chat handling",
+        &[
+            criterion("greeting", "Greeting and identification", 10),
+            criterion("accuracy", "Accurate information", 30),
+            criterion("empathy", "Empathy and tone", 20),
+            criterion("policy", "Compliance with policy", 20),
+            criterion("resolution", "Resolution and next steps", 20),
+        ],
+    )
+    .await
+    .map_err(internal)?;
+    let score = |key: &str, score| Score {
+        key: key.to_owned(),
+        score,
+        comment: None,
+    };
+    crate::app::quality::review_ticket(
+        app,
+        &as_actor(supervisor),
+        crate::app::quality::Inspection {
+            ticket_id: ticket,
+            scorecard_id: card.id,
+            scores: vec![
+                score("greeting", 90),
+                score("accuracy", 85),
+                score("empathy", 95),
+                score("policy", 80),
+                score("resolution", 90),
+            ],
+            comment: Some("Clear apology and a concrete remedy.".to_owned()),
+        },
+    )
+    .await
+    .map_err(internal)?;
+    Ok(())
 }

@@ -196,7 +196,9 @@ pub fn queue_kind_for(entry: TicketEventKind) -> QueueEventKind {
         | TicketEventKind::CustomerReply
         | TicketEventKind::SlaWarning
         | TicketEventKind::FollowUpRecorded
-        | TicketEventKind::Rated => QueueEventKind::Updated,
+        | TicketEventKind::Rated
+        | TicketEventKind::InvolvedStaffSet
+        | TicketEventKind::VerdictRecorded => QueueEventKind::Updated,
     }
 }
 

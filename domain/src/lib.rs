@@ -9,6 +9,7 @@ pub mod kpi;
 pub mod org;
 pub mod password;
 pub mod permission;
+pub mod quality;
 pub mod review;
 pub mod role;
 pub mod sla;

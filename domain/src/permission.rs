@@ -84,6 +84,16 @@ pub enum Action {
     ReadTraining,
     /// Read corrective actions (liaisons: their own department's).
     ReadCorrectiveActions,
+    /// Name the employees a complaint is about (frontline: as its owner; leads: any).
+    SetInvolvedStaff,
+    /// Record or revise a complaint's verdict and root cause.
+    RecordComplaintVerdict,
+    /// Define quality scorecards.
+    ManageQualityScorecards,
+    /// Inspect the quality of others' tickets and draw samples to inspect.
+    InspectQuality,
+    /// Read quality reviews (agents: their own) and acknowledge or dispute one's own.
+    ReadQualityReviews,
 }
 
 use Role::*;
@@ -102,7 +112,7 @@ const ALL_STAFF: &[Role] = &[
 
 impl Action {
     /// Every action, in table order.
-    pub const ALL: [Action; 37] = [
+    pub const ALL: [Action; 42] = [
         Action::ReadStaffDirectory,
         Action::ReadDepartments,
         Action::ReadCustomerAccounts,
@@ -140,6 +150,11 @@ impl Action {
         Action::ParticipateInReviews,
         Action::ReadTraining,
         Action::ReadCorrectiveActions,
+        Action::SetInvolvedStaff,
+        Action::RecordComplaintVerdict,
+        Action::ManageQualityScorecards,
+        Action::InspectQuality,
+        Action::ReadQualityReviews,
     ];
 
     /// The roles that may attempt this action.
@@ -201,6 +216,10 @@ impl Action {
                 DepartmentLiaison,
                 Admin,
             ],
+            Action::SetInvolvedStaff => FRONTLINE,
+            Action::RecordComplaintVerdict | Action::InspectQuality => LEADS,
+            Action::ManageQualityScorecards => &[Manager, Admin],
+            Action::ReadQualityReviews => FRONTLINE,
         }
     }
 
@@ -244,6 +263,11 @@ impl Action {
             Action::ParticipateInReviews => "take part in performance reviews",
             Action::ReadTraining => "read training",
             Action::ReadCorrectiveActions => "read corrective actions",
+            Action::SetInvolvedStaff => "name the employees a complaint is about",
+            Action::RecordComplaintVerdict => "record complaint verdicts",
+            Action::ManageQualityScorecards => "define quality scorecards",
+            Action::InspectQuality => "inspect the quality of tickets",
+            Action::ReadQualityReviews => "read quality reviews",
         }
     }
 }

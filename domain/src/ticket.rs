@@ -10,8 +10,8 @@ mod number;
 mod vocabulary;
 
 pub use access::{
-    ReadScope, Viewer, can_read, can_see_contact, can_see_internal, mask_email, mask_phone,
-    read_scope,
+    ReadScope, Viewer, can_read, can_see_contact, can_see_internal, can_see_involved, mask_email,
+    mask_phone, read_scope,
 };
 pub use corrective::corrective_action_transition;
 pub use intake::{
@@ -20,11 +20,11 @@ pub use intake::{
     NewTicketInput, ValidatedIntake, default_priority, validate_intake,
 };
 pub use lifecycle::{
-    AUTO_CLOSE_DAYS, Change, Command, EventDraft, ManualEscalation, SystemCommand, TicketFacts,
-    allowed_moves, decide, decide_system,
+    AUTO_CLOSE_DAYS, Change, Command, EventDraft, MAX_INVOLVED_STAFF, ManualEscalation,
+    SystemCommand, TicketFacts, allowed_moves, decide, decide_system,
 };
 pub use number::{format_ticket_number, parse_ticket_number};
 pub use vocabulary::{
-    Channel, ComplaintCategory, CorrectiveActionStatus, FollowUpMethod, Priority, Severity,
-    SuggestionStatus, TicketEventKind, TicketKind, TicketStatus,
+    Channel, ComplaintCategory, ComplaintVerdict, CorrectiveActionStatus, FollowUpMethod, Priority,
+    Severity, SuggestionStatus, TicketEventKind, TicketKind, TicketStatus,
 };

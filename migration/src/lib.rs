@@ -19,6 +19,7 @@ mod m0007_kpi_indexes;
 mod m0008_ticket_search;
 mod m0009_ticket_durations;
 mod m0010_kpi_spans;
+mod m0011_accountability;
 
 pub use m0010_kpi_spans::{SHORT_SPAN_DAYS, derive_kpi_facts};
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_ticket_search::Migration),
             Box::new(m0009_ticket_durations::Migration),
             Box::new(m0010_kpi_spans::Migration),
+            Box::new(m0011_accountability::Migration),
         ]
     }
 }

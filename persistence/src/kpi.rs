@@ -87,11 +87,16 @@ pub enum Metric {
     Backlog,
     /// `overdue`.
     Overdue,
+    /// `justifiedComplaintsAgainst`: complaints with a JUSTIFIED verdict naming someone in the
+    /// scope.
+    JustifiedComplaintsAgainst,
+    /// `praiseReceived`: praise crediting someone in the scope.
+    PraiseReceived,
 }
 
 impl Metric {
     /// Every metric the report counts as a ticket set, in report order.
-    pub const ALL: [Metric; 18] = [
+    pub const ALL: [Metric; 20] = [
         Metric::TicketsCreated,
         Metric::TicketsHandled,
         Metric::TicketsResolved,
@@ -110,6 +115,8 @@ impl Metric {
         Metric::FollowedUpComplaints,
         Metric::Backlog,
         Metric::Overdue,
+        Metric::JustifiedComplaintsAgainst,
+        Metric::PraiseReceived,
     ];
 }
 
@@ -209,6 +216,14 @@ impl Sql {
                 Role::Customer.bit()
             ),
         }
+    }
+
+    /// The complaint aliased `t` names someone in the scope among its involved employees.
+    fn involved_in(&mut self) -> String {
+        let person = self.person_in("i.user_id");
+        format!(
+            "EXISTS (SELECT 1 FROM ticket_involved_staff i WHERE i.ticket_id = t.id AND {person})"
+        )
     }
 
     /// The `kpi_spans` rows (aliased `s`) of the scope: the person's own, the members', or
@@ -361,8 +376,37 @@ impl Sql {
                 format!("SELECT t.id FROM tickets t WHERE {within} AND {scope}")
             }
             Metric::Complaints => {
-                let created = self.metric_set(Metric::TicketsCreated);
-                format!("{created} AND t.kind = 'COMPLAINT'")
+                let within = self.within("t.created_at");
+                match self.scope {
+                    // Every complaint registered, whoever it is about.
+                    Scope::All => format!(
+                        "SELECT t.id FROM tickets t WHERE t.kind = 'COMPLAINT' AND {within}"
+                    ),
+                    // Complaints about the scope's people, not those its people registered.
+                    _ => {
+                        let about = self.involved_in();
+                        format!(
+                            "SELECT t.id FROM tickets t WHERE t.kind = 'COMPLAINT' AND {within} \
+                             AND {about}"
+                        )
+                    }
+                }
+            }
+            Metric::JustifiedComplaintsAgainst => {
+                let within = self.within("t.created_at");
+                let about = self.involved_in();
+                format!(
+                    "SELECT t.id FROM tickets t WHERE t.kind = 'COMPLAINT' \
+                     AND t.verdict = 'JUSTIFIED' AND {within} AND {about}"
+                )
+            }
+            Metric::PraiseReceived => {
+                let within = self.within("t.created_at");
+                let credited = self.person_in("t.praised_employee_id");
+                format!(
+                    "SELECT t.id FROM tickets t WHERE t.kind = 'PRAISE' AND {within} \
+                     AND {credited}"
+                )
             }
             Metric::Praise => {
                 let within = self.within("t.created_at");
@@ -610,6 +654,10 @@ pub struct Counts {
     pub first_response: DurationSummary,
     /// The `resolution` durations.
     pub resolution: DurationSummary,
+    /// Quality inspections of the scope's people in the period.
+    pub quality_reviews: u64,
+    /// The sum of their totals.
+    pub quality_total_sum: f64,
 }
 
 impl Counts {
@@ -653,10 +701,12 @@ enum Pass {
     Resolutions,
     Escalations,
     Ratings,
+    /// Quality inspections of the scope's people in the period (`n`, `total_sum`).
+    Quality,
 }
 
 impl Pass {
-    const ALL: [Pass; 15] = [
+    const ALL: [Pass; 18] = [
         Pass::Set(Metric::TicketsCreated),
         Pass::Set(Metric::Complaints),
         Pass::Set(Metric::TicketsHandled),
@@ -672,6 +722,9 @@ impl Pass {
         Pass::Set(Metric::ClosedComplaints),
         Pass::Set(Metric::FollowedUpComplaints),
         Pass::Set(Metric::Overdue),
+        Pass::Set(Metric::JustifiedComplaintsAgainst),
+        Pass::Set(Metric::PraiseReceived),
+        Pass::Quality,
     ];
 
     /// The statement of this pass. Each counts exactly what the sets it stands for select
@@ -700,6 +753,14 @@ impl Pass {
                     "SELECT COUNT(*) AS n, COUNT(DISTINCT e.ticket_id) AS tickets \
                      FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id \
                      WHERE e.kind = 'ESCALATED' AND {within} AND {scope}"
+                )
+            }
+            Pass::Quality => {
+                let within = q.within("r.at");
+                let agent = q.person_in("r.agent_id");
+                format!(
+                    "SELECT COUNT(*) AS n, SUM(r.total) AS total_sum FROM quality_reviews r \
+                     WHERE {within} AND {agent}"
                 )
             }
             Pass::Ratings => {
@@ -733,6 +794,7 @@ pub fn report_statements(
                 Pass::Resolutions => "Resolutions".to_owned(),
                 Pass::Escalations => "Escalations".to_owned(),
                 Pass::Ratings => "Ratings".to_owned(),
+                Pass::Quality => "Quality".to_owned(),
             };
             (name, pass.statement(backend, scope, period))
         })
@@ -804,6 +866,12 @@ pub async fn counts<C: ConnectionTrait>(
             Pass::Escalations => {
                 c.escalations = count(one()?, "n")?;
                 c.set(Metric::Escalated, count(one()?, "tickets")?);
+            }
+            Pass::Quality => {
+                let row = one()?;
+                c.quality_reviews = count(row, "n")?;
+                let sum: Option<f64> = row.try_get("", "total_sum")?;
+                c.quality_total_sum = sum.unwrap_or(0.0);
             }
             Pass::Ratings => {
                 let row = one()?;

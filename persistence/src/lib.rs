@@ -9,6 +9,7 @@ pub mod kpi;
 pub mod org;
 pub mod outbox;
 pub mod page;
+pub mod quality;
 pub mod reviews;
 pub mod sla;
 pub mod tickets;

@@ -43,6 +43,8 @@ pub struct NewTicket {
     pub created_by: Uuid,
     /// Its response-time targets.
     pub sla: SlaClocks,
+    /// The employees a complaint is about (already checked to be active staff).
+    pub involved_staff: Vec<Uuid>,
 }
 
 /// A stored ticket's SLA clocks, as the domain's rules read and write them.
@@ -178,6 +180,8 @@ pub async fn create(
         praised_employee_id: Set(i.praised_employee_id),
         suggestion_status: Set(i.suggestion_status.map(|s| s.as_str().to_owned())),
         escalation_level: Set(if major { MAJOR_ESCALATION_LEVEL } else { 0 }),
+        verdict: Set(None),
+        root_cause: Set(None),
         sla_policy_name: Set(new.sla.policy_name.clone()),
         first_response_due_at: Set(new.sla.first_response_due_at),
         resolution_due_at: Set(new.sla.resolution_due_at),
@@ -214,6 +218,7 @@ pub async fn create(
         .insert(&txn)
         .await
         .map_err(|e| StoreError::on_unique(e, "ticket number already taken; try again"))?;
+    set_involved_staff(&txn, ticket.id, &new.involved_staff).await?;
     let mut drafts = vec![EventDraft {
         kind: TicketEventKind::Created,
         internal: false,
@@ -450,10 +455,16 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
         .escalation
         .as_ref()
         .map_or(current.escalation_level, |e| e.level);
+    let (verdict, root_cause) = match &change.verdict {
+        Some((v, cause)) => (Some(v.as_str().to_owned()), Some(cause.clone())),
+        None => (current.verdict.clone(), current.root_cause.clone()),
+    };
     let txn = db.begin().await?;
     let updated = Ticket::update_many()
         .col_expr(T::Status, Expr::value(change.status.as_str()))
         .col_expr(T::EscalationLevel, Expr::value(escalation_level))
+        .col_expr(T::Verdict, Expr::value(verdict))
+        .col_expr(T::RootCause, Expr::value(root_cause))
         .col_expr(T::OwnerId, Expr::value(change.owner_id))
         .col_expr(T::AssigneeId, Expr::value(change.assignee_id))
         .col_expr(T::DepartmentId, Expr::value(change.department_id))
@@ -553,6 +564,9 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
             .await
             .map_err(|e| StoreError::on_unique(e, "this resolution has already been rated"))?;
         }
+    }
+    if let Some(staff) = &change.involved_staff {
+        set_involved_staff(&txn, current.id, staff).await?;
     }
     if change.reopened {
         // A reopened ticket was not resolved at first contact after all.
@@ -945,4 +959,46 @@ pub async fn list<C: ConnectionTrait>(
         has_previous,
         total,
     })
+}
+
+/// Replaces the employees a complaint is about.
+async fn set_involved_staff<C: ConnectionTrait>(
+    db: &C,
+    ticket_id: Uuid,
+    staff: &[Uuid],
+) -> Result<(), StoreError> {
+    use crate::entity::ticket_involved_staff as involved;
+    involved::Entity::delete_many()
+        .filter(involved::Column::TicketId.eq(ticket_id))
+        .exec(db)
+        .await?;
+    if !staff.is_empty() {
+        involved::Entity::insert_many(staff.iter().map(|user_id| involved::ActiveModel {
+            ticket_id: Set(ticket_id),
+            user_id: Set(*user_id),
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The employees each of the given complaints is about, as (ticket, person) pairs.
+pub async fn involved_staff_of<C: ConnectionTrait>(
+    db: &C,
+    ticket_ids: &[Uuid],
+) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+    use crate::entity::ticket_involved_staff as involved;
+    if ticket_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(involved::Entity::find()
+        .filter(involved::Column::TicketId.is_in(ticket_ids.iter().copied()))
+        .order_by_asc(involved::Column::TicketId)
+        .order_by_asc(involved::Column::UserId)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.ticket_id, r.user_id))
+        .collect())
 }

@@ -405,3 +405,15 @@ async fn change<C: ConnectionTrait>(
         .await?
         .ok_or(StoreError::NotFound("training record"))
 }
+
+/// The newest course of `category` (its contract spelling), if any.
+pub async fn newest_course_of_category<C: ConnectionTrait>(
+    db: &C,
+    category: &str,
+) -> Result<Option<training_course::Model>, StoreError> {
+    Ok(Course::find()
+        .filter(K::Category.eq(category))
+        .order_by_desc(K::Id)
+        .one(db)
+        .await?)
+}

@@ -165,6 +165,7 @@ const ACK: &str = "mutation($id: ID!) { acknowledgeTicket(id: $id) { id } }";
 const RESOLVE: &str = "mutation($id: ID!) { resolveTicket(id: $id, solution: \"Done.\") { id } }";
 const REOPEN: &str = "mutation($id: ID!) { reopenTicket(id: $id, reason: \"Again.\") { id } }";
 const CLOSE: &str = "mutation($id: ID!) { closeTicket(id: $id) { id } }";
+const VERDICT: &str = "mutation($id: ID!) { recordComplaintVerdict(ticketId: $id, verdict: JUSTIFIED, rootCause: \"Wrong part shipped.\") { id } }";
 const FOLLOW: &str = "mutation($id: ID!) { recordFollowUp(id: $id, input: { method: PHONE, outcome: \"Fine.\", customerSatisfied: true }) { id } }";
 
 fn customer() -> Value {
@@ -255,7 +256,8 @@ async fn world(app: &TestApp) -> World {
         app,
         xt,
         json!({ "kind": "COMPLAINT", "channel": "PHONE", "subject": "T2", "description": "d",
-            "category": "PRODUCT_QUALITY", "severity": "GENERAL", "customer": customer() }),
+            "category": "PRODUCT_QUALITY", "severity": "GENERAL", "customer": customer(),
+            "involvedStaffIds": [x] }),
         "2025-03-03T14:00:00Z",
     )
     .await;
@@ -278,6 +280,15 @@ async fn world(app: &TestApp) -> World {
         "2025-03-04T03:30:00Z",
     )
     .await;
+    step(
+        app,
+        &sup_token,
+        VERDICT,
+        &t2,
+        "VERDICT_RECORDED",
+        "2025-03-04T03:45:00Z",
+    )
+    .await;
     step(app, xt, CLOSE, &t2, "CLOSED", "2025-03-04T04:00:00Z").await;
 
     // T3: a major complaint at Shanghai midnight (24×7): answered in 10, resolved in 240,
@@ -286,7 +297,8 @@ async fn world(app: &TestApp) -> World {
         app,
         xt,
         json!({ "kind": "COMPLAINT", "channel": "EMAIL", "subject": "T3", "description": "d",
-            "category": "SERVICE_ATTITUDE", "severity": "MAJOR", "customer": customer() }),
+            "category": "SERVICE_ATTITUDE", "severity": "MAJOR", "customer": customer(),
+            "involvedStaffIds": [x] }),
         "2025-03-04T16:00:00Z",
     )
     .await;
@@ -493,7 +505,8 @@ async fn an_agents_report_matches_the_worked_example_exactly() {
     close(&r["csatSatisfiedShare"], 0.5);
     close(&r["csatResponseRate"], 0.5);
     assert_eq!(r["complaints"], 2);
-    close(&r["complaintRate"], 0.5);
+    // Complaints about X per ticket X handled (docs/KPIS.md).
+    close(&r["complaintRate"], 0.4);
     assert_eq!(r["praise"], 1);
     assert_eq!(r["escalations"], 1);
     close(&r["followUpCompletionRate"], 1.0);

@@ -436,6 +436,38 @@ fn probe(action: Action) -> Probe {
         Action::ReadCorrectiveActions => {
             Probe::new("{ correctiveActions { id } }", |_, _| json!({}), None)
         }
+        // `setInvolvedStaff`: guard = Can(SetInvolvedStaff); a malformed id is refused before
+        // the ticket is touched.
+        Action::SetInvolvedStaff => Probe::new(
+            "mutation($id: ID!) { setInvolvedStaff(ticketId: $id, userIds: [\"nope\"]) { id } }",
+            |f, _| json!({ "id": f.ticket }),
+            Some("BAD_USER_INPUT"),
+        ),
+        // `recordComplaintVerdict`: guard = Can(RecordComplaintVerdict); PENDING is not a
+        // verdict (and the probe ticket is no complaint), so nothing is recorded.
+        Action::RecordComplaintVerdict => Probe::new(
+            "mutation($id: ID!) {
+                recordComplaintVerdict(ticketId: $id, verdict: PENDING, rootCause: \"x\") { id } }",
+            |f, _| json!({ "id": f.ticket }),
+            Some("BAD_USER_INPUT"),
+        ),
+        // `createQualityScorecard`: guard = Can(ManageQualityScorecards); a blank name.
+        Action::ManageQualityScorecards => Probe::new(
+            "mutation { createQualityScorecard(name: \"  \", criteria: []) { id } }",
+            |_, _| json!({}),
+            Some("BAD_USER_INPUT"),
+        ),
+        // `qualitySample`: guard = Can(InspectQuality); a sample of nothing.
+        Action::InspectQuality => Probe::new(
+            "query($from: DateTime!, $to: DateTime!) {
+                qualitySample(from: $from, to: $to, size: 0) { id } }",
+            |_, _| json!({ "from": FROM, "to": TO }),
+            Some("BAD_USER_INPUT"),
+        ),
+        // `qualityReviews`: guard = Can(ReadQualityReviews); everyone reads their own.
+        Action::ReadQualityReviews => {
+            Probe::new("{ qualityReviews { id } }", |_, _| json!({}), None)
+        }
     }
 }
 

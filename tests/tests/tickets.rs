@@ -153,6 +153,32 @@ async fn a_complaint_goes_through_the_whole_loop_with_dispatch_hand_back_and_fol
     assert_eq!(f["method"], "PHONE");
     assert_eq!(f["by"]["email"], ALICE);
 
+    // Nor before its cause is analysed: a verdict and root cause first.
+    let unjudged = act(&app, &alice, CLOSE, json!({ "id": id })).await;
+    assert_eq!(
+        error_code(&unjudged),
+        Some("INVALID_TRANSITION"),
+        "{unjudged}"
+    );
+    assert!(
+        unjudged["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("verdict")
+    );
+    let supervisor = app.login(SUPERVISOR).await;
+    let verdict = act(
+        &app,
+        &supervisor,
+        "mutation($id: ID!) { recordComplaintVerdict(ticketId: $id, verdict: UNJUSTIFIED, rootCause: \"Transport damage, not the product.\") { verdict rootCause } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(
+        data(&verdict)["recordComplaintVerdict"]["verdict"],
+        "UNJUSTIFIED"
+    );
+
     let closed = act(&app, &alice, CLOSE, json!({ "id": id })).await;
     assert_eq!(data(&closed)["closeTicket"]["status"], "CLOSED");
 

@@ -66,6 +66,19 @@ pub struct KpiReport {
     pub follow_up_completion_rate: Option<f64>,
     pub backlog: i32,
     pub overdue: i32,
+    /// Complaints with a JUSTIFIED verdict naming someone in the scope (absent from reports
+    /// frozen before it existed: 0).
+    #[serde(default)]
+    pub justified_complaints_against: i32,
+    /// Quality inspections of the scope's people in the period.
+    #[serde(default)]
+    pub quality_reviews: i32,
+    /// Their mean total, 0–100.
+    #[serde(default)]
+    pub quality_average: Option<f64>,
+    /// Praise crediting someone in the scope.
+    #[serde(default)]
+    pub praise_received: i32,
 }
 
 /// A count under a key.
@@ -201,7 +214,15 @@ pub async fn report(
         csat_satisfied_share: rules::rate(c.satisfied, c.ratings),
         csat_response_rate: rules::rate(c.ratings, c.resolutions),
         complaints: int(c.of(Metric::Complaints)),
-        complaint_rate: rules::rate(c.of(Metric::Complaints), c.of(Metric::TicketsCreated)),
+        // Everyone: the share of intake that is complaints. A person, team or department: the
+        // complaints about them per ticket they handled.
+        complaint_rate: rules::rate(
+            c.of(Metric::Complaints),
+            c.of(match scope {
+                Scope::All => Metric::TicketsCreated,
+                _ => Metric::TicketsHandled,
+            }),
+        ),
         praise: int(c.of(Metric::Praise)),
         escalations: int(c.escalations),
         follow_up_completion_rate: rules::rate(
@@ -210,6 +231,11 @@ pub async fn report(
         ),
         backlog: int(c.of(Metric::Backlog)),
         overdue: int(c.of(Metric::Overdue)),
+        justified_complaints_against: int(c.of(Metric::JustifiedComplaintsAgainst)),
+        quality_reviews: int(c.quality_reviews),
+        quality_average: (c.quality_reviews > 0)
+            .then(|| c.quality_total_sum / c.quality_reviews as f64),
+        praise_received: int(c.of(Metric::PraiseReceived)),
     })
 }
 

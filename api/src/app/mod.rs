@@ -10,6 +10,7 @@ pub mod error;
 pub mod floor;
 pub mod kpi;
 pub mod people;
+pub mod quality;
 pub mod reads;
 pub mod reviews;
 pub mod sessions;
@@ -33,6 +34,8 @@ pub struct App {
     /// The clock (tests move it forward).
     pub clock: Arc<Clock>,
     outbox_signal: Arc<tokio::sync::Notify>,
+    /// The rolling quality average under which an agent is sent to training.
+    pub quality_alert_threshold: f64,
 }
 
 impl App {
@@ -46,7 +49,14 @@ impl App {
             db,
             clock,
             outbox_signal,
+            quality_alert_threshold: 70.0,
         }
+    }
+
+    /// The same application with another quality alert threshold.
+    pub fn with_quality_alert_threshold(mut self, threshold: f64) -> Self {
+        self.quality_alert_threshold = threshold;
+        self
     }
 
     /// Now, as every rule sees it.

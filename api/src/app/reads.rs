@@ -176,3 +176,30 @@ pub async fn led_teams(
         })
         .collect())
 }
+
+/// The employees each complaint is about.
+pub async fn involved_staff(
+    db: &DatabaseConnection,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<Uuid>>> {
+    Ok(group(tickets::involved_staff_of(db, keys).await?))
+}
+
+/// Tickets by id.
+pub async fn tickets(
+    db: &DatabaseConnection,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, ticket::Model>> {
+    Ok(by(tickets::find_many(db, keys).await?, |m| m.id))
+}
+
+/// Quality scorecards by id.
+pub async fn quality_scorecards(
+    db: &DatabaseConnection,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, careline_persistence::entity::quality_scorecard::Model>> {
+    Ok(by(
+        careline_persistence::quality::scorecards_by_id(db, keys).await?,
+        |m| m.id,
+    ))
+}

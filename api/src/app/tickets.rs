@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 pub use careline_persistence::tickets::{
     Applied, Extra, OrderField, TicketCursor, TicketFilter, TicketOrder, TicketPageRequest,
-    cursor_of,
+    cursor_of, involved_staff_of,
 };
 
 /// Most complaints one corrective action may name.
@@ -40,7 +40,8 @@ pub fn viewer_of(user: &user::Model) -> Viewer {
 }
 
 /// What the state machine needs to know about a stored ticket; `None` if a stored value is not
-/// one the domain knows.
+/// one the domain knows. The involved employees are not on the row: [`run_in`] adds them
+/// before deciding a command (reading needs none of them).
 pub fn facts(t: &ticket::Model, customer_user_id: Option<Uuid>) -> Option<TicketFacts> {
     Some(TicketFacts {
         status: rules::TicketStatus::parse(&t.status)?,
@@ -53,6 +54,11 @@ pub fn facts(t: &ticket::Model, customer_user_id: Option<Uuid>) -> Option<Ticket
         follow_up_since_resolution: t.follow_up_since_resolution,
         rated_since_resolution: t.rated_since_resolution,
         escalation_level: t.escalation_level,
+        verdict: t
+            .verdict
+            .as_deref()
+            .and_then(rules::ComplaintVerdict::parse),
+        involved_staff: Vec::new(),
         version: t.version,
     })
 }
@@ -174,7 +180,14 @@ pub async fn run_in<C: ConnectionTrait + TransactionTrait>(
     extra: Extra,
     at: DateTime<Utc>,
 ) -> AppResult<Applied> {
-    let (loaded, f) = load_readable_in(db, viewer, id).await?;
+    let (loaded, mut f) = load_readable_in(db, viewer, id).await?;
+    if f.kind == rules::TicketKind::Complaint {
+        f.involved_staff = tickets::involved_staff_of(db, &[id])
+            .await?
+            .into_iter()
+            .map(|(_, person)| person)
+            .collect();
+    }
     let version = loaded.ticket.version;
     if let Some(expected) = expected_version
         && expected != version
@@ -354,6 +367,8 @@ pub struct NewTicketRequest {
     pub team_id: Option<Uuid>,
     /// When the matter happened.
     pub occurred_at: Option<DateTime<Utc>>,
+    /// For a complaint taken by staff, the employees it is about.
+    pub involved_staff: Vec<Uuid>,
 }
 
 fn present(value: Option<&str>) -> Option<&str> {
@@ -432,6 +447,17 @@ pub async fn create(
             None,
         )
     };
+    let involved_staff = if request.involved_staff.is_empty() {
+        Vec::new()
+    } else {
+        if !staff || intake.kind != rules::TicketKind::Complaint {
+            return Err(AppError::bad_input(
+                "input.involvedStaffIds",
+                "only staff name the employees a complaint is about",
+            ));
+        }
+        active_staff(app, &request.involved_staff, "input.involvedStaffIds").await?
+    };
     let policies = careline_persistence::sla::policies(&app.db).await?;
     let sla = crate::sla::initial(
         &policies,
@@ -449,6 +475,7 @@ pub async fn create(
             team_id,
             created_by: creator.id,
             sla,
+            involved_staff,
         },
         at,
     )
@@ -461,6 +488,65 @@ pub async fn create(
         "ticket created"
     );
     Ok(created)
+}
+
+/// `ids`, once each, if every one names an active staff member (at most
+/// [`rules::MAX_INVOLVED_STAFF`]); refused against `field` otherwise.
+async fn active_staff(app: &App, ids: &[Uuid], field: &str) -> AppResult<Vec<Uuid>> {
+    let mut distinct: Vec<Uuid> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !distinct.contains(id) {
+            distinct.push(*id);
+        }
+    }
+    if distinct.len() > rules::MAX_INVOLVED_STAFF {
+        return Err(AppError::bad_input(
+            field,
+            format!("name at most {} employees", rules::MAX_INVOLVED_STAFF),
+        ));
+    }
+    let found = users::find_many(&app.db, &distinct).await?;
+    let all_staff = distinct.iter().all(|id| {
+        found
+            .iter()
+            .any(|u| u.id == *id && u.active && u.role_set().is_staff())
+    });
+    if !all_staff {
+        return Err(AppError::bad_input(
+            field,
+            "every id must name an active staff member",
+        ));
+    }
+    Ok(distinct)
+}
+
+/// Names the employees a complaint is about (replacing any named before).
+pub async fn set_involved_staff(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    staff: &[Uuid],
+) -> AppResult<ticket::Model> {
+    let staff = active_staff(app, staff, "userIds").await?;
+    let cmd = Command::SetInvolvedStaff { staff };
+    Ok(command(app, actor, id, None, cmd).await?.ticket)
+}
+
+/// Records or revises a complaint's verdict and root cause.
+pub async fn record_verdict(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    verdict: rules::ComplaintVerdict,
+    root_cause: String,
+    reason: Option<String>,
+) -> AppResult<ticket::Model> {
+    let cmd = Command::RecordVerdict {
+        verdict,
+        root_cause,
+        reason,
+    };
+    Ok(command(app, actor, id, None, cmd).await?.ticket)
 }
 
 /// The department a liaison is confined to, `None` for everyone else who may see corrective

@@ -52,6 +52,8 @@ pub enum KpiMetric {
     FollowedUpComplaints,
     Backlog,
     Overdue,
+    JustifiedComplaintsAgainst,
+    PraiseReceived,
 }
 
 /// Whose KPIs: `id` is the person, team or department; omitted, it is the caller's own.
@@ -146,6 +148,22 @@ impl KpiReport {
     }
     async fn overdue(&self) -> i32 {
         self.overdue
+    }
+    /// Complaints with a JUSTIFIED verdict naming someone in the scope.
+    async fn justified_complaints_against(&self) -> i32 {
+        self.justified_complaints_against
+    }
+    /// Quality inspections of the scope's people in the period.
+    async fn quality_reviews(&self) -> i32 {
+        self.quality_reviews
+    }
+    /// Their mean total (0–100); `null` when none.
+    async fn quality_average(&self) -> Option<f64> {
+        self.quality_average
+    }
+    /// Praise tickets crediting someone in the scope.
+    async fn praise_received(&self) -> i32 {
+        self.praise_received
     }
 }
 

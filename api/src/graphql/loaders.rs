@@ -6,8 +6,8 @@ use crate::app::error::{AppError, AppResult};
 use crate::app::{App, reads};
 use async_graphql::dataloader::{DataLoader, Loader};
 use careline_persistence::entity::{
-    corrective_action, customer, department, follow_up, satisfaction_rating, team, ticket,
-    ticket_event, training_course, training_record, training_session, user,
+    corrective_action, customer, department, follow_up, quality_scorecard, satisfaction_rating,
+    team, ticket, ticket_event, training_course, training_record, training_session, user,
 };
 use futures_util::future::BoxFuture;
 use std::collections::HashMap;
@@ -78,6 +78,9 @@ loaders! {
     training_sessions: Uuid => training_session::Model,
     session_records: Uuid => Vec<training_record::Model>,
     led_teams: Uuid => Vec<Uuid>,
+    involved_staff: Uuid => Vec<Uuid>,
+    tickets: Uuid => ticket::Model,
+    quality_scorecards: Uuid => quality_scorecard::Model,
 }
 
 fn batch<L: Send + Sync + 'static>(loader: L) -> DataLoader<L> {

@@ -8,6 +8,7 @@ pub mod floor;
 pub mod kpi;
 pub mod loaders;
 pub mod people;
+pub mod quality;
 pub mod reviews;
 pub mod subscriptions;
 pub mod tickets;
@@ -37,6 +38,7 @@ pub struct Query(
     training::TrainingQuery,
     kpi::KpiQuery,
     reviews::ReviewQuery,
+    quality::QualityQuery,
 );
 
 /// The root mutation.
@@ -48,6 +50,7 @@ pub struct Mutation(
     floor::FloorMutation,
     training::TrainingMutation,
     reviews::ReviewMutation,
+    quality::QualityMutation,
 );
 
 /// The executable schema.

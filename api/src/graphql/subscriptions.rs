@@ -280,6 +280,8 @@ fn snapshot_readable(ticket: &TicketSnapshot, viewer: &careline_domain::ticket::
         follow_up_since_resolution: false,
         rated_since_resolution: false,
         escalation_level: ticket.escalation_level,
+        verdict: None,
+        involved_staff: Vec::new(),
         version: ticket.version,
     };
     can_read(&facts, viewer)

@@ -98,6 +98,17 @@ pub fn can_see_internal(v: &Viewer) -> bool {
     v.roles.is_staff()
 }
 
+/// Whether `v` sees the employees a complaint is about (`involved`): staff only, and of them
+/// the leads, the complaint's owner and assignee, and the employees it names. Anyone else sees
+/// none, so an involved employee does not learn who other complaints name.
+pub fn can_see_involved(t: &TicketFacts, involved: &[Uuid], v: &Viewer) -> bool {
+    v.roles.is_staff()
+        && (v.is_lead()
+            || t.owner_id == Some(v.user_id)
+            || t.assignee_id == Some(v.user_id)
+            || involved.contains(&v.user_id))
+}
+
 /// Masks a phone number for people who may not see it: `13812345678` → `138****5678`.
 /// Always four stars in the middle, so the mask does not reveal the number's length. Numbers
 /// shorter than 11 characters keep only their last two: showing the first three and last four
@@ -156,6 +167,8 @@ mod tests {
             follow_up_since_resolution: false,
             rated_since_resolution: false,
             escalation_level: 0,
+            verdict: None,
+            involved_staff: Vec::new(),
             version: 3,
         }
     }

@@ -19,7 +19,9 @@ use uuid::Uuid;
 
 use super::access::Viewer;
 use super::intake::{MAX_TEXT_CHARS, optional_text_max, required_text};
-use super::vocabulary::{Severity, SuggestionStatus, TicketEventKind, TicketKind, TicketStatus};
+use super::vocabulary::{
+    ComplaintVerdict, Severity, SuggestionStatus, TicketEventKind, TicketKind, TicketStatus,
+};
 use crate::DomainError;
 use crate::permission::{Action, require};
 
@@ -47,14 +49,35 @@ pub struct TicketFacts {
     /// How far the ticket has been escalated: 0 none, 1 supervisor, 2 manager, 3 the
     /// complaint-handling working group.
     pub escalation_level: i32,
+    /// A complaint's verdict, once recorded.
+    pub verdict: Option<ComplaintVerdict>,
+    /// The employees a complaint is about.
+    pub involved_staff: Vec<Uuid>,
     /// The optimistic-concurrency version the facts were read at. Not consulted here: the
     /// storage layer's conditional write is what guards against lost updates.
     pub version: i32,
 }
 
+/// Most employees one complaint names.
+pub const MAX_INVOLVED_STAFF: usize = 20;
+
 /// Something a person asks to do with a ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
+    /// Name the employees a complaint is about (replacing any named before).
+    SetInvolvedStaff {
+        /// Their accounts (checked to be active staff by the caller).
+        staff: Vec<Uuid>,
+    },
+    /// Record a complaint's verdict and root cause; revising one needs a reason.
+    RecordVerdict {
+        /// `Justified` or `Unjustified`.
+        verdict: ComplaintVerdict,
+        /// What caused it (分析原因).
+        root_cause: String,
+        /// Why an earlier verdict is revised; required then, ignored the first time.
+        reason: Option<String>,
+    },
     /// Give the first response (`NEW` → `OPEN`), optionally with a message to the customer.
     Acknowledge {
         /// Shown to the customer.
@@ -179,6 +202,10 @@ pub struct Change {
     pub suggestion_status: Option<SuggestionStatus>,
     /// `Some` when the change escalates the ticket by hand: the escalation to record.
     pub escalation: Option<ManualEscalation>,
+    /// `Some` when the employees a complaint is about change: the whole new list.
+    pub involved_staff: Option<Vec<Uuid>>,
+    /// `Some` when a verdict is recorded: the verdict and its root cause.
+    pub verdict: Option<(ComplaintVerdict, String)>,
 }
 
 /// An escalation by hand, decided with its level.
@@ -217,6 +244,7 @@ const TRANSFER_OWNERSHIP: &str = "transfer ownership";
 const REPLY: &str = "reply to the customer";
 const HAND_OVER: &str = "hand over";
 const ESCALATE: &str = "escalate";
+const SET_INVOLVED: &str = "name the employees involved in";
 
 /// The lifecycle moves permitted from `status`, as the verb phrases used in
 /// `INVALID_TRANSITION` errors. Notes (allowed in every status), replies (every status but
@@ -289,6 +317,8 @@ fn permission_for(cmd: &Command) -> Action {
         Command::SetSuggestionStatus { .. } => Action::SetSuggestionStatus,
         Command::HandOver { .. } => Action::RecordHandover,
         Command::Escalate { .. } => Action::EscalateTicket,
+        Command::SetInvolvedStaff { .. } => Action::SetInvolvedStaff,
+        Command::RecordVerdict { .. } => Action::RecordComplaintVerdict,
     }
 }
 
@@ -327,7 +357,32 @@ fn check_relationship(t: &TicketFacts, actor: &Viewer, cmd: &Command) -> Result<
                 "only the ticket's owner, its assignee or a team lead may resolve it",
             ))
         }
+        Command::SetInvolvedStaff { .. }
+            if !actor.is_lead() && t.owner_id != Some(actor.user_id) =>
+        {
+            Err(DomainError::forbidden(
+                "only the complaint's owner or a team lead may name the employees involved",
+            ))
+        }
+        Command::RecordVerdict { .. } if t.involved_staff.contains(&actor.user_id) => Err(
+            DomainError::forbidden("an employee a complaint is about does not decide its verdict"),
+        ),
         _ => Ok(()),
+    }
+}
+
+fn has_verdict(t: &TicketFacts) -> bool {
+    matches!(
+        t.verdict,
+        Some(ComplaintVerdict::Justified | ComplaintVerdict::Unjustified)
+    )
+}
+
+fn require_complaint(t: &TicketFacts, field: &str, message: &str) -> Result<(), DomainError> {
+    if t.kind == TicketKind::Complaint {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(field, message))
     }
 }
 
@@ -385,6 +440,8 @@ pub fn decide_system(t: &TicketFacts, cmd: SystemCommand) -> Result<Change, Doma
                 closed: true,
                 suggestion_status: None,
                 escalation: None,
+                involved_staff: None,
+                verdict: None,
             })
         }
     }
@@ -417,6 +474,8 @@ pub fn decide(
         closed: false,
         suggestion_status: None,
         escalation: None,
+        involved_staff: None,
+        verdict: None,
     };
     let working = [New, Open, PendingDepartment, PendingCustomer];
 
@@ -518,6 +577,18 @@ pub fn decide(
         }
         Command::Close => {
             require_status(t, &[Resolved], CLOSE)?;
+            if t.kind == TicketKind::Complaint && !has_verdict(t) {
+                // Every complaint gets its cause analysed before it is closed.
+                let allowed = allowed_moves(from)
+                    .into_iter()
+                    .filter(|m| *m != CLOSE)
+                    .collect();
+                return Err(refuse_with(
+                    from,
+                    "close (a complaint needs a recorded verdict and root cause first)",
+                    allowed,
+                ));
+            }
             if t.kind == TicketKind::Complaint && !t.follow_up_since_resolution {
                 // The closed loop: a complaint is closed only after the follow-up visit.
                 let allowed = allowed_moves(from)
@@ -624,6 +695,61 @@ pub fn decide(
                 true,
                 Some("handed over at the end of a shift".to_owned()),
             ));
+        }
+        Command::SetInvolvedStaff { staff } => {
+            require_complaint(t, "ticketId", "only complaints name the employees involved")?;
+            require_status(
+                t,
+                &[New, Open, PendingDepartment, PendingCustomer, Resolved],
+                SET_INVOLVED,
+            )?;
+            let mut named: Vec<Uuid> = Vec::with_capacity(staff.len());
+            for id in staff {
+                if !named.contains(id) {
+                    named.push(*id);
+                }
+            }
+            if named.len() > MAX_INVOLVED_STAFF {
+                return Err(DomainError::invalid(
+                    "userIds",
+                    format!("name at most {MAX_INVOLVED_STAFF} employees"),
+                ));
+            }
+            let message = format!("{} employee(s) involved", named.len());
+            change.involved_staff = Some(named);
+            change.events.push(event(
+                TicketEventKind::InvolvedStaffSet,
+                true,
+                Some(message),
+            ));
+        }
+        Command::RecordVerdict {
+            verdict,
+            root_cause,
+            reason,
+        } => {
+            require_complaint(t, "ticketId", "only complaints get a verdict")?;
+            if *verdict == ComplaintVerdict::Pending {
+                return Err(DomainError::invalid(
+                    "verdict",
+                    "record JUSTIFIED or UNJUSTIFIED",
+                ));
+            }
+            let root_cause = text("rootCause", "the root cause", root_cause)?;
+            let message = if has_verdict(t) {
+                let reason =
+                    optional_text_max("reason", "reason", reason.as_deref(), MAX_TEXT_CHARS)?
+                        .ok_or_else(|| {
+                            DomainError::invalid("reason", "revising a verdict needs a reason")
+                        })?;
+                format!("verdict revised to {verdict}: {root_cause} (why: {reason})")
+            } else {
+                format!("verdict {verdict}: {root_cause}")
+            };
+            change.verdict = Some((*verdict, root_cause));
+            change
+                .events
+                .push(event(TicketEventKind::VerdictRecorded, true, Some(message)));
         }
         Command::Escalate { reason } => {
             require_status(t, &working, ESCALATE)?;

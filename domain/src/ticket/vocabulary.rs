@@ -217,6 +217,23 @@ contract_enum! {
         Reopened => "REOPENED",
         /// Closed.
         Closed => "CLOSED",
+        /// The employees a complaint is about were named or changed.
+        InvolvedStaffSet => "INVOLVED_STAFF_SET",
+        /// A complaint's verdict and root cause were recorded or revised.
+        VerdictRecorded => "VERDICT_RECORDED",
+    }
+}
+
+contract_enum! {
+    /// Whether a complaint was well founded; a justified complaint counts against the employees
+    /// it names.
+    ComplaintVerdict {
+        /// Not decided yet.
+        Pending => "PENDING",
+        /// Well founded: counts against the employees involved.
+        Justified => "JUSTIFIED",
+        /// Not well founded.
+        Unjustified => "UNJUSTIFIED",
     }
 }
 
@@ -283,6 +300,11 @@ mod tests {
             TicketEventKind::parse,
         );
         round_trips(
+            &ComplaintVerdict::ALL,
+            ComplaintVerdict::as_str,
+            ComplaintVerdict::parse,
+        );
+        round_trips(
             &FollowUpMethod::ALL,
             FollowUpMethod::as_str,
             FollowUpMethod::parse,
@@ -295,7 +317,8 @@ mod tests {
         assert_eq!(Channel::ALL.len(), 8);
         assert_eq!(ComplaintCategory::ALL.len(), 6);
         assert_eq!(TicketStatus::ALL.len(), 6);
-        assert_eq!(TicketEventKind::ALL.len(), 15);
+        assert_eq!(TicketEventKind::ALL.len(), 17);
+        assert_eq!(ComplaintVerdict::ALL.len(), 3);
         assert_eq!(FollowUpMethod::ALL.len(), 5);
         assert_eq!(
             TicketStatus::PendingDepartment.to_string(),

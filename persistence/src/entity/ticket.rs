@@ -32,6 +32,10 @@ pub struct Model {
     pub praised_employee_id: Option<Uuid>,
     pub suggestion_status: Option<String>,
     pub escalation_level: i32,
+    /// A complaint's `ComplaintVerdict` spelling, once recorded.
+    pub verdict: Option<String>,
+    /// What caused a complaint, recorded with its verdict.
+    pub root_cause: Option<String>,
     pub sla_policy_name: Option<String>,
     pub first_response_due_at: Option<DateTimeUtc>,
     pub resolution_due_at: Option<DateTimeUtc>,

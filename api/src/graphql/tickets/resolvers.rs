@@ -19,6 +19,11 @@ fn ticket_id(id: &ID) -> AppResult<Uuid> {
     found_id(id, "ticket")
 }
 
+/// A `ticketId` argument.
+fn ticket_id_of(id: &ID) -> AppResult<Uuid> {
+    ticket_id(id)
+}
+
 fn field_tag(f: OrderField) -> &'static str {
     match f {
         OrderField::CreatedAt => "c",
@@ -203,6 +208,12 @@ fn new_ticket_request(input: CreateTicketInput) -> AppResult<NewTicketRequest> {
         "input.praisedEmployeeId",
     )?;
     let team_id = optional_id(input.team_id.as_ref(), "input.teamId")?;
+    let involved_staff = input
+        .involved_staff_ids
+        .iter()
+        .flatten()
+        .map(|id| input_id(id, "input.involvedStaffIds"))
+        .collect::<AppResult<Vec<_>>>()?;
     let attachments = input
         .attachments
         .unwrap_or_default()
@@ -237,6 +248,7 @@ fn new_ticket_request(input: CreateTicketInput) -> AppResult<NewTicketRequest> {
         }),
         team_id,
         occurred_at: input.occurred_at,
+        involved_staff,
     })
 }
 
@@ -456,6 +468,42 @@ impl TicketMutation {
     ) -> AppResult<Ticket> {
         let cmd = Command::SetSuggestionStatus { to: status.into() };
         Ok(Ticket(run(ctx, &id, None, cmd).await?.ticket))
+    }
+
+    /// Names the employees a complaint is about (its owner, or a team lead); replaces the list.
+    #[graphql(guard = "Can(Action::SetInvolvedStaff)")]
+    async fn set_involved_staff(
+        &self,
+        ctx: &Context<'_>,
+        ticket_id: ID,
+        user_ids: Vec<ID>,
+    ) -> AppResult<Ticket> {
+        let id = ticket_id_of(&ticket_id)?;
+        let staff = user_ids
+            .iter()
+            .map(|u| input_id(u, "userIds"))
+            .collect::<AppResult<Vec<_>>>()?;
+        Ok(Ticket(
+            uc::set_involved_staff(app(ctx)?, actor(ctx)?, id, &staff).await?,
+        ))
+    }
+
+    /// Records a complaint's verdict and root cause (leads; never an employee it names). A
+    /// complaint closes only with one; revising it needs a `reason`.
+    #[graphql(guard = "Can(Action::RecordComplaintVerdict)")]
+    async fn record_complaint_verdict(
+        &self,
+        ctx: &Context<'_>,
+        ticket_id: ID,
+        verdict: ComplaintVerdict,
+        root_cause: String,
+        reason: Option<String>,
+    ) -> AppResult<Ticket> {
+        let id = ticket_id_of(&ticket_id)?;
+        let (app, actor) = (app(ctx)?, actor(ctx)?);
+        let recorded =
+            uc::record_verdict(app, actor, id, verdict.into(), root_cause, reason).await?;
+        Ok(Ticket(recorded))
     }
 
     /// Links complaints to a department's fix.

@@ -8,7 +8,9 @@ use crate::graphql::people::{Department, Team, User};
 use crate::graphql::viewer;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use careline_domain::sla::is_overdue;
-use careline_domain::ticket::{self as rules, can_read, can_see_contact, can_see_internal};
+use careline_domain::ticket::{
+    self as rules, can_read, can_see_contact, can_see_internal, can_see_involved,
+};
 use careline_persistence::entity::{corrective_action, customer, follow_up, ticket, ticket_event};
 use careline_persistence::page::Page;
 use chrono::{DateTime, Utc};
@@ -121,6 +123,17 @@ pub enum TicketEventKind {
     Rated,
     Reopened,
     Closed,
+    InvolvedStaffSet,
+    VerdictRecorded,
+}
+
+/// Whether a complaint was well founded.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::ticket::ComplaintVerdict")]
+pub enum ComplaintVerdict {
+    Pending,
+    Justified,
+    Unjustified,
 }
 
 /// How a follow-up visit reached the customer.
@@ -471,6 +484,57 @@ impl Ticket {
     async fn escalation_level(&self) -> i32 {
         self.0.escalation_level
     }
+    /// Employees a complaint is about (涉及人员); staff only: the leads, the complaint's owner
+    /// and assignee, and the employees it names see them, anyone else an empty list.
+    async fn involved_staff(&self, ctx: &Context<'_>) -> AppResult<Vec<User>> {
+        if self.0.kind != rules::TicketKind::Complaint.as_str() {
+            return Ok(Vec::new());
+        }
+        let l = loaders(ctx)?;
+        let involved = l
+            .involved_staff
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        let v = viewer_of(&viewer(ctx)?.user);
+        let visible = facts(&self.0, None).is_some_and(|f| can_see_involved(&f, &involved, &v));
+        if !visible || involved.is_empty() {
+            return Ok(Vec::new());
+        }
+        let people = l
+            .users
+            .load_many(involved.iter().copied())
+            .await
+            .map_err(load_failed)?;
+        Ok(involved
+            .iter()
+            .filter_map(|id| people.get(id).cloned().map(User))
+            .collect())
+    }
+    /// A complaint's verdict (`PENDING` until recorded); staff only, `null` otherwise.
+    async fn verdict(&self, ctx: &Context<'_>) -> AppResult<Option<ComplaintVerdict>> {
+        if self.0.kind != rules::TicketKind::Complaint.as_str()
+            || !can_see_internal(&viewer_of(&viewer(ctx)?.user))
+        {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.0
+                .verdict
+                .as_deref()
+                .and_then(rules::ComplaintVerdict::parse)
+                .unwrap_or(rules::ComplaintVerdict::Pending)
+                .into(),
+        ))
+    }
+    /// What caused a complaint, recorded with its verdict; staff only.
+    async fn root_cause(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        if !can_see_internal(&viewer_of(&viewer(ctx)?.user)) {
+            return Ok(None);
+        }
+        Ok(self.0.root_cause.as_deref())
+    }
     /// Targets and where the clocks stand. A target counts as breached once its due time has
     /// passed unmet, even before the SLA worker's next pass records it.
     async fn sla(&self, ctx: &Context<'_>) -> AppResult<TicketSla> {
@@ -628,6 +692,8 @@ pub struct CreateTicketInput {
     pub attachments: Option<Vec<AttachmentInput>>,
     pub praised_employee_id: Option<ID>,
     pub team_id: Option<ID>,
+    /// For a complaint taken by staff: the employees it is about.
+    pub involved_staff_ids: Option<Vec<ID>>,
 }
 
 /// Narrows the ticket list; every given field must match.

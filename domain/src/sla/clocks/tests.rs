@@ -51,6 +51,8 @@ fn change(status: TicketStatus) -> Change {
         closed: false,
         suggestion_status: None,
         escalation: None,
+        involved_staff: None,
+        verdict: None,
     }
 }
 

@@ -61,6 +61,8 @@ fn ticket(status: TicketStatus) -> TicketFacts {
         follow_up_since_resolution: false,
         rated_since_resolution: false,
         escalation_level: 0,
+        verdict: None,
+        involved_staff: Vec::new(),
         version: 1,
     }
 }
@@ -577,7 +579,11 @@ fn a_resolved_inquiry_can_be_closed_without_a_follow_up() {
 
 #[test]
 fn a_complaint_cannot_be_closed_before_its_follow_up_visit() {
-    let err = run(&complaint(TicketStatus::Resolved), &agent(), Command::Close).unwrap_err();
+    let t = TicketFacts {
+        verdict: Some(ComplaintVerdict::Unjustified),
+        ..complaint(TicketStatus::Resolved)
+    };
+    let err = run(&t, &agent(), Command::Close).unwrap_err();
     let DomainError::InvalidTransition {
         status, allowed, ..
     } = &err
@@ -594,6 +600,7 @@ fn a_complaint_cannot_be_closed_before_its_follow_up_visit() {
 fn a_complaint_closes_after_its_follow_up_visit() {
     let t = TicketFacts {
         follow_up_since_resolution: true,
+        verdict: Some(ComplaintVerdict::Justified),
         ..complaint(TicketStatus::Resolved)
     };
     assert_eq!(
@@ -1180,6 +1187,8 @@ fn arb_new_ticket() -> impl Strategy<Value = TicketFacts> {
             follow_up_since_resolution: false,
             rated_since_resolution: false,
             escalation_level: 0,
+            verdict: None,
+            involved_staff: Vec::new(),
             version: 0,
         })
 }
@@ -1209,6 +1218,8 @@ fn arb_any_ticket() -> impl Strategy<Value = TicketFacts> {
                     follow_up_since_resolution: f,
                     rated_since_resolution: r,
                     escalation_level: 0,
+                    verdict: None,
+                    involved_staff: Vec::new(),
                     version: 0,
                 }
             },
@@ -1414,4 +1425,139 @@ fn the_system_never_closes_a_complaint_or_an_unresolved_ticket() {
     assert!(matches!(complaint, Err(DomainError::Conflict(_))));
     let open = decide_system(&ticket(TicketStatus::Open), SystemCommand::AutoClose);
     assert!(matches!(open, Err(DomainError::InvalidTransition { .. })));
+}
+
+// ------------------------------------------------------------------ accountability
+
+fn involving(staff: &[Uuid]) -> TicketFacts {
+    TicketFacts {
+        involved_staff: staff.to_vec(),
+        ..complaint(TicketStatus::Open)
+    }
+}
+
+fn verdict(v: ComplaintVerdict, reason: Option<&str>) -> Command {
+    Command::RecordVerdict {
+        verdict: v,
+        root_cause: s("script skipped the refund policy"),
+        reason: reason.map(s),
+    }
+}
+
+#[test]
+fn a_complaint_cannot_close_without_a_verdict_even_after_its_follow_up() {
+    let t = TicketFacts {
+        follow_up_since_resolution: true,
+        ..complaint(TicketStatus::Resolved)
+    };
+    let err = run(&t, &agent(), Command::Close).unwrap_err();
+    assert!(err.to_string().contains("verdict"), "{err}");
+}
+
+#[test]
+fn a_lead_records_a_verdict_with_its_root_cause_in_the_timeline() {
+    let c = run(
+        &involving(&[AGENT]),
+        &supervisor(),
+        verdict(ComplaintVerdict::Justified, None),
+    )
+    .unwrap();
+    assert_eq!(
+        c.verdict,
+        Some((
+            ComplaintVerdict::Justified,
+            s("script skipped the refund policy")
+        ))
+    );
+    assert_eq!(c.events[0].kind, TicketEventKind::VerdictRecorded);
+    assert!(c.events[0].internal);
+}
+
+#[test]
+fn an_involved_employee_never_decides_the_verdict() {
+    let involved_lead = involving(&[SUPERVISOR]);
+    assert!(is_forbidden(run(
+        &involved_lead,
+        &supervisor(),
+        verdict(ComplaintVerdict::Unjustified, None)
+    )));
+    // Agents hold no verdict right at all.
+    assert!(is_forbidden(run(
+        &involving(&[]),
+        &agent(),
+        verdict(ComplaintVerdict::Unjustified, None)
+    )));
+}
+
+#[test]
+fn a_verdict_is_revised_only_with_a_reason() {
+    let decided = TicketFacts {
+        verdict: Some(ComplaintVerdict::Unjustified),
+        ..involving(&[AGENT])
+    };
+    let refused = run(
+        &decided,
+        &supervisor(),
+        verdict(ComplaintVerdict::Justified, None),
+    );
+    assert_eq!(
+        refused.unwrap_err(),
+        DomainError::invalid("reason", "revising a verdict needs a reason")
+    );
+    let revised = run(
+        &decided,
+        &supervisor(),
+        verdict(ComplaintVerdict::Justified, Some("recording found")),
+    )
+    .unwrap();
+    assert!(
+        revised.events[0]
+            .message
+            .as_deref()
+            .unwrap_or("")
+            .contains("recording found")
+    );
+}
+
+#[test]
+fn pending_is_not_a_verdict_and_only_complaints_get_one() {
+    let pending = run(
+        &involving(&[]),
+        &supervisor(),
+        verdict(ComplaintVerdict::Pending, None),
+    );
+    assert!(matches!(pending, Err(DomainError::InvalidInput { .. })));
+    let inquiry = run(
+        &ticket(TicketStatus::Open),
+        &supervisor(),
+        verdict(ComplaintVerdict::Justified, None),
+    );
+    assert!(matches!(inquiry, Err(DomainError::InvalidInput { .. })));
+}
+
+#[test]
+fn the_owner_or_a_lead_names_the_involved_employees_once_each() {
+    let t = TicketFacts {
+        owner_id: Some(AGENT),
+        ..involving(&[])
+    };
+    let c = run(
+        &t,
+        &agent(),
+        Command::SetInvolvedStaff {
+            staff: vec![OWNER, OWNER, ASSIGNEE],
+        },
+    )
+    .unwrap();
+    assert_eq!(c.involved_staff, Some(vec![OWNER, ASSIGNEE]));
+    assert_eq!(c.events[0].kind, TicketEventKind::InvolvedStaffSet);
+    let not_owner = TicketFacts {
+        owner_id: Some(OWNER),
+        ..involving(&[])
+    };
+    assert!(is_forbidden(run(
+        &not_owner,
+        &agent(),
+        Command::SetInvolvedStaff { staff: vec![] }
+    )));
 }

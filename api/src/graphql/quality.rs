@@ -1,0 +1,278 @@
+//! Quality inspection in GraphQL: scorecards, reviews of resolved tickets, the sample to
+//! inspect. The use cases are `crate::app::quality`.
+
+use super::connection::{first_or_default, list_cost};
+use super::loaders::{load_failed, loaders};
+use super::people::User;
+use super::tickets::Ticket;
+use super::{Can, actor, app, found_id, input_id, optional_id, parse_id};
+use crate::app::quality::{self as uc, Inspection};
+use crate::app::{AppError, AppResult};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use careline_domain::Action;
+use careline_domain::quality::{Criterion, Score};
+use careline_persistence::entity::{quality_review, quality_scorecard};
+use chrono::{DateTime, Utc};
+
+/// One thing inspectors score, with its weight.
+#[derive(SimpleObject, Clone)]
+pub struct QualityCriterion {
+    pub key: String,
+    pub label: String,
+    pub weight: i32,
+}
+
+/// A criterion to put on a scorecard.
+#[derive(InputObject)]
+pub struct QualityCriterionInput {
+    pub key: String,
+    pub label: String,
+    pub weight: i32,
+}
+
+/// Weighted criteria inspectors score.
+pub struct QualityScorecard(quality_scorecard::Model);
+
+#[Object]
+impl QualityScorecard {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn criteria(&self) -> AppResult<Vec<QualityCriterion>> {
+        let list = self.0.criteria_list().ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("unreadable criteria"), "quality scorecard")
+        })?;
+        Ok(list
+            .into_iter()
+            .map(|c| QualityCriterion {
+                key: c.key,
+                label: c.label,
+                weight: c.weight,
+            })
+            .collect())
+    }
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+}
+
+/// Scores are 0-100 per criterion; total is the weighted mean.
+#[derive(SimpleObject, Clone)]
+pub struct QualityScore {
+    pub key: String,
+    pub score: i32,
+    pub comment: Option<String>,
+}
+
+/// A criterion's score, as given.
+#[derive(InputObject)]
+pub struct QualityScoreInput {
+    pub key: String,
+    pub score: i32,
+    pub comment: Option<String>,
+}
+
+/// An inspection of a resolved ticket.
+pub struct QualityReview(quality_review::Model);
+
+async fn person(ctx: &Context<'_>, id: uuid::Uuid) -> AppResult<User> {
+    loaders(ctx)?
+        .users
+        .load_one(id)
+        .await
+        .map_err(load_failed)?
+        .map(User)
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("dangling user id"), "quality review"))
+}
+
+#[Object]
+impl QualityReview {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn ticket(&self, ctx: &Context<'_>) -> AppResult<Ticket> {
+        loaders(ctx)?
+            .tickets
+            .load_one(self.0.ticket_id)
+            .await
+            .map_err(load_failed)?
+            .map(Ticket)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("dangling ticket"), "review"))
+    }
+    async fn agent(&self, ctx: &Context<'_>) -> AppResult<User> {
+        person(ctx, self.0.agent_id).await
+    }
+    async fn reviewer(&self, ctx: &Context<'_>) -> AppResult<User> {
+        person(ctx, self.0.reviewer_id).await
+    }
+    async fn scorecard(&self, ctx: &Context<'_>) -> AppResult<QualityScorecard> {
+        loaders(ctx)?
+            .quality_scorecards
+            .load_one(self.0.scorecard_id)
+            .await
+            .map_err(load_failed)?
+            .map(QualityScorecard)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("dangling scorecard"), "review"))
+    }
+    async fn scores(&self) -> AppResult<Vec<QualityScore>> {
+        let list = self.0.score_list().ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("unreadable scores"), "quality review")
+        })?;
+        Ok(list
+            .into_iter()
+            .map(|s| QualityScore {
+                key: s.key,
+                score: s.score,
+                comment: s.comment,
+            })
+            .collect())
+    }
+    async fn total(&self) -> f64 {
+        self.0.total
+    }
+    async fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    async fn acknowledged_at(&self) -> Option<DateTime<Utc>> {
+        self.0.acknowledged_at
+    }
+    async fn dispute(&self) -> Option<&str> {
+        self.0.dispute.as_deref()
+    }
+}
+
+/// Quality queries.
+#[derive(Default)]
+pub struct QualityQuery;
+
+#[Object]
+impl QualityQuery {
+    /// Every scorecard (staff who inspect or are inspected).
+    #[graphql(
+        guard = "Can(Action::ReadQualityReviews)",
+        complexity = "100 * child_complexity"
+    )]
+    async fn quality_scorecards(&self, ctx: &Context<'_>) -> AppResult<Vec<QualityScorecard>> {
+        let rows = uc::scorecards(app(ctx)?).await?;
+        Ok(rows.into_iter().map(QualityScorecard).collect())
+    }
+
+    /// Quality reviews, newest first: leads read anyone's (or `agentId`'s), agents their own.
+    #[graphql(
+        guard = "Can(Action::ReadQualityReviews)",
+        complexity = "list_cost(first, None, child_complexity)"
+    )]
+    async fn quality_reviews(
+        &self,
+        ctx: &Context<'_>,
+        agent_id: Option<ID>,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Vec<QualityReview>> {
+        let agent = optional_id(agent_id.as_ref(), "agentId")?;
+        let limit = first_or_default(first)?;
+        let after = after
+            .map(|a| {
+                parse_id(&ID(a)).ok_or_else(|| AppError::bad_input("after", "not a review id"))
+            })
+            .transpose()?;
+        let rows = uc::reviews(app(ctx)?, actor(ctx)?, agent, (from, to), after, limit).await?;
+        Ok(rows.into_iter().map(QualityReview).collect())
+    }
+
+    /// A random sample of resolved tickets in the period not yet reviewed, for inspection.
+    /// The same arguments (and `seed`) give the same sample.
+    #[graphql(
+        guard = "Can(Action::InspectQuality)",
+        complexity = "100 * child_complexity"
+    )]
+    async fn quality_sample(
+        &self,
+        ctx: &Context<'_>,
+        team_id: Option<ID>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        size: i32,
+        seed: Option<i32>,
+    ) -> AppResult<Vec<Ticket>> {
+        let team = optional_id(team_id.as_ref(), "teamId")?;
+        let seed = seed.map(|s| u64::from(s.unsigned_abs()));
+        let rows = uc::sample(app(ctx)?, team, (from, to), size, seed).await?;
+        Ok(rows.into_iter().map(Ticket).collect())
+    }
+}
+
+/// Quality mutations.
+#[derive(Default)]
+pub struct QualityMutation;
+
+#[Object]
+impl QualityMutation {
+    /// Defines a scorecard (managers).
+    #[graphql(guard = "Can(Action::ManageQualityScorecards)")]
+    async fn create_quality_scorecard(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        criteria: Vec<QualityCriterionInput>,
+    ) -> AppResult<QualityScorecard> {
+        let criteria: Vec<Criterion> = criteria
+            .into_iter()
+            .map(|c| Criterion {
+                key: c.key,
+                label: c.label,
+                weight: c.weight,
+            })
+            .collect();
+        let created = uc::create_scorecard(app(ctx)?, actor(ctx)?, &name, &criteria).await?;
+        Ok(QualityScorecard(created))
+    }
+
+    /// Scores a resolved ticket's handling (leads; never one's own work).
+    #[graphql(guard = "Can(Action::InspectQuality)")]
+    async fn review_ticket_quality(
+        &self,
+        ctx: &Context<'_>,
+        ticket_id: ID,
+        scorecard_id: ID,
+        scores: Vec<QualityScoreInput>,
+        comment: Option<String>,
+    ) -> AppResult<QualityReview> {
+        let inspection = Inspection {
+            ticket_id: found_id(&ticket_id, "ticket")?,
+            scorecard_id: input_id(&scorecard_id, "scorecardId")?,
+            scores: scores
+                .into_iter()
+                .map(|s| Score {
+                    key: s.key,
+                    score: s.score,
+                    comment: s.comment,
+                })
+                .collect(),
+            comment,
+        };
+        let review = uc::review_ticket(app(ctx)?, actor(ctx)?, inspection).await?;
+        Ok(QualityReview(review))
+    }
+
+    /// The reviewed agent acknowledges, optionally disputing.
+    #[graphql(guard = "Can(Action::ReadQualityReviews)")]
+    async fn acknowledge_quality_review(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        dispute: Option<String>,
+    ) -> AppResult<QualityReview> {
+        let id = found_id(&id, "quality review")?;
+        let review = uc::acknowledge(app(ctx)?, actor(ctx)?, id, dispute.as_deref()).await?;
+        Ok(QualityReview(review))
+    }
+}
