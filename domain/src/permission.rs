@@ -317,6 +317,16 @@ pub const SCOPE_RULES: &[(&str, &str)] = &[
         "a team's supervisor must be an active account with the supervisor role",
     ),
     (
+        "ticket::can_see_involved",
+        "the employees a complaint is about: leads, the complaint's owner and assignee, and the \
+         employees it names; other staff see none, customers never",
+    ),
+    (
+        "quality::may_inspect",
+        "quality inspection: nobody inspects a ticket they worked themselves; agents read only \
+         their own reviews",
+    ),
+    (
         "ticket::read_scope",
         "tickets: customers read their own, liaisons their department's, other staff all",
     ),
