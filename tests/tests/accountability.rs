@@ -421,6 +421,25 @@ async fn inspections_are_weighted_never_of_ones_own_work_and_acknowledged_once()
         .gql(Some(&bella), ACK, json!({ "id": mine[0]["id"] }))
         .await;
     assert_eq!(error_code(&twice), Some("CONFLICT"));
+    // The dispute reaches the leads on the ticket's timeline.
+    let timeline = app
+        .gql(
+            Some(&manager),
+            "query($id: ID!) { ticket(id: $id) { events(first: 50) { nodes { kind message internal } } } }",
+            json!({ "id": bellas }),
+        )
+        .await;
+    let disputed = data(&timeline)["ticket"]["events"]["nodes"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .any(|e| {
+            e["internal"] == true
+                && e["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("The customer hung up first."))
+        });
+    assert!(disputed, "{timeline}");
 }
 
 #[tokio::test]

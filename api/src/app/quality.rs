@@ -4,11 +4,11 @@
 //! threshold is enrolled in the next service-skills course, once.
 
 use super::error::{AppError, AppResult};
-use super::tickets::{load_readable, viewer_of};
+use super::tickets::{Extra, load_readable, run_in, viewer_of};
 use super::{Actor, App, text};
 use careline_domain::Action;
 use careline_domain::quality::{self as rules, Criterion, Score};
-use careline_domain::ticket::TicketStatus;
+use careline_domain::ticket::{Command, TicketStatus};
 use careline_persistence::entity::{quality_review, quality_scorecard, ticket};
 use careline_persistence::quality::{self as store, NewReview};
 use careline_persistence::{StoreError, tickets, training};
@@ -195,7 +195,8 @@ async fn recommend_training<C: sea_orm::ConnectionTrait + TransactionTrait>(
     Ok(())
 }
 
-/// The reviewed agent acknowledges a review, optionally disputing it with a reason; once.
+/// The reviewed agent acknowledges a review, optionally disputing it with a reason; once. A
+/// dispute is written on the ticket's timeline too, in the same transaction.
 pub async fn acknowledge(
     app: &App,
     actor: &Actor,
@@ -217,9 +218,20 @@ pub async fn acknowledge(
             not_found()
         });
     }
-    let updated = store::acknowledge(&app.db, id, dispute, app.now()).await?;
-    if updated.dispute.is_some() {
+    let at = app.now();
+    let txn = app.db.begin().await?;
+    let updated = store::acknowledge(&txn, id, dispute.clone(), at).await?;
+    if let Some(reason) = dispute {
+        // A dispute goes up the line on the ticket's own timeline (internal), where the leads
+        // and managers who read the ticket and its live updates see it.
+        let note = Command::AddNote {
+            body: format!("Quality review disputed by the agent: {reason}"),
+        };
+        let viewer = viewer_of(&actor.user);
+        run_in(&txn, &viewer, review.ticket_id, None, note, Extra::None, at).await?;
         tracing::info!(quality.review_id = %id, "quality review disputed");
     }
+    txn.commit().await?;
+    app.committed();
     Ok(updated)
 }
