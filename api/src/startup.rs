@@ -52,7 +52,8 @@ impl Application {
         bus::spawn_relay(db.clone(), bus.clone(), outbox_signal.clone());
         let state = AppState {
             jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
-            app: crate::app::App::new(db, Arc::new(crate::app::Clock::default()), outbox_signal),
+            app: crate::app::App::new(db, Arc::new(crate::app::Clock::default()), outbox_signal)
+                .with_quality_alert_threshold(settings.quality_alert_threshold),
             limiter: Arc::new(LoginLimiter::default()),
             metrics: Arc::new(Metrics::new()?),
             redis,

@@ -110,16 +110,36 @@ pub async fn find_review<C: ConnectionTrait>(
     Ok(Review::find_by_id(id).one(db).await?)
 }
 
-/// Inspections, newest first, optionally of one agent and within `[from, to)`, after a cursor.
+/// Which inspections to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReviewFilter {
+    /// Only this agent's.
+    pub agent: Option<Uuid>,
+    /// Made at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Made before.
+    pub to: Option<DateTime<Utc>>,
+    /// Only those the agent disputed.
+    pub disputed_only: bool,
+}
+
+/// Inspections, newest first, filtered, after a cursor.
 pub async fn reviews<C: ConnectionTrait>(
     db: &C,
-    agent: Option<Uuid>,
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
+    filter: ReviewFilter,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<quality_review::Model>, StoreError> {
+    let ReviewFilter {
+        agent,
+        from,
+        to,
+        disputed_only,
+    } = filter;
     let mut query = Review::find().order_by_desc(Q::Id);
+    if disputed_only {
+        query = query.filter(Q::Dispute.is_not_null());
+    }
     if let Some(agent) = agent {
         query = query.filter(Q::AgentId.eq(agent));
     }
@@ -178,13 +198,13 @@ pub async fn acknowledge<C: ConnectionTrait>(
 }
 
 /// Resolved (or closed) tickets resolved in `[from, to)`, optionally of one team, with an
-/// assignee and not inspected yet: what a sample is drawn from (at most `limit`).
+/// assignee, not inspected yet and not worked by `inspector`: what a sample is drawn from
+/// (all of them: ids are small, and a cap would bias the draw towards the oldest).
 pub async fn sample_candidates<C: ConnectionTrait>(
     db: &C,
     team: Option<Uuid>,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    limit: u64,
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    inspector: Uuid,
 ) -> Result<Vec<Uuid>, StoreError> {
     let mut query = Ticket::find()
         .select_only()
@@ -192,6 +212,12 @@ pub async fn sample_candidates<C: ConnectionTrait>(
         .filter(T::FirstResolvedAt.gte(from))
         .filter(T::FirstResolvedAt.lt(to))
         .filter(T::AssigneeId.is_not_null())
+        .filter(T::AssigneeId.ne(inspector))
+        .filter(
+            sea_orm::sea_query::Condition::any()
+                .add(T::OwnerId.is_null())
+                .add(T::OwnerId.ne(inspector)),
+        )
         .filter(T::Status.is_in(["RESOLVED", "CLOSED"]))
         .filter(
             T::Id.not_in_subquery(
@@ -204,12 +230,19 @@ pub async fn sample_candidates<C: ConnectionTrait>(
     if let Some(team) = team {
         query = query.filter(T::TeamId.eq(team));
     }
-    Ok(query
-        .order_by_asc(T::Id)
-        .limit(limit)
-        .into_tuple()
-        .all(db)
-        .await?)
+    Ok(query.order_by_asc(T::Id).into_tuple().all(db).await?)
+}
+
+/// Whether a low average has already sent `agent` to `course`.
+pub async fn alerted<C: ConnectionTrait>(
+    db: &C,
+    agent: Uuid,
+    course: Uuid,
+) -> Result<bool, StoreError> {
+    Ok(quality_alert::Entity::find_by_id((agent, course))
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// Records that a low average sent `agent` to `course`; `false` when it had already.

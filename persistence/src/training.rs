@@ -417,3 +417,29 @@ pub async fn newest_course_of_category<C: ConnectionTrait>(
         .one(db)
         .await?)
 }
+
+/// Whether `employee` holds a seat in a session of `course` that has not ended by `at`.
+pub async fn enrolled_in_course<C: ConnectionTrait>(
+    db: &C,
+    employee: Uuid,
+    course: Uuid,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let upcoming: Vec<Uuid> = Session::find()
+        .select_only()
+        .column(S::Id)
+        .filter(S::CourseId.eq(course))
+        .filter(S::EndsAt.gt(at))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if upcoming.is_empty() {
+        return Ok(false);
+    }
+    Ok(Record::find()
+        .filter(R::EmployeeId.eq(employee))
+        .filter(R::SessionId.is_in(upcoming))
+        .one(db)
+        .await?
+        .is_some())
+}

@@ -421,25 +421,18 @@ async fn inspections_are_weighted_never_of_ones_own_work_and_acknowledged_once()
         .gql(Some(&bella), ACK, json!({ "id": mine[0]["id"] }))
         .await;
     assert_eq!(error_code(&twice), Some("CONFLICT"));
-    // The dispute reaches the leads on the ticket's timeline.
-    let timeline = app
+    // The dispute waits for the leads, and nobody else sees it.
+    let disputes = app
         .gql(
             Some(&manager),
-            "query($id: ID!) { ticket(id: $id) { events(first: 50) { nodes { kind message internal } } } }",
-            json!({ "id": bellas }),
+            "{ qualityReviews(disputedOnly: true) { dispute agent { email } } }",
+            json!({}),
         )
         .await;
-    let disputed = data(&timeline)["ticket"]["events"]["nodes"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .any(|e| {
-            e["internal"] == true
-                && e["message"]
-                    .as_str()
-                    .is_some_and(|m| m.contains("The customer hung up first."))
-        });
-    assert!(disputed, "{timeline}");
+    assert_eq!(
+        data(&disputes)["qualityReviews"],
+        json!([{ "dispute": "The customer hung up first.", "agent": { "email": BELLA } }])
+    );
 }
 
 #[tokio::test]
@@ -567,4 +560,67 @@ async fn a_low_rolling_quality_average_enrolls_the_agent_in_training_once() {
         );
         assert_eq!(records().await, expected, "after inspection {}", i + 1);
     }
+}
+
+/// A new service-skills course (the newest, so the one the alert picks) with a session ahead;
+/// returns the session's id.
+async fn skills_session(app: &TestApp, manager: &str) -> Value {
+    let trainer_id = app.user_id("trainer@careline.example").await;
+    let course = app
+        .gql(
+            Some(manager),
+            "mutation { createCourse(input: { title: \"Calm calls\", category: SERVICE_SKILLS,
+                requiredForRoles: [], passScore: 60 }) { id } }",
+            json!({}),
+        )
+        .await;
+    let course = data(&course)["createCourse"]["id"].clone();
+    let starts = chrono::Utc::now() + chrono::Duration::days(7);
+    let session = app
+        .gql(
+            Some(manager),
+            "mutation($i: SessionInput!) { scheduleSession(input: $i) { id } }",
+            json!({ "i": { "courseId": course, "trainerId": trainer_id, "startsAt": starts.to_rfc3339(),
+                "endsAt": (starts + chrono::Duration::hours(2)).to_rfc3339(), "mode": "ONLINE", "capacity": 5 } }),
+        )
+        .await;
+    data(&session)["scheduleSession"]["id"].clone()
+}
+
+#[tokio::test]
+async fn the_quality_alert_threshold_is_the_configured_one() {
+    // With the threshold at 0 no average is ever under it: the same three failing inspections
+    // that enroll Bella at the default threshold (the test above) enroll nobody.
+    let app = TestApp::spawn_with(|s| s.quality_alert_threshold = 0.0).await;
+    let manager = app.login(MANAGER).await;
+    let sam = app.login(SAM).await;
+    let bella = app.login(BELLA).await;
+    let card = scorecard(&app, &manager).await;
+    let session = skills_session(&app, &manager).await;
+    for _ in 0..3 {
+        let t = resolved_by(&app, &bella).await;
+        data(
+            &app.gql(
+                Some(&sam),
+                REVIEW,
+                json!({ "t": t, "c": card, "s": scores(0, 0) }),
+            )
+            .await,
+        );
+    }
+    let bella_id = app.user_id(BELLA).await;
+    let body = app
+        .gql(
+            Some(&manager),
+            "query($e: ID!) { trainingRecords(employeeId: $e) { session { id } } }",
+            json!({ "e": bella_id }),
+        )
+        .await;
+    let seats = data(&body)["trainingRecords"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .filter(|r| r["session"]["id"] == session)
+        .count();
+    assert_eq!(seats, 0);
 }

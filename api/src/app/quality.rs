@@ -4,13 +4,15 @@
 //! threshold is enrolled in the next service-skills course, once.
 
 use super::error::{AppError, AppResult};
-use super::tickets::{Extra, load_readable, run_in, viewer_of};
+use super::tickets::{load_readable, viewer_of};
 use super::{Actor, App, text};
 use careline_domain::Action;
 use careline_domain::quality::{self as rules, Criterion, Score};
-use careline_domain::ticket::{Command, TicketStatus};
+use careline_domain::ticket::TicketStatus;
 use careline_persistence::entity::{quality_review, quality_scorecard, ticket};
 use careline_persistence::quality::{self as store, NewReview};
+
+pub use careline_persistence::quality::ReviewFilter;
 use careline_persistence::{StoreError, tickets, training};
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
@@ -18,8 +20,6 @@ use uuid::Uuid;
 
 /// Most rows a quality list returns.
 pub const MAX_LIST: u64 = 100;
-/// Most tickets a sample is drawn from.
-const MAX_CANDIDATES: u64 = 5_000;
 
 /// Every scorecard, newest first.
 pub async fn scorecards(app: &App) -> AppResult<Vec<quality_scorecard::Model>> {
@@ -37,16 +37,16 @@ pub async fn create_scorecard(
     Ok(store::insert_scorecard(&app.db, name, &criteria, actor.id()).await?)
 }
 
-/// Quality reviews, newest first. Inspectors read anyone's (or one agent's); everyone else
-/// reads only their own.
+/// Quality reviews, newest first. Inspectors read anyone's (or one agent's) — with
+/// `disputed_only`, the disputes waiting for them; everyone else reads only their own.
 pub async fn reviews(
     app: &App,
     actor: &Actor,
-    agent: Option<Uuid>,
-    (from, to): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    mut filter: ReviewFilter,
     after: Option<Uuid>,
     limit: u64,
 ) -> AppResult<Vec<quality_review::Model>> {
+    let agent = filter.agent;
     let agent = if actor.can(Action::InspectQuality) {
         agent
     } else {
@@ -59,7 +59,8 @@ pub async fn reviews(
             _ => Some(actor.id()),
         }
     };
-    Ok(store::reviews(&app.db, agent, from, to, after, limit).await?)
+    filter.agent = agent;
+    Ok(store::reviews(&app.db, filter, after, limit).await?)
 }
 
 /// Up to `size` tickets resolved in `[from, to)` (of one team, if given) and not inspected yet,
@@ -68,6 +69,7 @@ pub async fn reviews(
 /// again.
 pub async fn sample(
     app: &App,
+    actor: &Actor,
     team: Option<Uuid>,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
     size: i32,
@@ -89,7 +91,7 @@ pub async fn sample(
         let team = team.map_or(0, |t| t.as_u64_pair().0);
         team ^ (from.timestamp() as u64).rotate_left(21) ^ (to.timestamp() as u64)
     });
-    let candidates = store::sample_candidates(&app.db, team, from, to, MAX_CANDIDATES).await?;
+    let candidates = store::sample_candidates(&app.db, team, (from, to), actor.id()).await?;
     let chosen = rules::sample(&candidates, seed, size);
     let mut rows = tickets::find_many(&app.db, &chosen).await?;
     rows.sort_by_key(|t| chosen.iter().position(|id| *id == t.id));
@@ -132,7 +134,17 @@ pub async fn review_ticket(
         .assignee_id
         .or(loaded.ticket.owner_id)
         .ok_or_else(|| AppError::bad_input("ticketId", "nobody worked this ticket"))?;
-    rules::may_inspect(actor.id(), agent)?;
+    // Whoever owned, answered or held the ticket worked it.
+    for worker in [
+        Some(agent),
+        loaded.ticket.owner_id,
+        loaded.ticket.first_responder_id,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        rules::may_inspect(actor.id(), worker)?;
+    }
     let card = store::scorecards_by_id(&app.db, &[inspection.scorecard_id])
         .await?
         .into_iter()
@@ -169,7 +181,8 @@ pub async fn review_ticket(
 }
 
 /// Enrolls `agent` in the next session with a seat of the newest service-skills course, once
-/// per course (the alert row is the "once").
+/// per course: the alert row is written only once they hold a seat (or already held one), so
+/// an agent for whom no seat was free is enrolled at a later inspection.
 async fn recommend_training<C: sea_orm::ConnectionTrait + TransactionTrait>(
     db: &C,
     agent: Uuid,
@@ -179,24 +192,33 @@ async fn recommend_training<C: sea_orm::ConnectionTrait + TransactionTrait>(
         tracing::warn!(user.id = %agent, "quality under threshold but no service-skills course");
         return Ok(());
     };
-    if !store::record_alert(db, agent, course.id, at).await? {
+    if store::alerted(db, agent, course.id).await? {
         return Ok(());
     }
-    for session in training::next_sessions(db, course.id, at, 5).await? {
-        match training::enroll(db, session.id, agent).await {
-            Ok(_) => {
-                tracing::info!(user.id = %agent, training.course_id = %course.id, "quality under threshold: enrolled");
-                break;
+    let mut seated = training::enrolled_in_course(db, agent, course.id, at).await?;
+    if !seated {
+        for session in training::next_sessions(db, course.id, at, 5).await? {
+            match training::enroll(db, session.id, agent).await {
+                Ok(_) => {
+                    seated = true;
+                    break;
+                }
+                // That session is full (or already theirs): the next may do.
+                Err(StoreError::Conflict(_)) => continue,
+                Err(e) => return Err(e.into()),
             }
-            Err(StoreError::Conflict(_)) => continue,
-            Err(e) => return Err(e.into()),
         }
+    }
+    if seated {
+        store::record_alert(db, agent, course.id, at).await?;
+        tracing::info!(user.id = %agent, training.course_id = %course.id, "quality under threshold: enrolled");
     }
     Ok(())
 }
 
-/// The reviewed agent acknowledges a review, optionally disputing it with a reason; once. A
-/// dispute is written on the ticket's timeline too, in the same transaction.
+/// The reviewed agent acknowledges a review, optionally disputing it with a reason; once. The
+/// dispute stays on the review, which only the agent and the leads read; `disputedOnly` lists
+/// the disputed ones for the leads.
 pub async fn acknowledge(
     app: &App,
     actor: &Actor,
@@ -218,20 +240,9 @@ pub async fn acknowledge(
             not_found()
         });
     }
-    let at = app.now();
-    let txn = app.db.begin().await?;
-    let updated = store::acknowledge(&txn, id, dispute.clone(), at).await?;
-    if let Some(reason) = dispute {
-        // A dispute goes up the line on the ticket's own timeline (internal), where the leads
-        // and managers who read the ticket and its live updates see it.
-        let note = Command::AddNote {
-            body: format!("Quality review disputed by the agent: {reason}"),
-        };
-        let viewer = viewer_of(&actor.user);
-        run_in(&txn, &viewer, review.ticket_id, None, note, Extra::None, at).await?;
+    let updated = store::acknowledge(&app.db, id, dispute, app.now()).await?;
+    if updated.dispute.is_some() {
         tracing::info!(quality.review_id = %id, "quality review disputed");
     }
-    txn.commit().await?;
-    app.committed();
     Ok(updated)
 }

@@ -6,7 +6,7 @@ use super::loaders::{load_failed, loaders};
 use super::people::User;
 use super::tickets::Ticket;
 use super::{Can, actor, app, found_id, input_id, optional_id, parse_id};
-use crate::app::quality::{self as uc, Inspection};
+use crate::app::quality::{self as uc, Inspection, ReviewFilter};
 use crate::app::{AppError, AppResult};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use careline_domain::Action;
@@ -163,10 +163,15 @@ impl QualityQuery {
         Ok(rows.into_iter().map(QualityScorecard).collect())
     }
 
-    /// Quality reviews, newest first: leads read anyone's (or `agentId`'s), agents their own.
+    /// Quality reviews, newest first: leads read anyone's (or `agentId`'s; `disputedOnly`: the
+    /// disputes waiting for them), agents their own.
     #[graphql(
         guard = "Can(Action::ReadQualityReviews)",
         complexity = "list_cost(first, None, child_complexity)"
+    )]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the contract's filter and paging arguments"
     )]
     async fn quality_reviews(
         &self,
@@ -176,6 +181,7 @@ impl QualityQuery {
         to: Option<DateTime<Utc>>,
         first: Option<i32>,
         after: Option<String>,
+        disputed_only: Option<bool>,
     ) -> AppResult<Vec<QualityReview>> {
         let agent = optional_id(agent_id.as_ref(), "agentId")?;
         let limit = first_or_default(first)?;
@@ -184,7 +190,13 @@ impl QualityQuery {
                 parse_id(&ID(a)).ok_or_else(|| AppError::bad_input("after", "not a review id"))
             })
             .transpose()?;
-        let rows = uc::reviews(app(ctx)?, actor(ctx)?, agent, (from, to), after, limit).await?;
+        let filter = ReviewFilter {
+            agent,
+            from,
+            to,
+            disputed_only: disputed_only.unwrap_or(false),
+        };
+        let rows = uc::reviews(app(ctx)?, actor(ctx)?, filter, after, limit).await?;
         Ok(rows.into_iter().map(QualityReview).collect())
     }
 
@@ -204,8 +216,9 @@ impl QualityQuery {
         seed: Option<i32>,
     ) -> AppResult<Vec<Ticket>> {
         let team = optional_id(team_id.as_ref(), "teamId")?;
-        let seed = seed.map(|s| u64::from(s.unsigned_abs()));
-        let rows = uc::sample(app(ctx)?, team, (from, to), size, seed).await?;
+        // Every 32-bit seed is its own: -5 and 5 draw different samples.
+        let seed = seed.map(|s| u64::from(u32::from_ne_bytes(s.to_ne_bytes())));
+        let rows = uc::sample(app(ctx)?, actor(ctx)?, team, (from, to), size, seed).await?;
         Ok(rows.into_iter().map(Ticket).collect())
     }
 }

@@ -703,6 +703,13 @@ pub fn decide(
                 &[New, Open, PendingDepartment, PendingCustomer, Resolved],
                 SET_INVOLVED,
             )?;
+            if has_verdict(t) {
+                // The verdict was reached about these people; moving it onto others would
+                // rewrite whom it counts against.
+                return Err(DomainError::Conflict(
+                    "the verdict is recorded; the employees it names no longer change".to_owned(),
+                ));
+            }
             let mut named: Vec<Uuid> = Vec::with_capacity(staff.len());
             for id in staff {
                 if !named.contains(id) {
@@ -715,7 +722,28 @@ pub fn decide(
                     format!("name at most {MAX_INVOLVED_STAFF} employees"),
                 ));
             }
-            let message = format!("{} employee(s) involved", named.len());
+            if t.involved_staff.contains(&actor.user_id) && !named.contains(&actor.user_id) {
+                return Err(DomainError::forbidden(
+                    "an employee a complaint names does not take themselves off it",
+                ));
+            }
+            let added: Vec<String> = named
+                .iter()
+                .filter(|id| !t.involved_staff.contains(id))
+                .map(Uuid::to_string)
+                .collect();
+            let removed: Vec<String> = t
+                .involved_staff
+                .iter()
+                .filter(|id| !named.contains(id))
+                .map(Uuid::to_string)
+                .collect();
+            let message = format!(
+                "{} employee(s) involved; added [{}], removed [{}]",
+                named.len(),
+                added.join(", "),
+                removed.join(", ")
+            );
             change.involved_staff = Some(named);
             change.events.push(event(
                 TicketEventKind::InvolvedStaffSet,
@@ -733,6 +761,13 @@ pub fn decide(
                 return Err(DomainError::invalid(
                     "verdict",
                     "record JUSTIFIED or UNJUSTIFIED",
+                ));
+            }
+            if *verdict == ComplaintVerdict::Justified && t.involved_staff.is_empty() {
+                // A justified complaint counts against someone: name them first.
+                return Err(DomainError::invalid(
+                    "verdict",
+                    "name the employees involved before finding the complaint justified",
                 ));
             }
             let root_cause = text("rootCause", "the root cause", root_cause)?;

@@ -1561,3 +1561,59 @@ fn the_owner_or_a_lead_names_the_involved_employees_once_each() {
         Command::SetInvolvedStaff { staff: vec![] }
     )));
 }
+
+#[test]
+fn a_named_employee_cannot_take_themselves_off_a_complaint() {
+    let t = TicketFacts {
+        owner_id: Some(AGENT),
+        ..involving(&[AGENT, OWNER])
+    };
+    let off = run(
+        &t,
+        &agent(),
+        Command::SetInvolvedStaff { staff: vec![OWNER] },
+    );
+    assert!(is_forbidden(off));
+    let kept = run(
+        &t,
+        &agent(),
+        Command::SetInvolvedStaff {
+            staff: vec![AGENT, ASSIGNEE],
+        },
+    )
+    .unwrap();
+    let message = kept.events[0].message.clone().unwrap_or_default();
+    assert!(message.contains(&ASSIGNEE.to_string()) && message.contains(&OWNER.to_string()));
+}
+
+#[test]
+fn once_a_verdict_stands_the_employees_it_names_are_fixed() {
+    let decided = TicketFacts {
+        verdict: Some(ComplaintVerdict::Justified),
+        ..involving(&[AGENT])
+    };
+    let moved = run(
+        &decided,
+        &supervisor(),
+        Command::SetInvolvedStaff { staff: vec![OWNER] },
+    );
+    assert!(matches!(moved, Err(DomainError::Conflict(_))), "{moved:?}");
+}
+
+#[test]
+fn a_justified_complaint_names_someone() {
+    let nobody = run(
+        &involving(&[]),
+        &supervisor(),
+        verdict(ComplaintVerdict::Justified, None),
+    );
+    assert!(matches!(nobody, Err(DomainError::InvalidInput { .. })));
+    assert!(
+        run(
+            &involving(&[]),
+            &supervisor(),
+            verdict(ComplaintVerdict::Unjustified, None)
+        )
+        .is_ok()
+    );
+}
