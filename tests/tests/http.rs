@@ -293,3 +293,39 @@ async fn every_response_names_its_request_and_errors_carry_the_id() {
     .unwrap();
     assert_eq!(long.headers()["x-request-id"].len(), 32);
 }
+
+#[tokio::test]
+async fn the_standard_introspection_queries_of_graphql_js_are_answered() {
+    let app = TestApp::spawn().await;
+    for query in [
+        include_str!("../fixtures/introspection-default.graphql"),
+        include_str!("../fixtures/introspection-all-options.graphql"),
+    ] {
+        let body = app.gql(None, query, json!({})).await;
+        let types = data(&body)["__schema"]["types"]
+            .as_array()
+            .expect("types")
+            .iter()
+            .filter_map(|t| t["name"].as_str())
+            .collect::<Vec<_>>();
+        assert!(
+            types.contains(&"Ticket") && types.contains(&"KpiReport"),
+            "{types:?}"
+        );
+    }
+    // Nesting introspection past what any client sends is still refused.
+    let mut deep = String::from("{ __schema { types { ");
+    for _ in 0..12 {
+        deep.push_str("fields { type { ");
+    }
+    deep.push_str("name ");
+    deep.push_str(&"} ".repeat(24 + 3));
+    let body = app.gql(None, &deep, json!({})).await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("nested too deep"),
+        "{body}"
+    );
+}

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod connection;
+pub mod depth;
 pub mod error;
 pub mod floor;
 pub mod kpi;
@@ -63,7 +64,10 @@ pub fn build_schema(state: Option<AppState>, production: bool) -> CarelineSchema
         Mutation::default(),
         subscriptions::Subscription,
     )
-    .limit_depth(MAX_DEPTH)
+    // The depth limit is ours (`depth.rs`): it lets the standard introspection query through.
+    .extension(depth::DepthLimit {
+        max_depth: MAX_DEPTH,
+    })
     .limit_complexity(MAX_COMPLEXITY)
     .limit_directives(20);
     if production {
