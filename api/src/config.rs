@@ -85,6 +85,16 @@ pub struct Config {
     #[arg(long, env = "WS_INIT_TIMEOUT_SECONDS", default_value_t = 10)]
     pub ws_init_timeout_seconds: u64,
 
+    /// A JSON manifest of trusted operations (hash → document, as Relay emits it, or Apollo's
+    /// persisted-query manifest); clients may send just the hash of one.
+    #[arg(long, env = "TRUSTED_DOCUMENTS_FILE")]
+    pub trusted_documents_file: Option<PathBuf>,
+
+    /// `required`: accept only the operations of the trusted manifest (others get
+    /// PERSISTED_QUERY_NOT_ALLOWED); `optional` (default): any operation.
+    #[arg(long, env = "TRUSTED_DOCUMENTS", default_value = "optional")]
+    pub trusted_documents: String,
+
     /// Log filter, e.g. info or careline_api=debug.
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub rust_log: String,
@@ -144,6 +154,10 @@ pub struct Settings {
     pub sla_tick: std::time::Duration,
     /// The rolling quality average under which an agent is sent to training.
     pub quality_alert_threshold: f64,
+    /// Trusted operations by SHA-256 hash (hex), from `TRUSTED_DOCUMENTS_FILE`.
+    pub trusted_documents: std::sync::Arc<std::collections::HashMap<String, String>>,
+    /// Whether only trusted operations run.
+    pub trusted_documents_required: bool,
     /// How long a WebSocket client may take to send `connection_init`.
     pub ws_init_timeout: std::time::Duration,
     /// How often an open WebSocket re-checks that its account is still active.
@@ -187,6 +201,8 @@ impl Settings {
             cors_allowed_origins: Vec::new(),
             sla_tick: std::time::Duration::from_secs(10),
             quality_alert_threshold: 70.0,
+            trusted_documents: Default::default(),
+            trusted_documents_required: false,
             ws_init_timeout: std::time::Duration::from_secs(10),
             ws_account_recheck: std::time::Duration::from_secs(15),
             workers: 2,
@@ -217,6 +233,24 @@ impl Config {
         }
         if self.ws_init_timeout_seconds == 0 || self.ws_init_timeout_seconds > 300 {
             bail!("WS_INIT_TIMEOUT_SECONDS must be between 1 and 300");
+        }
+        let trusted_documents_required = match self.trusted_documents.as_str() {
+            "required" => true,
+            "optional" => false,
+            _ => bail!("TRUSTED_DOCUMENTS must be required or optional"),
+        };
+        let trusted_documents = match &self.trusted_documents_file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).with_context(|| {
+                    format!("cannot read TRUSTED_DOCUMENTS_FILE {}", path.display())
+                })?;
+                crate::persisted::parse_manifest(&text)
+                    .with_context(|| format!("TRUSTED_DOCUMENTS_FILE {}", path.display()))?
+            }
+            None => Default::default(),
+        };
+        if trusted_documents_required && trusted_documents.is_empty() {
+            bail!("TRUSTED_DOCUMENTS=required needs a TRUSTED_DOCUMENTS_FILE with operations");
         }
         if !(0.0..=100.0).contains(&self.quality_alert_threshold) {
             bail!("QUALITY_ALERT_THRESHOLD must be between 0 and 100");
@@ -267,6 +301,8 @@ impl Config {
             cors_allowed_origins: self.cors_allowed_origins.clone(),
             sla_tick: std::time::Duration::from_secs(self.sla_tick_seconds),
             quality_alert_threshold: self.quality_alert_threshold,
+            trusted_documents: std::sync::Arc::new(trusted_documents),
+            trusted_documents_required,
             ws_init_timeout: std::time::Duration::from_secs(self.ws_init_timeout_seconds),
             ws_account_recheck: std::time::Duration::from_secs(15),
             workers: 0,

@@ -202,11 +202,17 @@ pub async fn graphql_get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&req, &state, &schema, request, media).await
+    // A hash-only request names its operation only once resolved: tell the resolver it came by
+    // GET, so that a persisted mutation is refused there too.
+    execute(&req, &state, &schema, request.data(ViaGet), media).await
 }
 
+/// Marks a request that arrived over `GET`: queries only.
+#[derive(Debug, Clone, Copy)]
+pub struct ViaGet;
+
 /// The type of the operation a request would run, if it parses and names one.
-fn operation_type(request: &Request) -> Option<OperationType> {
+pub(crate) fn operation_type(request: &Request) -> Option<OperationType> {
     let document = async_graphql::parser::parse_query(&request.query).ok()?;
     match document.operations {
         DocumentOperations::Single(op) => Some(op.node.ty),

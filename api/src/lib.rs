@@ -8,6 +8,7 @@ pub mod config;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
+pub mod persisted;
 pub mod seed;
 pub mod sla;
 pub mod startup;

@@ -74,7 +74,17 @@ pub fn build_schema(state: Option<AppState>, production: bool) -> CarelineSchema
         builder = builder.disable_introspection();
     }
     if let Some(state) = state {
-        builder = builder.data(state);
+        let redis = state
+            .redis
+            .clone()
+            .map(|connection| (connection, state.settings.event_channel.clone()));
+        builder = builder
+            .extension(crate::persisted::PersistedOperations::new(
+                redis,
+                state.settings.trusted_documents.clone(),
+                state.settings.trusted_documents_required,
+            ))
+            .data(state);
     }
     builder.finish()
 }
