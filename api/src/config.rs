@@ -85,6 +85,10 @@ pub struct Config {
     #[arg(long, env = "WS_INIT_TIMEOUT_SECONDS", default_value_t = 10)]
     pub ws_init_timeout_seconds: u64,
 
+    /// Answer introspection in production too (development always does).
+    #[arg(long, env = "INTROSPECTION", default_value_t = false)]
+    pub introspection: bool,
+
     /// A JSON manifest of trusted operations (hash → document, as Relay emits it, or Apollo's
     /// persisted-query manifest); clients may send just the hash of one.
     #[arg(long, env = "TRUSTED_DOCUMENTS_FILE")]
@@ -154,6 +158,8 @@ pub struct Settings {
     pub sla_tick: std::time::Duration,
     /// The rolling quality average under which an agent is sent to training.
     pub quality_alert_threshold: f64,
+    /// Whether production answers introspection (`INTROSPECTION=true`).
+    pub introspection: bool,
     /// Trusted operations by SHA-256 hash (hex), from `TRUSTED_DOCUMENTS_FILE`.
     pub trusted_documents: std::sync::Arc<std::collections::HashMap<String, String>>,
     /// Whether only trusted operations run.
@@ -176,6 +182,12 @@ impl Settings {
     /// Whether this is a production deployment.
     pub fn is_production(&self) -> bool {
         self.app_env == AppEnv::Production
+    }
+
+    /// Whether the schema answers introspection: always in development, in production only
+    /// with `INTROSPECTION=true`.
+    pub fn introspection_enabled(&self) -> bool {
+        !self.is_production() || self.introspection
     }
 
     /// Whether every origin is allowed (development with no list).
@@ -201,6 +213,7 @@ impl Settings {
             cors_allowed_origins: Vec::new(),
             sla_tick: std::time::Duration::from_secs(10),
             quality_alert_threshold: 70.0,
+            introspection: false,
             trusted_documents: Default::default(),
             trusted_documents_required: false,
             ws_init_timeout: std::time::Duration::from_secs(10),
@@ -301,6 +314,7 @@ impl Config {
             cors_allowed_origins: self.cors_allowed_origins.clone(),
             sla_tick: std::time::Duration::from_secs(self.sla_tick_seconds),
             quality_alert_threshold: self.quality_alert_threshold,
+            introspection: self.introspection,
             trusted_documents: std::sync::Arc::new(trusted_documents),
             trusted_documents_required,
             ws_init_timeout: std::time::Duration::from_secs(self.ws_init_timeout_seconds),

@@ -72,7 +72,7 @@ impl Application {
         if state.settings.sla_worker {
             crate::sla::spawn_worker(state.clone());
         }
-        let schema = build_schema(Some(state.clone()), state.settings.is_production());
+        let schema = build_schema(Some(state.clone()), !state.settings.introspection_enabled());
         let listener = TcpListener::bind((state.settings.host.as_str(), state.settings.port))
             .with_context(|| {
                 format!(

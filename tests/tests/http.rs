@@ -194,6 +194,20 @@ async fn production_turns_off_introspection_and_graphiql() {
         .unwrap();
     assert_eq!(graphiql.status(), 404);
 
+    let opted_in = TestApp::spawn_with(|s| {
+        s.app_env = careline_api::config::AppEnv::Production;
+        s.introspection = true;
+    })
+    .await;
+    let body = opted_in
+        .gql(None, "{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert_eq!(
+        data(&body)["__schema"]["queryType"]["name"],
+        "Query",
+        "INTROSPECTION=true"
+    );
+
     let dev = TestApp::spawn().await;
     let body = dev
         .gql(None, "{ __schema { queryType { name } } }", json!({}))

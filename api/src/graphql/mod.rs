@@ -57,8 +57,9 @@ pub struct Mutation(
 /// The executable schema.
 pub type CarelineSchema = Schema<Query, Mutation, subscriptions::Subscription>;
 
-/// Builds the schema; `state` is `None` only for printing the SDL.
-pub fn build_schema(state: Option<AppState>, production: bool) -> CarelineSchema {
+/// Builds the schema; `state` is `None` only for printing the SDL. `no_introspection` turns
+/// introspection off (production, unless `INTROSPECTION=true`).
+pub fn build_schema(state: Option<AppState>, no_introspection: bool) -> CarelineSchema {
     let mut builder = Schema::build(
         Query::default(),
         Mutation::default(),
@@ -70,7 +71,7 @@ pub fn build_schema(state: Option<AppState>, production: bool) -> CarelineSchema
     })
     .limit_complexity(MAX_COMPLEXITY)
     .limit_directives(20);
-    if production {
+    if no_introspection {
         builder = builder.disable_introspection();
     }
     if let Some(state) = state {
