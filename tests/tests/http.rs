@@ -343,3 +343,63 @@ async fn the_standard_introspection_queries_of_graphql_js_are_answered() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn aliased_login_floods_are_refused_before_any_resolver_runs() {
+    let app = TestApp::spawn().await;
+    let mut flood = String::from("mutation {");
+    for i in 0..500 {
+        flood.push_str(&format!(
+            " a{i}: login(email: \"admin@careline.example\", password: \"guess-{i}\") {{ accessToken }}"
+        ));
+    }
+    flood.push_str(" }");
+    let body = app.gql(None, &flood, json!({})).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_REQUEST",
+        "{body}"
+    );
+    assert!(body["data"].is_null());
+    // Not one password was tried: the administrator signs in at once.
+    let token = app.login("admin@careline.example").await;
+    assert!(!token.is_empty());
+
+    let mut many = String::from("mutation {");
+    for i in 0..11 {
+        many.push_str(&format!(" logout(refreshToken: \"t{i}\")"));
+    }
+    many.push_str(" }");
+    let body = app.gql(None, &many, json!({})).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_REQUEST",
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_rating_out_of_range_is_bad_input_even_on_a_rated_ticket() {
+    let app = TestApp::spawn().await;
+    let li = app.login("li.lei@example.com").await;
+    let agent = app.login("agent.a1@careline.example").await;
+    let created = app
+        .gql(
+            Some(&li),
+            "mutation { createTicket(input: { kind: INQUIRY, channel: MOBILE_APP, subject: \"Q\", description: \"d\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    let id = data(&created)["createTicket"]["id"].clone();
+    for m in [
+        "mutation($id: ID!) { acknowledgeTicket(id: $id) { id } }",
+        "mutation($id: ID!) { resolveTicket(id: $id, solution: \"Done.\") { id } }",
+    ] {
+        data(&app.gql(Some(&agent), m, json!({ "id": id })).await);
+    }
+    const RATE: &str = "mutation($id: ID!, $r: Int!) { rateTicket(id: $id, rating: $r) { id } }";
+    data(&app.gql(Some(&li), RATE, json!({ "id": id, "r": 5 })).await);
+    let again = app.gql(Some(&li), RATE, json!({ "id": id, "r": 4 })).await;
+    assert_eq!(error_code(&again), Some("CONFLICT"));
+    let nine = app.gql(Some(&li), RATE, json!({ "id": id, "r": 9 })).await;
+    assert_eq!(error_code(&nine), Some("BAD_USER_INPUT"), "{nine}");
+    assert_eq!(nine["errors"][0]["extensions"]["field"], "rating");
+}

@@ -334,6 +334,13 @@ pub async fn rate(
     rating: i32,
     comment: Option<&str>,
 ) -> AppResult<ticket::Model> {
+    // The argument's range first: a 9 is wrong whatever the ticket's state.
+    if !(1..=5).contains(&rating) {
+        return Err(AppError::bad_input(
+            "rating",
+            "rating must be between 1 and 5",
+        ));
+    }
     let comment = match comment.map(str::trim) {
         None | Some("") => None,
         Some(c) => Some(text(c, "comment", 2_000)?),

@@ -1,4 +1,6 @@
-//! The depth limit, measured so that the standard introspection query passes: graphql-js's
+//! Limits on a document's shape, checked right after parsing, before any resolver runs: depth,
+//! aliases and the size of a mutation. The depth limit is measured so that the standard
+//! introspection query passes: graphql-js's
 //! `getIntrospectionQuery()` nests `ofType` eight levels below `__schema { types { fields {
 //! type … } } }`, deeper than any real operation needs. Operation fields may nest
 //! [`MAX_DEPTH`](super::MAX_DEPTH) levels; a path through `__schema` or `__type` may nest
@@ -7,7 +9,7 @@
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{
-    ExecutableDocument, FragmentDefinition, Selection, SelectionSet,
+    ExecutableDocument, FragmentDefinition, OperationType, Selection, SelectionSet,
 };
 use async_graphql::{Name, Positioned, ServerError, ServerResult, Variables};
 use std::collections::HashMap;
@@ -15,6 +17,11 @@ use std::sync::Arc;
 
 /// How deep a path through introspection fields may go.
 pub const MAX_INTROSPECTION_DEPTH: usize = 20;
+/// Most aliased fields one document may hold: aliases let one request run a resolver many
+/// times (500 aliased `login`s would be 500 password checks).
+pub const MAX_ALIASES: usize = 30;
+/// Most top-level fields one mutation may hold.
+pub const MAX_ROOT_MUTATIONS: usize = 10;
 
 /// The extension refusing documents nested deeper than allowed, before validation.
 pub struct DepthLimit {
@@ -48,11 +55,99 @@ impl Extension for DepthLimitExtension {
         if operation > self.max_depth || all > MAX_INTROSPECTION_DEPTH {
             return Err(ServerError::new("Query is nested too deep.", None));
         }
+        let aliases = aliases(&document);
+        if aliases > MAX_ALIASES {
+            return Err(bad_request(format!(
+                "the document uses {aliases} aliases; at most {MAX_ALIASES} are allowed"
+            )));
+        }
+        let mutations = root_mutation_fields(&document);
+        if mutations > MAX_ROOT_MUTATIONS {
+            return Err(bad_request(format!(
+                "a mutation may hold at most {MAX_ROOT_MUTATIONS} fields, not {mutations}"
+            )));
+        }
         Ok(document)
     }
 }
 
 type Fragments = HashMap<Name, Positioned<FragmentDefinition>>;
+
+fn bad_request(message: String) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", "BAD_REQUEST");
+    error.extensions = Some(extensions);
+    error
+}
+
+/// Aliased fields written in the document (operations and fragments, each counted once).
+pub fn aliases(document: &ExecutableDocument) -> usize {
+    fn count(set: &SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|s| match &s.node {
+                Selection::Field(f) => {
+                    usize::from(f.node.alias.is_some()) + count(&f.node.selection_set.node)
+                }
+                Selection::InlineFragment(i) => count(&i.node.selection_set.node),
+                Selection::FragmentSpread(_) => 0,
+            })
+            .sum()
+    }
+    document
+        .operations
+        .iter()
+        .map(|(_, op)| count(&op.node.selection_set.node))
+        .chain(
+            document
+                .fragments
+                .values()
+                .map(|f| count(&f.node.selection_set.node)),
+        )
+        .sum()
+}
+
+/// The most top-level fields of any mutation in the document (fragments spread at the top
+/// count their fields; inline fragments too).
+pub fn root_mutation_fields(document: &ExecutableDocument) -> usize {
+    fn top(set: &SelectionSet, fragments: &Fragments, visiting: &mut Vec<Name>) -> usize {
+        set.items
+            .iter()
+            .map(|s| match &s.node {
+                Selection::Field(_) => 1,
+                Selection::InlineFragment(i) => {
+                    top(&i.node.selection_set.node, fragments, visiting)
+                }
+                Selection::FragmentSpread(spread) => {
+                    let name = &spread.node.fragment_name.node;
+                    match fragments.get(name) {
+                        Some(f) if !visiting.contains(name) => {
+                            visiting.push(name.clone());
+                            let n = top(&f.node.selection_set.node, fragments, visiting);
+                            visiting.pop();
+                            n
+                        }
+                        _ => 0,
+                    }
+                }
+            })
+            .sum()
+    }
+    document
+        .operations
+        .iter()
+        .filter(|(_, op)| op.node.ty == OperationType::Mutation)
+        .map(|(_, op)| {
+            top(
+                &op.node.selection_set.node,
+                &document.fragments,
+                &mut Vec::new(),
+            )
+        })
+        .max()
+        .unwrap_or(0)
+}
 
 /// The deepest path of operation fields (introspection subtrees not counted) and the deepest
 /// path of all, over every operation of the document.
@@ -147,6 +242,19 @@ mod tests {
         );
         assert_eq!(operation, 2);
         assert_eq!(all, 7);
+    }
+
+    #[test]
+    fn aliases_and_root_mutation_fields_are_counted() {
+        let doc = |q: &str| async_graphql::parser::parse_query(q).expect("parses");
+        assert_eq!(aliases(&doc("{ a: me { id } b: me { x: id } }")), 3);
+        assert_eq!(
+            root_mutation_fields(&doc(
+                "mutation { a: logout(refreshToken: \"x\") b: logout(refreshToken: \"y\") }"
+            )),
+            2
+        );
+        assert_eq!(root_mutation_fields(&doc("{ me { id } }")), 0);
     }
 
     #[test]
