@@ -13,7 +13,7 @@ use careline_persistence::entity::{quality_review, quality_scorecard, ticket};
 use careline_persistence::quality::{self as store, NewReview};
 
 pub use careline_persistence::quality::ReviewFilter;
-use careline_persistence::{StoreError, tickets, training};
+use careline_persistence::{tickets, training};
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 use uuid::Uuid;
@@ -195,20 +195,8 @@ async fn recommend_training<C: sea_orm::ConnectionTrait + TransactionTrait>(
     if store::alerted(db, agent, course.id).await? {
         return Ok(());
     }
-    let mut seated = training::enrolled_in_course(db, agent, course.id, at).await?;
-    if !seated {
-        for session in training::next_sessions(db, course.id, at, 5).await? {
-            match training::enroll(db, session.id, agent).await {
-                Ok(_) => {
-                    seated = true;
-                    break;
-                }
-                // That session is full (or already theirs): the next may do.
-                Err(StoreError::Conflict(_)) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-    }
+    let seated = training::enrolled_in_course(db, agent, course.id, at).await?
+        || super::training::enroll_in_next_session(db, agent, course.id, at).await?;
     if seated {
         store::record_alert(db, agent, course.id, at).await?;
         tracing::info!(user.id = %agent, training.course_id = %course.id, "quality under threshold: enrolled");

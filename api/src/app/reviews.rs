@@ -14,7 +14,7 @@ use careline_domain::review::{
 };
 use careline_persistence::entity::{performance_review, review_cycle, training_course};
 use careline_persistence::kpi::Scope;
-use careline_persistence::{StoreError, reviews as store, training, users};
+use careline_persistence::{reviews as store, training, users};
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use std::collections::HashMap;
@@ -300,14 +300,7 @@ async fn enroll_in_next_sessions<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     for course in courses {
-        for session in training::next_sessions(db, *course, now, 5).await? {
-            match training::enroll(db, session.id, employee).await {
-                Ok(_) => break,
-                // Already enrolled there, or the seat went: the next session may do.
-                Err(StoreError::Conflict(_)) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
+        super::training::enroll_in_next_session(db, employee, *course, now).await?;
     }
     Ok(())
 }

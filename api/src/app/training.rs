@@ -298,3 +298,23 @@ pub async fn submit_feedback(
     let feedback = rules::check_feedback(from, feedback)?;
     Ok(store::set_feedback(&app.db, found.id, from, feedback).await?)
 }
+
+/// Enrolls `employee` in the next session of `course` starting after `after` that has a seat
+/// for them, trying the five soonest; `false` when none had. Runs on the caller's connection,
+/// so it joins the caller's transaction (each attempt is a savepoint).
+pub async fn enroll_in_next_session<C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait>(
+    db: &C,
+    employee: Uuid,
+    course: Uuid,
+    after: DateTime<Utc>,
+) -> AppResult<bool> {
+    for session in store::next_sessions(db, course, after, 5).await? {
+        match store::enroll(db, session.id, employee).await {
+            Ok(_) => return Ok(true),
+            // Already enrolled there, or the seat went: the next session may do.
+            Err(careline_persistence::StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(false)
+}

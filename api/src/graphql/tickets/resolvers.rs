@@ -19,11 +19,6 @@ fn ticket_id(id: &ID) -> AppResult<Uuid> {
     found_id(id, "ticket")
 }
 
-/// A `ticketId` argument.
-fn ticket_id_of(id: &ID) -> AppResult<Uuid> {
-    ticket_id(id)
-}
-
 fn field_tag(f: OrderField) -> &'static str {
     match f {
         OrderField::CreatedAt => "c",
@@ -478,7 +473,7 @@ impl TicketMutation {
         ticket_id: ID,
         user_ids: Vec<ID>,
     ) -> AppResult<Ticket> {
-        let id = ticket_id_of(&ticket_id)?;
+        let id = found_id(&ticket_id, "ticket")?;
         let staff = user_ids
             .iter()
             .map(|u| input_id(u, "userIds"))
@@ -499,7 +494,7 @@ impl TicketMutation {
         root_cause: String,
         reason: Option<String>,
     ) -> AppResult<Ticket> {
-        let id = ticket_id_of(&ticket_id)?;
+        let id = found_id(&ticket_id, "ticket")?;
         let (app, actor) = (app(ctx)?, actor(ctx)?);
         let recorded =
             uc::record_verdict(app, actor, id, verdict.into(), root_cause, reason).await?;
