@@ -193,11 +193,59 @@ pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn internal(err: AppError) -> anyhow::Error {
+/// A use case's error as a start-up error.
+pub(crate) fn internal(err: AppError) -> anyhow::Error {
     match err {
         AppError::Internal(e) => anyhow!("{e:#}"),
         other => anyhow!("{}", other.code()),
     }
+}
+
+/// The back office's calendar for Legal and Logistics: Mon–Fri 09:00–18:00 in Shanghai with
+/// example holidays (National Day, New Year) and one make-up Saturday. (Customer service
+/// works the default 09:00–23:00 calendar every day, holidays included.)
+async fn back_office_calendar(state: &AppState) -> anyhow::Result<uuid::Uuid> {
+    use crate::app::calendars::{self, CalendarRequest};
+    use careline_domain::sla::{SpecialDay, SpecialDayKind};
+    let row = calendars::create(
+        &state.app,
+        CalendarRequest {
+            name: "Back office (Mon-Fri 09:00-18:00)".into(),
+            time_zone: "Asia/Shanghai".into(),
+            windows: "Mon-Fri 09:00-18:00".into(),
+        },
+    )
+    .await
+    .map_err(internal)?;
+    let day = |date: &str, kind, name: &str| -> anyhow::Result<SpecialDay> {
+        Ok(SpecialDay {
+            date: date.parse()?,
+            kind,
+            name: name.into(),
+            windows: None,
+        })
+    };
+    let mut days = Vec::new();
+    for date in 1..=7 {
+        days.push(day(
+            &format!("2026-10-0{date}"),
+            SpecialDayKind::Holiday,
+            "国庆节",
+        )?);
+    }
+    days.push(day(
+        "2026-10-10",
+        SpecialDayKind::WorkingDay,
+        "国庆节 补班",
+    )?);
+    calendars::set_days(&state.app, row.id, 2026, days, None)
+        .await
+        .map_err(internal)?;
+    let new_year = vec![day("2027-01-01", SpecialDayKind::Holiday, "元旦")?];
+    calendars::set_days(&state.app, row.id, 2027, new_year, None)
+        .await
+        .map_err(internal)?;
+    Ok(row.id)
 }
 
 /// Seeds the demo organisation when the database has no accounts yet.
@@ -207,8 +255,11 @@ pub async fn demo_if_empty(state: &AppState) -> anyhow::Result<()> {
     }
     let db = &state.app.db;
     let mut departments = std::collections::HashMap::new();
+    let back_office = back_office_calendar(state).await?;
     for (name, kind) in DEPARTMENTS {
-        let dept = org::insert_department(db, name, kind.as_str()).await?;
+        let calendar = matches!(kind, DepartmentKind::Legal | DepartmentKind::Operations)
+            .then_some(back_office);
+        let dept = org::insert_department(db, name, kind.as_str(), calendar).await?;
         departments.insert(*name, dept.id);
     }
     let cs = departments

@@ -6,61 +6,74 @@
 
 use crate::state::AppState;
 use careline_domain::sla::clocks::{self, ClockPolicy, SlaClocks};
-use careline_domain::sla::{DEFAULT_POLICIES, most_specific, stage_to_i32};
+use careline_domain::sla::{BusinessCalendar, most_specific, stage_to_i32};
 use careline_domain::ticket::{AUTO_CLOSE_DAYS, Change, SystemCommand, TicketKind, decide_system};
+use careline_persistence::calendars;
 use careline_persistence::entity::{sla_policy, ticket};
-use careline_persistence::sla::{self as store, PolicyInput, StageChange};
+use careline_persistence::sla::{self as store, StageChange};
 use careline_persistence::tickets::{self, clock_facts, clocks_of};
 use careline_persistence::{DatabaseConnection, StoreError};
 use chrono::{DateTime, Duration, Utc};
-
-/// The default policies from the specification, as stored rows.
-pub fn default_policies() -> Vec<PolicyInput> {
-    DEFAULT_POLICIES
-        .iter()
-        .map(|p| PolicyInput {
-            name: p.name.to_owned(),
-            kind: p.kind.to_owned(),
-            severity: p.severity.map(str::to_owned),
-            first_response_minutes: p.first_response_minutes as i32,
-            resolution_minutes: p.resolution_minutes as i32,
-            time_zone: p.time_zone.to_owned(),
-            windows: p.windows.to_owned(),
-        })
-        .collect()
-}
+use sea_orm::ConnectionTrait;
+use std::collections::HashMap;
 
 /// The SLA clocks of a new ticket of `kind`/`severity` created at `now`, under the most
-/// specific matching policy (none: no targets).
-pub fn initial(
+/// specific matching policy (none: no targets), on the policy's calendar.
+pub async fn initial<C: ConnectionTrait>(
+    db: &C,
     policies: &[sla_policy::Model],
     kind: TicketKind,
     severity: Option<&str>,
     now: DateTime<Utc>,
-) -> SlaClocks {
+) -> Result<SlaClocks, StoreError> {
     let Some(policy) = most_specific(policies, kind.as_str(), severity, |p| {
         (p.kind.as_str(), p.severity.as_deref())
     }) else {
-        return SlaClocks::default();
+        return Ok(SlaClocks::default());
+    };
+    let calendar = match policy.calendar_id {
+        Some(id) => calendars::load(db, id).await?,
+        None => BusinessCalendar::parse(&policy.time_zone, &policy.windows).ok(),
+    };
+    let Some(calendar) = calendar else {
+        return Ok(SlaClocks::default());
     };
     let policy = ClockPolicy {
         name: &policy.name,
-        time_zone: &policy.time_zone,
-        windows: &policy.windows,
+        calendar: &calendar,
+        calendar_id: policy.calendar_id,
         first_response_minutes: policy.first_response_minutes,
         resolution_minutes: policy.resolution_minutes,
     };
-    clocks::initial(&policy, now)
+    Ok(clocks::initial(&policy, now))
 }
 
-/// The SLA clocks after `change` is applied to `current` at `now`.
-pub fn after_change(current: &ticket::Model, change: &Change, now: DateTime<Utc>) -> SlaClocks {
-    clocks::after_change(&clocks_of(current), &clock_facts(current), change, now)
+/// A stored ticket's clocks, on its calendar read from the database.
+pub async fn stored_clocks<C: ConnectionTrait>(
+    db: &C,
+    t: &ticket::Model,
+) -> Result<SlaClocks, StoreError> {
+    Ok(clocks_of(t, calendars::of_stored_ticket(db, t).await?))
+}
+
+/// The SLA clocks after `change` is applied at `now` to `current`, whose clocks are `clocks`.
+pub fn after_change(
+    current: &ticket::Model,
+    clocks: &SlaClocks,
+    change: &Change,
+    now: DateTime<Utc>,
+) -> SlaClocks {
+    clocks::after_change(clocks, &clock_facts(current), change, now)
 }
 
 /// What the worker should record for `t` at `now`, if anything.
-fn evaluate(t: &ticket::Model, now: DateTime<Utc>) -> StageChange {
-    let check = clocks::evaluate(&clocks_of(t), &clock_facts(t), now);
+fn evaluate(
+    t: &ticket::Model,
+    calendars: &HashMap<uuid::Uuid, BusinessCalendar>,
+    now: DateTime<Utc>,
+) -> StageChange {
+    let clocks = clocks_of(t, calendars::of_ticket(t, calendars));
+    let check = clocks::evaluate(&clocks, &clock_facts(t), now);
     StageChange {
         ticket_id: t.id,
         first_response_stage_was: t.sla_first_response_stage,
@@ -84,11 +97,12 @@ fn evaluate(t: &ticket::Model, now: DateTime<Utc>) -> StageChange {
 pub async fn tick(state: &AppState) -> Result<usize, StoreError> {
     let now = state.app.clock.now();
     let mut changed = 0;
+    let calendars = calendars::load_all(&state.app.db).await?;
     loop {
         let due = store::due_for_check(&state.app.db, now, 200).await?;
         let batch = due.len();
         for ticket in due {
-            let change = evaluate(&ticket, now);
+            let change = evaluate(&ticket, &calendars, now);
             if store::apply_stage_change(&state.app.db, change, now).await? {
                 changed += 1;
             }
@@ -121,7 +135,7 @@ async fn auto_close(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize
         let Ok(change) = decide_system(&facts, SystemCommand::AutoClose) else {
             continue;
         };
-        let sla = after_change(&t, &change, now);
+        let sla = after_change(&t, &stored_clocks(db, &t).await?, &change, now);
         // The version check makes this exactly-once too: a second instance gets a conflict.
         match tickets::apply(
             db,

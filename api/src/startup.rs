@@ -34,6 +34,15 @@ impl Application {
         careline_persistence::migrate(&db)
             .await
             .context("database migration failed")?;
+        let adopted = careline_persistence::calendars::adopt_hours(&db)
+            .await
+            .context("giving policies and tickets their business calendars failed")?;
+        if adopted > 0 {
+            tracing::info!(
+                rows = adopted,
+                "policies and tickets given the calendar of their hours"
+            );
+        }
         let filled = careline_persistence::kpi::backfill_durations(&db)
             .await
             .context("recording ticket durations failed")?;
@@ -62,8 +71,9 @@ impl Application {
             shutdown: Arc::new(tokio::sync::watch::channel(false).0),
             settings: Arc::new(settings),
         };
-        careline_persistence::sla::ensure_policies(&state.app.db, crate::sla::default_policies())
+        crate::app::floor::ensure_default_policies(&state.app)
             .await
+            .map_err(crate::seed::internal)
             .context("storing the default SLA policies")?;
         seed::bootstrap_admin(&state).await?;
         if state.settings.seed_demo {

@@ -198,6 +198,7 @@ pub fn queue_kind_for(entry: TicketEventKind) -> QueueEventKind {
         | TicketEventKind::FollowUpRecorded
         | TicketEventKind::Rated
         | TicketEventKind::InvolvedStaffSet
+        | TicketEventKind::DueTimesRecomputed
         | TicketEventKind::VerdictRecorded => QueueEventKind::Updated,
     }
 }

@@ -64,6 +64,10 @@ pub enum Action {
     ReadQueue,
     /// Change SLA policies.
     ManageSlaPolicies,
+    /// Read business calendars (hours, holidays, make-up days).
+    ReadCalendars,
+    /// Create and edit business calendars and import holidays.
+    ManageCalendars,
     /// Plan shifts.
     ManageShifts,
     /// Hand one's tickets over at the end of a shift.
@@ -112,7 +116,7 @@ const ALL_STAFF: &[Role] = &[
 
 impl Action {
     /// Every action, in table order.
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 44] = [
         Action::ReadStaffDirectory,
         Action::ReadDepartments,
         Action::ReadCustomerAccounts,
@@ -140,6 +144,8 @@ impl Action {
         Action::VerifyCorrectiveAction,
         Action::ReadQueue,
         Action::ManageSlaPolicies,
+        Action::ReadCalendars,
+        Action::ManageCalendars,
         Action::ManageShifts,
         Action::RecordHandover,
         Action::ManageTraining,
@@ -202,6 +208,8 @@ impl Action {
             Action::SetSuggestionStatus => LEADS,
             Action::ManageCorrectiveActions => &[Supervisor, Manager, DepartmentLiaison, Admin],
             Action::ManageSlaPolicies => &[Manager, Admin],
+            Action::ReadCalendars => ALL_STAFF,
+            Action::ManageCalendars => &[Manager, Admin],
             Action::ManageTraining => &[Trainer, Manager, Admin],
             Action::AssessTraining => &[Trainer, Manager, Admin],
             Action::ReadKpis => &[Agent, TechSupport, Supervisor, Manager, Admin],
@@ -253,6 +261,8 @@ impl Action {
             Action::VerifyCorrectiveAction => "verify corrective actions",
             Action::ReadQueue => "watch the live queue and escalations",
             Action::ManageSlaPolicies => "change SLA policies",
+            Action::ReadCalendars => "read business calendars",
+            Action::ManageCalendars => "edit business calendars",
             Action::ManageShifts => "plan shifts",
             Action::RecordHandover => "record shift handovers",
             Action::ManageTraining => "manage courses and sessions",

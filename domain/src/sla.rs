@@ -10,15 +10,17 @@ mod assignment;
 mod calendar;
 pub mod clocks;
 mod escalation;
+pub mod holidays;
 mod policy;
 mod target;
 
 pub use assignment::{
     Candidate, TECHNICAL_SKILL, check_spare_capacity, needs_technical_skill, pick_assignee,
 };
-pub use calendar::{BusinessCalendar, FAR_FUTURE};
+pub use calendar::{BusinessCalendar, FAR_FUTURE, SpecialDay, SpecialDayKind};
 pub use clocks::{
-    ClockCheck, ClockPolicy, SlaClocks, SlaEscalation, TicketClockFacts, clocks_run, is_overdue,
+    ClockCheck, ClockHistory, ClockPolicy, SlaClocks, SlaEscalation, StatusStep, TicketClockFacts,
+    clocks_run, is_overdue, recounted,
 };
 pub use escalation::{
     MAX_ESCALATION_LEVEL, Stage, breach_at, escalation_stage, level2_at,

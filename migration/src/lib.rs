@@ -20,6 +20,7 @@ mod m0008_ticket_search;
 mod m0009_ticket_durations;
 mod m0010_kpi_spans;
 mod m0011_accountability;
+mod m0012_calendars;
 
 pub use m0010_kpi_spans::{SHORT_SPAN_DAYS, derive_kpi_facts};
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_ticket_durations::Migration),
             Box::new(m0010_kpi_spans::Migration),
             Box::new(m0011_accountability::Migration),
+            Box::new(m0012_calendars::Migration),
         ]
     }
 }

@@ -14,10 +14,9 @@ use crate::StoreError;
 use crate::entity::ticket::{self, Entity as Ticket};
 use crate::entity::ticket_event;
 use crate::page::{Page, PageRequest};
-use careline_domain::kpi::{
-    DurationSummary, duration_minutes, summarize_histogram, ticket_calendar,
-};
+use careline_domain::kpi::{DurationSummary, duration_minutes, summarize_histogram};
 use careline_domain::role::Role;
+use careline_domain::sla::BusinessCalendar;
 use careline_migration::SHORT_SPAN_DAYS;
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
@@ -919,17 +918,15 @@ pub async fn durations<C: ConnectionTrait>(
     Ok(summary(&bins(&rows)?))
 }
 
-/// Business minutes from the ticket's creation to `end`, on the ticket's own calendar; what
-/// `first_response_minutes` and `resolution_minutes` record.
-pub fn minutes_since_creation(t: &ticket::Model, end: DateTime<Utc>) -> Option<i32> {
-    let calendar = ticket_calendar(
-        t.sla_time_zone.as_deref(),
-        t.sla_windows.as_deref(),
-        &t.kind,
-        t.severity.as_deref(),
-    )
-    .ok()?;
-    Some(duration_minutes(&calendar, t.created_at, end))
+/// Business minutes from the ticket's creation to `end` on `calendar` (the ticket's own, see
+/// [`crate::calendars::for_durations`]); what `first_response_minutes` and
+/// `resolution_minutes` record.
+pub fn minutes_since_creation(
+    t: &ticket::Model,
+    calendar: Option<&BusinessCalendar>,
+    end: DateTime<Utc>,
+) -> Option<i32> {
+    Some(duration_minutes(calendar?, t.created_at, end))
 }
 
 /// Records the durations of tickets that have ended a clock without them (rows from before
@@ -951,6 +948,7 @@ pub async fn backfill_durations<C: ConnectionTrait>(db: &C) -> Result<u64, Store
                 .add(T::ResolutionMinutes.is_null()),
         );
     let mut filled = 0;
+    let calendars = crate::calendars::load_all(db).await?;
     loop {
         let batch = Ticket::find()
             .filter(missing.clone())
@@ -963,12 +961,14 @@ pub async fn backfill_durations<C: ConnectionTrait>(db: &C) -> Result<u64, Store
         }
         let mut progressed = false;
         for t in &batch {
+            let own = crate::calendars::of_ticket(t, &calendars);
+            let calendar = crate::calendars::for_durations(t, own.as_ref());
             let first = t
                 .first_response_minutes
-                .or_else(|| minutes_since_creation(t, t.first_responded_at?));
+                .or_else(|| minutes_since_creation(t, calendar.as_ref(), t.first_responded_at?));
             let resolution = t
                 .resolution_minutes
-                .or_else(|| minutes_since_creation(t, t.first_resolved_at?));
+                .or_else(|| minutes_since_creation(t, calendar.as_ref(), t.first_resolved_at?));
             let gained = (t.first_response_minutes.is_none() && first.is_some())
                 || (t.resolution_minutes.is_none() && resolution.is_some());
             if !gained {

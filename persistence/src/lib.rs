@@ -1,6 +1,7 @@
 //! Storage for Careline: connecting and migrating, sea-orm entities, and the repository
 //! functions the API calls. Every write that must be atomic happens in one transaction here.
 
+pub mod calendars;
 pub mod corrective_actions;
 pub mod customers;
 pub mod entity;

@@ -11,11 +11,13 @@ pub async fn insert_department<C: ConnectionTrait>(
     db: &C,
     name: &str,
     kind: &str,
+    calendar_id: Option<Uuid>,
 ) -> Result<department::Model, StoreError> {
     department::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(name.trim().to_owned()),
         kind: Set(kind.to_owned()),
+        calendar_id: Set(calendar_id),
         created_at: Set(now()),
     }
     .insert(db)

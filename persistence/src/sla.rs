@@ -43,6 +43,8 @@ pub struct PolicyInput {
     pub time_zone: String,
     /// Business windows (already validated and normalised).
     pub windows: String,
+    /// The calendar with those hours (and perhaps holidays) the policy counts on.
+    pub calendar_id: Uuid,
 }
 
 fn match_key(kind: &str, severity: Option<&str>) -> String {
@@ -78,6 +80,7 @@ pub async fn upsert_policy<C: ConnectionTrait>(
         resolution_minutes: Set(input.resolution_minutes),
         time_zone: Set(input.time_zone),
         windows: Set(input.windows),
+        calendar_id: Set(Some(input.calendar_id)),
         created_at: Set(at),
         updated_at: Set(at),
     };
@@ -90,6 +93,7 @@ pub async fn upsert_policy<C: ConnectionTrait>(
                     sla_policy::Column::ResolutionMinutes,
                     sla_policy::Column::TimeZone,
                     sla_policy::Column::Windows,
+                    sla_policy::Column::CalendarId,
                     sla_policy::Column::UpdatedAt,
                 ])
                 .to_owned(),

@@ -11,7 +11,7 @@ use crate::page::{Page, PageRequest, paginate};
 use crate::{StoreError, outbox};
 use careline_domain::event::{Envelope, EscalationKind, Event};
 use careline_domain::sla::clocks::{SlaClocks, TicketClockFacts};
-use careline_domain::sla::{stage_from_i32, stage_to_i32};
+use careline_domain::sla::{BusinessCalendar, stage_from_i32, stage_to_i32};
 use careline_domain::ticket::{
     Change, EventDraft, FollowUpMethod, ReadScope, TicketEventKind, TicketStatus, ValidatedIntake,
     format_ticket_number,
@@ -23,7 +23,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession, TransactionTrait,
+    TransactionSession, TransactionTrait, UpdateMany,
 };
 
 /// A ticket ready to be stored.
@@ -47,12 +47,13 @@ pub struct NewTicket {
     pub involved_staff: Vec<Uuid>,
 }
 
-/// A stored ticket's SLA clocks, as the domain's rules read and write them.
-pub fn clocks_of(t: &Model) -> SlaClocks {
+/// A stored ticket's SLA clocks, as the domain's rules read and write them, counting on
+/// `calendar` (see [`crate::calendars::of_ticket`]).
+pub fn clocks_of(t: &Model, calendar: Option<BusinessCalendar>) -> SlaClocks {
     SlaClocks {
         policy_name: t.sla_policy_name.clone(),
-        time_zone: t.sla_time_zone.clone(),
-        windows: t.sla_windows.clone(),
+        calendar_id: t.sla_calendar_id,
+        calendar,
         first_response_minutes: t.sla_first_response_minutes,
         resolution_minutes: t.sla_resolution_minutes,
         first_response_due_at: t.first_response_due_at,
@@ -75,6 +76,47 @@ pub fn clock_facts(t: &Model) -> TicketClockFacts {
         resolved_at: t.resolved_at,
         escalation_level: t.escalation_level,
     }
+}
+
+/// Sets every SLA column of a ticket update to `sla`.
+pub(crate) fn clock_columns(update: UpdateMany<Ticket>, sla: &SlaClocks) -> UpdateMany<Ticket> {
+    update
+        .col_expr(T::SlaPolicyName, Expr::value(sla.policy_name.clone()))
+        .col_expr(
+            T::SlaTimeZone,
+            Expr::value(sla.calendar().map(|c| c.time_zone_name().to_owned())),
+        )
+        .col_expr(
+            T::SlaWindows,
+            Expr::value(sla.calendar().map(|c| c.windows_spec().to_owned())),
+        )
+        .col_expr(T::SlaCalendarId, Expr::value(sla.calendar_id))
+        .col_expr(
+            T::SlaFirstResponseMinutes,
+            Expr::value(sla.first_response_minutes),
+        )
+        .col_expr(T::SlaResolutionMinutes, Expr::value(sla.resolution_minutes))
+        .col_expr(
+            T::FirstResponseDueAt,
+            Expr::value(sla.first_response_due_at),
+        )
+        .col_expr(T::ResolutionDueAt, Expr::value(sla.resolution_due_at))
+        .col_expr(T::SlaPausedAt, Expr::value(sla.paused_at))
+        .col_expr(
+            T::SlaFirstResponseStage,
+            Expr::value(stage_to_i32(sla.first_response_stage)),
+        )
+        .col_expr(
+            T::SlaResolutionStage,
+            Expr::value(stage_to_i32(sla.resolution_stage)),
+        )
+        .col_expr(T::SlaNextCheckAt, Expr::value(sla.next_check_at))
+        .col_expr(T::SlaRiskAt, Expr::value(sla.risk_at))
+        .col_expr(
+            T::FirstResponseBreached,
+            Expr::value(sla.first_response_breached),
+        )
+        .col_expr(T::ResolutionBreached, Expr::value(sla.resolution_breached))
 }
 
 /// A ticket with its customer record.
@@ -191,8 +233,9 @@ pub async fn create(
         closed_at: Set(None),
         first_response_breached: Set(new.sla.first_response_breached),
         resolution_breached: Set(new.sla.resolution_breached),
-        sla_time_zone: Set(new.sla.time_zone.clone()),
-        sla_windows: Set(new.sla.windows.clone()),
+        sla_time_zone: Set(new.sla.calendar().map(|c| c.time_zone_name().to_owned())),
+        sla_windows: Set(new.sla.calendar().map(|c| c.windows_spec().to_owned())),
+        sla_calendar_id: Set(new.sla.calendar_id),
         sla_first_response_minutes: Set(new.sla.first_response_minutes),
         sla_resolution_minutes: Set(new.sla.resolution_minutes),
         sla_paused_at: Set(new.sla.paused_at),
@@ -437,13 +480,15 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
         kept => (kept, current.first_responder_id),
     };
     // The durations KPIs report are fixed when they end, on the ticket's own calendar.
+    let durations = crate::calendars::for_durations(current, sla.calendar());
+    let since_creation = |end| crate::kpi::minutes_since_creation(current, durations.as_ref(), end);
     let first_response_minutes = match (current.first_response_minutes, first_responded_at) {
-        (None, Some(end)) => crate::kpi::minutes_since_creation(current, end),
+        (None, Some(end)) => since_creation(end),
         (kept, _) => kept,
     };
     let first_resolved_at = current.first_resolved_at.or(change.resolved.then_some(at));
     let resolution_minutes = match (current.resolution_minutes, first_resolved_at) {
-        (None, Some(end)) => crate::kpi::minutes_since_creation(current, end),
+        (None, Some(end)) => since_creation(end),
         (kept, _) => kept,
     };
     let suggestion = change
@@ -460,7 +505,7 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
         None => (current.verdict.clone(), current.root_cause.clone()),
     };
     let txn = db.begin().await?;
-    let updated = Ticket::update_many()
+    let updated = clock_columns(Ticket::update_many(), sla)
         .col_expr(T::Status, Expr::value(change.status.as_str()))
         .col_expr(T::EscalationLevel, Expr::value(escalation_level))
         .col_expr(T::Verdict, Expr::value(verdict))
@@ -482,35 +527,6 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
         .col_expr(T::ResolutionCount, Expr::value(resolution_count))
         .col_expr(T::FollowUpSinceResolution, Expr::value(follow_up))
         .col_expr(T::RatedSinceResolution, Expr::value(rated))
-        .col_expr(T::SlaPolicyName, Expr::value(sla.policy_name.clone()))
-        .col_expr(T::SlaTimeZone, Expr::value(sla.time_zone.clone()))
-        .col_expr(T::SlaWindows, Expr::value(sla.windows.clone()))
-        .col_expr(
-            T::SlaFirstResponseMinutes,
-            Expr::value(sla.first_response_minutes),
-        )
-        .col_expr(T::SlaResolutionMinutes, Expr::value(sla.resolution_minutes))
-        .col_expr(
-            T::FirstResponseDueAt,
-            Expr::value(sla.first_response_due_at),
-        )
-        .col_expr(T::ResolutionDueAt, Expr::value(sla.resolution_due_at))
-        .col_expr(T::SlaPausedAt, Expr::value(sla.paused_at))
-        .col_expr(
-            T::SlaFirstResponseStage,
-            Expr::value(stage_to_i32(sla.first_response_stage)),
-        )
-        .col_expr(
-            T::SlaResolutionStage,
-            Expr::value(stage_to_i32(sla.resolution_stage)),
-        )
-        .col_expr(T::SlaNextCheckAt, Expr::value(sla.next_check_at))
-        .col_expr(T::SlaRiskAt, Expr::value(sla.risk_at))
-        .col_expr(
-            T::FirstResponseBreached,
-            Expr::value(sla.first_response_breached),
-        )
-        .col_expr(T::ResolutionBreached, Expr::value(sla.resolution_breached))
         .col_expr(T::UpdatedAt, Expr::value(at))
         .col_expr(T::Version, Expr::col(T::Version).add(1))
         .filter(T::Id.eq(current.id))

@@ -1001,7 +1001,14 @@ async fn durations_are_recorded_when_the_clocks_stop_and_kept_after_a_reopen() {
     );
     assert_eq!(
         resolved.first_response_minutes,
-        careline_persistence::kpi::minutes_since_creation(&resolved, answered)
+        careline_persistence::kpi::minutes_since_creation(
+            &resolved,
+            careline_persistence::calendars::of_stored_ticket(&app.state.app.db, &resolved)
+                .await
+                .expect("calendar")
+                .as_ref(),
+            answered
+        )
     );
     assert!(resolved.resolution_minutes.is_some());
 

@@ -376,6 +376,15 @@ fn probe(action: Action) -> Probe {
             },
             Some("BAD_USER_INPUT"),
         ),
+        // `businessCalendars`: guard = Can(ReadCalendars).
+        Action::ReadCalendars => Probe::new("{ businessCalendars { id } }", |_, _| json!({}), None),
+        // `createBusinessCalendar`: guard = Can(ManageCalendars); a blank name.
+        Action::ManageCalendars => Probe::new(
+            "mutation { createBusinessCalendar(input: { name: \"  \", timeZone: \"UTC\",
+                windows: \"24x7\" }) { id } }",
+            |_, _| json!({}),
+            Some("BAD_USER_INPUT"),
+        ),
         // `createShift`: guard = Can(ManageShifts); a shift that ends as it starts.
         Action::ManageShifts => Probe::new(
             "mutation($a: ID!, $s: DateTime!) { createShift(agentId: $a, startsAt: $s, endsAt: $s) { id } }",

@@ -8,12 +8,13 @@ use careline_domain::Action;
 use careline_domain::org::Presence;
 use careline_domain::permission::{QueueAccess, queue_access};
 use careline_domain::sla::{
-    Candidate, PolicyDraft, check_spare_capacity, needs_technical_skill, validate_policy,
+    BusinessCalendar, Candidate, DEFAULT_POLICIES, PolicyDraft, check_spare_capacity,
+    needs_technical_skill, validate_policy,
 };
 use careline_domain::ticket::{Command, ComplaintCategory, TicketKind};
 use careline_persistence::entity::{escalation, handover, shift, sla_policy, ticket, user};
 use careline_persistence::sla::{self as store, PolicyInput};
-use careline_persistence::tickets;
+use careline_persistence::{calendars, tickets};
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 use std::collections::HashMap;
@@ -330,6 +331,22 @@ pub async fn policies(app: &App) -> AppResult<Vec<sla_policy::Model>> {
     Ok(store::policies(&app.db).await?)
 }
 
+/// The calendar a policy counts on, as typed.
+#[derive(Debug, Clone)]
+pub enum PolicyCalendar {
+    /// A stored calendar.
+    Id(Uuid),
+    /// Weekly hours: the policy keeps its calendar (holidays and all) when that calendar has
+    /// exactly these hours, and otherwise counts on the calendar with these hours and no
+    /// special days, made if there is none.
+    Hours {
+        /// IANA time zone.
+        time_zone: String,
+        /// Business windows.
+        windows: String,
+    },
+}
+
 /// A policy as typed.
 #[derive(Debug, Clone)]
 pub struct PolicyRequest {
@@ -343,26 +360,50 @@ pub struct PolicyRequest {
     pub first_response_minutes: i32,
     /// Resolution target in business minutes.
     pub resolution_minutes: i32,
-    /// IANA time zone.
-    pub time_zone: String,
-    /// Business windows.
-    pub windows: String,
+    /// Its calendar.
+    pub calendar: PolicyCalendar,
 }
 
 /// Creates or replaces the policy for a kind (and severity). Tickets keep the targets they were
 /// given; the policy applies to new tickets.
 pub async fn upsert_policy(app: &App, input: PolicyRequest) -> AppResult<sla_policy::Model> {
     let name = text(&input.name, "input.name", 120)?;
+    let txn = app.db.begin().await?;
+    let stored = match &input.calendar {
+        PolicyCalendar::Id(id) => calendars::find(&txn, *id)
+            .await?
+            .ok_or_else(|| AppError::bad_input("input.calendarId", "no such calendar"))?,
+        PolicyCalendar::Hours { .. } => {
+            // The whole policy is checked before a calendar is made for it.
+            let hours = policy_hours(&input)?;
+            let key = (input.kind.as_str(), input.severity.map(|s| s.as_str()));
+            let current = store::policies(&txn)
+                .await?
+                .into_iter()
+                .find(|p| (p.kind.as_str(), p.severity.as_deref()) == key)
+                .and_then(|p| p.calendar_id);
+            let kept = match current {
+                Some(id) => calendars::find(&txn, id).await?.filter(|row| {
+                    row.time_zone == hours.time_zone_name() && row.windows == hours.windows_spec()
+                }),
+                None => None,
+            };
+            match kept {
+                Some(row) => row,
+                None => calendars::for_hours(&txn, &hours).await?,
+            }
+        }
+    };
     let policy = validate_policy(&PolicyDraft {
         kind: input.kind,
         severity: input.severity,
         first_response_minutes: input.first_response_minutes,
         resolution_minutes: input.resolution_minutes,
-        time_zone: &input.time_zone,
-        windows: &input.windows,
+        time_zone: &stored.time_zone,
+        windows: &stored.windows,
     })?;
-    Ok(store::upsert_policy(
-        &app.db,
+    let row = store::upsert_policy(
+        &txn,
         PolicyInput {
             name,
             kind: policy.kind.as_str().to_owned(),
@@ -371,7 +412,56 @@ pub async fn upsert_policy(app: &App, input: PolicyRequest) -> AppResult<sla_pol
             resolution_minutes: policy.resolution_minutes,
             time_zone: policy.calendar.time_zone_name().to_owned(),
             windows: policy.calendar.windows_spec().to_owned(),
+            calendar_id: stored.id,
         },
     )
-    .await?)
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The weekly hours a policy was typed with, validated with the rest of the policy.
+fn policy_hours(input: &PolicyRequest) -> AppResult<BusinessCalendar> {
+    let PolicyCalendar::Hours { time_zone, windows } = &input.calendar else {
+        return Err(AppError::bad_input(
+            "input.timeZone",
+            "a time zone is required",
+        ));
+    };
+    Ok(validate_policy(&PolicyDraft {
+        kind: input.kind,
+        severity: input.severity,
+        first_response_minutes: input.first_response_minutes,
+        resolution_minutes: input.resolution_minutes,
+        time_zone,
+        windows,
+    })?
+    .calendar)
+}
+
+/// Stores the specification's default policies when there are none (a fresh database), each
+/// on the calendar with its hours.
+pub async fn ensure_default_policies(app: &App) -> AppResult<()> {
+    if !store::policies(&app.db).await?.is_empty() {
+        return Ok(());
+    }
+    for p in DEFAULT_POLICIES {
+        let request = PolicyRequest {
+            name: p.name.to_owned(),
+            kind: TicketKind::parse(p.kind).ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!("{}", p.kind), "default policy kind")
+            })?,
+            severity: p
+                .severity
+                .and_then(careline_domain::ticket::Severity::parse),
+            first_response_minutes: p.first_response_minutes as i32,
+            resolution_minutes: p.resolution_minutes as i32,
+            calendar: PolicyCalendar::Hours {
+                time_zone: p.time_zone.to_owned(),
+                windows: p.windows.to_owned(),
+            },
+        };
+        upsert_policy(app, request).await?;
+    }
+    Ok(())
 }

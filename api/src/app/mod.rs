@@ -5,6 +5,7 @@
 //! arguments, call a use case and wrap the result; the demo seed and the SLA worker call the
 //! same use cases.
 
+pub mod calendars;
 pub mod clock;
 pub mod error;
 pub mod floor;

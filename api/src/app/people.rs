@@ -182,9 +182,17 @@ pub async fn create_department(
     app: &App,
     name: &str,
     kind: DepartmentKind,
+    calendar_id: Option<Uuid>,
 ) -> AppResult<department::Model> {
     let name = text(name, "name", 120)?;
-    Ok(org::insert_department(&app.db, &name, kind.as_str()).await?)
+    if let Some(id) = calendar_id
+        && careline_persistence::calendars::find(&app.db, id)
+            .await?
+            .is_none()
+    {
+        return Err(AppError::bad_input("calendarId", "no such calendar"));
+    }
+    Ok(org::insert_department(&app.db, &name, kind.as_str(), calendar_id).await?)
 }
 
 /// Creates a team in an existing department, optionally led by an active supervisor.

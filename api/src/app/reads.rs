@@ -3,8 +3,8 @@
 
 use super::error::AppResult;
 use careline_persistence::entity::{
-    corrective_action, customer, department, follow_up, satisfaction_rating, team, ticket,
-    ticket_event, training_course, training_record, training_session, user,
+    business_calendar, corrective_action, customer, department, follow_up, satisfaction_rating,
+    team, ticket, ticket_event, training_course, training_record, training_session, user,
 };
 use careline_persistence::{
     DatabaseConnection, corrective_actions, customers, org, tickets, training, users,
@@ -31,6 +31,17 @@ pub async fn users(
     keys: &[Uuid],
 ) -> AppResult<HashMap<Uuid, user::Model>> {
     Ok(by(users::find_many(db, keys).await?, |m| m.id))
+}
+
+/// Business calendars by id.
+pub async fn calendars(
+    db: &DatabaseConnection,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, business_calendar::Model>> {
+    Ok(by(
+        careline_persistence::calendars::find_many(db, keys).await?,
+        |m| m.id,
+    ))
 }
 
 /// Departments by id.

@@ -197,13 +197,14 @@ pub async fn run_in<C: ConnectionTrait + TransactionTrait>(
         )));
     }
     let change = decide(&f, viewer, &cmd, at)?;
+    let clocks = crate::sla::stored_clocks(db, &loaded.ticket).await?;
     let applied = tickets::apply(
         db,
         &loaded.ticket,
         loaded.customer.user_id,
         version,
         &change,
-        &crate::sla::after_change(&loaded.ticket, &change, at),
+        &crate::sla::after_change(&loaded.ticket, &clocks, &change, at),
         Some(viewer.user_id),
         extra,
         at,
@@ -467,11 +468,13 @@ pub async fn create(
     };
     let policies = careline_persistence::sla::policies(&app.db).await?;
     let sla = crate::sla::initial(
+        &app.db,
         &policies,
         intake.kind,
         intake.severity.map(|s| s.as_str()),
         at,
-    );
+    )
+    .await?;
     let created = tickets::create(
         &app.db,
         NewTicket {

@@ -6,8 +6,9 @@ use crate::app::error::{AppError, AppResult};
 use crate::app::{App, reads};
 use async_graphql::dataloader::{DataLoader, Loader};
 use careline_persistence::entity::{
-    corrective_action, customer, department, follow_up, quality_scorecard, satisfaction_rating,
-    team, ticket, ticket_event, training_course, training_record, training_session, user,
+    business_calendar, corrective_action, customer, department, follow_up, quality_scorecard,
+    satisfaction_rating, team, ticket, ticket_event, training_course, training_record,
+    training_session, user,
 };
 use futures_util::future::BoxFuture;
 use std::collections::HashMap;
@@ -81,6 +82,7 @@ loaders! {
     involved_staff: Uuid => Vec<Uuid>,
     tickets: Uuid => ticket::Model,
     quality_scorecards: Uuid => quality_scorecard::Model,
+    calendars: Uuid => business_calendar::Model,
 }
 
 fn batch<L: Send + Sync + 'static>(loader: L) -> DataLoader<L> {

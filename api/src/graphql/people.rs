@@ -132,6 +132,20 @@ impl Department {
     async fn kind(&self) -> DepartmentKind {
         DomainDepartmentKind::parse(&self.0.kind).into()
     }
+    /// The business calendar the department's deadlines count on (staff); null: the
+    /// organisation's default customer-service hours.
+    #[graphql(guard = "Can(Action::ReadCalendars)")]
+    async fn calendar(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Option<crate::graphql::floor::BusinessCalendar>> {
+        match self.0.calendar_id {
+            Some(id) => crate::graphql::floor::load_calendar(ctx, id)
+                .await
+                .map(Some),
+            None => Ok(None),
+        }
+    }
 }
 
 /// A team in customer service, led by a supervisor.
@@ -298,8 +312,10 @@ impl PeopleMutation {
         ctx: &Context<'_>,
         name: String,
         kind: DepartmentKind,
+        #[graphql(desc = "The business calendar its deadlines count on.")] calendar_id: Option<ID>,
     ) -> AppResult<Department> {
-        let created = uc::create_department(app(ctx)?, &name, kind.into()).await?;
+        let calendar_id = optional_id(calendar_id.as_ref(), "calendarId")?;
+        let created = uc::create_department(app(ctx)?, &name, kind.into(), calendar_id).await?;
         Ok(Department(created))
     }
 

@@ -1,6 +1,8 @@
 //! Business calendars: when the clock runs, and arithmetic on business time.
 //!
-//! A calendar is a time zone plus weekly opening windows in local wall-clock time. Each
+//! A calendar is a time zone plus weekly opening windows in local wall-clock time, with
+//! special days that override the week: holidays (closed all day, or open shorter hours) and
+//! make-up working days (调休: a weekend day worked as a weekday). Each
 //! window on each local day becomes one contiguous UTC interval from its opening to its
 //! closing, the way a shift is actually worked: on a spring-forward day a 01:30–03:30 window
 //! lasts one hour, on a fall-back day a window spanning the repeated hour lasts one hour
@@ -12,11 +14,16 @@ use chrono::{
     TimeZone, Utc,
 };
 use chrono_tz::{GapInfo, Tz};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 use crate::DomainError;
 
 const TIME_ZONE_FIELD: &str = "input.timeZone";
 const WINDOWS_FIELD: &str = "input.windows";
+const DAYS_FIELD: &str = "days";
+/// Longest name of a special day, in characters.
+const DAY_NAME_MAX: usize = 120;
 
 const MINUTES_PER_DAY: u16 = 24 * 60;
 const DAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
@@ -66,14 +73,49 @@ const WHOLE_DAY: Window = Window {
 ///
 /// The normal form ([`BusinessCalendar::windows_spec`]) groups days with identical hours,
 /// lists them Monday first, and repeats the day prefix for each window of the group.
+///
+/// # Special days
+///
+/// [`BusinessCalendar::with_special_days`] adds dates on which the weekly pattern does not
+/// apply: a [`SpecialDayKind::Holiday`] is closed all day, or open only the hours it names (a
+/// partial holiday); a [`SpecialDayKind::WorkingDay`] (make-up day) is open the hours it names,
+/// or by default the hours of the calendar's first open weekday, Monday first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BusinessCalendar {
     tz: Tz,
     /// Sorted, disjoint, non-touching windows for each weekday, Monday first.
     days: [Vec<Window>; 7],
     spec: String,
+    /// The special days, by date, as given (normalised).
+    special: Vec<SpecialDay>,
+    /// The windows of each special day, replacing its weekday's.
+    overrides: BTreeMap<NaiveDate, Vec<Window>>,
     /// Every day is open from midnight to midnight; the arithmetic then needs no calendar.
     always_open: bool,
+}
+
+/// Whether a special day closes (a holiday) or opens (a make-up working day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SpecialDayKind {
+    /// A public holiday: closed, or open only the hours given.
+    Holiday,
+    /// A make-up working day (调休): open the hours given, or the usual working hours.
+    WorkingDay,
+}
+
+/// A date on which the weekly pattern does not apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecialDay {
+    /// The local date.
+    pub date: NaiveDate,
+    /// Holiday or make-up working day.
+    pub kind: SpecialDayKind,
+    /// What the day is, for people (e.g. 国庆节).
+    pub name: String,
+    /// The hours open that day, as windows without days (`09:00-12:00`); `None` for a holiday
+    /// closed all day, or a working day with the calendar's usual working hours.
+    pub windows: Option<String>,
 }
 
 impl BusinessCalendar {
@@ -91,8 +133,81 @@ impl BusinessCalendar {
             tz,
             days,
             spec,
+            special: Vec::new(),
+            overrides: BTreeMap::new(),
             always_open,
         })
+    }
+
+    /// This calendar with `special` as its special days (replacing any it had).
+    ///
+    /// Each date may appear once. A day's windows use the weekly grammar without days
+    /// (`09:00-12:00,13:00-17:00`); a holiday's are the hours still open, a working day's the
+    /// hours worked. Names are required (at most 120 characters). Errors are
+    /// [`DomainError::InvalidInput`] on `days`, naming the date.
+    pub fn with_special_days(mut self, mut special: Vec<SpecialDay>) -> Result<Self, DomainError> {
+        special.sort_by_key(|day| day.date);
+        let usual = self
+            .days
+            .iter()
+            .find(|windows| !windows.is_empty())
+            .cloned()
+            .unwrap_or_default();
+        let mut overrides = BTreeMap::new();
+        for day in &mut special {
+            let date = day.date;
+            let bad =
+                |message: String| DomainError::invalid(DAYS_FIELD, format!("{date}: {message}"));
+            let name = day.name.trim();
+            if name.is_empty() {
+                return Err(bad("a name is required, e.g. 国庆节 or New Year".into()));
+            }
+            if name.chars().count() > DAY_NAME_MAX {
+                return Err(bad(format!(
+                    "the name is longer than {DAY_NAME_MAX} characters"
+                )));
+            }
+            day.name = name.to_owned();
+            let windows = match day.windows.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(text) => Some(parse_day_windows(text).map_err(|e| bad(e.to_string()))?),
+            };
+            day.windows = windows.as_ref().map(|w| format_windows(w));
+            let hours = match (day.kind, windows) {
+                (_, Some(windows)) => windows,
+                (SpecialDayKind::Holiday, None) => Vec::new(),
+                (SpecialDayKind::WorkingDay, None) => usual.clone(),
+            };
+            if overrides.insert(date, hours).is_some() {
+                return Err(bad("the date is listed twice".into()));
+            }
+        }
+        self.always_open = self.always_open && overrides.is_empty();
+        self.special = special;
+        self.overrides = overrides;
+        Ok(self)
+    }
+
+    /// The special days, in date order.
+    pub fn special_days(&self) -> &[SpecialDay] {
+        &self.special
+    }
+
+    /// The opening windows of local `date`: its special day's, or its weekday's.
+    fn windows_on(&self, date: NaiveDate) -> &[Window] {
+        match self.overrides.get(&date) {
+            Some(windows) => windows,
+            None => &self.days[weekday_index(date)],
+        }
+    }
+
+    /// Business minutes on local `date` (its windows' lengths in wall-clock minutes; clock
+    /// changes aside).
+    pub fn minutes_on(&self, date: NaiveDate) -> i64 {
+        self.windows_on(date)
+            .iter()
+            .map(|w| i64::from(w.end - w.start))
+            .sum()
     }
 
     /// The windows in normal form; parsing it again yields an equal calendar.
@@ -355,7 +470,7 @@ impl Iterator for Intervals<'_> {
             if self.date > self.last {
                 return None;
             }
-            let windows = &self.calendar.days[weekday_index(self.date)];
+            let windows = self.calendar.windows_on(self.date);
             let Some(&window) = windows.get(self.window) else {
                 self.date = self.date.succ_opt()?;
                 self.window = 0;
@@ -439,6 +554,30 @@ fn parse_windows(text: &str) -> Result<[Vec<Window>; 7], DomainError> {
         merge(day);
     }
     Ok(days)
+}
+
+/// The windows of one special day: time ranges only, no days.
+fn parse_day_windows(text: &str) -> Result<Vec<Window>, DomainError> {
+    let mut windows = Vec::new();
+    for item in text.split(',') {
+        let item = item.trim();
+        if item.is_empty() {
+            return Err(bad_windows(
+                "the hours contain an empty item; check for a stray comma",
+            ));
+        }
+        windows.push(parse_item_range(item)?);
+    }
+    merge(&mut windows);
+    Ok(windows)
+}
+
+fn format_windows(windows: &[Window]) -> String {
+    windows
+        .iter()
+        .map(|w| format!("{}-{}", format_time(w.start), format_time(w.end)))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// An item without days: usually a time range, but recognise the two likely mistakes so the

@@ -8,6 +8,7 @@
 //! them; nothing here reads a clock or a database.
 
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use super::{BusinessCalendar, SOLUTION_NOTICE_MINUTES, Stage, Target};
 use crate::event::{EscalationKind, SlaTarget};
@@ -18,10 +19,10 @@ use crate::ticket::{Change, TicketEventKind, TicketStatus};
 pub struct ClockPolicy<'a> {
     /// The policy's name, kept on the ticket for people.
     pub name: &'a str,
-    /// IANA time zone of the policy's calendar.
-    pub time_zone: &'a str,
-    /// Opening windows of the policy's calendar (see [`BusinessCalendar`]).
-    pub windows: &'a str,
+    /// The policy's business calendar, holidays included.
+    pub calendar: &'a BusinessCalendar,
+    /// The stored calendar's id, so that a change to the calendar reaches the ticket.
+    pub calendar_id: Option<Uuid>,
     /// First-response target in business minutes.
     pub first_response_minutes: i32,
     /// Resolution target in business minutes.
@@ -34,10 +35,10 @@ pub struct ClockPolicy<'a> {
 pub struct SlaClocks {
     /// The name of the policy the targets came from.
     pub policy_name: Option<String>,
-    /// The calendar's time zone, as the policy spelled it.
-    pub time_zone: Option<String>,
-    /// The calendar's windows, as the policy spelled them.
-    pub windows: Option<String>,
+    /// The stored calendar the clocks count on, when the ticket names one.
+    pub calendar_id: Option<Uuid>,
+    /// The calendar the clocks count on, holidays included; `None`: the clocks never run.
+    pub calendar: Option<BusinessCalendar>,
     /// Size of the first-response target in business minutes.
     pub first_response_minutes: Option<i32>,
     /// Size of the resolution target in business minutes (the notice target after a
@@ -68,8 +69,8 @@ impl Default for SlaClocks {
     fn default() -> Self {
         SlaClocks {
             policy_name: None,
-            time_zone: None,
-            windows: None,
+            calendar_id: None,
+            calendar: None,
             first_response_minutes: None,
             resolution_minutes: None,
             first_response_due_at: None,
@@ -172,8 +173,8 @@ fn min_opt(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTim
 impl SlaClocks {
     /// The calendar the clocks count on; `None` without a policy or when the stored
     /// calendar no longer parses (the clocks then stand still).
-    pub fn calendar(&self) -> Option<BusinessCalendar> {
-        BusinessCalendar::parse(self.time_zone.as_deref()?, self.windows.as_deref()?).ok()
+    pub fn calendar(&self) -> Option<&BusinessCalendar> {
+        self.calendar.as_ref()
     }
 
     /// The first-response target, if the ticket has one.
@@ -224,24 +225,22 @@ impl SlaClocks {
 }
 
 /// The clocks of a new ticket created at `now` under `policy`: both targets start at `now`
-/// on the policy's calendar. A calendar that does not parse gives clocks that never run.
+/// on the policy's calendar.
 pub fn initial(policy: &ClockPolicy<'_>, now: DateTime<Utc>) -> SlaClocks {
-    let Ok(cal) = BusinessCalendar::parse(policy.time_zone, policy.windows) else {
-        return SlaClocks::default();
-    };
-    let first = Target::starting(now, i64::from(policy.first_response_minutes), &cal);
-    let resolution = Target::starting(now, i64::from(policy.resolution_minutes), &cal);
+    let cal = policy.calendar;
+    let first = Target::starting(now, i64::from(policy.first_response_minutes), cal);
+    let resolution = Target::starting(now, i64::from(policy.resolution_minutes), cal);
     let mut clocks = SlaClocks {
         policy_name: Some(policy.name.to_owned()),
-        time_zone: Some(policy.time_zone.to_owned()),
-        windows: Some(policy.windows.to_owned()),
+        calendar_id: policy.calendar_id,
+        calendar: Some(cal.clone()),
         first_response_minutes: Some(policy.first_response_minutes),
         resolution_minutes: Some(policy.resolution_minutes),
         first_response_due_at: Some(first.due),
         resolution_due_at: Some(resolution.due),
         ..SlaClocks::default()
     };
-    clocks.schedule(false, false, TicketStatus::New, &cal);
+    clocks.schedule(false, false, TicketStatus::New, cal);
     clocks
 }
 
@@ -265,7 +264,7 @@ pub fn after_change(
     now: DateTime<Utc>,
 ) -> SlaClocks {
     let mut clocks = current.clone();
-    let Some(cal) = clocks.calendar() else {
+    let Some(cal) = current.calendar() else {
         return clocks;
     };
     let from = facts.status;
@@ -280,12 +279,12 @@ pub fn after_change(
         if facts.first_responded_at.is_none()
             && let Some(t) = clocks.first_response_target()
         {
-            clocks.first_response_due_at = Some(t.resumed(paused_at, now, &cal).due);
+            clocks.first_response_due_at = Some(t.resumed(paused_at, now, cal).due);
         }
         if facts.resolved_at.is_none()
             && let Some(t) = clocks.resolution_target()
         {
-            clocks.resolution_due_at = Some(t.resumed(paused_at, now, &cal).due);
+            clocks.resolution_due_at = Some(t.resumed(paused_at, now, cal).due);
         }
     }
     if to == TicketStatus::PendingCustomer && from != TicketStatus::PendingCustomer {
@@ -298,7 +297,7 @@ pub fn after_change(
         clocks.resolution_breached = true;
     }
     if from == TicketStatus::PendingDepartment && to == TicketStatus::Open && !resolution_met {
-        let notice = Target::starting(now, SOLUTION_NOTICE_MINUTES, &cal);
+        let notice = Target::starting(now, SOLUTION_NOTICE_MINUTES, cal);
         clocks.resolution_due_at = Some(notice.due);
         clocks.resolution_minutes = Some(SOLUTION_NOTICE_MINUTES as i32);
         clocks.resolution_stage = Stage::None;
@@ -306,11 +305,119 @@ pub fn after_change(
     if change.reopened
         && let Some(minutes) = clocks.resolution_minutes
     {
-        clocks.resolution_due_at = Some(Target::starting(now, i64::from(minutes), &cal).due);
+        clocks.resolution_due_at = Some(Target::starting(now, i64::from(minutes), cal).due);
         clocks.resolution_stage = Stage::None;
         clocks.resolution_breached = false;
     }
-    clocks.schedule(first_met, resolution_met, to, &cal);
+    clocks.schedule(first_met, resolution_met, to, cal);
+    clocks
+}
+
+/// One status change from a ticket's timeline, for recounting its clocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusStep {
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// The status before.
+    pub from: TicketStatus,
+    /// The status after.
+    pub to: TicketStatus,
+}
+
+/// When a ticket's running targets started and the waits on the customer since: what a
+/// recount on a changed calendar needs besides the clocks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClockHistory {
+    /// When the first-response target started: the ticket's creation.
+    pub created_at: DateTime<Utc>,
+    /// When the resolution target started: the creation, or the last reopen or department
+    /// hand-back (each starts it again, see [`after_change`]).
+    pub resolution_started_at: DateTime<Utc>,
+    /// Finished waits on the customer, in order; a wait still going on is not one (its end
+    /// moves the due times when it comes).
+    pub pauses: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl ClockHistory {
+    /// The history of a ticket created at `created_at` whose status changes are `steps`, in
+    /// the order they happened.
+    pub fn from_steps(created_at: DateTime<Utc>, steps: &[StatusStep]) -> Self {
+        let mut history = ClockHistory {
+            created_at,
+            resolution_started_at: created_at,
+            pauses: Vec::new(),
+        };
+        let mut waiting_since = None;
+        for step in steps {
+            let restarts = step.to == TicketStatus::Open
+                && matches!(
+                    step.from,
+                    TicketStatus::Resolved | TicketStatus::Closed | TicketStatus::PendingDepartment
+                );
+            if restarts {
+                history.resolution_started_at = step.at;
+            }
+            if step.from == TicketStatus::PendingCustomer
+                && let Some(since) = waiting_since.take()
+            {
+                history.pauses.push((since, step.at));
+            }
+            if step.to == TicketStatus::PendingCustomer {
+                waiting_since = Some(step.at);
+            }
+        }
+        history
+    }
+}
+
+/// The due time of a target of `minutes` started at `start` on `cal`, the waits in `pauses`
+/// taken out as they were when they ended.
+fn due_from(
+    start: DateTime<Utc>,
+    minutes: i32,
+    pauses: &[(DateTime<Utc>, DateTime<Utc>)],
+    cal: &BusinessCalendar,
+) -> DateTime<Utc> {
+    let mut due = cal.add_business_minutes(start, i64::from(minutes));
+    for &(from, to) in pauses {
+        if to > start {
+            due = cal.shift_due_for_pause(due, from.max(start), to);
+        }
+    }
+    due
+}
+
+/// The clocks of a ticket recounted on `cal`, its calendar after a change (holidays added or
+/// removed, hours changed).
+///
+/// Each unmet target's due time is counted again from the target's start, with the waits on
+/// the customer taken out as they were, so the ticket is due when it would have been had the
+/// calendar always been `cal`. Met targets keep their due times (their durations were recorded
+/// when they were met); stages, breach flags and escalations already recorded stay, as they
+/// happened; when the worker looks next is worked out again.
+pub fn recounted(
+    current: &SlaClocks,
+    facts: &TicketClockFacts,
+    history: &ClockHistory,
+    cal: BusinessCalendar,
+) -> SlaClocks {
+    let mut clocks = current.clone();
+    let first_met = facts.first_responded_at.is_some();
+    let resolution_met = facts.resolved_at.is_some();
+    if !first_met && let Some(minutes) = clocks.first_response_minutes {
+        clocks.first_response_due_at =
+            Some(due_from(history.created_at, minutes, &history.pauses, &cal));
+    }
+    if !resolution_met && let Some(minutes) = clocks.resolution_minutes {
+        clocks.resolution_due_at = Some(due_from(
+            history.resolution_started_at,
+            minutes,
+            &history.pauses,
+            &cal,
+        ));
+    }
+    clocks.schedule(first_met, resolution_met, facts.status, &cal);
+    clocks.calendar = Some(cal);
     clocks
 }
 
@@ -328,8 +435,8 @@ fn crossed(from: Stage, to: Stage) -> impl Iterator<Item = Stage> {
 /// level; the due time raises the level to at least 1 (supervisor) and marks the target
 /// breached; 150 % raises it to at least 2 (manager). A clock that is met, paused or stopped
 /// records nothing. `next_check_at` is when the next threshold of a running clock falls.
-pub fn evaluate(clocks: &SlaClocks, facts: &TicketClockFacts, now: DateTime<Utc>) -> ClockCheck {
-    let mut clocks = clocks.clone();
+pub fn evaluate(stored: &SlaClocks, facts: &TicketClockFacts, now: DateTime<Utc>) -> ClockCheck {
+    let mut clocks = stored.clone();
     let mut check = ClockCheck {
         first_response_stage: clocks.first_response_stage,
         resolution_stage: clocks.resolution_stage,
@@ -339,7 +446,7 @@ pub fn evaluate(clocks: &SlaClocks, facts: &TicketClockFacts, now: DateTime<Utc>
         next_check_at: None,
         escalations: Vec::new(),
     };
-    let Some(cal) = clocks.calendar() else {
+    let Some(cal) = stored.calendar() else {
         return check;
     };
     let first_met = facts.first_responded_at.is_some();
@@ -363,7 +470,7 @@ pub fn evaluate(clocks: &SlaClocks, facts: &TicketClockFacts, now: DateTime<Utc>
         let (true, false, Some(target)) = (running, met, target) else {
             continue;
         };
-        let reached = target.stage(now, &cal).max(stored);
+        let reached = target.stage(now, cal).max(stored);
         let label = match which {
             SlaTarget::FirstResponse => "first-response",
             SlaTarget::Resolution => "resolution",
@@ -414,7 +521,7 @@ pub fn evaluate(clocks: &SlaClocks, facts: &TicketClockFacts, now: DateTime<Utc>
             }
         }
     }
-    clocks.schedule(first_met, resolution_met, facts.status, &cal);
+    clocks.schedule(first_met, resolution_met, facts.status, cal);
     check.next_check_at = clocks.next_check_at;
     check
 }

@@ -1,4 +1,4 @@
-use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::*;
@@ -736,6 +736,158 @@ mod escalation {
     }
 }
 
+mod special_days {
+    use super::*;
+
+    fn day(date: &str, kind: SpecialDayKind, windows: Option<&str>) -> SpecialDay {
+        SpecialDay {
+            date: date.parse().unwrap(),
+            kind,
+            name: "国庆节".into(),
+            windows: windows.map(str::to_owned),
+        }
+    }
+
+    /// Legal's back office: Mon–Fri 09:00–18:00 in Shanghai, closed 1–3 October 2026
+    /// (Thursday to Saturday), working Sunday 11 October.
+    fn back_office() -> BusinessCalendar {
+        calendar("Asia/Shanghai", "Mon-Fri 09:00-18:00")
+            .with_special_days(vec![
+                day("2026-10-01", SpecialDayKind::Holiday, None),
+                day("2026-10-02", SpecialDayKind::Holiday, None),
+                day("2026-10-03", SpecialDayKind::Holiday, None),
+                day("2026-10-11", SpecialDayKind::WorkingDay, None),
+                day("2026-12-31", SpecialDayKind::Holiday, Some("09:00-12:00")),
+            ])
+            .unwrap()
+    }
+
+    #[test]
+    fn a_target_set_the_afternoon_before_a_holiday_falls_due_after_it() {
+        let cal = back_office();
+        // Wednesday 30 September, 17:00: one hour left that day, then Thursday to Sunday
+        // are closed (holiday, holiday, holiday-on-a-Saturday, Sunday).
+        let start = local(&cal, "2026-09-30 17:00");
+        assert_eq!(
+            cal.add_business_minutes(start, 540),
+            local(&cal, "2026-10-05 17:00")
+        );
+        let without = calendar("Asia/Shanghai", "Mon-Fri 09:00-18:00");
+        assert_eq!(
+            without.add_business_minutes(start, 540),
+            local(&cal, "2026-10-01 17:00")
+        );
+        assert_eq!(
+            cal.business_minutes_between(start, local(&cal, "2026-10-05 09:00")),
+            60
+        );
+    }
+
+    #[test]
+    fn a_make_up_day_works_the_usual_hours() {
+        let cal = back_office();
+        let friday = local(&cal, "2026-10-09 17:00");
+        assert_eq!(
+            cal.add_business_minutes(friday, 120),
+            local(&cal, "2026-10-11 10:00")
+        );
+        assert_eq!(cal.minutes_on("2026-10-11".parse().unwrap()), 540);
+        assert_eq!(cal.minutes_on("2026-10-10".parse().unwrap()), 0);
+    }
+
+    #[test]
+    fn a_partial_holiday_is_open_the_hours_it_names() {
+        let cal = back_office();
+        assert_eq!(cal.minutes_on("2026-12-31".parse().unwrap()), 180);
+        assert_eq!(
+            cal.add_business_minutes(local(&cal, "2026-12-31 11:00"), 120),
+            local(&cal, "2027-01-01 10:00")
+        );
+    }
+
+    #[test]
+    fn holidays_end_always_open_arithmetic() {
+        let cal = calendar("UTC", "24x7")
+            .with_special_days(vec![day("2026-10-01", SpecialDayKind::Holiday, None)])
+            .unwrap();
+        assert_eq!(
+            cal.add_business_minutes(utc("2026-09-30T23:00:00Z"), 120),
+            utc("2026-10-02T01:00:00Z")
+        );
+    }
+
+    #[test]
+    fn special_days_keep_their_normal_form_in_date_order() {
+        let cal = calendar("UTC", "Mon-Fri 09:00-18:00")
+            .with_special_days(vec![
+                day(
+                    "2026-12-31",
+                    SpecialDayKind::Holiday,
+                    Some(" 13:00-17:00, 9:00-12:00 "),
+                ),
+                day("2026-10-01", SpecialDayKind::Holiday, Some("")),
+            ])
+            .unwrap();
+        let days = cal.special_days();
+        assert_eq!(days[0].date.to_string(), "2026-10-01");
+        assert_eq!(days[0].windows, None);
+        assert_eq!(days[1].windows.as_deref(), Some("09:00-12:00,13:00-17:00"));
+    }
+
+    #[test]
+    fn bad_special_days_are_refused_naming_the_date() {
+        let refuse = |days: Vec<SpecialDay>| match calendar("UTC", "24x7").with_special_days(days) {
+            Err(DomainError::InvalidInput { field, message }) => {
+                assert_eq!(field, "days");
+                message
+            }
+            other => panic!("expected invalid input, got {other:?}"),
+        };
+        let twice = refuse(vec![
+            day("2026-10-01", SpecialDayKind::Holiday, None),
+            day("2026-10-01", SpecialDayKind::WorkingDay, None),
+        ]);
+        assert!(
+            twice.starts_with("2026-10-01") && twice.contains("twice"),
+            "{twice}"
+        );
+        let hours = refuse(vec![day(
+            "2026-10-01",
+            SpecialDayKind::Holiday,
+            Some("Mon 09:00-12:00"),
+        )]);
+        assert!(hours.starts_with("2026-10-01"), "{hours}");
+        let unnamed = refuse(vec![SpecialDay {
+            name: "  ".into(),
+            ..day("2026-10-01", SpecialDayKind::Holiday, None)
+        }]);
+        assert!(unnamed.contains("name"), "{unnamed}");
+    }
+
+    #[test]
+    fn a_holiday_on_a_clock_change_day_still_counts_exactly() {
+        // Berlin springs forward on Sunday 31 March 2024; that Sunday is a make-up day and
+        // Monday 1 April (Easter Monday) a holiday.
+        let cal = calendar("Europe/Berlin", "Mon-Fri 01:00-04:00")
+            .with_special_days(vec![
+                day("2024-03-31", SpecialDayKind::WorkingDay, None),
+                day("2024-04-01", SpecialDayKind::Holiday, None),
+            ])
+            .unwrap();
+        // 01:00–04:00 local on the change day lasts two hours (02:00–03:00 does not exist);
+        // Tuesday's window opens at 01:00 CEST, 23:00 UTC on Monday.
+        let saturday = utc("2024-03-30T00:00:00Z");
+        assert_eq!(
+            cal.business_minutes_between(saturday, utc("2024-04-01T23:00:00Z")),
+            120
+        );
+        assert_eq!(
+            cal.add_business_minutes(saturday, 121),
+            utc("2024-04-01T23:01:00Z")
+        );
+    }
+}
+
 mod properties {
     use proptest::prelude::*;
 
@@ -751,12 +903,17 @@ mod properties {
     ];
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
+    /// A special day as data: (date, working day?, the one window open that day if any).
+    type GeneratedDay = (NaiveDate, bool, Option<(u16, u16)>);
+
     /// A generated calendar kept as data, so the reference below does not reuse the parser.
     #[derive(Debug, Clone)]
     struct Spec {
         zone: &'static str,
         /// (weekday mask, Monday = bit 0; start minute; end minute)
         items: Vec<(u8, u16, u16)>,
+        /// Special days, one per date.
+        special: Vec<GeneratedDay>,
     }
 
     impl Spec {
@@ -783,6 +940,54 @@ mod properties {
 
         fn calendar(&self) -> BusinessCalendar {
             calendar(self.zone, &self.text())
+                .with_special_days(self.special_days())
+                .unwrap()
+        }
+
+        fn special_days(&self) -> Vec<SpecialDay> {
+            self.special
+                .iter()
+                .map(|&(date, working, window)| SpecialDay {
+                    date,
+                    kind: if working {
+                        SpecialDayKind::WorkingDay
+                    } else {
+                        SpecialDayKind::Holiday
+                    },
+                    name: "generated".into(),
+                    windows: window.map(|(from, to)| {
+                        format!(
+                            "{:02}:{:02}-{:02}:{:02}",
+                            from / 60,
+                            from % 60,
+                            to / 60,
+                            to % 60
+                        )
+                    }),
+                })
+                .collect()
+        }
+
+        /// The windows of local `day`, worked out from the data: a special day's own window,
+        /// none for a holiday without one, the first open weekday's for a working day without
+        /// one, the weekday's otherwise.
+        fn windows_on(&self, day: NaiveDate) -> Vec<(u16, u16)> {
+            let weekday = |d: u32| -> Vec<(u16, u16)> {
+                self.items
+                    .iter()
+                    .filter(|&&(mask, _, _)| mask & (1 << d) != 0)
+                    .map(|&(_, from, to)| (from, to))
+                    .collect()
+            };
+            match self.special.iter().find(|(date, _, _)| *date == day) {
+                Some(&(_, _, Some(window))) => vec![window],
+                Some(&(_, false, None)) => Vec::new(),
+                Some(&(_, true, None)) => (0..7)
+                    .map(weekday)
+                    .find(|w| !w.is_empty())
+                    .unwrap_or_default(),
+                None => weekday(day.weekday().num_days_from_monday()),
+            }
         }
     }
 
@@ -793,11 +998,38 @@ mod properties {
         let mask = prop_oneof![Just(0b111_1111u8), 1u8..0b1000_0000];
         let item = (mask, times)
             .prop_map(|(mask, (start, length))| (mask, start, (start + length).min(1440)));
+        // Special days fall on the days the starts below are drawn from, clock changes
+        // included.
+        let bases = ["2024-03-31", "2024-10-27", "2024-07-01"];
+        let window = prop_oneof![
+            Just(None),
+            (0u16..1440, 1u16..=720)
+                .prop_map(|(start, length)| Some((start, (start + length).min(1440)))),
+        ];
+        let special = (
+            prop::sample::select(bases.to_vec()),
+            -3i64..=1,
+            any::<bool>(),
+            window,
+        )
+            .prop_map(|(base, offset, working, window)| {
+                let date: NaiveDate = base.parse().unwrap();
+                (date + TimeDelta::days(offset), working, window)
+            });
         (
             prop::sample::select(ZONES.to_vec()),
             prop::collection::vec(item, 1..=4),
+            prop::collection::vec(special, 0..=4),
         )
-            .prop_map(|(zone, items)| Spec { zone, items })
+            .prop_map(|(zone, items, mut special)| {
+                let mut seen = std::collections::HashSet::new();
+                special.retain(|(date, _, _)| seen.insert(*date));
+                Spec {
+                    zone,
+                    items,
+                    special,
+                }
+            })
     }
 
     /// Whole-minute instants up to two days before one of Berlin's 2024 clock changes (most
@@ -849,11 +1081,9 @@ mod properties {
                 let (high, low) = (highest[i], lowest[i]);
                 let mut day = low.date().pred_opt().unwrap();
                 while day <= high.date() {
-                    let weekday = day.weekday().num_days_from_monday();
                     let midnight = day.and_hms_opt(0, 0, 0).unwrap();
-                    let open = spec.items.iter().any(|&(mask, from, to)| {
-                        mask & (1 << weekday) != 0
-                            && high >= midnight + TimeDelta::minutes(i64::from(from))
+                    let open = spec.windows_on(day).into_iter().any(|(from, to)| {
+                        high >= midnight + TimeDelta::minutes(i64::from(from))
                             && low < midnight + TimeDelta::minutes(i64::from(to))
                     });
                     if open {
@@ -957,9 +1187,39 @@ mod properties {
         }
 
         #[test]
+        fn a_span_of_whole_days_holds_the_sum_of_its_days(
+            spec in spec(),
+            first in -4i64..=0,
+            days in 1i64..=6,
+        ) {
+            // In a zone without clock changes each local day holds exactly its windows.
+            let spec = Spec { zone: "Asia/Shanghai", ..spec };
+            let cal = spec.calendar();
+            let base: NaiveDate = "2024-10-27".parse().unwrap();
+            let from = base + TimeDelta::days(first);
+            let midnight = |d: NaiveDate| local(&cal, &format!("{d} 00:00"));
+            let expected: i64 = (0..days)
+                .map(|k| from + TimeDelta::days(k))
+                .map(|d| {
+                    let mut minutes = [false; 1440];
+                    for (a, b) in spec.windows_on(d) {
+                        minutes[usize::from(a)..usize::from(b)].fill(true);
+                    }
+                    minutes.iter().filter(|&&m| m).count() as i64
+                })
+                .sum();
+            let to = from + TimeDelta::days(days);
+            prop_assert_eq!(cal.business_minutes_between(midnight(from), midnight(to)), expected);
+            let by_day: i64 = (0..days).map(|k| cal.minutes_on(from + TimeDelta::days(k))).sum();
+            prop_assert_eq!(by_day, expected);
+        }
+
+        #[test]
         fn the_normal_form_is_stable(spec in spec()) {
             let cal = spec.calendar();
-            let again = calendar(spec.zone, cal.windows_spec());
+            let again = calendar(spec.zone, cal.windows_spec())
+                .with_special_days(cal.special_days().to_vec())
+                .unwrap();
             prop_assert_eq!(again.windows_spec(), cal.windows_spec());
             prop_assert_eq!(again, cal);
         }

@@ -221,6 +221,8 @@ contract_enum! {
         InvolvedStaffSet => "INVOLVED_STAFF_SET",
         /// A complaint's verdict and root cause were recorded or revised.
         VerdictRecorded => "VERDICT_RECORDED",
+        /// The business calendar changed and the unmet due times were counted again.
+        DueTimesRecomputed => "DUE_TIMES_RECOMPUTED",
     }
 }
 
@@ -317,7 +319,7 @@ mod tests {
         assert_eq!(Channel::ALL.len(), 8);
         assert_eq!(ComplaintCategory::ALL.len(), 6);
         assert_eq!(TicketStatus::ALL.len(), 6);
-        assert_eq!(TicketEventKind::ALL.len(), 17);
+        assert_eq!(TicketEventKind::ALL.len(), 18);
         assert_eq!(ComplaintVerdict::ALL.len(), 3);
         assert_eq!(FollowUpMethod::ALL.len(), 5);
         assert_eq!(

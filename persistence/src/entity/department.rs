@@ -7,6 +7,8 @@ pub struct Model {
     pub id: Uuid,
     pub name: String,
     pub kind: String,
+    /// The business calendar its deadlines count on.
+    pub calendar_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,5 +1,6 @@
 //! sea-orm entities, one per table. The GraphQL layer never exposes these directly.
 
+pub mod business_calendar;
 pub mod corrective_action;
 pub mod corrective_action_ticket;
 pub mod customer;

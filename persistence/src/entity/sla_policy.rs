@@ -14,6 +14,8 @@ pub struct Model {
     pub resolution_minutes: i32,
     pub time_zone: String,
     pub windows: String,
+    /// The business calendar its deadlines count on.
+    pub calendar_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

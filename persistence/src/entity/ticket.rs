@@ -64,6 +64,9 @@ pub struct Model {
     pub sla_time_zone: Option<String>,
     /// Business windows of that calendar.
     pub sla_windows: Option<String>,
+    /// The stored calendar (holidays included) the SLA runs on; a change to it recounts the
+    /// ticket's unmet due times. `None` on tickets without a policy.
+    pub sla_calendar_id: Option<Uuid>,
     /// The first-response target's size in business minutes.
     pub sla_first_response_minutes: Option<i32>,
     /// The resolution target's size in business minutes.

@@ -2,6 +2,7 @@
 //! policies. Each area keeps its types and resolvers in its own file; the use cases are
 //! `crate::app::floor`.
 
+mod calendars;
 mod escalations;
 mod policies;
 mod queue;
@@ -9,6 +10,7 @@ mod shifts;
 
 use async_graphql::MergedObject;
 
+pub use calendars::{BusinessCalendar, load_calendar};
 pub use escalations::Escalation;
 pub use policies::SlaPolicy;
 pub use queue::QueueSnapshot;
@@ -20,6 +22,7 @@ pub struct FloorQuery(
     queue::QueueQuery,
     escalations::EscalationQuery,
     policies::PolicyQuery,
+    calendars::CalendarQuery,
     shifts::ShiftQuery,
 );
 
@@ -30,6 +33,7 @@ pub struct FloorMutation(
     escalations::EscalationMutation,
     queue::QueueMutation,
     shifts::ShiftMutation,
+    calendars::CalendarMutation,
 );
 
 /// A user that must exist (a dangling id is a data fault).

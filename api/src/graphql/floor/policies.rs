@@ -1,9 +1,10 @@
 //! Response-time standards: one policy per kind (and, for complaints, severity).
 
-use crate::app::floor::{self as uc, PolicyRequest};
+use super::calendars::{BusinessCalendar, load_calendar};
+use crate::app::floor::{self as uc, PolicyCalendar, PolicyRequest};
 use crate::app::{AppError, AppResult};
 use crate::graphql::tickets::{Severity, TicketKind};
-use crate::graphql::{Can, app};
+use crate::graphql::{Can, app, input_id};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use careline_domain::Action;
 use careline_domain::ticket::TicketKind as DomainKind;
@@ -46,15 +47,26 @@ impl SlaPolicy {
     async fn resolution_minutes(&self) -> i32 {
         self.0.resolution_minutes
     }
+    /// The calendar's time zone and weekly hours (holidays: see `calendar`).
     async fn business_hours(&self) -> BusinessHours {
         BusinessHours {
             time_zone: self.0.time_zone.clone(),
             windows: self.0.windows.clone(),
         }
     }
+    /// The business calendar the targets count on, holidays included.
+    async fn calendar(&self, ctx: &Context<'_>) -> AppResult<Option<BusinessCalendar>> {
+        match self.0.calendar_id {
+            Some(id) => load_calendar(ctx, id).await.map(Some),
+            None => Ok(None),
+        }
+    }
 }
 
-/// A policy to create or replace (one per kind and severity).
+/// A policy to create or replace (one per kind and severity). Give its calendar as
+/// `calendarId`, or as `timeZone` and `windows`: the policy then keeps its calendar (holidays
+/// and all) if that calendar has these hours, and otherwise counts on the calendar with these
+/// hours and no holidays (made if there is none).
 #[derive(InputObject)]
 pub struct SlaPolicyInput {
     pub name: String,
@@ -62,8 +74,10 @@ pub struct SlaPolicyInput {
     pub severity: Option<Severity>,
     pub first_response_minutes: i32,
     pub resolution_minutes: i32,
-    pub time_zone: String,
-    pub windows: String,
+    pub time_zone: Option<String>,
+    pub windows: Option<String>,
+    /// A stored business calendar, instead of `timeZone` and `windows`.
+    pub calendar_id: Option<ID>,
 }
 
 #[derive(Default)]
@@ -92,14 +106,29 @@ impl PolicyMutation {
         ctx: &Context<'_>,
         input: SlaPolicyInput,
     ) -> AppResult<SlaPolicy> {
+        let calendar = match (input.calendar_id, input.time_zone, input.windows) {
+            (Some(id), None, None) => PolicyCalendar::Id(input_id(&id, "input.calendarId")?),
+            (None, Some(time_zone), Some(windows)) => PolicyCalendar::Hours { time_zone, windows },
+            (Some(_), _, _) => {
+                return Err(AppError::bad_input(
+                    "input.calendarId",
+                    "give either calendarId or timeZone and windows, not both",
+                ));
+            }
+            (None, _, _) => {
+                return Err(AppError::bad_input(
+                    "input.calendarId",
+                    "a calendar is required: calendarId, or timeZone and windows",
+                ));
+            }
+        };
         let request = PolicyRequest {
             name: input.name,
             kind: input.kind.into(),
             severity: input.severity.map(Into::into),
             first_response_minutes: input.first_response_minutes,
             resolution_minutes: input.resolution_minutes,
-            time_zone: input.time_zone,
-            windows: input.windows,
+            calendar,
         };
         Ok(SlaPolicy(uc::upsert_policy(app(ctx)?, request).await?))
     }

@@ -125,6 +125,7 @@ pub enum TicketEventKind {
     Closed,
     InvolvedStaffSet,
     VerdictRecorded,
+    DueTimesRecomputed,
 }
 
 /// Whether a complaint was well founded.

@@ -4,21 +4,30 @@ use proptest::prelude::*;
 use super::*;
 use crate::sla::{DEFAULT_TIME_ZONE, DEFAULT_WINDOWS};
 
-const INQUIRY: ClockPolicy<'static> = ClockPolicy {
-    name: "Inquiry",
-    time_zone: DEFAULT_TIME_ZONE,
-    windows: DEFAULT_WINDOWS,
-    first_response_minutes: 60,
-    resolution_minutes: 840,
-};
+/// The default customer-service shifts, 09:00–23:00 every day in Shanghai.
+static SHIFTS: std::sync::LazyLock<BusinessCalendar> = std::sync::LazyLock::new(|| {
+    BusinessCalendar::parse(DEFAULT_TIME_ZONE, DEFAULT_WINDOWS).unwrap()
+});
 
-const GENERAL_COMPLAINT: ClockPolicy<'static> = ClockPolicy {
-    name: "General complaint",
-    time_zone: DEFAULT_TIME_ZONE,
-    windows: DEFAULT_WINDOWS,
-    first_response_minutes: 120,
-    resolution_minutes: 2520,
-};
+fn inquiry() -> ClockPolicy<'static> {
+    ClockPolicy {
+        name: "Inquiry",
+        calendar: &SHIFTS,
+        calendar_id: None,
+        first_response_minutes: 60,
+        resolution_minutes: 840,
+    }
+}
+
+fn general_complaint() -> ClockPolicy<'static> {
+    ClockPolicy {
+        name: "General complaint",
+        calendar: &SHIFTS,
+        calendar_id: None,
+        first_response_minutes: 120,
+        resolution_minutes: 2520,
+    }
+}
 
 /// Shanghai wall-clock time on Tuesday 24 November 2026 plus `day` days (UTC+8, no DST).
 fn on(day: i64, h: u32, m: u32) -> DateTime<Utc> {
@@ -61,10 +70,9 @@ mod starting {
 
     #[test]
     fn a_new_ticket_gets_both_targets_on_the_policy_calendar() {
-        let clocks = initial(&INQUIRY, at(10, 0));
+        let clocks = initial(&inquiry(), at(10, 0));
         assert_eq!(clocks.policy_name.as_deref(), Some("Inquiry"));
-        assert_eq!(clocks.time_zone.as_deref(), Some(DEFAULT_TIME_ZONE));
-        assert_eq!(clocks.windows.as_deref(), Some(DEFAULT_WINDOWS));
+        assert_eq!(clocks.calendar(), Some(&*SHIFTS));
         assert_eq!(clocks.first_response_minutes, Some(60));
         assert_eq!(clocks.resolution_minutes, Some(840));
         assert_eq!(clocks.first_response_due_at, Some(at(11, 0)));
@@ -78,18 +86,13 @@ mod starting {
 
     #[test]
     fn the_worker_first_looks_at_the_earliest_eighty_percent_mark() {
-        let clocks = initial(&INQUIRY, at(10, 0));
+        let clocks = initial(&inquiry(), at(10, 0));
         assert_eq!(clocks.next_check_at, Some(at(10, 48)));
         assert_eq!(clocks.risk_at, Some(at(10, 48)));
     }
 
     #[test]
-    fn a_calendar_that_does_not_parse_gives_clocks_that_never_run() {
-        let broken = ClockPolicy {
-            time_zone: "Nowhere/City",
-            ..INQUIRY
-        };
-        assert_eq!(initial(&broken, at(10, 0)), SlaClocks::default());
+    fn clocks_without_a_calendar_never_run() {
         let clocks = SlaClocks::default();
         let check = evaluate(&clocks, &facts(TicketStatus::New), on(30, 0, 0));
         assert!(check.escalations.is_empty());
@@ -102,18 +105,6 @@ mod starting {
         );
         assert_eq!(after, clocks);
     }
-
-    #[test]
-    fn the_policy_spelling_of_the_calendar_is_kept() {
-        let spelled = ClockPolicy {
-            windows: "09:00-18:00,18:00-23:00",
-            ..INQUIRY
-        };
-        assert_eq!(
-            initial(&spelled, at(10, 0)).windows.as_deref(),
-            Some("09:00-18:00,18:00-23:00")
-        );
-    }
 }
 
 mod changes {
@@ -121,7 +112,7 @@ mod changes {
 
     #[test]
     fn waiting_on_the_customer_stops_the_clocks() {
-        let clocks = initial(&INQUIRY, at(10, 0));
+        let clocks = initial(&inquiry(), at(10, 0));
         let paused = after_change(
             &clocks,
             &facts(TicketStatus::Open),
@@ -140,7 +131,7 @@ mod changes {
 
     #[test]
     fn resuming_moves_every_unmet_due_time_by_the_business_time_of_the_wait() {
-        let clocks = initial(&INQUIRY, at(10, 0));
+        let clocks = initial(&inquiry(), at(10, 0));
         let paused = after_change(
             &clocks,
             &facts(TicketStatus::Open),
@@ -161,7 +152,7 @@ mod changes {
 
     #[test]
     fn a_wait_over_closed_hours_costs_only_its_business_time() {
-        let clocks = initial(&INQUIRY, at(22, 0));
+        let clocks = initial(&inquiry(), at(22, 0));
         let paused = after_change(
             &clocks,
             &facts(TicketStatus::Open),
@@ -181,7 +172,7 @@ mod changes {
 
     #[test]
     fn a_met_target_does_not_move_when_the_clocks_resume() {
-        let clocks = initial(&INQUIRY, at(10, 0));
+        let clocks = initial(&inquiry(), at(10, 0));
         let answered = TicketClockFacts {
             first_responded_at: Some(at(10, 10)),
             ..facts(TicketStatus::PendingCustomer)
@@ -197,13 +188,13 @@ mod changes {
         let warning = resumed
             .resolution_target()
             .unwrap()
-            .warning_at(&clocks.calendar().unwrap());
+            .warning_at(clocks.calendar().unwrap());
         assert_eq!(resumed.next_check_at, Some(warning));
     }
 
     #[test]
     fn a_late_first_response_or_resolution_is_marked_breached() {
-        let clocks = initial(&INQUIRY, at(10, 0));
+        let clocks = initial(&inquiry(), at(10, 0));
         let on_time = after_change(
             &clocks,
             &facts(TicketStatus::New),
@@ -249,7 +240,7 @@ mod changes {
 
     #[test]
     fn a_hand_back_gives_the_customer_notice_a_business_day_from_now() {
-        let mut clocks = initial(&GENERAL_COMPLAINT, at(10, 0));
+        let mut clocks = initial(&general_complaint(), at(10, 0));
         clocks.resolution_stage = Stage::Warning;
         let answered = TicketClockFacts {
             first_responded_at: Some(at(10, 5)),
@@ -276,7 +267,7 @@ mod changes {
         let clocks = SlaClocks {
             resolution_stage: Stage::Breach,
             resolution_breached: true,
-            ..initial(&GENERAL_COMPLAINT, at(10, 0))
+            ..initial(&general_complaint(), at(10, 0))
         };
         let handed_back = after_change(
             &clocks,
@@ -290,7 +281,7 @@ mod changes {
 
     #[test]
     fn only_a_department_handing_back_sets_a_notice_target() {
-        let clocks = initial(&GENERAL_COMPLAINT, at(10, 0));
+        let clocks = initial(&general_complaint(), at(10, 0));
         for from in [
             TicketStatus::New,
             TicketStatus::Open,
@@ -315,7 +306,7 @@ mod changes {
         let clocks = SlaClocks {
             resolution_stage: Stage::Level2,
             resolution_breached: true,
-            ..initial(&INQUIRY, at(10, 0))
+            ..initial(&inquiry(), at(10, 0))
         };
         let resolved = TicketClockFacts {
             first_responded_at: Some(at(10, 5)),
@@ -337,14 +328,14 @@ mod changes {
         let warning = reopened
             .resolution_target()
             .unwrap()
-            .warning_at(&clocks.calendar().unwrap());
+            .warning_at(clocks.calendar().unwrap());
         assert_eq!(reopened.next_check_at, Some(warning));
         assert_eq!(reopened.risk_at, Some(warning));
     }
 
     #[test]
     fn a_resolved_ticket_that_is_not_reopened_stays_unwatched() {
-        let clocks = initial(&INQUIRY, at(10, 0));
+        let clocks = initial(&inquiry(), at(10, 0));
         let resolved = TicketClockFacts {
             first_responded_at: Some(at(10, 5)),
             resolved_at: Some(at(12, 0)),
@@ -374,7 +365,7 @@ mod worker {
 
     #[test]
     fn eighty_percent_warns_at_the_current_level() {
-        let clocks = initial(&INQUIRY, at(10, 0));
+        let clocks = initial(&inquiry(), at(10, 0));
         let check = evaluate(&clocks, &facts(TicketStatus::New), at(10, 48));
         assert_eq!(check.first_response_stage, Stage::Warning);
         assert_eq!(check.escalation_level, 0);
@@ -394,7 +385,7 @@ mod worker {
 
     #[test]
     fn before_eighty_percent_nothing_happens() {
-        let clocks = initial(&INQUIRY, at(10, 0));
+        let clocks = initial(&inquiry(), at(10, 0));
         let check = evaluate(&clocks, &facts(TicketStatus::New), at(10, 47));
         assert!(check.escalations.is_empty());
         assert_eq!(check.first_response_stage, Stage::None);
@@ -403,7 +394,7 @@ mod worker {
 
     #[test]
     fn a_late_look_records_every_threshold_crossed_in_order() {
-        let clocks = initial(&INQUIRY, at(10, 0));
+        let clocks = initial(&inquiry(), at(10, 0));
         let check = evaluate(&clocks, &facts(TicketStatus::Open), at(11, 45));
         assert_eq!(
             stages_of(&check),
@@ -452,7 +443,7 @@ mod worker {
     fn the_breach_escalates_to_the_supervisor_at_the_due_time() {
         let clocks = SlaClocks {
             first_response_stage: Stage::Warning,
-            ..initial(&INQUIRY, at(10, 0))
+            ..initial(&inquiry(), at(10, 0))
         };
         let check = evaluate(&clocks, &facts(TicketStatus::New), at(11, 0));
         assert_eq!(
@@ -470,7 +461,7 @@ mod worker {
 
     #[test]
     fn the_level_is_never_lowered() {
-        let clocks = initial(&INQUIRY, at(10, 0));
+        let clocks = initial(&inquiry(), at(10, 0));
         let with_the_group = TicketClockFacts {
             escalation_level: 3,
             ..facts(TicketStatus::Open)
@@ -484,7 +475,7 @@ mod worker {
     fn a_recorded_stage_never_goes_back() {
         let clocks = SlaClocks {
             first_response_stage: Stage::Breach,
-            ..initial(&INQUIRY, at(10, 0))
+            ..initial(&inquiry(), at(10, 0))
         };
         // Earlier than the breach (e.g. a due time moved by a pause).
         let check = evaluate(&clocks, &facts(TicketStatus::Open), at(10, 50));
@@ -495,7 +486,7 @@ mod worker {
 
     #[test]
     fn met_clocks_record_nothing_and_are_not_watched() {
-        let clocks = initial(&INQUIRY, at(10, 0));
+        let clocks = initial(&inquiry(), at(10, 0));
         let answered = TicketClockFacts {
             first_responded_at: Some(at(10, 30)),
             ..facts(TicketStatus::Open)
@@ -508,7 +499,7 @@ mod worker {
 
     #[test]
     fn stopped_clocks_record_nothing() {
-        let clocks = initial(&INQUIRY, at(10, 0));
+        let clocks = initial(&inquiry(), at(10, 0));
         for status in [
             TicketStatus::Resolved,
             TicketStatus::Closed,
@@ -523,7 +514,7 @@ mod worker {
 
     #[test]
     fn both_clocks_report_first_response_before_resolution() {
-        let clocks = initial(&INQUIRY, at(10, 0));
+        let clocks = initial(&inquiry(), at(10, 0));
         let check = evaluate(&clocks, &facts(TicketStatus::Open), on(1, 10, 0));
         let targets: Vec<SlaTarget> = check.escalations.iter().map(|e| e.target).collect();
         assert_eq!(
@@ -560,7 +551,7 @@ mod worker {
             let now = created + Duration::minutes(later);
             let clocks = SlaClocks {
                 first_response_stage: crate::sla::stage_from_i32(first_stage),
-                ..initial(&INQUIRY, created)
+                ..initial(&inquiry(), created)
             };
             let facts = facts(TicketStatus::Open);
             let check = evaluate(&clocks, &facts, now);
@@ -602,5 +593,100 @@ mod display {
         assert!(!is_overdue(due, Some(at(10, 30)), None, late));
         assert!(!is_overdue(due, None, Some(at(10, 30)), late));
         assert!(!is_overdue(None, None, None, late));
+    }
+}
+
+mod recounting {
+    use super::*;
+    use crate::sla::{SpecialDay, SpecialDayKind};
+
+    fn step(at: DateTime<Utc>, from: TicketStatus, to: TicketStatus) -> StatusStep {
+        StatusStep { at, from, to }
+    }
+
+    /// A ticket created at 10:00, waiting on the customer from 10:30 to 14:00, sent to a
+    /// department at 15:00 that hands it back the next day at 11:00.
+    fn lived() -> (SlaClocks, Vec<StatusStep>) {
+        use TicketStatus::*;
+        let created = initial(&inquiry(), at(10, 0));
+        let paused = after_change(&created, &facts(Open), &change(PendingCustomer), at(10, 30));
+        let resumed = after_change(&paused, &facts(PendingCustomer), &change(Open), at(14, 0));
+        let sent = after_change(
+            &resumed,
+            &facts(Open),
+            &change(PendingDepartment),
+            at(15, 0),
+        );
+        let back = after_change(
+            &sent,
+            &facts(PendingDepartment),
+            &change(Open),
+            on(1, 11, 0),
+        );
+        let steps = vec![
+            step(at(10, 30), Open, PendingCustomer),
+            step(at(14, 0), PendingCustomer, Open),
+            step(at(15, 0), Open, PendingDepartment),
+            step(on(1, 11, 0), PendingDepartment, Open),
+        ];
+        (back, steps)
+    }
+
+    #[test]
+    fn the_history_names_the_last_restart_and_the_finished_waits() {
+        let (_, steps) = lived();
+        let history = ClockHistory::from_steps(at(10, 0), &steps);
+        assert_eq!(history.resolution_started_at, on(1, 11, 0));
+        assert_eq!(history.pauses, vec![(at(10, 30), at(14, 0))]);
+        let waiting = ClockHistory::from_steps(at(10, 0), &steps[..1]);
+        assert!(
+            waiting.pauses.is_empty(),
+            "a wait still going on is not counted yet"
+        );
+    }
+
+    #[test]
+    fn recounting_on_the_same_calendar_changes_nothing() {
+        let (clocks, steps) = lived();
+        let history = ClockHistory::from_steps(at(10, 0), &steps);
+        let again = recounted(
+            &clocks,
+            &facts(TicketStatus::Open),
+            &history,
+            SHIFTS.clone(),
+        );
+        assert_eq!(again, clocks);
+    }
+
+    #[test]
+    fn a_new_holiday_moves_unmet_due_times_and_keeps_met_ones() {
+        let (clocks, steps) = lived();
+        let history = ClockHistory::from_steps(at(10, 0), &steps);
+        // The notice target (one business day) ran from 11:00 on day 1; closing day 2 moves
+        // it a day later. The first response was met: it keeps its due time.
+        let holiday = SHIFTS
+            .clone()
+            .with_special_days(vec![SpecialDay {
+                date: on(2, 12, 0)
+                    .with_timezone(&chrono_tz::Asia::Shanghai)
+                    .date_naive(),
+                kind: SpecialDayKind::Holiday,
+                name: "Holiday".into(),
+                windows: None,
+            }])
+            .unwrap();
+        let responded = TicketClockFacts {
+            first_responded_at: Some(at(10, 5)),
+            ..facts(TicketStatus::Open)
+        };
+        let moved = recounted(&clocks, &responded, &history, holiday.clone());
+        assert_eq!(moved.first_response_due_at, clocks.first_response_due_at);
+        assert_eq!(
+            moved.resolution_due_at,
+            clocks.resolution_due_at.map(|due| due + Duration::days(1))
+        );
+        assert_eq!(moved.calendar(), Some(&holiday));
+        assert_eq!(moved.resolution_stage, clocks.resolution_stage);
+        assert!(moved.next_check_at > clocks.next_check_at);
     }
 }
