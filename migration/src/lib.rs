@@ -21,6 +21,7 @@ mod m0009_ticket_durations;
 mod m0010_kpi_spans;
 mod m0011_accountability;
 mod m0012_calendars;
+mod m0013_casework;
 
 pub use m0010_kpi_spans::{SHORT_SPAN_DAYS, derive_kpi_facts};
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_kpi_spans::Migration),
             Box::new(m0011_accountability::Migration),
             Box::new(m0012_calendars::Migration),
+            Box::new(m0013_casework::Migration),
         ]
     }
 }

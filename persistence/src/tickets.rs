@@ -45,6 +45,8 @@ pub struct NewTicket {
     pub sla: SlaClocks,
     /// The employees a complaint is about (already checked to be active staff).
     pub involved_staff: Vec<Uuid>,
+    /// The case this one follows up, if any.
+    pub parent_id: Option<Uuid>,
 }
 
 /// A stored ticket's SLA clocks, as the domain's rules read and write them, counting on
@@ -58,6 +60,7 @@ pub fn clocks_of(t: &Model, calendar: Option<BusinessCalendar>) -> SlaClocks {
         resolution_minutes: t.sla_resolution_minutes,
         first_response_due_at: t.first_response_due_at,
         resolution_due_at: t.resolution_due_at,
+        resolution_started_at: t.sla_resolution_started_at,
         paused_at: t.sla_paused_at,
         first_response_stage: stage_from_i32(t.sla_first_response_stage),
         resolution_stage: stage_from_i32(t.sla_resolution_stage),
@@ -91,6 +94,10 @@ pub(crate) fn clock_columns(update: UpdateMany<Ticket>, sla: &SlaClocks) -> Upda
             Expr::value(sla.calendar().map(|c| c.windows_spec().to_owned())),
         )
         .col_expr(T::SlaCalendarId, Expr::value(sla.calendar_id))
+        .col_expr(
+            T::SlaResolutionStartedAt,
+            Expr::value(sla.resolution_started_at),
+        )
         .col_expr(
             T::SlaFirstResponseMinutes,
             Expr::value(sla.first_response_minutes),
@@ -236,6 +243,8 @@ pub async fn create(
         sla_time_zone: Set(new.sla.calendar().map(|c| c.time_zone_name().to_owned())),
         sla_windows: Set(new.sla.calendar().map(|c| c.windows_spec().to_owned())),
         sla_calendar_id: Set(new.sla.calendar_id),
+        sla_resolution_started_at: Set(new.sla.resolution_started_at),
+        parent_id: Set(new.parent_id),
         sla_first_response_minutes: Set(new.sla.first_response_minutes),
         sla_resolution_minutes: Set(new.sla.resolution_minutes),
         sla_paused_at: Set(new.sla.paused_at),

@@ -486,6 +486,7 @@ pub async fn create(
             created_by: creator.id,
             sla,
             involved_staff,
+            parent_id: None,
         },
         at,
     )

@@ -48,6 +48,10 @@ pub struct SlaClocks {
     pub first_response_due_at: Option<DateTime<Utc>>,
     /// When the resolution is due.
     pub resolution_due_at: Option<DateTime<Utc>>,
+    /// When the current resolution target started: the creation, a reopen, or a department's
+    /// hand-back whose notice target shortened it. `None` on tickets from before it was kept
+    /// (a recount then reads it off the timeline).
+    pub resolution_started_at: Option<DateTime<Utc>>,
     /// Since when the clocks stand still (waiting on the customer).
     pub paused_at: Option<DateTime<Utc>>,
     /// How far the first-response clock has run, as last recorded.
@@ -75,6 +79,7 @@ impl Default for SlaClocks {
             resolution_minutes: None,
             first_response_due_at: None,
             resolution_due_at: None,
+            resolution_started_at: None,
             paused_at: None,
             first_response_stage: Stage::None,
             resolution_stage: Stage::None,
@@ -238,6 +243,7 @@ pub fn initial(policy: &ClockPolicy<'_>, now: DateTime<Utc>) -> SlaClocks {
         resolution_minutes: Some(policy.resolution_minutes),
         first_response_due_at: Some(first.due),
         resolution_due_at: Some(resolution.due),
+        resolution_started_at: Some(now),
         ..SlaClocks::default()
     };
     clocks.schedule(false, false, TicketStatus::New, cal);
@@ -251,9 +257,10 @@ pub fn initial(policy: &ClockPolicy<'_>, now: DateTime<Utc>) -> SlaClocks {
 ///   clocks; leaving it moves every unmet due time later by the business time the wait took.
 /// - A first response or resolution given after its due time marks that target breached.
 /// - A department handing its solution back (`PENDING_DEPARTMENT` → `OPEN`, not resolved)
-///   gives the resolution clock a new target of [`SOLUTION_NOTICE_MINUTES`] from `now`: the
-///   customer must be told within a business day. The new target replaces the old due time
-///   and its stage.
+///   caps the resolution clock: the customer must be told within [`SOLUTION_NOTICE_MINUTES`]
+///   (a business day) from `now`, so that becomes the target when it falls earlier than the
+///   current due time. It never extends an earlier or already-missed due time, and the stage
+///   already reached stays (an escalation is not undone).
 /// - Reopening starts the resolution clock again with its full target.
 ///
 /// Without a usable calendar the clocks are returned unchanged.
@@ -298,14 +305,17 @@ pub fn after_change(
     }
     if from == TicketStatus::PendingDepartment && to == TicketStatus::Open && !resolution_met {
         let notice = Target::starting(now, SOLUTION_NOTICE_MINUTES, cal);
-        clocks.resolution_due_at = Some(notice.due);
-        clocks.resolution_minutes = Some(SOLUTION_NOTICE_MINUTES as i32);
-        clocks.resolution_stage = Stage::None;
+        if clocks.resolution_due_at.is_none_or(|due| notice.due < due) {
+            clocks.resolution_due_at = Some(notice.due);
+            clocks.resolution_minutes = Some(SOLUTION_NOTICE_MINUTES as i32);
+            clocks.resolution_started_at = Some(now);
+        }
     }
     if change.reopened
         && let Some(minutes) = clocks.resolution_minutes
     {
         clocks.resolution_due_at = Some(Target::starting(now, i64::from(minutes), cal).due);
+        clocks.resolution_started_at = Some(now);
         clocks.resolution_stage = Stage::None;
         clocks.resolution_breached = false;
     }
@@ -330,8 +340,9 @@ pub struct StatusStep {
 pub struct ClockHistory {
     /// When the first-response target started: the ticket's creation.
     pub created_at: DateTime<Utc>,
-    /// When the resolution target started: the creation, or the last reopen or department
-    /// hand-back (each starts it again, see [`after_change`]).
+    /// When the resolution target started, as far as the timeline tells: the creation, or
+    /// the last reopen or department hand-back. Used only for clocks that do not record it
+    /// ([`SlaClocks::resolution_started_at`]).
     pub resolution_started_at: DateTime<Utc>,
     /// Finished waits on the customer, in order; a wait still going on is not one (its end
     /// moves the due times when it comes).
@@ -410,7 +421,9 @@ pub fn recounted(
     }
     if !resolution_met && let Some(minutes) = clocks.resolution_minutes {
         clocks.resolution_due_at = Some(due_from(
-            history.resolution_started_at,
+            clocks
+                .resolution_started_at
+                .unwrap_or(history.resolution_started_at),
             minutes,
             &history.pauses,
             &cal,

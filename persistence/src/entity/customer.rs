@@ -13,6 +13,12 @@ pub struct Model {
     pub email: Option<String>,
     /// The customer account this record belongs to, if any.
     pub user_id: Option<Uuid>,
+    /// `STANDARD`, `VIP` or `KEY_ACCOUNT`.
+    pub tier: String,
+    /// JSON list of tags.
+    pub tags: String,
+    /// The phone's digits without a +86 / 0086 prefix, for exact lookups; `None` without a phone.
+    pub phone_key: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

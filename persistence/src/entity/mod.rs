@@ -5,6 +5,7 @@ pub mod corrective_action;
 pub mod corrective_action_ticket;
 pub mod customer;
 pub mod department;
+pub mod department_task;
 pub mod escalation;
 pub mod follow_up;
 pub mod handover;

@@ -67,6 +67,11 @@ pub struct Model {
     /// The stored calendar (holidays included) the SLA runs on; a change to it recounts the
     /// ticket's unmet due times. `None` on tickets without a policy.
     pub sla_calendar_id: Option<Uuid>,
+    /// When the current resolution target started (creation, a reopen, or a department's
+    /// hand-back that shortened it); `None` on tickets from before it was recorded.
+    pub sla_resolution_started_at: Option<DateTimeUtc>,
+    /// The case this one follows up (跟进个案).
+    pub parent_id: Option<Uuid>,
     /// The first-response target's size in business minutes.
     pub sla_first_response_minutes: Option<i32>,
     /// The resolution target's size in business minutes.

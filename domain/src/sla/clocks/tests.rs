@@ -239,7 +239,7 @@ mod changes {
     }
 
     #[test]
-    fn a_hand_back_gives_the_customer_notice_a_business_day_from_now() {
+    fn a_hand_back_caps_the_resolution_at_a_business_day_from_now() {
         let mut clocks = initial(&general_complaint(), at(10, 0));
         clocks.resolution_stage = Stage::Warning;
         let answered = TicketClockFacts {
@@ -247,15 +247,15 @@ mod changes {
             ..facts(TicketStatus::PendingDepartment)
         };
         let handed_back = after_change(&clocks, &answered, &change(TicketStatus::Open), at(20, 0));
-        // Three hours today, eleven tomorrow.
+        // Three hours today, eleven tomorrow: earlier than the three business days.
         assert_eq!(handed_back.resolution_due_at, Some(on(1, 20, 0)));
         assert_eq!(
             handed_back.resolution_minutes,
             Some(SOLUTION_NOTICE_MINUTES as i32)
         );
-        assert_eq!(handed_back.resolution_stage, Stage::None);
-        // The notice target replaces the original one even though that was later.
-        assert!(clocks.resolution_due_at > handed_back.resolution_due_at);
+        assert_eq!(handed_back.resolution_started_at, Some(at(20, 0)));
+        // The warning already given stays given.
+        assert_eq!(handed_back.resolution_stage, Stage::Warning);
         assert_eq!(
             handed_back.first_response_due_at,
             clocks.first_response_due_at
@@ -263,19 +263,33 @@ mod changes {
     }
 
     #[test]
-    fn a_hand_back_keeps_a_recorded_breach_of_the_original_target() {
-        let clocks = SlaClocks {
-            resolution_stage: Stage::Breach,
+    fn a_hand_back_never_extends_an_earlier_or_missed_due_time() {
+        // An inquiry resolves within 840 minutes: due tomorrow 10:00. Handed back at 09:30 the
+        // next morning, the notice target (a business day) would be later: the due time stays.
+        let clocks = initial(&inquiry(), at(10, 0));
+        let kept = after_change(
+            &clocks,
+            &facts(TicketStatus::PendingDepartment),
+            &change(TicketStatus::Open),
+            on(1, 9, 30),
+        );
+        assert_eq!(kept.resolution_due_at, clocks.resolution_due_at);
+        assert_eq!(kept.resolution_minutes, clocks.resolution_minutes);
+        assert_eq!(kept.resolution_started_at, Some(at(10, 0)));
+        // Already missed and escalated: nothing is forgiven or undone.
+        let missed = SlaClocks {
+            resolution_stage: Stage::Level2,
             resolution_breached: true,
             ..initial(&general_complaint(), at(10, 0))
         };
         let handed_back = after_change(
-            &clocks,
+            &missed,
             &facts(TicketStatus::PendingDepartment),
             &change(TicketStatus::Open),
             on(4, 12, 0),
         );
-        assert_eq!(handed_back.resolution_stage, Stage::None);
+        assert_eq!(handed_back.resolution_due_at, missed.resolution_due_at);
+        assert_eq!(handed_back.resolution_stage, Stage::Level2);
         assert!(handed_back.resolution_breached);
     }
 
@@ -662,12 +676,13 @@ mod recounting {
     fn a_new_holiday_moves_unmet_due_times_and_keeps_met_ones() {
         let (clocks, steps) = lived();
         let history = ClockHistory::from_steps(at(10, 0), &steps);
-        // The notice target (one business day) ran from 11:00 on day 1; closing day 2 moves
-        // it a day later. The first response was met: it keeps its due time.
+        // The hand-back on day 1 did not shorten the resolution target (the notice would have
+        // been later), so it still runs from creation, less the wait: closing day 1 moves it a
+        // day later. The first response was met: it keeps its due time.
         let holiday = SHIFTS
             .clone()
             .with_special_days(vec![SpecialDay {
-                date: on(2, 12, 0)
+                date: on(1, 12, 0)
                     .with_timezone(&chrono_tz::Asia::Shanghai)
                     .date_naive(),
                 kind: SpecialDayKind::Holiday,
