@@ -929,6 +929,7 @@ impl CreateTicketInput {
             team_id: self.team_id,
             occurred_at: self.occurred_at,
             involved_staff: self.involved_staff,
+            parent_id: None,
         }
     }
 }

@@ -6,8 +6,10 @@
 
 use crate::state::AppState;
 use careline_domain::sla::clocks::{self, ClockPolicy, SlaClocks};
-use careline_domain::sla::{BusinessCalendar, most_specific, stage_to_i32};
-use careline_domain::ticket::{AUTO_CLOSE_DAYS, Change, SystemCommand, TicketKind, decide_system};
+use careline_domain::sla::{BusinessCalendar, ClockHistory, most_specific, stage_to_i32};
+use careline_domain::ticket::{
+    AUTO_CLOSE_DAYS, Change, Classification, SystemCommand, TicketKind, decide_system,
+};
 use careline_persistence::calendars;
 use careline_persistence::entity::{sla_policy, ticket};
 use careline_persistence::sla::{self as store, StageChange};
@@ -46,6 +48,54 @@ pub async fn initial<C: ConnectionTrait>(
         resolution_minutes: policy.resolution_minutes,
     };
     Ok(clocks::initial(&policy, now))
+}
+
+/// The clocks of `t` reclassified as `now`: the targets of the new kind's (and severity's)
+/// policy on its calendar, counted from intake (the resolution target from the last reopen, if
+/// any) with the waits on the customer taken out, so no time already used is forgiven. Met
+/// targets, stages and breaches stay. Without a policy for the new kind the clocks stay as
+/// they were.
+pub async fn reclassified<C: ConnectionTrait>(
+    db: &C,
+    t: &ticket::Model,
+    clocks: &SlaClocks,
+    now: &Classification,
+) -> Result<SlaClocks, StoreError> {
+    let policies = store::policies(db).await?;
+    let fresh = initial(
+        db,
+        &policies,
+        now.kind,
+        now.severity.map(|s| s.as_str()),
+        t.created_at,
+    )
+    .await?;
+    let Some(calendar) = fresh.calendar.clone() else {
+        return Ok(clocks.clone());
+    };
+    let next = SlaClocks {
+        policy_name: fresh.policy_name,
+        calendar_id: fresh.calendar_id,
+        first_response_minutes: fresh.first_response_minutes,
+        resolution_minutes: fresh.resolution_minutes,
+        resolution_started_at: if t.reopen_count > 0 {
+            clocks.resolution_started_at
+        } else {
+            Some(t.created_at)
+        },
+        ..clocks.clone()
+    };
+    let steps = calendars::status_steps(db, &[t.id])
+        .await?
+        .remove(&t.id)
+        .unwrap_or_default();
+    let history = ClockHistory::from_steps(t.created_at, &steps);
+    Ok(clocks::recounted(
+        &next,
+        &clock_facts(t),
+        &history,
+        calendar,
+    ))
 }
 
 /// A stored ticket's clocks, on its calendar read from the database.
@@ -112,6 +162,14 @@ pub async fn tick(state: &AppState) -> Result<usize, StoreError> {
         }
     }
     changed += auto_close(&state.app.db, now).await?;
+    changed += crate::app::casework::check_deadlines(&state.app, now)
+        .await
+        .map_err(|e| match e {
+            crate::app::AppError::Internal(err) => {
+                StoreError::Db(sea_orm::DbErr::Custom(format!("{err:#}")))
+            }
+            other => StoreError::Db(sea_orm::DbErr::Custom(other.code().to_owned())),
+        })?;
     if changed > 0 {
         state.app.committed();
     }

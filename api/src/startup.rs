@@ -49,6 +49,12 @@ impl Application {
         if filled > 0 {
             tracing::info!(tickets = filled, "recorded missing ticket durations");
         }
+        let keyed = careline_persistence::customers::backfill_phone_keys(&db)
+            .await
+            .context("giving customer records their phone keys failed")?;
+        if keyed > 0 {
+            tracing::info!(customers = keyed, "customer records given phone keys");
+        }
         let (bus, redis): (Arc<dyn EventBus>, _) = match &settings.redis_url {
             Some(url) => {
                 let bus = RedisBus::connect(url, &settings.event_channel, db.clone()).await?;

@@ -91,6 +91,49 @@ impl Phone {
     }
 }
 
+impl Phone {
+    /// The number's [`phone_key`]: what recognises the same number however it was typed.
+    pub fn key(&self) -> String {
+        phone_key(&self.0).unwrap_or_default()
+    }
+}
+
+/// The fewest digits a search term needs before it is also matched against phone numbers.
+pub const MIN_PHONE_SEARCH_DIGITS: usize = 4;
+
+/// The normalised form of a phone number, for recognising a caller however the number was
+/// typed: its ASCII digits only, and without a Chinese country prefix (`+86`, `86`, `0086`)
+/// in front of an 11-digit national number (a 13-digit number starting `86`, a 15-digit one
+/// starting `0086`). So `+86 138 0013 8000`, `0086 13800138000`, `138-0013-8000` and
+/// `13800138000` all give `13800138000`. Other numbers keep every digit (`+86 10 5555 0100`
+/// gives `861055550100`, not the key of `010 5555 0100`). `None` without any digit.
+pub fn phone_key(phone: &str) -> Option<String> {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let national = match digits.len() {
+        13 => digits.strip_prefix("86"),
+        15 => digits.strip_prefix("0086"),
+        _ => None,
+    }
+    .unwrap_or(&digits);
+    (!national.is_empty()).then(|| national.to_owned())
+}
+
+/// The [`phone_key`] to look for when a search term looks like (part of) a phone number: only
+/// digits and the punctuation a [`Phone`] allows, with at least [`MIN_PHONE_SEARCH_DIGITS`]
+/// digits. A term with letters, `@` or too few digits is no phone search (`None`).
+pub fn phone_search_key(search: &str) -> Option<String> {
+    let term = search.trim();
+    let phone_like = term
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')'));
+    let digits = term.chars().filter(char::is_ascii_digit).count();
+    if phone_like && digits >= MIN_PHONE_SEARCH_DIGITS {
+        phone_key(term)
+    } else {
+        None
+    }
+}
+
 impl fmt::Display for Phone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -206,7 +249,76 @@ mod tests {
         }
     }
 
+    #[test]
+    fn one_number_typed_many_ways_has_one_key() {
+        for typed in [
+            "13800138000",
+            "138 0013 8000",
+            "138-0013-8000",
+            "+86 138 0013 8000",
+            "+86 138-0013-8000",
+            "+8613800138000",
+            "8613800138000",
+            "0086 138 0013 8000",
+            "(+86) 13800138000",
+        ] {
+            assert_eq!(
+                phone_key(typed).as_deref(),
+                Some("13800138000"),
+                "{typed:?}"
+            );
+            assert_eq!(
+                Phone::parse(typed, "phone").map(|p| p.key()).as_deref(),
+                Ok("13800138000"),
+                "{typed:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_country_prefix_is_dropped_only_before_an_eleven_digit_number() {
+        // 86 in front of something other than an 11-digit number is kept: it may be the
+        // number itself.
+        assert_eq!(phone_key("861055550100").as_deref(), Some("861055550100"));
+        assert_eq!(phone_key("86123").as_deref(), Some("86123"));
+        // 13 digits not starting with 86, 15 not starting with 0086: kept whole.
+        assert_eq!(
+            phone_key("+44 20 7946 0958 1").as_deref(),
+            Some("4420794609581")
+        );
+        assert_eq!(
+            phone_key("008712345678901").as_deref(),
+            Some("008712345678901")
+        );
+        assert_eq!(phone_key("010-5555-0100").as_deref(), Some("01055550100"));
+        assert_eq!(phone_key("+-() "), None);
+        assert_eq!(phone_key(""), None);
+    }
+
+    #[test]
+    fn a_search_term_is_a_phone_search_only_when_it_looks_like_a_number() {
+        assert_eq!(
+            phone_search_key(" +86 138 0013 8000 ").as_deref(),
+            Some("13800138000")
+        );
+        assert_eq!(phone_search_key("8000").as_deref(), Some("8000"));
+        assert_eq!(phone_search_key("138-0").as_deref(), Some("1380"));
+        for not_a_phone in ["800", "li1234", "a@b.com 1234", "Zhang 13800138000", ""] {
+            assert_eq!(phone_search_key(not_a_phone), None, "{not_a_phone:?}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn a_phone_key_is_digits_and_stable(s in "[ 0-9+()-]{0,24}") {
+            if let Some(key) = phone_key(&s) {
+                prop_assert!(key.chars().all(|c| c.is_ascii_digit()));
+                prop_assert!(!key.is_empty());
+                // A key is its own key.
+                prop_assert_eq!(phone_key(&key), Some(key.clone()));
+            }
+        }
+
         #[test]
         fn a_parsed_email_parses_to_itself(s in "[ A-Za-z0-9.@+_-]{0,40}") {
             if let Ok(email) = Email::parse(&s, "input.email") {

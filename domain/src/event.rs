@@ -199,6 +199,11 @@ pub fn queue_kind_for(entry: TicketEventKind) -> QueueEventKind {
         | TicketEventKind::Rated
         | TicketEventKind::InvolvedStaffSet
         | TicketEventKind::DueTimesRecomputed
+        | TicketEventKind::DepartmentAnswered
+        | TicketEventKind::DepartmentReminded
+        | TicketEventKind::Reclassified
+        | TicketEventKind::AttachmentsAdded
+        | TicketEventKind::FollowUpCaseOpened
         | TicketEventKind::VerdictRecorded => QueueEventKind::Updated,
     }
 }

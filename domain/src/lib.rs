@@ -3,6 +3,7 @@
 //! rules are re-implemented at the edges.
 
 pub mod contact;
+pub mod customer;
 pub mod error;
 pub mod event;
 pub mod kpi;

@@ -66,6 +66,12 @@ pub enum Action {
     ManageSlaPolicies,
     /// Read business calendars (hours, holidays, make-up days).
     ReadCalendars,
+    /// Change a ticket's kind, severity, category or priority after intake.
+    ReclassifyTicket,
+    /// Add evidence (attachments) to a ticket.
+    AddEvidence,
+    /// Answer or read one's department's tasks.
+    AnswerDepartmentTask,
     /// Create and edit business calendars and import holidays.
     ManageCalendars,
     /// Plan shifts.
@@ -98,6 +104,12 @@ pub enum Action {
     InspectQuality,
     /// Read quality reviews (agents: their own) and acknowledge or dispute one's own.
     ReadQualityReviews,
+    /// Search and read customer records (contact data masked by `customer::can_see_contact`).
+    ReadCustomers,
+    /// Correct a customer record's name and contact data and set its tags.
+    EditCustomers,
+    /// Set a customer's tier and merge duplicate customer records.
+    ManageCustomers,
 }
 
 use Role::*;
@@ -116,7 +128,7 @@ const ALL_STAFF: &[Role] = &[
 
 impl Action {
     /// Every action, in table order.
-    pub const ALL: [Action; 44] = [
+    pub const ALL: [Action; 50] = [
         Action::ReadStaffDirectory,
         Action::ReadDepartments,
         Action::ReadCustomerAccounts,
@@ -146,6 +158,9 @@ impl Action {
         Action::ManageSlaPolicies,
         Action::ReadCalendars,
         Action::ManageCalendars,
+        Action::ReclassifyTicket,
+        Action::AddEvidence,
+        Action::AnswerDepartmentTask,
         Action::ManageShifts,
         Action::RecordHandover,
         Action::ManageTraining,
@@ -161,6 +176,9 @@ impl Action {
         Action::ManageQualityScorecards,
         Action::InspectQuality,
         Action::ReadQualityReviews,
+        Action::ReadCustomers,
+        Action::EditCustomers,
+        Action::ManageCustomers,
     ];
 
     /// The roles that may attempt this action.
@@ -209,6 +227,17 @@ impl Action {
             Action::ManageCorrectiveActions => &[Supervisor, Manager, DepartmentLiaison, Admin],
             Action::ManageSlaPolicies => &[Manager, Admin],
             Action::ReadCalendars => ALL_STAFF,
+            Action::ReclassifyTicket => FRONTLINE,
+            Action::AddEvidence => &[
+                Customer,
+                Agent,
+                TechSupport,
+                Supervisor,
+                Manager,
+                DepartmentLiaison,
+                Admin,
+            ],
+            Action::AnswerDepartmentTask => &[DepartmentLiaison, Supervisor, Manager, Admin],
             Action::ManageCalendars => &[Manager, Admin],
             Action::ManageTraining => &[Trainer, Manager, Admin],
             Action::AssessTraining => &[Trainer, Manager, Admin],
@@ -228,6 +257,8 @@ impl Action {
             Action::RecordComplaintVerdict | Action::InspectQuality => LEADS,
             Action::ManageQualityScorecards => &[Manager, Admin],
             Action::ReadQualityReviews => FRONTLINE,
+            Action::ReadCustomers | Action::EditCustomers => FRONTLINE,
+            Action::ManageCustomers => LEADS,
         }
     }
 
@@ -262,6 +293,9 @@ impl Action {
             Action::ReadQueue => "watch the live queue and escalations",
             Action::ManageSlaPolicies => "change SLA policies",
             Action::ReadCalendars => "read business calendars",
+            Action::ReclassifyTicket => "reclassify tickets",
+            Action::AddEvidence => "add evidence to tickets",
+            Action::AnswerDepartmentTask => "answer department tasks",
             Action::ManageCalendars => "edit business calendars",
             Action::ManageShifts => "plan shifts",
             Action::RecordHandover => "record shift handovers",
@@ -278,6 +312,9 @@ impl Action {
             Action::ManageQualityScorecards => "define quality scorecards",
             Action::InspectQuality => "inspect the quality of tickets",
             Action::ReadQualityReviews => "read quality reviews",
+            Action::ReadCustomers => "search and read customer records",
+            Action::EditCustomers => "edit customer contact data and tags",
+            Action::ManageCustomers => "set customer tiers and merge customer records",
         }
     }
 }
@@ -344,6 +381,12 @@ pub const SCOPE_RULES: &[(&str, &str)] = &[
         "training::can_read_records",
         "training records: one's own, those of the people one leads, and everyone's for \
          trainers, managers and admins",
+    ),
+    (
+        "customer::can_see_contact",
+        "a customer record's phone and email outside a ticket: shown in full to leads, to staff \
+         who own or are assigned one of the customer's tickets, and to the customer themself; \
+         masked for everyone else. Tags are for staff only (`customer::can_see_tags`)",
     ),
     (
         "kpi::may_read",
@@ -433,7 +476,8 @@ mod tests {
                 Action::CreateTicket,
                 Action::ReadTickets,
                 Action::ReopenTicket,
-                Action::RateTicket
+                Action::RateTicket,
+                Action::AddEvidence
             ]
         );
     }

@@ -3,6 +3,7 @@
 //! [`decide`], and persists the returned [`Change`] under its optimistic version check.
 
 mod access;
+mod casework;
 mod corrective;
 mod intake;
 mod lifecycle;
@@ -13,18 +14,23 @@ pub use access::{
     ReadScope, Viewer, can_read, can_see_contact, can_see_internal, can_see_involved, mask_email,
     mask_phone, read_scope,
 };
+pub use casework::{
+    FOLLOW_UP_BEFORE_CLOSING, MAX_TASKS_PER_DISPATCH, PlannedTask, TaskRequest, TaskStage,
+    check_tasks, needs_follow_up, plan_task, task_overdue, task_stage,
+};
 pub use corrective::corrective_action_transition;
 pub use intake::{
     ALLOWED_CONTENT_TYPES, Attachment, AttachmentInput, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS,
     MAX_FILE_NAME_CHARS, MAX_SHORT_TEXT_CHARS, MAX_SUBJECT_CHARS, MAX_TEXT_CHARS, MAX_URI_CHARS,
-    NewTicketInput, ValidatedIntake, default_priority, validate_intake,
+    NewTicketInput, ValidatedIntake, default_priority, validate_added_attachments, validate_intake,
 };
 pub use lifecycle::{
-    AUTO_CLOSE_DAYS, Change, Command, EventDraft, MAX_INVOLVED_STAFF, ManualEscalation,
-    SystemCommand, TicketFacts, allowed_moves, decide, decide_system,
+    AUTO_CLOSE_DAYS, Change, Classification, Command, EventDraft, MAX_INVOLVED_STAFF,
+    ManualEscalation, SystemCommand, TicketFacts, allowed_moves, decide, decide_system,
 };
 pub use number::{format_ticket_number, parse_ticket_number};
 pub use vocabulary::{
-    Channel, ComplaintCategory, ComplaintVerdict, CorrectiveActionStatus, FollowUpMethod, Priority,
-    Severity, SuggestionStatus, TicketEventKind, TicketKind, TicketStatus,
+    Channel, ComplaintCategory, ComplaintVerdict, CorrectiveActionStatus, DepartmentTaskStatus,
+    FollowUpMethod, Priority, Severity, SuggestionStatus, TicketEventKind, TicketKind,
+    TicketStatus,
 };

@@ -4,6 +4,7 @@
 pub mod calendars;
 pub mod corrective_actions;
 pub mod customers;
+pub mod department_tasks;
 pub mod entity;
 pub mod error;
 pub mod kpi;

@@ -13,8 +13,8 @@ use careline_domain::event::{Envelope, EscalationKind, Event};
 use careline_domain::sla::clocks::{SlaClocks, TicketClockFacts};
 use careline_domain::sla::{BusinessCalendar, stage_from_i32, stage_to_i32};
 use careline_domain::ticket::{
-    Change, EventDraft, FollowUpMethod, ReadScope, TicketEventKind, TicketStatus, ValidatedIntake,
-    format_ticket_number,
+    Attachment, Change, EventDraft, FollowUpMethod, ReadScope, TicketEventKind, TicketStatus,
+    ValidatedIntake, format_ticket_number,
 };
 use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::prelude::*;
@@ -79,6 +79,16 @@ pub fn clock_facts(t: &Model) -> TicketClockFacts {
         resolved_at: t.resolved_at,
         escalation_level: t.escalation_level,
     }
+}
+
+/// An attachment as the ticket's JSON column keeps it.
+fn attachment_json(a: &Attachment) -> serde_json::Value {
+    serde_json::json!({
+        "fileName": a.file_name,
+        "contentType": a.content_type,
+        "sizeBytes": a.size_bytes,
+        "uri": a.uri,
+    })
 }
 
 /// Sets every SLA column of a ticket update to `sla`.
@@ -149,6 +159,8 @@ pub enum Extra {
         /// Whether the customer was satisfied.
         customer_satisfied: bool,
     },
+    /// Evidence added to the ticket (already validated).
+    Attachments(Vec<Attachment>),
     /// A satisfaction rating.
     Rating {
         /// 1 to 5 (already checked).
@@ -183,26 +195,29 @@ pub async fn create(
 ) -> Result<Loaded, StoreError> {
     let txn = db.begin().await?;
     let seq = next_number(&txn, at).await?;
-    let customer = customers::upsert(&txn, &new.customer).await?;
+    // A follow-up case is about its parent's customer, whatever contact details were typed.
+    let parent = match new.parent_id {
+        Some(id) => Some(
+            Ticket::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or(StoreError::NotFound("parent ticket"))?,
+        ),
+        None => None,
+    };
+    let customer = match &parent {
+        Some(p) => customers::find(&txn, p.customer_id)
+            .await?
+            .ok_or(StoreError::NotFound("customer"))?,
+        None => customers::upsert(&txn, &new.customer).await?,
+    };
     let i = new.intake;
     let id = Uuid::now_v7();
     // A MAJOR complaint goes to the complaint-handling working group the moment it arrives.
     let major = i.kind == careline_domain::ticket::TicketKind::Complaint
         && i.severity == Some(careline_domain::ticket::Severity::Major);
-    let attachments = serde_json::to_string(
-        &i.attachments
-            .iter()
-            .map(|a| {
-                serde_json::json!({
-                    "fileName": a.file_name,
-                    "contentType": a.content_type,
-                    "sizeBytes": a.size_bytes,
-                    "uri": a.uri,
-                })
-            })
-            .collect::<Vec<_>>(),
-    )
-    .unwrap_or_else(|_| "[]".to_owned());
+    let attachments =
+        serde_json::Value::Array(i.attachments.iter().map(attachment_json).collect()).to_string();
     let row = ticket::ActiveModel {
         id: Set(id),
         number: Set(format_ticket_number(at.date_naive(), seq)),
@@ -311,9 +326,98 @@ pub async fn create(
             at,
         }));
     }
+    if let Some(parent) = &parent {
+        // The parent's timeline says where the case went on.
+        let updated = Ticket::update_many()
+            .col_expr(T::Version, Expr::col(T::Version).add(1))
+            .col_expr(T::UpdatedAt, Expr::value(at))
+            .filter(T::Id.eq(parent.id))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected == 0 {
+            return Err(StoreError::NotFound("parent ticket"));
+        }
+        let draft = EventDraft {
+            kind: TicketEventKind::FollowUpCaseOpened,
+            internal: false,
+            message: Some(format!("follow-up case {} opened", ticket.number)),
+            from_status: None,
+            to_status: None,
+        };
+        let entries = insert_events(
+            &txn,
+            parent.id,
+            Some(new.created_by),
+            at,
+            std::slice::from_ref(&draft),
+            ResolutionFacts::default(),
+        )
+        .await?;
+        let parent = Ticket::find_by_id(parent.id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("parent ticket"))?;
+        envelopes.extend(outbox::ticket_change_events(
+            &parent,
+            customer.user_id,
+            &entries,
+        ));
+    }
     outbox::enqueue(&txn, &envelopes).await?;
     txn.commit().await?;
     Ok(Loaded { ticket, customer })
+}
+
+/// The follow-up cases of several tickets, oldest first (for data loaders).
+pub async fn follow_up_cases<C: ConnectionTrait>(
+    db: &C,
+    parent_ids: &[Uuid],
+) -> Result<Vec<Model>, StoreError> {
+    Ok(Ticket::find()
+        .filter(T::ParentId.is_in(parent_ids.iter().copied()))
+        .order_by_asc(T::CreatedAt)
+        .order_by_asc(T::Id)
+        .all(db)
+        .await?)
+}
+
+/// Of `ids`, the tickets whose customer had another ticket created in the 7 days before it.
+pub async fn repeat_contacts<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<Vec<Uuid>, StoreError> {
+    let asked: Vec<(Uuid, Uuid, DateTime<Utc>)> = Ticket::find()
+        .select_only()
+        .column(T::Id)
+        .column(T::CustomerId)
+        .column(T::CreatedAt)
+        .filter(T::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let Some(earliest) = asked.iter().map(|(_, _, at)| *at).min() else {
+        return Ok(Vec::new());
+    };
+    let window = chrono::Duration::days(7);
+    let others: Vec<(Uuid, Uuid, DateTime<Utc>)> = Ticket::find()
+        .select_only()
+        .column(T::Id)
+        .column(T::CustomerId)
+        .column(T::CreatedAt)
+        .filter(T::CustomerId.is_in(asked.iter().map(|(_, c, _)| *c)))
+        .filter(T::CreatedAt.gte(earliest - window))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(asked
+        .iter()
+        .filter(|(id, customer, at)| {
+            others.iter().any(|(other, c, when)| {
+                c == customer && other != id && when < at && *when >= *at - window
+            })
+        })
+        .map(|(id, _, _)| *id)
+        .collect())
 }
 
 /// The next sequence number of the day, unique under concurrency: the counter row is created or
@@ -482,7 +586,7 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
     match &extra {
         Extra::FollowUp { .. } => follow_up = true,
         Extra::Rating { .. } => rated = true,
-        Extra::None => {}
+        Extra::None | Extra::Attachments(_) => {}
     }
     let (first_responded_at, first_responder_id) = match current.first_responded_at {
         None if change.first_response => (Some(at), actor),
@@ -514,7 +618,7 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
         None => (current.verdict.clone(), current.root_cause.clone()),
     };
     let txn = db.begin().await?;
-    let updated = clock_columns(Ticket::update_many(), sla)
+    let mut update = clock_columns(Ticket::update_many(), sla)
         .col_expr(T::Status, Expr::value(change.status.as_str()))
         .col_expr(T::EscalationLevel, Expr::value(escalation_level))
         .col_expr(T::Verdict, Expr::value(verdict))
@@ -539,14 +643,30 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
         .col_expr(T::UpdatedAt, Expr::value(at))
         .col_expr(T::Version, Expr::col(T::Version).add(1))
         .filter(T::Id.eq(current.id))
-        .filter(T::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
+        .filter(T::Version.eq(expected_version));
+    if let Some(c) = &change.reclassified {
+        update = update
+            .col_expr(T::Kind, Expr::value(c.kind.as_str()))
+            .col_expr(T::Severity, Expr::value(c.severity.map(|s| s.as_str())))
+            .col_expr(T::Category, Expr::value(c.category.map(|c| c.as_str())))
+            .col_expr(T::Priority, Expr::value(c.priority.as_str()))
+            .col_expr(T::PriorityRank, Expr::value(i32::from(c.priority.rank())));
+    }
+    if let Extra::Attachments(added) = &extra {
+        let mut all: Vec<serde_json::Value> =
+            serde_json::from_str(&current.attachments).unwrap_or_default();
+        all.extend(added.iter().map(attachment_json));
+        update = update.col_expr(
+            T::Attachments,
+            Expr::value(serde_json::Value::Array(all).to_string()),
+        );
+    }
+    let updated = update.exec(&txn).await?;
     if updated.rows_affected == 0 {
         return Err(StoreError::Conflict(STALE.to_owned()));
     }
     match extra {
-        Extra::None => {}
+        Extra::None | Extra::Attachments(_) => {}
         Extra::FollowUp {
             method,
             outcome,
@@ -592,6 +712,18 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
     }
     if let Some(staff) = &change.involved_staff {
         set_involved_staff(&txn, current.id, staff).await?;
+    }
+    if was == Some(TicketStatus::PendingDepartment)
+        && change.status != TicketStatus::PendingDepartment
+    {
+        // Whatever took the ticket out of the departments' hands ends their open tasks.
+        crate::department_tasks::cancel_open(
+            &txn,
+            current.id,
+            &format!("the ticket moved on to {}", change.status),
+            at,
+        )
+        .await?;
     }
     if change.reopened {
         // A reopened ticket was not resolved at first contact after all.

@@ -376,6 +376,23 @@ fn probe(action: Action) -> Probe {
             },
             Some("BAD_USER_INPUT"),
         ),
+        // `reclassifyTicket`: guard = Can(ReclassifyTicket); a change without a reason is
+        // refused before the ticket is looked at.
+        Action::ReclassifyTicket => Probe::new(
+            "mutation($id: ID!) { reclassifyTicket(id: $id, input: { priority: HIGH, reason: \" \" }) { id } }",
+            |f, _| json!({ "id": f.ticket }),
+            Some("BAD_USER_INPUT"),
+        ),
+        // `addAttachments`: guard = Can(AddEvidence); no files at all.
+        Action::AddEvidence => Probe::new(
+            "mutation($id: ID!) { addAttachments(id: $id, attachments: []) { id } }",
+            |f, _| json!({ "id": f.ticket }),
+            Some("BAD_USER_INPUT"),
+        ),
+        // `departmentTasks`: guard = Can(AnswerDepartmentTask); liaisons see their own.
+        Action::AnswerDepartmentTask => {
+            Probe::new("{ departmentTasks { id } }", |_, _| json!({}), None)
+        }
         // `businessCalendars`: guard = Can(ReadCalendars).
         Action::ReadCalendars => Probe::new("{ businessCalendars { id } }", |_, _| json!({}), None),
         // `createBusinessCalendar`: guard = Can(ManageCalendars); a blank name.
@@ -477,6 +494,25 @@ fn probe(action: Action) -> Probe {
         Action::ReadQualityReviews => {
             Probe::new("{ qualityReviews { id } }", |_, _| json!({}), None)
         }
+        // `customers`: guard = Can(ReadCustomers).
+        Action::ReadCustomers => Probe::new(
+            "{ customers(first: 1) { totalCount } }",
+            |_, _| json!({}),
+            None,
+        ),
+        // `updateCustomer`: guard = Can(EditCustomers); the email is checked before the record
+        // is looked up, so nothing is changed.
+        Action::EditCustomers => Probe::new(
+            "mutation($id: ID!) { updateCustomer(id: $id, input: { email: \"not an address\" }) { id } }",
+            |_, _| json!({ "id": NOBODY }),
+            Some("BAD_USER_INPUT"),
+        ),
+        // `mergeCustomers`: guard = Can(ManageCustomers); no such records.
+        Action::ManageCustomers => Probe::new(
+            "mutation($id: ID!) { mergeCustomers(keepId: $id, mergeId: $id) { id } }",
+            |_, _| json!({ "id": NOBODY }),
+            Some("NOT_FOUND"),
+        ),
     }
 }
 

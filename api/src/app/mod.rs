@@ -6,7 +6,9 @@
 //! same use cases.
 
 pub mod calendars;
+pub mod casework;
 pub mod clock;
+pub mod customers;
 pub mod error;
 pub mod floor;
 pub mod kpi;

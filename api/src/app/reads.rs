@@ -1,10 +1,12 @@
 //! Batched reads by key, for the request-scoped data loaders of the GraphQL layer: each takes
 //! every key one level of a query asked for and answers with one statement.
 
+use super::customers::{CustomerTicketsKey, TicketScope};
 use super::error::AppResult;
 use careline_persistence::entity::{
-    business_calendar, corrective_action, customer, department, follow_up, satisfaction_rating,
-    team, ticket, ticket_event, training_course, training_record, training_session, user,
+    business_calendar, corrective_action, customer, department, department_task, follow_up,
+    satisfaction_rating, team, ticket, ticket_event, training_course, training_record,
+    training_session, user,
 };
 use careline_persistence::{
     DatabaseConnection, corrective_actions, customers, org, tickets, training, users,
@@ -31,6 +33,35 @@ pub async fn users(
     keys: &[Uuid],
 ) -> AppResult<HashMap<Uuid, user::Model>> {
     Ok(by(users::find_many(db, keys).await?, |m| m.id))
+}
+
+/// Department tasks by ticket.
+pub async fn department_tasks(
+    db: &DatabaseConnection,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<department_task::Model>>> {
+    let rows = careline_persistence::department_tasks::of_tickets(db, keys).await?;
+    Ok(group(rows.into_iter().map(|t| (t.ticket_id, t))))
+}
+
+/// Follow-up cases by parent ticket.
+pub async fn follow_up_cases(
+    db: &DatabaseConnection,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<ticket::Model>>> {
+    let rows = tickets::follow_up_cases(db, keys).await?;
+    Ok(group(
+        rows.into_iter().filter_map(|t| Some((t.parent_id?, t))),
+    ))
+}
+
+/// Whether each ticket's customer had another ticket in the 7 days before it.
+pub async fn repeat_contacts(
+    db: &DatabaseConnection,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, bool>> {
+    let repeated = tickets::repeat_contacts(db, keys).await?;
+    Ok(keys.iter().map(|k| (*k, repeated.contains(k))).collect())
 }
 
 /// Business calendars by id.
@@ -213,4 +244,63 @@ pub async fn quality_scorecards(
         careline_persistence::quality::scorecards_by_id(db, keys).await?,
         |m| m.id,
     ))
+}
+
+/// Each customer record's ticket count and latest ticket, counting the tickets the key's scope
+/// may read; a record without any gets zero.
+pub async fn customer_ticket_stats(
+    db: &DatabaseConnection,
+    keys: &[(Uuid, TicketScope)],
+) -> AppResult<HashMap<(Uuid, TicketScope), customers::TicketStats>> {
+    let mut out: HashMap<_, _> = keys.iter().map(|k| (*k, Default::default())).collect();
+    let mut scopes: Vec<TicketScope> = Vec::new();
+    for (_, scope) in keys {
+        if !scopes.contains(scope) {
+            scopes.push(*scope);
+        }
+    }
+    for scope in scopes {
+        let ids: Vec<Uuid> = keys
+            .iter()
+            .filter(|(_, s)| *s == scope)
+            .map(|(id, _)| *id)
+            .collect();
+        for (id, stats) in customers::ticket_stats(db, scope.into(), &ids).await? {
+            out.insert((id, scope), stats);
+        }
+    }
+    Ok(out)
+}
+
+/// One page of each customer record's tickets, newest first: one statement per distinct
+/// (scope, cursor, size), so the first pages of a whole list of records cost one.
+pub async fn customer_tickets(
+    db: &DatabaseConnection,
+    keys: &[CustomerTicketsKey],
+) -> AppResult<HashMap<CustomerTicketsKey, Vec<ticket::Model>>> {
+    let mut out: HashMap<_, Vec<ticket::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    let mut groups = Vec::new();
+    for k in keys {
+        let group = (k.scope, k.after, k.limit);
+        if !groups.contains(&group) {
+            groups.push(group);
+        }
+    }
+    for (scope, after, limit) in groups {
+        let ids: Vec<Uuid> = keys
+            .iter()
+            .filter(|k| (k.scope, k.after, k.limit) == (scope, after, limit))
+            .map(|k| k.customer_id)
+            .collect();
+        for t in customers::tickets_of(db, scope.into(), &ids, after, limit).await? {
+            let key = CustomerTicketsKey {
+                customer_id: t.customer_id,
+                scope,
+                after,
+                limit,
+            };
+            out.entry(key).or_default().push(t);
+        }
+    }
+    Ok(out)
 }

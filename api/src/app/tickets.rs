@@ -47,6 +47,12 @@ pub fn facts(t: &ticket::Model, customer_user_id: Option<Uuid>) -> Option<Ticket
         status: rules::TicketStatus::parse(&t.status)?,
         kind: rules::TicketKind::parse(&t.kind)?,
         severity: t.severity.as_deref().and_then(rules::Severity::parse),
+        category: t
+            .category
+            .as_deref()
+            .and_then(rules::ComplaintCategory::parse),
+        priority: rules::Priority::parse(&t.priority)?,
+        reopen_count: t.reopen_count,
         owner_id: t.owner_id,
         assignee_id: t.assignee_id,
         department_id: t.department_id,
@@ -198,6 +204,11 @@ pub async fn run_in<C: ConnectionTrait + TransactionTrait>(
     }
     let change = decide(&f, viewer, &cmd, at)?;
     let clocks = crate::sla::stored_clocks(db, &loaded.ticket).await?;
+    let clocks = match &change.reclassified {
+        // A new policy's targets, counted from intake: no time already used is forgiven.
+        Some(now) => crate::sla::reclassified(db, &loaded.ticket, &clocks, now).await?,
+        None => clocks,
+    };
     let applied = tickets::apply(
         db,
         &loaded.ticket,
@@ -273,25 +284,6 @@ pub async fn claim(
     Ok(command(app, actor, id, expected_version, Command::Claim)
         .await?
         .ticket)
-}
-
-/// Sends the ticket to an existing department.
-pub async fn dispatch(
-    app: &App,
-    actor: &Actor,
-    id: Uuid,
-    department_id: Uuid,
-    instructions: Option<String>,
-    expected_version: Option<i32>,
-) -> AppResult<ticket::Model> {
-    org::department(&app.db, department_id)
-        .await?
-        .ok_or_else(|| AppError::bad_input("departmentId", "no such department"))?;
-    let cmd = Command::Dispatch {
-        department_id,
-        instructions,
-    };
-    Ok(command(app, actor, id, expected_version, cmd).await?.ticket)
 }
 
 /// Hands first-contact ownership to another staff member who works tickets.
@@ -377,6 +369,8 @@ pub struct NewTicketRequest {
     pub occurred_at: Option<DateTime<Utc>>,
     /// For a complaint taken by staff, the employees it is about.
     pub involved_staff: Vec<Uuid>,
+    /// The case this one follows up (跟进个案): same customer, same owner and team.
+    pub parent_id: Option<Uuid>,
 }
 
 fn present(value: Option<&str>) -> Option<&str> {
@@ -413,7 +407,34 @@ pub async fn create(
             }
         }
     }
-    let (customer, owner_id, team_id) = if staff {
+    let parent = match request.parent_id {
+        Some(_) if !staff => {
+            return Err(AppError::Forbidden("staff open follow-up cases".to_owned()));
+        }
+        Some(id) => Some(
+            load_readable(app, &viewer_of(creator), id)
+                .await
+                .map_err(|e| match e {
+                    AppError::NotFound(_) => AppError::NotFound("parent ticket not found".into()),
+                    other => other,
+                })?
+                .0,
+        ),
+        None => None,
+    };
+    let (customer, owner_id, team_id) = if let Some(parent) = &parent {
+        // The parent's customer (the record is taken as is), owner and team carry over.
+        let c = &parent.customer;
+        (
+            CustomerSource::Contact {
+                name: c.name.clone(),
+                phone: c.phone.clone(),
+                email: c.email.clone(),
+            },
+            parent.ticket.owner_id.or(Some(creator.id)),
+            parent.ticket.team_id.or(creator.team_id),
+        )
+    } else if staff {
         let Some(c) = request.customer else {
             return Err(AppError::bad_input(
                 "input.customer",
@@ -486,7 +507,7 @@ pub async fn create(
             created_by: creator.id,
             sla,
             involved_staff,
-            parent_id: None,
+            parent_id: parent.as_ref().map(|p| p.ticket.id),
         },
         at,
     )

@@ -2,13 +2,14 @@
 //! one statement per kind per query level, never one per row. Every loader is the same
 //! [`ByKey`] over a batched read of `crate::app::reads`.
 
+use crate::app::customers::{CustomerTicketsKey, TicketScope, TicketStats};
 use crate::app::error::{AppError, AppResult};
 use crate::app::{App, reads};
 use async_graphql::dataloader::{DataLoader, Loader};
 use careline_persistence::entity::{
-    business_calendar, corrective_action, customer, department, follow_up, quality_scorecard,
-    satisfaction_rating, team, ticket, ticket_event, training_course, training_record,
-    training_session, user,
+    business_calendar, corrective_action, customer, department, department_task, follow_up,
+    quality_scorecard, satisfaction_rating, team, ticket, ticket_event, training_course,
+    training_record, training_session, user,
 };
 use futures_util::future::BoxFuture;
 use std::collections::HashMap;
@@ -83,6 +84,11 @@ loaders! {
     tickets: Uuid => ticket::Model,
     quality_scorecards: Uuid => quality_scorecard::Model,
     calendars: Uuid => business_calendar::Model,
+    department_tasks: Uuid => Vec<department_task::Model>,
+    follow_up_cases: Uuid => Vec<ticket::Model>,
+    repeat_contacts: Uuid => bool,
+    customer_ticket_stats: (Uuid, TicketScope) => TicketStats,
+    customer_tickets: CustomerTicketsKey => Vec<ticket::Model>,
 }
 
 fn batch<L: Send + Sync + 'static>(loader: L) -> DataLoader<L> {

@@ -2,7 +2,9 @@
 //! data loaders; depth and complexity limits.
 
 pub mod auth;
+pub mod casework;
 pub mod connection;
+pub mod customers;
 pub mod depth;
 pub mod error;
 pub mod floor;
@@ -40,6 +42,8 @@ pub struct Query(
     kpi::KpiQuery,
     reviews::ReviewQuery,
     quality::QualityQuery,
+    customers::CustomerQuery,
+    casework::CaseworkQuery,
 );
 
 /// The root mutation.
@@ -52,6 +56,8 @@ pub struct Mutation(
     training::TrainingMutation,
     reviews::ReviewMutation,
     quality::QualityMutation,
+    customers::CustomerMutation,
+    casework::CaseworkMutation,
 );
 
 /// The executable schema.

@@ -201,6 +201,17 @@ impl BusinessCalendar {
         }
     }
 
+    /// Business minutes in one of the calendar's usual working days: the weekly hours of its
+    /// first open weekday, Monday first (what "one business day" means on this calendar).
+    pub fn usual_day_minutes(&self) -> i64 {
+        self.days
+            .iter()
+            .find(|windows| !windows.is_empty())
+            .map_or(0, |windows| {
+                windows.iter().map(|w| i64::from(w.end - w.start)).sum()
+            })
+    }
+
     /// Business minutes on local `date` (its windows' lengths in wall-clock minutes; clock
     /// changes aside).
     pub fn minutes_on(&self, date: NaiveDate) -> i64 {

@@ -145,6 +145,7 @@ pub fn mask_email(email: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ticket::Priority;
     use crate::ticket::{Severity, TicketKind, TicketStatus};
 
     const CUSTOMER: Uuid = Uuid::from_u128(1);
@@ -160,6 +161,9 @@ mod tests {
             status: TicketStatus::PendingDepartment,
             kind: TicketKind::Complaint,
             severity: Some(Severity::General),
+            category: None,
+            priority: Priority::Normal,
+            reopen_count: 0,
             owner_id: Some(OWNER),
             assignee_id: Some(ASSIGNEE),
             department_id: Some(LEGAL),

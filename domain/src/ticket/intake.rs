@@ -321,8 +321,40 @@ fn optional_text(
     optional_text_max(field, label, value, MAX_SHORT_TEXT_CHARS)
 }
 
+/// Checks evidence added to a ticket that already holds `existing` files: each file as at
+/// intake (errors on `attachments.N.field`), and at most [`MAX_ATTACHMENTS`] in all.
+pub fn validate_added_attachments(
+    existing: usize,
+    added: &[AttachmentInput],
+) -> Result<Vec<Attachment>, DomainError> {
+    if added.is_empty() {
+        return Err(DomainError::invalid("attachments", "add at least one file"));
+    }
+    if existing + added.len() > MAX_ATTACHMENTS {
+        return Err(DomainError::invalid(
+            "attachments",
+            format!(
+                "a ticket holds at most {MAX_ATTACHMENTS} attachments; it has {existing} already"
+            ),
+        ));
+    }
+    added
+        .iter()
+        .enumerate()
+        .map(|(i, a)| validate_attachment_at("attachments", i, a))
+        .collect()
+}
+
 fn validate_attachment(i: usize, a: &AttachmentInput) -> Result<Attachment, DomainError> {
-    let field = |name: &str| format!("input.attachments.{i}.{name}");
+    validate_attachment_at("input.attachments", i, a)
+}
+
+fn validate_attachment_at(
+    prefix: &str,
+    i: usize,
+    a: &AttachmentInput,
+) -> Result<Attachment, DomainError> {
+    let field = |name: &str| format!("{prefix}.{i}.{name}");
 
     let file_name = a.file_name.trim();
     let name_chars = file_name.chars().count();

@@ -18,12 +18,15 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::access::Viewer;
+use super::casework::needs_follow_up;
 use super::intake::{MAX_TEXT_CHARS, optional_text_max, required_text};
 use super::vocabulary::{
-    ComplaintVerdict, Severity, SuggestionStatus, TicketEventKind, TicketKind, TicketStatus,
+    ComplaintCategory, ComplaintVerdict, Priority, Severity, SuggestionStatus, TicketEventKind,
+    TicketKind, TicketStatus,
 };
 use crate::DomainError;
 use crate::permission::{Action, require};
+use crate::sla::next_manual_escalation_level;
 
 /// What the state machine needs to know about a ticket, as loaded by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +37,12 @@ pub struct TicketFacts {
     pub kind: TicketKind,
     /// Complaints only.
     pub severity: Option<Severity>,
+    /// Complaints only.
+    pub category: Option<ComplaintCategory>,
+    /// How urgent it is.
+    pub priority: Priority,
+    /// How often it was reopened.
+    pub reopen_count: i32,
     /// First-contact owner: stays accountable after dispatch.
     pub owner_id: Option<Uuid>,
     /// Who is working it now.
@@ -159,6 +168,37 @@ pub enum Command {
         /// Why, recorded on the timeline.
         reason: String,
     },
+    /// Change what the ticket is after intake; at least one of the four, and a reason.
+    Reclassify {
+        /// The new kind.
+        kind: Option<TicketKind>,
+        /// The new severity (complaints).
+        severity: Option<Severity>,
+        /// The new category (complaints).
+        category: Option<ComplaintCategory>,
+        /// The new priority.
+        priority: Option<Priority>,
+        /// Why, on the timeline.
+        reason: String,
+    },
+    /// Add evidence (the files are validated and stored by the caller).
+    AddAttachments {
+        /// The file names, for the timeline.
+        names: Vec<String>,
+    },
+}
+
+/// What a ticket is after a reclassification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Classification {
+    /// Kind.
+    pub kind: TicketKind,
+    /// Severity (complaints only).
+    pub severity: Option<Severity>,
+    /// Category (complaints only).
+    pub category: Option<ComplaintCategory>,
+    /// Priority.
+    pub priority: Priority,
 }
 
 /// A timeline entry to append; the caller adds id, actor and time.
@@ -206,6 +246,9 @@ pub struct Change {
     pub involved_staff: Option<Vec<Uuid>>,
     /// `Some` when a verdict is recorded: the verdict and its root cause.
     pub verdict: Option<(ComplaintVerdict, String)>,
+    /// `Some` when the ticket was reclassified: what it is now (the caller recomputes its
+    /// SLA targets from the new policy).
+    pub reclassified: Option<Classification>,
 }
 
 /// An escalation by hand, decided with its level.
@@ -220,12 +263,32 @@ pub struct ManualEscalation {
 /// RESOLVED tickets that are not complaints close by themselves after this many days.
 pub const AUTO_CLOSE_DAYS: i64 = 7;
 
-/// Something the system itself does to a ticket, with no person acting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Something the system itself does to a ticket, with no person acting (or on behalf of a
+/// department whose task the caller has already checked).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SystemCommand {
     /// Close a resolved ticket whose grace period of [`AUTO_CLOSE_DAYS`] ended. Complaints are
     /// never closed this way: they close after their follow-up visit.
     AutoClose,
+    /// A department answered its task; `returns` when no task is left open, and the ticket
+    /// goes back to its owner (`PENDING_DEPARTMENT` → `OPEN`).
+    DepartmentAnswered {
+        /// The department's name.
+        department: String,
+        /// Its answer (internal).
+        answer: String,
+        /// No task is left open.
+        returns: bool,
+    },
+    /// A department task was cancelled; `returns` as above.
+    DepartmentTaskCancelled {
+        /// The department's name.
+        department: String,
+        /// Why.
+        reason: String,
+        /// No task is left open.
+        returns: bool,
+    },
 }
 
 const ACKNOWLEDGE: &str = "acknowledge";
@@ -319,13 +382,16 @@ fn permission_for(cmd: &Command) -> Action {
         Command::Escalate { .. } => Action::EscalateTicket,
         Command::SetInvolvedStaff { .. } => Action::SetInvolvedStaff,
         Command::RecordVerdict { .. } => Action::RecordComplaintVerdict,
+        Command::Reclassify { .. } => Action::ReclassifyTicket,
+        Command::AddAttachments { .. } => Action::AddEvidence,
     }
 }
 
 /// Rules about who the actor is to this ticket, on top of the role table.
 fn check_relationship(t: &TicketFacts, actor: &Viewer, cmd: &Command) -> Result<(), DomainError> {
     if !actor.roles.is_staff() {
-        // The role table leaves customers only Reopen and Rate; both are for their own ticket.
+        // The role table leaves customers only Reopen, Rate and adding evidence; all for their
+        // own ticket.
         if !actor.is_customer_of(t) {
             return Err(DomainError::forbidden(
                 "you may only act on your own tickets",
@@ -355,6 +421,15 @@ fn check_relationship(t: &TicketFacts, actor: &Viewer, cmd: &Command) -> Result<
         {
             Err(DomainError::forbidden(
                 "only the ticket's owner, its assignee or a team lead may resolve it",
+            ))
+        }
+        Command::Reclassify { .. }
+            if !actor.is_lead()
+                && t.owner_id != Some(actor.user_id)
+                && t.assignee_id != Some(actor.user_id) =>
+        {
+            Err(DomainError::forbidden(
+                "only the ticket's owner, its assignee or a team lead may reclassify it",
             ))
         }
         Command::SetInvolvedStaff { .. }
@@ -411,40 +486,137 @@ fn text(field: &str, label: &str, value: &str) -> Result<String, DomainError> {
 /// Decides what a [`SystemCommand`] changes; refused like a person's command when the ticket is
 /// not in a state that allows it.
 pub fn decide_system(t: &TicketFacts, cmd: SystemCommand) -> Result<Change, DomainError> {
+    let mut change = unchanged(t);
     match cmd {
         SystemCommand::AutoClose => {
             require_status(t, &[TicketStatus::Resolved], CLOSE)?;
-            if t.kind == TicketKind::Complaint {
+            if needs_follow_up(t.kind) {
                 return Err(DomainError::Conflict(
-                    "complaints close after their follow-up visit, not by themselves".to_owned(),
+                    "this kind closes after its follow-up visit, not by itself".to_owned(),
                 ));
             }
-            Ok(Change {
-                status: TicketStatus::Closed,
-                owner_id: t.owner_id,
-                assignee_id: t.assignee_id,
-                department_id: t.department_id,
-                events: vec![EventDraft {
-                    message: Some(format!(
-                        "closed automatically {AUTO_CLOSE_DAYS} days after resolution"
-                    )),
-                    ..transition(
-                        TicketEventKind::Closed,
-                        TicketStatus::Resolved,
-                        TicketStatus::Closed,
-                    )
-                }],
-                first_response: false,
-                resolved: false,
-                reopened: false,
-                closed: true,
-                suggestion_status: None,
-                escalation: None,
-                involved_staff: None,
-                verdict: None,
-            })
+            change.status = TicketStatus::Closed;
+            change.closed = true;
+            change.events.push(EventDraft {
+                message: Some(format!(
+                    "closed automatically {AUTO_CLOSE_DAYS} days after resolution"
+                )),
+                ..transition(
+                    TicketEventKind::Closed,
+                    TicketStatus::Resolved,
+                    TicketStatus::Closed,
+                )
+            });
+        }
+        SystemCommand::DepartmentAnswered {
+            department,
+            answer,
+            returns,
+        } => {
+            require_status(t, &[TicketStatus::PendingDepartment], HAND_BACK)?;
+            let answer = text("answer", "answer", &answer)?;
+            change.events.push(event(
+                TicketEventKind::DepartmentAnswered,
+                true,
+                Some(format!("{department}: {answer}")),
+            ));
+            if returns {
+                return_to_owner(&mut change, "every department has answered");
+            }
+        }
+        SystemCommand::DepartmentTaskCancelled {
+            department,
+            reason,
+            returns,
+        } => {
+            require_status(t, &[TicketStatus::PendingDepartment], HAND_BACK)?;
+            let reason = text("reason", "reason", &reason)?;
+            change.events.push(event(
+                TicketEventKind::NoteAdded,
+                true,
+                Some(format!("task for {department} cancelled: {reason}")),
+            ));
+            if returns {
+                return_to_owner(&mut change, "no department task is left open");
+            }
         }
     }
+    Ok(change)
+}
+
+/// What the ticket becomes: given values replace the current ones; a complaint keeps (or
+/// needs) a category and gets a severity (GENERAL by default), other kinds carry neither.
+fn reclassification(
+    t: &TicketFacts,
+    kind: Option<TicketKind>,
+    severity: Option<Severity>,
+    category: Option<ComplaintCategory>,
+    priority: Option<Priority>,
+) -> Result<Classification, DomainError> {
+    let kind = kind.unwrap_or(t.kind);
+    if kind == TicketKind::Complaint {
+        let category = category.or(t.category).ok_or_else(|| {
+            DomainError::invalid("input.category", "a complaint needs a category")
+        })?;
+        Ok(Classification {
+            kind,
+            severity: Some(severity.or(t.severity).unwrap_or(Severity::General)),
+            category: Some(category),
+            priority: priority.unwrap_or(t.priority),
+        })
+    } else {
+        if severity.is_some() {
+            return Err(DomainError::invalid(
+                "input.severity",
+                "only complaints have a severity",
+            ));
+        }
+        if category.is_some() {
+            return Err(DomainError::invalid(
+                "input.category",
+                "only complaints have a category",
+            ));
+        }
+        Ok(Classification {
+            kind,
+            severity: None,
+            category: None,
+            priority: priority.unwrap_or(t.priority),
+        })
+    }
+}
+
+/// The change that changes nothing yet.
+fn unchanged(t: &TicketFacts) -> Change {
+    Change {
+        status: t.status,
+        owner_id: t.owner_id,
+        assignee_id: t.assignee_id,
+        department_id: t.department_id,
+        events: Vec::new(),
+        first_response: false,
+        resolved: false,
+        reopened: false,
+        closed: false,
+        suggestion_status: None,
+        escalation: None,
+        involved_staff: None,
+        verdict: None,
+        reclassified: None,
+    }
+}
+
+/// `PENDING_DEPARTMENT` → `OPEN`: back to the owner.
+fn return_to_owner(change: &mut Change, why: &str) {
+    change.status = TicketStatus::Open;
+    change.events.push(EventDraft {
+        message: Some(format!("{why}; back to its owner")),
+        ..transition(
+            TicketEventKind::StatusChanged,
+            TicketStatus::PendingDepartment,
+            TicketStatus::Open,
+        )
+    });
 }
 
 /// Decides whether `actor` may apply `cmd` to the ticket described by `t`, and if so what
@@ -462,21 +634,7 @@ pub fn decide(
 
     use TicketStatus::*;
     let from = t.status;
-    let mut change = Change {
-        status: from,
-        owner_id: t.owner_id,
-        assignee_id: t.assignee_id,
-        department_id: t.department_id,
-        events: Vec::new(),
-        first_response: false,
-        resolved: false,
-        reopened: false,
-        closed: false,
-        suggestion_status: None,
-        escalation: None,
-        involved_staff: None,
-        verdict: None,
-    };
+    let mut change = unchanged(t);
     let working = [New, Open, PendingDepartment, PendingCustomer];
 
     match cmd {
@@ -589,15 +747,18 @@ pub fn decide(
                     allowed,
                 ));
             }
-            if t.kind == TicketKind::Complaint && !t.follow_up_since_resolution {
-                // The closed loop: a complaint is closed only after the follow-up visit.
+            if needs_follow_up(t.kind) && !t.follow_up_since_resolution {
+                // The closed loop: complaints and repairs close only after the follow-up visit.
                 let allowed = allowed_moves(from)
                     .into_iter()
                     .filter(|m| *m != CLOSE)
                     .collect();
                 return Err(refuse_with(
                     from,
-                    "close (a complaint needs a recorded follow-up visit first)",
+                    &format!(
+                        "close (a {} needs a recorded follow-up visit first)",
+                        t.kind
+                    ),
                     allowed,
                 ));
             }
@@ -619,6 +780,27 @@ pub fn decide(
                 false,
                 Some(outcome.to_owned()),
             ));
+            if !*customer_satisfied {
+                // Not closed while the customer is unhappy: back to work, and to a lead when a
+                // reopen already failed to satisfy them.
+                change.status = Open;
+                change.reopened = true;
+                change.events.push(EventDraft {
+                    message: Some("the customer was not satisfied at the follow-up visit".into()),
+                    ..transition(TicketEventKind::Reopened, from, Open)
+                });
+                if t.reopen_count >= 1 {
+                    let reason = "still not satisfied after a reopen".to_owned();
+                    change.escalation = Some(ManualEscalation {
+                        level: next_manual_escalation_level(t.escalation_level)
+                            .unwrap_or(t.escalation_level),
+                        reason: reason.clone(),
+                    });
+                    change
+                        .events
+                        .push(event(TicketEventKind::Escalated, true, Some(reason)));
+                }
+            }
         }
         Command::Reopen { reason } => {
             require_status(t, &[Resolved, Closed], REOPEN)?;
@@ -797,6 +979,82 @@ pub fn decide(
             change
                 .events
                 .push(event(TicketEventKind::Escalated, true, Some(reason)));
+        }
+        Command::Reclassify {
+            kind,
+            severity,
+            category,
+            priority,
+            reason,
+        } => {
+            if from == Closed {
+                return Err(refuse(from, "reclassify"));
+            }
+            let reason = text("input.reason", "reason", reason)?;
+            let now = reclassification(t, *kind, *severity, *category, *priority)?;
+            let was = Classification {
+                kind: t.kind,
+                severity: t.severity,
+                category: t.category,
+                priority: t.priority,
+            };
+            if now == was {
+                return Err(DomainError::invalid(
+                    "input",
+                    "nothing changes: give a new kind, severity, category or priority",
+                ));
+            }
+            let describe = |c: &Classification| {
+                let mut parts = vec![c.kind.to_string()];
+                parts.extend(c.severity.map(|s| s.to_string()));
+                parts.extend(c.category.map(|c| c.to_string()));
+                parts.push(c.priority.to_string());
+                parts.join(" / ")
+            };
+            change.events.push(event(
+                TicketEventKind::Reclassified,
+                true,
+                Some(format!("{} → {}: {reason}", describe(&was), describe(&now))),
+            ));
+            // Major or urgent goes to the complaint-handling working group at once (立即上报),
+            // once: a ticket already there is not escalated again.
+            let major = now.kind == TicketKind::Complaint && now.severity == Some(Severity::Major);
+            if (major || now.priority == Priority::Urgent)
+                && t.escalation_level < crate::sla::MAX_ESCALATION_LEVEL
+            {
+                let why = if major {
+                    "reclassified as a major complaint: to the working group"
+                } else {
+                    "reclassified as urgent: to the working group"
+                };
+                change.escalation = Some(ManualEscalation {
+                    level: crate::sla::MAX_ESCALATION_LEVEL,
+                    reason: why.to_owned(),
+                });
+                change.events.push(event(
+                    TicketEventKind::Escalated,
+                    true,
+                    Some(why.to_owned()),
+                ));
+            }
+            change.reclassified = Some(now);
+        }
+        Command::AddAttachments { names } => {
+            if from == Closed {
+                return Err(refuse(from, "add attachments to"));
+            }
+            if names.is_empty() {
+                return Err(DomainError::invalid("attachments", "add at least one file"));
+            }
+            change.events.push(event(
+                TicketEventKind::AttachmentsAdded,
+                false,
+                Some(format!(
+                    "{} file(s) added: {}",
+                    names.len(),
+                    names.join(", ")
+                )),
+            ));
         }
         Command::SetSuggestionStatus { to } => {
             if t.kind != TicketKind::Suggestion {

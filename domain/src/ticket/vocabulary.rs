@@ -223,6 +223,28 @@ contract_enum! {
         VerdictRecorded => "VERDICT_RECORDED",
         /// The business calendar changed and the unmet due times were counted again.
         DueTimesRecomputed => "DUE_TIMES_RECOMPUTED",
+        /// A department answered its task.
+        DepartmentAnswered => "DEPARTMENT_ANSWERED",
+        /// A department's liaisons were reminded of a task's deadline.
+        DepartmentReminded => "DEPARTMENT_REMINDED",
+        /// Kind, severity, category or priority changed after intake.
+        Reclassified => "RECLASSIFIED",
+        /// Evidence was added.
+        AttachmentsAdded => "ATTACHMENTS_ADDED",
+        /// A follow-up case was opened from this ticket.
+        FollowUpCaseOpened => "FOLLOW_UP_CASE_OPENED",
+    }
+}
+
+contract_enum! {
+    /// Where a department task stands.
+    DepartmentTaskStatus {
+        /// Waiting for the department's answer.
+        Open => "OPEN",
+        /// The department answered.
+        Answered => "ANSWERED",
+        /// No longer needed.
+        Cancelled => "CANCELLED",
     }
 }
 
@@ -319,7 +341,7 @@ mod tests {
         assert_eq!(Channel::ALL.len(), 8);
         assert_eq!(ComplaintCategory::ALL.len(), 6);
         assert_eq!(TicketStatus::ALL.len(), 6);
-        assert_eq!(TicketEventKind::ALL.len(), 18);
+        assert_eq!(TicketEventKind::ALL.len(), 23);
         assert_eq!(ComplaintVerdict::ALL.len(), 3);
         assert_eq!(FollowUpMethod::ALL.len(), 5);
         assert_eq!(

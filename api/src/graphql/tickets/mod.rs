@@ -5,5 +5,6 @@
 mod resolvers;
 mod types;
 
+pub(crate) use resolvers::new_ticket_request;
 pub use resolvers::{TicketMutation, TicketQuery};
 pub use types::*;

@@ -197,7 +197,7 @@ fn first_event(applied: uc::Applied) -> AppResult<TicketEvent> {
 }
 
 /// The domain's intake input from the GraphQL one (ids parsed, enums mapped).
-fn new_ticket_request(input: CreateTicketInput) -> AppResult<NewTicketRequest> {
+pub(crate) fn new_ticket_request(input: CreateTicketInput) -> AppResult<NewTicketRequest> {
     let praised_employee_id = optional_id(
         input.praised_employee_id.as_ref(),
         "input.praisedEmployeeId",
@@ -244,6 +244,7 @@ fn new_ticket_request(input: CreateTicketInput) -> AppResult<NewTicketRequest> {
         team_id,
         occurred_at: input.occurred_at,
         involved_staff,
+        parent_id: None,
     })
 }
 
@@ -315,9 +316,20 @@ impl TicketMutation {
     ) -> AppResult<Ticket> {
         let department = input_id(&department_id, "departmentId")?;
         let id = ticket_id(&id)?;
-        let (app, actor) = (app(ctx)?, actor(ctx)?);
-        let dispatched =
-            uc::dispatch(app, actor, id, department, instructions, expected_version).await?;
+        // One department with its standard deadline.
+        let task = careline_domain::ticket::TaskRequest {
+            department_id: department,
+            instructions,
+            minutes: None,
+        };
+        let dispatched = crate::app::casework::dispatch_to_departments(
+            app(ctx)?,
+            actor(ctx)?,
+            id,
+            vec![task],
+            expected_version,
+        )
+        .await?;
         Ok(Ticket(dispatched))
     }
 

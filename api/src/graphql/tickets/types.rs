@@ -126,6 +126,11 @@ pub enum TicketEventKind {
     InvolvedStaffSet,
     VerdictRecorded,
     DueTimesRecomputed,
+    DepartmentAnswered,
+    DepartmentReminded,
+    Reclassified,
+    AttachmentsAdded,
+    FollowUpCaseOpened,
 }
 
 /// Whether a complaint was well founded.
@@ -203,6 +208,35 @@ impl Customer {
         } else {
             rules::mask_email(email)
         })
+    }
+    async fn tier(&self) -> AppResult<crate::graphql::customers::CustomerTier> {
+        crate::graphql::customers::tier(&self.model)
+    }
+    /// Notes about the customer, for staff; empty for customers.
+    async fn tags(&self, ctx: &Context<'_>) -> AppResult<Vec<String>> {
+        crate::graphql::customers::tags(ctx, &self.model)
+    }
+    /// How many of this customer's tickets the caller may read.
+    async fn ticket_count(&self, ctx: &Context<'_>) -> AppResult<i32> {
+        Ok(crate::graphql::customers::ticket_stats(ctx, &self.model)
+            .await?
+            .0)
+    }
+    /// When the newest of those tickets was created.
+    async fn last_contact_at(&self, ctx: &Context<'_>) -> AppResult<Option<DateTime<Utc>>> {
+        Ok(crate::graphql::customers::ticket_stats(ctx, &self.model)
+            .await?
+            .1)
+    }
+    /// The customer's tickets the caller may read, newest first.
+    #[graphql(complexity = "list_cost(first, None, child_complexity)")]
+    async fn tickets(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<TicketConnection> {
+        crate::graphql::customers::tickets(ctx, &self.model, first, after).await
     }
 }
 
@@ -635,6 +669,64 @@ impl Ticket {
                 at: r.at,
             }))
     }
+    /// The departments this ticket was sent to, each with its deadline and answer, oldest
+    /// first; staff only (empty for customers).
+    async fn department_tasks(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Vec<crate::graphql::casework::DepartmentTask>> {
+        if !viewer(ctx)?.roles().is_staff() {
+            return Ok(Vec::new());
+        }
+        let rows = loaders(ctx)?
+            .department_tasks
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(crate::graphql::casework::DepartmentTask)
+            .collect())
+    }
+    /// The case this one follows up (跟进个案), when the caller may read it.
+    async fn parent(&self, ctx: &Context<'_>) -> AppResult<Option<Ticket>> {
+        let Some(id) = self.0.parent_id else {
+            return Ok(None);
+        };
+        let parent = loaders(ctx)?
+            .tickets
+            .load_one(id)
+            .await
+            .map_err(load_failed)?;
+        Ok(self
+            .readable(ctx, parent.into_iter().collect())
+            .await?
+            .pop())
+    }
+    /// The follow-up cases opened from this one that the caller may read, oldest first.
+    async fn follow_up_cases(&self, ctx: &Context<'_>) -> AppResult<Vec<Ticket>> {
+        let rows = loaders(ctx)?
+            .follow_up_cases
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        self.readable(ctx, rows).await
+    }
+    /// The same customer contacted us within the 7 days before this ticket about another one;
+    /// staff only (false for customers).
+    async fn repeat_contact(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        if !viewer(ctx)?.roles().is_staff() {
+            return Ok(false);
+        }
+        Ok(loaders(ctx)?
+            .repeat_contacts
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or(false))
+    }
     /// Corrective actions addressing this complaint; staff only (empty for customers).
     async fn corrective_actions(&self, ctx: &Context<'_>) -> AppResult<Vec<CorrectiveAction>> {
         if !viewer(ctx)?.can(careline_domain::Action::ReadCorrectiveActions) {
@@ -649,6 +741,35 @@ impl Ticket {
             .unwrap_or_default()
             .into_iter()
             .map(CorrectiveAction)
+            .collect())
+    }
+}
+
+impl Ticket {
+    /// Of `rows` (tickets of this ticket's customer), those the caller may read.
+    async fn readable(
+        &self,
+        ctx: &Context<'_>,
+        rows: Vec<ticket::Model>,
+    ) -> AppResult<Vec<Ticket>> {
+        let v = viewer_of(&viewer(ctx)?.user);
+        let customer_user = loaders(ctx)?
+            .customers
+            .load_one(self.0.customer_id)
+            .await
+            .map_err(load_failed)?
+            .and_then(|c| c.user_id);
+        Ok(rows
+            .into_iter()
+            .filter(|t| {
+                let user = if t.customer_id == self.0.customer_id {
+                    customer_user
+                } else {
+                    None
+                };
+                facts(t, user).is_some_and(|f| can_read(&f, &v))
+            })
+            .map(Ticket)
             .collect())
     }
 }

@@ -62,6 +62,7 @@ fn change(status: TicketStatus) -> Change {
         escalation: None,
         involved_staff: None,
         verdict: None,
+        reclassified: None,
     }
 }
 

@@ -54,6 +54,9 @@ fn ticket(status: TicketStatus) -> TicketFacts {
         status,
         kind: TicketKind::Inquiry,
         severity: None,
+        category: None,
+        priority: Priority::Normal,
+        reopen_count: 0,
         owner_id: Some(OWNER),
         assignee_id: Some(ASSIGNEE),
         department_id: None,
@@ -629,16 +632,13 @@ fn a_follow_up_is_recorded_only_on_a_resolved_ticket() {
         &ticket(TicketStatus::Resolved),
         &agent(),
         Command::RecordFollowUp {
-            customer_satisfied: false,
+            customer_satisfied: true,
         },
     )
     .unwrap();
     assert_eq!(c.status, TicketStatus::Resolved);
     assert_eq!(c.events[0].kind, TicketEventKind::FollowUpRecorded);
-    assert_eq!(
-        c.events[0].message.as_deref(),
-        Some("customer not satisfied")
-    );
+    assert_eq!(c.events[0].message.as_deref(), Some("customer satisfied"));
     let (_, action, _) = transition_refusal(run(
         &ticket(TicketStatus::Closed),
         &agent(),
@@ -1180,6 +1180,9 @@ fn arb_new_ticket() -> impl Strategy<Value = TicketFacts> {
             status: TicketStatus::New,
             kind,
             severity: (kind == TicketKind::Complaint).then_some(severity),
+            category: None,
+            priority: Priority::Normal,
+            reopen_count: 0,
             owner_id,
             assignee_id: None,
             department_id: None,
@@ -1211,6 +1214,9 @@ fn arb_any_ticket() -> impl Strategy<Value = TicketFacts> {
                     status,
                     kind,
                     severity: None,
+                    category: None,
+                    priority: Priority::Normal,
+                    reopen_count: 0,
                     owner_id,
                     assignee_id,
                     department_id,
@@ -1616,4 +1622,111 @@ fn a_justified_complaint_names_someone() {
         )
         .is_ok()
     );
+}
+
+#[test]
+fn an_unsatisfied_follow_up_reopens_and_a_second_one_escalates() {
+    let unhappy = Command::RecordFollowUp {
+        customer_satisfied: false,
+    };
+    let c = run(&ticket(TicketStatus::Resolved), &agent(), unhappy.clone()).unwrap();
+    assert_eq!(c.status, TicketStatus::Open);
+    assert!(c.reopened);
+    assert_eq!(
+        c.events[0].message.as_deref(),
+        Some("customer not satisfied")
+    );
+    assert_eq!(c.events[1].kind, TicketEventKind::Reopened);
+    assert_eq!(c.escalation, None);
+    let again = TicketFacts {
+        reopen_count: 1,
+        ..ticket(TicketStatus::Resolved)
+    };
+    let c = run(&again, &agent(), unhappy).unwrap();
+    assert_eq!(c.status, TicketStatus::Open);
+    assert_eq!(c.escalation.map(|e| e.level), Some(1));
+}
+
+#[test]
+fn after_sales_tickets_close_only_after_a_follow_up() {
+    let repair = TicketFacts {
+        kind: TicketKind::AfterSales,
+        ..ticket(TicketStatus::Resolved)
+    };
+    let (_, action, _) = transition_refusal(run(&repair, &supervisor(), Command::Close));
+    assert!(action.contains("follow-up"), "{action}");
+    let visited = TicketFacts {
+        follow_up_since_resolution: true,
+        ..repair
+    };
+    assert_eq!(
+        run(&visited, &supervisor(), Command::Close).unwrap().status,
+        TicketStatus::Closed
+    );
+}
+
+#[test]
+fn reclassifying_to_major_goes_to_the_working_group_once() {
+    let complaint = TicketFacts {
+        kind: TicketKind::Complaint,
+        severity: Some(Severity::General),
+        category: Some(ComplaintCategory::ProductQuality),
+        ..ticket(TicketStatus::Open)
+    };
+    let raise = Command::Reclassify {
+        kind: None,
+        severity: Some(Severity::Major),
+        category: None,
+        priority: None,
+        reason: "a child was hurt".into(),
+    };
+    let c = run(&complaint, &owner(), raise.clone()).unwrap();
+    let now = c.reclassified.unwrap();
+    assert_eq!(now.severity, Some(Severity::Major));
+    assert_eq!(c.escalation.map(|e| e.level), Some(3));
+    assert_eq!(c.events[0].kind, TicketEventKind::Reclassified);
+    assert!(
+        c.events[0].message.as_deref().unwrap().contains("GENERAL"),
+        "{:?}",
+        c.events[0]
+    );
+    // Already with the working group: reclassified, not escalated again.
+    let there = TicketFacts {
+        escalation_level: 3,
+        ..complaint.clone()
+    };
+    let urgent = Command::Reclassify {
+        kind: None,
+        severity: None,
+        category: None,
+        priority: Some(Priority::Urgent),
+        reason: "press".into(),
+    };
+    assert_eq!(run(&there, &owner(), urgent).unwrap().escalation, None);
+    // A complaint without a category cannot come from an inquiry; a no-op is refused.
+    let inquiry = ticket(TicketStatus::Open);
+    let to_complaint = Command::Reclassify {
+        kind: Some(TicketKind::Complaint),
+        severity: None,
+        category: None,
+        priority: None,
+        reason: "angry".into(),
+    };
+    assert!(matches!(
+        run(&inquiry, &owner(), to_complaint),
+        Err(DomainError::InvalidInput { field, .. }) if field == "input.category"
+    ));
+    let nothing = Command::Reclassify {
+        kind: None,
+        severity: None,
+        category: None,
+        priority: Some(inquiry.priority),
+        reason: "no".into(),
+    };
+    assert!(run(&inquiry, &owner(), nothing).is_err());
+    // A bystanding agent may not.
+    assert!(matches!(
+        run(&complaint, &agent(), raise),
+        Err(DomainError::Forbidden(_))
+    ));
 }
