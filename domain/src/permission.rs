@@ -342,7 +342,8 @@ pub const SCOPE_RULES: &[(&str, &str)] = &[
     (
         "queue_access",
         "the live queue: supervisors, managers and admins watch any team or department; agents \
-         and tech support only their own team's queue; everyone else none",
+         and tech support only their own team's queue; liaisons only their own department's \
+         (its tickets and its tasks' reminders); everyone else none",
     ),
     (
         "analytics_scope",
@@ -517,16 +518,25 @@ pub enum QueueAccess {
     Everything,
     /// Only this team (agents and tech support, their own team).
     Team(uuid::Uuid),
+    /// Only this department (liaisons, their own department).
+    Department(uuid::Uuid),
     /// Nothing.
     Nothing,
 }
 
-/// Which part of the live queue a person with `roles`, member of `own_team`, may watch.
-pub fn queue_access(roles: Roles, own_team: Option<uuid::Uuid>) -> QueueAccess {
+/// Which part of the live queue a person with `roles`, member of `own_team` and
+/// `own_department`, may watch.
+pub fn queue_access(
+    roles: Roles,
+    own_team: Option<uuid::Uuid>,
+    own_department: Option<uuid::Uuid>,
+) -> QueueAccess {
     if allowed(roles, Action::ReadQueue) {
         QueueAccess::Everything
     } else if roles.has_any(&[Agent, TechSupport]) {
         own_team.map_or(QueueAccess::Nothing, QueueAccess::Team)
+    } else if roles.has(DepartmentLiaison) {
+        own_department.map_or(QueueAccess::Nothing, QueueAccess::Department)
     } else {
         QueueAccess::Nothing
     }
@@ -540,20 +550,28 @@ mod queue_tests {
     fn agents_watch_only_their_own_team_and_leads_everything() {
         let team = uuid::Uuid::now_v7();
         assert_eq!(
-            queue_access(Roles::from_iter([Agent]), Some(team)),
+            queue_access(Roles::from_iter([Agent]), Some(team), None),
             QueueAccess::Team(team)
         );
         assert_eq!(
-            queue_access(Roles::from_iter([Agent]), None),
+            queue_access(Roles::from_iter([Agent]), None, None),
             QueueAccess::Nothing
         );
         assert_eq!(
-            queue_access(Roles::from_iter([Supervisor]), None),
+            queue_access(Roles::from_iter([Supervisor]), None, None),
             QueueAccess::Everything
         );
         assert_eq!(
-            queue_access(Roles::from_iter([Customer, Trainer]), Some(team)),
+            queue_access(
+                Roles::from_iter([Customer, Trainer]),
+                Some(team),
+                Some(team)
+            ),
             QueueAccess::Nothing
+        );
+        assert_eq!(
+            queue_access(Roles::from_iter([DepartmentLiaison]), None, Some(team)),
+            QueueAccess::Department(team)
         );
     }
 }

@@ -9,6 +9,7 @@ use crate::entity::ticket::{self, Column as T, Entity as Ticket, Model};
 use crate::entity::ticket_event::{self, Entity as TicketEvent};
 use crate::page::{Page, PageRequest, paginate};
 use crate::{StoreError, outbox};
+use careline_domain::customer::{CustomerTier, with_tier_floor};
 use careline_domain::event::{Envelope, EscalationKind, Event};
 use careline_domain::sla::clocks::{SlaClocks, TicketClockFacts};
 use careline_domain::sla::{BusinessCalendar, stage_from_i32, stage_to_i32};
@@ -213,6 +214,9 @@ pub async fn create(
     };
     let i = new.intake;
     let id = Uuid::now_v7();
+    // VIP and key-account customers are served first by default.
+    let priority = CustomerTier::parse(&customer.tier)
+        .map_or(i.priority, |tier| with_tier_floor(i.priority, tier));
     // A MAJOR complaint goes to the complaint-handling working group the moment it arrives.
     let major = i.kind == careline_domain::ticket::TicketKind::Complaint
         && i.severity == Some(careline_domain::ticket::Severity::Major);
@@ -225,8 +229,8 @@ pub async fn create(
         channel: Set(i.channel.as_str().to_owned()),
         category: Set(i.category.map(|c| c.as_str().to_owned())),
         severity: Set(i.severity.map(|s| s.as_str().to_owned())),
-        priority: Set(i.priority.as_str().to_owned()),
-        priority_rank: Set(i32::from(i.priority.rank())),
+        priority: Set(priority.as_str().to_owned()),
+        priority_rank: Set(i32::from(priority.rank())),
         status: Set(i.initial_status.as_str().to_owned()),
         subject: Set(i.subject),
         description: Set(i.description),

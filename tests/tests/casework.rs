@@ -205,12 +205,44 @@ async fn parallel_departments_remind_escalate_once_and_return_only_after_both() 
         "PENDING_DEPARTMENT"
     );
 
-    // 80 % of Logistics' two hours: reminded once, by exactly one of the two instances.
+    // 80 % of Logistics' two hours: reminded once, by exactly one of the two instances, and
+    // the department's queue hears of it.
+    let mut heard = app.state.bus.subscribe();
     let reminder_at = shanghai(2027, 3, 2, 11, 40);
     set_clock(&app, reminder_at);
     set_clock(&second, reminder_at);
     let (a, b) = tokio::join!(tick(&app), tick(&second));
     assert!(a + b >= 1);
+    let logistics_uuid: uuid::Uuid = logistics_id.parse().expect("uuid");
+    let reminded = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            let envelope = heard.recv().await.expect("bus");
+            if let careline_domain::event::Event::Queue { ticket, .. } = &envelope.event
+                && ticket.department_id == Some(logistics_uuid)
+            {
+                return true;
+            }
+        }
+    })
+    .await;
+    assert_eq!(reminded, Ok(true), "no queue event for Logistics");
+    // Its liaison watches exactly that department's queue, without the floor's agents.
+    let queue = app
+        .gql(
+            Some(&logistics),
+            "{ queue { tickets(first: 10) { nodes { id } } agents { agent { email } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(data(&queue)["queue"]["agents"], json!([]), "{queue}");
+    let elsewhere = app
+        .gql(
+            Some(&logistics),
+            "query($d: ID!) { queue(departmentId: $d) { waiting } }",
+            json!({ "d": legal_id }),
+        )
+        .await;
+    assert_eq!(error_code(&elsewhere), Some("FORBIDDEN"), "{elsewhere}");
     let t = ticket(&app, &supervisor, &id).await;
     assert_eq!(kinds(&t, "DEPARTMENT_REMINDED").len(), 1, "{t}");
     let overdue_now = app.gql(Some(&logistics), TASKS, json!({})).await;
@@ -312,6 +344,40 @@ async fn dispatch_ticket_is_a_one_task_dispatch_and_leaving_the_department_cance
         )
         .await;
     assert_eq!(error_code(&twice), Some("BAD_USER_INPUT"), "{twice}");
+}
+
+#[tokio::test]
+async fn vip_customers_get_a_higher_default_priority() {
+    let app = TestApp::spawn().await;
+    let agent = app.login(AGENT).await;
+    let supervisor = app.login(SUPERVISOR).await;
+    let inquiry = json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": "Invoice",
+        "description": "Where is my invoice?", "customer": { "name": "Qian Wei", "phone": "13700137000" } } });
+    let first = create(&app, &agent, inquiry.clone()).await;
+    let read = "query($id: ID!) { ticket(id: $id) { priority customer { id } } }";
+    let t = data(&app.gql(Some(&agent), read, json!({ "id": first })).await)["ticket"].clone();
+    assert_eq!(t["priority"], "NORMAL");
+    data(
+        &app.gql(
+            Some(&supervisor),
+            "mutation($id: ID!) { updateCustomer(id: $id, input: { tier: VIP }) { tier } }",
+            json!({ "id": t["customer"]["id"] }),
+        )
+        .await,
+    );
+    let second = create(&app, &agent, inquiry).await;
+    let t = data(&app.gql(Some(&agent), read, json!({ "id": second })).await)["ticket"].clone();
+    assert_eq!(t["priority"], "HIGH", "{t}");
+    // A returning customer within seven days is flagged for staff.
+    let flags = app
+        .gql(
+            Some(&agent),
+            "query($a: ID!, $b: ID!) { a: ticket(id: $a) { repeatContact } b: ticket(id: $b) { repeatContact } }",
+            json!({ "a": first, "b": second }),
+        )
+        .await;
+    assert_eq!(data(&flags)["a"]["repeatContact"], false);
+    assert_eq!(data(&flags)["b"]["repeatContact"], true);
 }
 
 #[tokio::test]

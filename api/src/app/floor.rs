@@ -47,9 +47,18 @@ pub async fn queue(
     team: Option<Uuid>,
     department: Option<Uuid>,
 ) -> AppResult<Queue> {
-    let team = match queue_access(actor.roles(), actor.user.team_id) {
-        QueueAccess::Everything => team,
-        QueueAccess::Team(own) if team.is_none_or(|t| t == own) => Some(own),
+    let access = queue_access(actor.roles(), actor.user.team_id, actor.user.department_id);
+    let (team, department) = match access {
+        QueueAccess::Everything => (team, department),
+        QueueAccess::Team(own) if team.is_none_or(|t| t == own) => (Some(own), department),
+        QueueAccess::Department(own) if team.is_none() && department.is_none_or(|d| d == own) => {
+            (None, Some(own))
+        }
+        QueueAccess::Department(_) => {
+            return Err(AppError::Forbidden(
+                "you may see only your own department's queue".to_owned(),
+            ));
+        }
         QueueAccess::Team(_) => {
             return Err(AppError::Forbidden(
                 "you may see only your own team's queue".to_owned(),
@@ -62,7 +71,12 @@ pub async fn queue(
         }
     };
     let counts = store::queue_counts(&app.db, team, department, app.now()).await?;
-    let agents = store::queue_agents(&app.db, team).await?;
+    // A department's liaisons see its tickets, not the floor's agents.
+    let agents = if matches!(access, QueueAccess::Department(_)) {
+        Vec::new()
+    } else {
+        store::queue_agents(&app.db, team).await?
+    };
     let ids: Vec<Uuid> = agents.iter().map(|a| a.id).collect();
     let loads = store::open_counts(&app.db, &ids).await?;
     let agents = agents

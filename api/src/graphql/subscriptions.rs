@@ -171,9 +171,23 @@ impl Subscription {
         let viewer = viewer(ctx)?;
         let team = optional_id(team_id, "teamId")?;
         let department = optional_id(department_id, "departmentId")?;
-        let team = match queue_access(viewer.roles(), viewer.user.team_id) {
-            QueueAccess::Everything => team,
-            QueueAccess::Team(own) if team.is_none_or(|t| t == own) => Some(own),
+        let (team, department) = match queue_access(
+            viewer.roles(),
+            viewer.user.team_id,
+            viewer.user.department_id,
+        ) {
+            QueueAccess::Everything => (team, department),
+            QueueAccess::Team(own) if team.is_none_or(|t| t == own) => (Some(own), department),
+            QueueAccess::Department(own)
+                if team.is_none() && department.is_none_or(|d| d == own) =>
+            {
+                (None, Some(own))
+            }
+            QueueAccess::Department(_) => {
+                return Err(AppError::Forbidden(
+                    "you may watch only your own department's queue".to_owned(),
+                ));
+            }
             QueueAccess::Team(_) => {
                 return Err(AppError::Forbidden(
                     "you may watch only your own team's queue".to_owned(),
