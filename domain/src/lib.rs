@@ -6,6 +6,7 @@ pub mod contact;
 pub mod customer;
 pub mod error;
 pub mod event;
+pub mod knowledge;
 pub mod kpi;
 pub mod org;
 pub mod password;

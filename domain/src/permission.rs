@@ -72,6 +72,14 @@ pub enum Action {
     AddEvidence,
     /// Answer or read one's department's tasks.
     AnswerDepartmentTask,
+    /// Read and search the knowledge base (customers: published public articles only).
+    ReadKnowledge,
+    /// Write articles: drafts of one's own (frontline), any article (trainers and leads).
+    WriteArticles,
+    /// Publish and archive articles.
+    ReviewArticles,
+    /// Create reply templates.
+    ManageReplyTemplates,
     /// Create and edit business calendars and import holidays.
     ManageCalendars,
     /// Plan shifts.
@@ -128,7 +136,7 @@ const ALL_STAFF: &[Role] = &[
 
 impl Action {
     /// Every action, in table order.
-    pub const ALL: [Action; 50] = [
+    pub const ALL: [Action; 54] = [
         Action::ReadStaffDirectory,
         Action::ReadDepartments,
         Action::ReadCustomerAccounts,
@@ -161,6 +169,10 @@ impl Action {
         Action::ReclassifyTicket,
         Action::AddEvidence,
         Action::AnswerDepartmentTask,
+        Action::ReadKnowledge,
+        Action::WriteArticles,
+        Action::ReviewArticles,
+        Action::ManageReplyTemplates,
         Action::ManageShifts,
         Action::RecordHandover,
         Action::ManageTraining,
@@ -238,6 +250,19 @@ impl Action {
                 Admin,
             ],
             Action::AnswerDepartmentTask => &[DepartmentLiaison, Supervisor, Manager, Admin],
+            Action::ReadKnowledge => &[
+                Customer,
+                Agent,
+                TechSupport,
+                Trainer,
+                Supervisor,
+                Manager,
+                DepartmentLiaison,
+                Admin,
+            ],
+            Action::WriteArticles => ALL_STAFF,
+            Action::ReviewArticles => LEADS,
+            Action::ManageReplyTemplates => &[Trainer, Supervisor, Manager, Admin],
             Action::ManageCalendars => &[Manager, Admin],
             Action::ManageTraining => &[Trainer, Manager, Admin],
             Action::AssessTraining => &[Trainer, Manager, Admin],
@@ -296,6 +321,10 @@ impl Action {
             Action::ReclassifyTicket => "reclassify tickets",
             Action::AddEvidence => "add evidence to tickets",
             Action::AnswerDepartmentTask => "answer department tasks",
+            Action::ReadKnowledge => "read the knowledge base",
+            Action::WriteArticles => "write knowledge articles",
+            Action::ReviewArticles => "publish and archive knowledge articles",
+            Action::ManageReplyTemplates => "create reply templates",
             Action::ManageCalendars => "edit business calendars",
             Action::ManageShifts => "plan shifts",
             Action::RecordHandover => "record shift handovers",
@@ -478,7 +507,8 @@ mod tests {
                 Action::ReadTickets,
                 Action::ReopenTicket,
                 Action::RateTicket,
-                Action::AddEvidence
+                Action::AddEvidence,
+                Action::ReadKnowledge
             ]
         );
     }

@@ -22,6 +22,7 @@ mod m0010_kpi_spans;
 mod m0011_accountability;
 mod m0012_calendars;
 mod m0013_casework;
+mod m0014_knowledge;
 
 pub use m0010_kpi_spans::{SHORT_SPAN_DAYS, derive_kpi_facts};
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_accountability::Migration),
             Box::new(m0012_calendars::Migration),
             Box::new(m0013_casework::Migration),
+            Box::new(m0014_knowledge::Migration),
         ]
     }
 }

@@ -1163,3 +1163,20 @@ pub async fn involved_staff_of<C: ConnectionTrait>(
         .map(|r| (r.ticket_id, r.user_id))
         .collect())
 }
+
+/// The message of a ticket's latest timeline entry of `kind` (e.g. the solution of its last
+/// `RESOLVED`), if any.
+pub async fn latest_message<C: ConnectionTrait>(
+    db: &C,
+    ticket_id: Uuid,
+    kind: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(TicketEvent::find()
+        .filter(ticket_event::Column::TicketId.eq(ticket_id))
+        .filter(ticket_event::Column::Kind.eq(kind))
+        .order_by_desc(ticket_event::Column::At)
+        .order_by_desc(ticket_event::Column::Id)
+        .one(db)
+        .await?
+        .and_then(|e| e.message))
+}

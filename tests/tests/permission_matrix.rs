@@ -393,6 +393,29 @@ fn probe(action: Action) -> Probe {
         Action::AnswerDepartmentTask => {
             Probe::new("{ departmentTasks { id } }", |_, _| json!({}), None)
         }
+        // `knowledgeArticles`: guard = Can(ReadKnowledge); each reads what its scope allows.
+        Action::ReadKnowledge => {
+            Probe::new("{ knowledgeArticles { id } }", |_, _| json!({}), None)
+        }
+        // `createArticle`: guard = Can(WriteArticles); a blank title.
+        Action::WriteArticles => Probe::new(
+            "mutation { createArticle(input: { title: \" \", body: \"x\", kind: FAQ,
+                audience: PUBLIC }) { id } }",
+            |_, _| json!({}),
+            Some("BAD_USER_INPUT"),
+        ),
+        // `publishArticle`: guard = Can(ReviewArticles); an article that does not exist.
+        Action::ReviewArticles => Probe::new(
+            "mutation($id: ID!) { publishArticle(id: $id) { id } }",
+            |_, _| json!({ "id": uuid::Uuid::now_v7().to_string() }),
+            Some("NOT_FOUND"),
+        ),
+        // `createReplyTemplate`: guard = Can(ManageReplyTemplates); a blank name.
+        Action::ManageReplyTemplates => Probe::new(
+            "mutation { createReplyTemplate(input: { name: \" \", body: \"x\" }) { id } }",
+            |_, _| json!({}),
+            Some("BAD_USER_INPUT"),
+        ),
         // `businessCalendars`: guard = Can(ReadCalendars).
         Action::ReadCalendars => Probe::new("{ businessCalendars { id } }", |_, _| json!({}), None),
         // `createBusinessCalendar`: guard = Can(ManageCalendars); a blank name.

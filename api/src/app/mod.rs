@@ -11,6 +11,7 @@ pub mod clock;
 pub mod customers;
 pub mod error;
 pub mod floor;
+pub mod knowledge;
 pub mod kpi;
 pub mod people;
 pub mod quality;

@@ -5,8 +5,8 @@ use super::customers::{CustomerTicketsKey, TicketScope};
 use super::error::AppResult;
 use careline_persistence::entity::{
     business_calendar, corrective_action, customer, department, department_task, follow_up,
-    satisfaction_rating, team, ticket, ticket_event, training_course, training_record,
-    training_session, user,
+    knowledge_article, satisfaction_rating, team, ticket, ticket_event, training_course,
+    training_record, training_session, user,
 };
 use careline_persistence::{
     DatabaseConnection, corrective_actions, customers, org, tickets, training, users,
@@ -62,6 +62,14 @@ pub async fn repeat_contacts(
 ) -> AppResult<HashMap<Uuid, bool>> {
     let repeated = tickets::repeat_contacts(db, keys).await?;
     Ok(keys.iter().map(|k| (*k, repeated.contains(k))).collect())
+}
+
+/// The articles linked to each ticket as its solution.
+pub async fn linked_articles(
+    db: &DatabaseConnection,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<knowledge_article::Model>>> {
+    Ok(group(super::knowledge::linked(db, keys).await?))
 }
 
 /// Business calendars by id.

@@ -8,8 +8,8 @@ use crate::app::{App, reads};
 use async_graphql::dataloader::{DataLoader, Loader};
 use careline_persistence::entity::{
     business_calendar, corrective_action, customer, department, department_task, follow_up,
-    quality_scorecard, satisfaction_rating, team, ticket, ticket_event, training_course,
-    training_record, training_session, user,
+    knowledge_article, quality_scorecard, satisfaction_rating, team, ticket, ticket_event,
+    training_course, training_record, training_session, user,
 };
 use futures_util::future::BoxFuture;
 use std::collections::HashMap;
@@ -87,6 +87,7 @@ loaders! {
     department_tasks: Uuid => Vec<department_task::Model>,
     follow_up_cases: Uuid => Vec<ticket::Model>,
     repeat_contacts: Uuid => bool,
+    linked_articles: Uuid => Vec<knowledge_article::Model>,
     customer_ticket_stats: (Uuid, TicketScope) => TicketStats,
     customer_tickets: CustomerTicketsKey => Vec<ticket::Model>,
 }

@@ -8,6 +8,7 @@ pub mod customers;
 pub mod depth;
 pub mod error;
 pub mod floor;
+pub mod knowledge;
 pub mod kpi;
 pub mod loaders;
 pub mod people;
@@ -44,6 +45,7 @@ pub struct Query(
     quality::QualityQuery,
     customers::CustomerQuery,
     casework::CaseworkQuery,
+    knowledge::KnowledgeQuery,
 );
 
 /// The root mutation.
@@ -58,6 +60,7 @@ pub struct Mutation(
     quality::QualityMutation,
     customers::CustomerMutation,
     casework::CaseworkMutation,
+    knowledge::KnowledgeMutation,
 );
 
 /// The executable schema.

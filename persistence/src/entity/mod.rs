@@ -1,5 +1,6 @@
 //! sea-orm entities, one per table. The GraphQL layer never exposes these directly.
 
+pub mod article_revision;
 pub mod business_calendar;
 pub mod corrective_action;
 pub mod corrective_action_ticket;
@@ -10,6 +11,7 @@ pub mod escalation;
 pub mod follow_up;
 pub mod handover;
 pub mod handover_ticket;
+pub mod knowledge_article;
 pub mod outbox;
 pub mod peer_assessment;
 pub mod performance_review;
@@ -17,12 +19,14 @@ pub mod quality_alert;
 pub mod quality_review;
 pub mod quality_scorecard;
 pub mod refresh_token;
+pub mod reply_template;
 pub mod review_cycle;
 pub mod satisfaction_rating;
 pub mod shift;
 pub mod sla_policy;
 pub mod team;
 pub mod ticket;
+pub mod ticket_article;
 pub mod ticket_event;
 pub mod ticket_involved_staff;
 pub mod training_course;

@@ -704,6 +704,24 @@ impl Ticket {
             .await?
             .pop())
     }
+    /// The knowledge articles recorded as this ticket's solution that the caller may read.
+    async fn linked_articles(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Vec<crate::graphql::knowledge::KnowledgeArticle>> {
+        let actor = viewer(ctx)?;
+        let rows = loaders(ctx)?
+            .linked_articles
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .filter(|a| crate::app::knowledge::readable(actor, a))
+            .map(crate::graphql::knowledge::KnowledgeArticle)
+            .collect())
+    }
     /// The follow-up cases opened from this one that the caller may read, oldest first.
     async fn follow_up_cases(&self, ctx: &Context<'_>) -> AppResult<Vec<Ticket>> {
         let rows = loaders(ctx)?

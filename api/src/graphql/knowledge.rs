@@ -1,0 +1,529 @@
+//! The knowledge base in GraphQL: articles, search with highlighted snippets, suggestions for
+//! a ticket, ratings, case studies and reply templates. The use cases are
+//! `crate::app::knowledge`.
+
+use crate::app::knowledge::{self as uc, ArticleRequest};
+use crate::app::{AppError, AppResult};
+use crate::graphql::connection::{
+    PageInfo, decode_cursor, decode_keyed_cursor, encode_keyed_cursor, first_or_default,
+};
+use crate::graphql::people::User;
+use crate::graphql::tickets::{Ticket, TicketKind};
+use crate::graphql::{Can, actor, app, found_id, input_id, viewer};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use careline_domain::Action;
+use careline_domain::knowledge::{self as rules, ArticleMove};
+use careline_persistence::entity::{article_revision, knowledge_article, reply_template};
+use careline_persistence::knowledge::{ArticleFilter, Hit};
+use chrono::{DateTime, Utc};
+
+/// Where an article is in its workflow.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::knowledge::ArticleStatus")]
+pub enum ArticleStatus {
+    Draft,
+    InReview,
+    Published,
+    Archived,
+}
+
+/// Who may read a published article: staff only, or customers too (self-service).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::knowledge::ArticleAudience")]
+pub enum ArticleAudience {
+    Internal,
+    Public,
+}
+
+/// What an article is about.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "careline_domain::knowledge::ArticleKind")]
+pub enum ArticleKind {
+    Product,
+    Policy,
+    Promotion,
+    Faq,
+    Procedure,
+    Script,
+    CaseStudy,
+}
+
+/// A knowledge-base article.
+#[derive(Clone)]
+pub struct KnowledgeArticle(pub knowledge_article::Model);
+
+fn stored<T>(value: Option<T>, what: &'static str) -> AppResult<T> {
+    crate::app::tickets::stored(value, what)
+}
+
+#[Object]
+impl KnowledgeArticle {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Markdown.
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    async fn kind(&self) -> AppResult<ArticleKind> {
+        Ok(stored(rules::ArticleKind::parse(&self.0.kind), "article kind")?.into())
+    }
+    async fn audience(&self) -> AppResult<ArticleAudience> {
+        Ok(stored(rules::ArticleAudience::parse(&self.0.audience), "audience")?.into())
+    }
+    async fn status(&self) -> AppResult<ArticleStatus> {
+        Ok(stored(
+            rules::ArticleStatus::parse(&self.0.status),
+            "article status",
+        )?
+        .into())
+    }
+    async fn tags(&self) -> Vec<String> {
+        serde_json::from_str(&self.0.tags).unwrap_or_default()
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// Who wrote it (staff only).
+    async fn author(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
+        if !viewer(ctx)?.roles().is_staff() {
+            return Ok(None);
+        }
+        crate::graphql::tickets::load_user(ctx, self.0.author_id).await
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+    /// When the content must be checked again; a published article past it is stale.
+    async fn review_due_at(&self) -> Option<DateTime<Utc>> {
+        self.0.review_due_at
+    }
+    async fn stale(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        let status = stored(
+            rules::ArticleStatus::parse(&self.0.status),
+            "article status",
+        )?;
+        Ok(rules::is_stale(
+            status,
+            self.0.review_due_at,
+            app(ctx)?.now(),
+        ))
+    }
+    async fn helpful_count(&self) -> i32 {
+        self.0.helpful_count
+    }
+    async fn not_helpful_count(&self) -> i32 {
+        self.0.not_helpful_count
+    }
+    /// How many tickets it was recorded as the solution of.
+    async fn usage_count(&self) -> i32 {
+        self.0.usage_count
+    }
+    /// The ticket a case study was written from (staff only, when they may read it).
+    async fn source_ticket(&self, ctx: &Context<'_>) -> AppResult<Option<Ticket>> {
+        let Some(id) = self.0.source_ticket_id else {
+            return Ok(None);
+        };
+        let actor = actor(ctx)?;
+        if !actor.roles().is_staff() {
+            return Ok(None);
+        }
+        match crate::app::tickets::get(app(ctx)?, actor, id).await {
+            Ok(t) => Ok(Some(Ticket(t))),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+    /// Every saved version, newest first (staff only).
+    async fn revisions(&self, ctx: &Context<'_>) -> AppResult<Vec<ArticleRevision>> {
+        let actor = actor(ctx)?;
+        if !actor.roles().is_staff() {
+            return Ok(Vec::new());
+        }
+        Ok(uc::revisions(app(ctx)?, actor, self.0.id)
+            .await?
+            .into_iter()
+            .map(ArticleRevision)
+            .collect())
+    }
+}
+
+/// One saved version of an article.
+pub struct ArticleRevision(article_revision::Model);
+
+#[Object]
+impl ArticleRevision {
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    async fn editor(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
+        crate::graphql::tickets::load_user(ctx, self.0.editor_id).await
+    }
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+}
+
+/// A search result.
+#[derive(SimpleObject)]
+pub struct ArticleHit {
+    pub article: KnowledgeArticle,
+    /// A snippet around the best match, matched terms wrapped in <mark></mark>.
+    pub highlight: String,
+    pub score: f64,
+}
+
+/// A page of search results.
+#[derive(SimpleObject)]
+pub struct ArticleHitConnection {
+    pub nodes: Vec<ArticleHit>,
+    pub page_info: PageInfo,
+    pub total_count: i32,
+}
+
+fn hits(rows: Vec<Hit>, terms: &[String]) -> Vec<ArticleHit> {
+    rows.into_iter()
+        .map(|h| ArticleHit {
+            highlight: rules::highlight(&format!("{}\n{}", h.article.title, h.article.body), terms),
+            score: h.score,
+            article: KnowledgeArticle(h.article),
+        })
+        .collect()
+}
+
+/// An article to write.
+#[derive(InputObject)]
+pub struct ArticleInput {
+    pub title: String,
+    pub body: String,
+    pub kind: ArticleKind,
+    pub audience: ArticleAudience,
+    pub tags: Option<Vec<String>>,
+    pub review_due_at: Option<DateTime<Utc>>,
+}
+
+impl From<ArticleInput> for ArticleRequest {
+    fn from(input: ArticleInput) -> Self {
+        ArticleRequest {
+            title: input.title,
+            body: input.body,
+            kind: input.kind.into(),
+            audience: input.audience.into(),
+            tags: input.tags.unwrap_or_default(),
+            review_due_at: input.review_due_at,
+        }
+    }
+}
+
+/// A canned reply; placeholders such as {{customer.name}}, {{ticket.number}}, {{agent.name}}.
+pub struct ReplyTemplate(reply_template::Model);
+
+#[Object]
+impl ReplyTemplate {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn kind(&self) -> Option<TicketKind> {
+        self.0
+            .kind
+            .as_deref()
+            .and_then(careline_domain::ticket::TicketKind::parse)
+            .map(Into::into)
+    }
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    async fn usage_count(&self) -> i32 {
+        self.0.usage_count
+    }
+}
+
+/// A reply template to create.
+#[derive(InputObject)]
+pub struct ReplyTemplateInput {
+    pub name: String,
+    pub kind: Option<TicketKind>,
+    pub body: String,
+}
+
+const SEARCH_CURSOR: &str = "search";
+
+#[derive(Default)]
+pub struct KnowledgeQuery;
+
+#[Object]
+impl KnowledgeQuery {
+    /// Full-text search in Chinese and English; customers see PUBLISHED PUBLIC articles only.
+    #[graphql(guard = "Can(Action::ReadKnowledge)")]
+    async fn search_knowledge(
+        &self,
+        ctx: &Context<'_>,
+        query: String,
+        kind: Option<ArticleKind>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<ArticleHitConnection> {
+        let first = first_or_default(first)?;
+        let offset = match after.as_deref() {
+            Some(cursor) => decode_keyed_cursor(SEARCH_CURSOR, cursor, "after")?
+                .parse::<u64>()
+                .map_err(|_| AppError::bad_input("after", "not a cursor from this search"))?,
+            None => 0,
+        };
+        let (rows, total, terms) = uc::search(
+            app(ctx)?,
+            actor(ctx)?,
+            &query,
+            kind.map(Into::into),
+            offset,
+            first,
+        )
+        .await?;
+        let end = offset + rows.len() as u64;
+        Ok(ArticleHitConnection {
+            page_info: PageInfo {
+                has_next_page: end < total,
+                has_previous_page: offset > 0,
+                start_cursor: (!rows.is_empty())
+                    .then(|| encode_keyed_cursor(SEARCH_CURSOR, &offset.to_string())),
+                end_cursor: (!rows.is_empty())
+                    .then(|| encode_keyed_cursor(SEARCH_CURSOR, &end.to_string())),
+            },
+            total_count: i32::try_from(total).unwrap_or(i32::MAX),
+            nodes: hits(rows, &terms),
+        })
+    }
+
+    /// One article the caller may read.
+    #[graphql(guard = "Can(Action::ReadKnowledge)")]
+    async fn knowledge_article(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> AppResult<Option<KnowledgeArticle>> {
+        let Ok(id) = found_id(&id, "article") else {
+            return Ok(None);
+        };
+        match uc::get(app(ctx)?, actor(ctx)?, id).await {
+            Ok(row) => Ok(Some(KnowledgeArticle(row))),
+            Err(AppError::NotFound(_)) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Articles the caller may read, newest first; `staleOnly` lists published articles past
+    /// their review date. `after` is the id of the last article of the previous page.
+    #[graphql(guard = "Can(Action::ReadKnowledge)")]
+    async fn knowledge_articles(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<ArticleStatus>,
+        kind: Option<ArticleKind>,
+        stale_only: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> AppResult<Vec<KnowledgeArticle>> {
+        let first = first_or_default(first)?;
+        let after = match after.as_deref() {
+            Some(cursor) => Some(match decode_cursor(cursor, "after") {
+                Ok(id) => id,
+                Err(_) => input_id(&ID(cursor.to_owned()), "after")?,
+            }),
+            None => None,
+        };
+        let app = app(ctx)?;
+        let filter = ArticleFilter {
+            status: status.map(|s| rules::ArticleStatus::from(s).as_str().to_owned()),
+            kind: kind.map(|k| rules::ArticleKind::from(k).as_str().to_owned()),
+            stale_at: stale_only.unwrap_or(false).then(|| app.now()),
+        };
+        Ok(uc::list(app, actor(ctx)?, filter, after, first)
+            .await?
+            .into_iter()
+            .map(KnowledgeArticle)
+            .collect())
+    }
+
+    /// Articles matching a ticket's subject, description and product.
+    #[graphql(guard = "Can(Action::WorkTicket)")]
+    async fn suggested_articles(
+        &self,
+        ctx: &Context<'_>,
+        ticket_id: ID,
+        first: Option<i32>,
+    ) -> AppResult<Vec<ArticleHit>> {
+        let id = found_id(&ticket_id, "ticket")?;
+        let first = first_or_default(first.or(Some(5)))?;
+        let (rows, terms) = uc::suggested(app(ctx)?, actor(ctx)?, id, first).await?;
+        Ok(hits(rows, &terms))
+    }
+
+    /// Reply templates for a kind (and those for any kind), by name (staff).
+    #[graphql(guard = "Can(Action::WorkTicket)")]
+    async fn reply_templates(
+        &self,
+        ctx: &Context<'_>,
+        kind: Option<TicketKind>,
+    ) -> AppResult<Vec<ReplyTemplate>> {
+        Ok(uc::templates(app(ctx)?, kind.map(Into::into))
+            .await?
+            .into_iter()
+            .map(ReplyTemplate)
+            .collect())
+    }
+
+    /// The template with the ticket's values filled in (counted as one use).
+    #[graphql(guard = "Can(Action::WorkTicket)")]
+    async fn render_reply_template(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        ticket_id: ID,
+    ) -> AppResult<String> {
+        let template = found_id(&id, "reply template")?;
+        let ticket = found_id(&ticket_id, "ticket")?;
+        uc::render(app(ctx)?, actor(ctx)?, template, ticket).await
+    }
+}
+
+#[derive(Default)]
+pub struct KnowledgeMutation;
+
+#[Object]
+impl KnowledgeMutation {
+    /// Writes a new article as a draft.
+    #[graphql(guard = "Can(Action::WriteArticles)")]
+    async fn create_article(
+        &self,
+        ctx: &Context<'_>,
+        input: ArticleInput,
+    ) -> AppResult<KnowledgeArticle> {
+        Ok(KnowledgeArticle(
+            uc::create(app(ctx)?, actor(ctx)?, input.into(), None).await?,
+        ))
+    }
+
+    /// Saves a new version; `expectedVersion` guards concurrent edits (`CONFLICT`). A published
+    /// article goes back to draft for review.
+    #[graphql(guard = "Can(Action::WriteArticles)")]
+    async fn update_article(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: ArticleInput,
+        expected_version: i32,
+    ) -> AppResult<KnowledgeArticle> {
+        let id = found_id(&id, "article")?;
+        Ok(KnowledgeArticle(
+            uc::update(app(ctx)?, actor(ctx)?, id, input.into(), expected_version).await?,
+        ))
+    }
+
+    /// `DRAFT` → `IN_REVIEW`.
+    #[graphql(guard = "Can(Action::WriteArticles)")]
+    async fn submit_article_for_review(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> AppResult<KnowledgeArticle> {
+        let id = found_id(&id, "article")?;
+        Ok(KnowledgeArticle(
+            uc::apply_move(app(ctx)?, actor(ctx)?, id, ArticleMove::Submit).await?,
+        ))
+    }
+
+    /// `IN_REVIEW` → `PUBLISHED` (supervisors, managers, admins; not the version one wrote).
+    #[graphql(guard = "Can(Action::ReviewArticles)")]
+    async fn publish_article(&self, ctx: &Context<'_>, id: ID) -> AppResult<KnowledgeArticle> {
+        let id = found_id(&id, "article")?;
+        Ok(KnowledgeArticle(
+            uc::apply_move(app(ctx)?, actor(ctx)?, id, ArticleMove::Publish).await?,
+        ))
+    }
+
+    /// Withdraws an article.
+    #[graphql(guard = "Can(Action::ReviewArticles)")]
+    async fn archive_article(&self, ctx: &Context<'_>, id: ID) -> AppResult<KnowledgeArticle> {
+        let id = found_id(&id, "article")?;
+        Ok(KnowledgeArticle(
+            uc::apply_move(app(ctx)?, actor(ctx)?, id, ArticleMove::Archive).await?,
+        ))
+    }
+
+    /// Helpful or not (one vote per person; a later vote replaces it).
+    #[graphql(guard = "Can(Action::ReadKnowledge)")]
+    async fn rate_article(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        helpful: bool,
+    ) -> AppResult<KnowledgeArticle> {
+        let id = found_id(&id, "article")?;
+        Ok(KnowledgeArticle(
+            uc::rate(app(ctx)?, actor(ctx)?, id, helpful).await?,
+        ))
+    }
+
+    /// A DRAFT CASE_STUDY article from a resolved ticket, personal data removed.
+    #[graphql(guard = "Can(Action::WriteArticles)")]
+    async fn create_article_from_ticket(
+        &self,
+        ctx: &Context<'_>,
+        ticket_id: ID,
+        title: String,
+    ) -> AppResult<KnowledgeArticle> {
+        let id = found_id(&ticket_id, "ticket")?;
+        Ok(KnowledgeArticle(
+            uc::from_ticket(app(ctx)?, actor(ctx)?, id, &title).await?,
+        ))
+    }
+
+    /// Records the article that solved a ticket (a timeline entry; the article's usage count).
+    #[graphql(guard = "Can(Action::WorkTicket)")]
+    async fn link_article_to_ticket(
+        &self,
+        ctx: &Context<'_>,
+        ticket_id: ID,
+        article_id: ID,
+    ) -> AppResult<Ticket> {
+        let ticket = found_id(&ticket_id, "ticket")?;
+        let article = input_id(&article_id, "articleId")?;
+        Ok(Ticket(
+            uc::link_to_ticket(app(ctx)?, actor(ctx)?, ticket, article).await?,
+        ))
+    }
+
+    /// A canned reply; unknown placeholders are refused.
+    #[graphql(guard = "Can(Action::ManageReplyTemplates)")]
+    async fn create_reply_template(
+        &self,
+        ctx: &Context<'_>,
+        input: ReplyTemplateInput,
+    ) -> AppResult<ReplyTemplate> {
+        Ok(ReplyTemplate(
+            uc::create_template(
+                app(ctx)?,
+                actor(ctx)?,
+                &input.name,
+                input.kind.map(Into::into),
+                &input.body,
+            )
+            .await?,
+        ))
+    }
+}

@@ -1,0 +1,501 @@
+//! The knowledge base in storage: articles with every revision, the full-text index kept in
+//! the same transaction as the article (PostgreSQL: an expression index over the stored
+//! terms; SQLite: the FTS5 table `knowledge_fts`, one row per article by `rowid`), helpful
+//! ratings, ticket links and reply templates.
+
+use crate::StoreError;
+use crate::entity::article_revision::{self, Entity as Revision};
+use crate::entity::knowledge_article::{self, Column as K, Entity as Article, Model};
+use crate::entity::reply_template::{self, Entity as Template};
+use crate::entity::ticket_article::{self, Entity as TicketArticle};
+use careline_domain::knowledge::{ArticleAudience, ArticleScope, ArticleStatus};
+use chrono::{DateTime, Utc};
+use sea_orm::prelude::*;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DbBackend, QueryFilter, QueryOrder, QuerySelect, Statement,
+};
+
+/// Stores a new article (version 1) with its first revision and index entry.
+pub async fn insert<C: ConnectionTrait>(db: &C, row: Model) -> Result<Model, StoreError> {
+    knowledge_article::ActiveModel::from(row.clone())
+        .insert(db)
+        .await?;
+    revision(db, &row).await?;
+    index(db, row.id, &row.search_text).await?;
+    Ok(row)
+}
+
+/// Saves `row` as the next version of its article, on condition that the stored one is still
+/// at `expected_version` (else `Conflict`), with its revision and index entry.
+pub async fn save_version<C: ConnectionTrait>(
+    db: &C,
+    row: &Model,
+    expected_version: i32,
+) -> Result<Model, StoreError> {
+    let updated = Article::update_many()
+        .col_expr(K::Title, Expr::value(row.title.clone()))
+        .col_expr(K::Body, Expr::value(row.body.clone()))
+        .col_expr(K::Kind, Expr::value(row.kind.clone()))
+        .col_expr(K::Audience, Expr::value(row.audience.clone()))
+        .col_expr(K::Status, Expr::value(row.status.clone()))
+        .col_expr(K::Tags, Expr::value(row.tags.clone()))
+        .col_expr(K::SearchText, Expr::value(row.search_text.clone()))
+        .col_expr(K::LastEditorId, Expr::value(row.last_editor_id))
+        .col_expr(K::ReviewDueAt, Expr::value(row.review_due_at))
+        .col_expr(K::UpdatedAt, Expr::value(row.updated_at))
+        .col_expr(K::Version, Expr::value(expected_version + 1))
+        .filter(K::Id.eq(row.id))
+        .filter(K::Version.eq(expected_version))
+        .exec(db)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(stale(db, row.id, expected_version).await?);
+    }
+    let saved = find(db, row.id)
+        .await?
+        .ok_or(StoreError::NotFound("article"))?;
+    revision(db, &saved).await?;
+    index(db, saved.id, &saved.search_text).await?;
+    Ok(saved)
+}
+
+async fn stale<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    expected: i32,
+) -> Result<StoreError, StoreError> {
+    Ok(match find(db, id).await? {
+        None => StoreError::NotFound("article"),
+        Some(now) => StoreError::Conflict(format!(
+            "the article was changed by someone else (you have version {expected}, it is now \
+             at {}); reload it and try again",
+            now.version
+        )),
+    })
+}
+
+/// Moves an article to `status` (workflow moves keep the version), on condition that it is
+/// still at `version`; publishing stamps `published_at` and the review date.
+pub async fn set_status<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    version: i32,
+    status: ArticleStatus,
+    published: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    at: DateTime<Utc>,
+) -> Result<Model, StoreError> {
+    let mut update = Article::update_many()
+        .col_expr(K::Status, Expr::value(status.as_str()))
+        .col_expr(K::UpdatedAt, Expr::value(at))
+        .filter(K::Id.eq(id))
+        .filter(K::Version.eq(version));
+    if let Some((published_at, review_due_at)) = published {
+        update = update
+            .col_expr(K::PublishedAt, Expr::value(published_at))
+            .col_expr(K::ReviewDueAt, Expr::value(review_due_at));
+    }
+    if update.exec(db).await?.rows_affected == 0 {
+        return Err(stale(db, id, version).await?);
+    }
+    find(db, id).await?.ok_or(StoreError::NotFound("article"))
+}
+
+async fn revision<C: ConnectionTrait>(db: &C, row: &Model) -> Result<(), StoreError> {
+    article_revision::ActiveModel {
+        article_id: Set(row.id),
+        version: Set(row.version),
+        title: Set(row.title.clone()),
+        body: Set(row.body.clone()),
+        editor_id: Set(row.last_editor_id),
+        at: Set(row.updated_at),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Keeps SQLite's FTS5 row of an article equal to its terms (PostgreSQL indexes the column).
+async fn index<C: ConnectionTrait>(db: &C, id: Uuid, terms: &str) -> Result<(), StoreError> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Ok(());
+    }
+    let backend = DbBackend::Sqlite;
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "DELETE FROM knowledge_fts WHERE rowid = (SELECT rowid FROM knowledge_articles WHERE id = $1)",
+        [id.into()],
+    ))
+    .await?;
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "INSERT INTO knowledge_fts (rowid, terms) \
+         SELECT rowid, $1 FROM knowledge_articles WHERE id = $2",
+        [terms.into(), id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// One article.
+pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<Model>, StoreError> {
+    Ok(Article::find_by_id(id).one(db).await?)
+}
+
+/// Several articles by id (for loaders and search hits).
+pub async fn find_many<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<Model>, StoreError> {
+    Ok(Article::find()
+        .filter(K::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// Every revision of an article, newest first.
+pub async fn revisions<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> Result<Vec<article_revision::Model>, StoreError> {
+    Ok(Revision::find()
+        .filter(article_revision::Column::ArticleId.eq(id))
+        .order_by_desc(article_revision::Column::Version)
+        .all(db)
+        .await?)
+}
+
+fn scope_condition(scope: ArticleScope) -> sea_orm::Condition {
+    let published = K::Status.eq(ArticleStatus::Published.as_str());
+    match scope {
+        ArticleScope::Everything => sea_orm::Condition::all(),
+        ArticleScope::PublishedAndOwn(user) => sea_orm::Condition::any()
+            .add(published)
+            .add(K::AuthorId.eq(user)),
+        ArticleScope::PublicOnly => sea_orm::Condition::all()
+            .add(published)
+            .add(K::Audience.eq(ArticleAudience::Public.as_str())),
+    }
+}
+
+/// Filters of an article list.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFilter {
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only published articles past their review date at this instant.
+    pub stale_at: Option<DateTime<Utc>>,
+}
+
+/// Articles `scope` may read, most recently updated first, after `after` (an id of the
+/// previous page's last row: ids are time-ordered, so newest-updated order is by id here).
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    scope: ArticleScope,
+    filter: &ArticleFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Model>, StoreError> {
+    let mut query = Article::find()
+        .filter(scope_condition(scope))
+        .order_by_desc(K::Id)
+        .limit(limit);
+    if let Some(status) = &filter.status {
+        query = query.filter(K::Status.eq(status.clone()));
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(K::Kind.eq(kind.clone()));
+    }
+    if let Some(now) = filter.stale_at {
+        query = query
+            .filter(K::Status.eq(ArticleStatus::Published.as_str()))
+            .filter(K::ReviewDueAt.lt(now));
+    }
+    if let Some(after) = after {
+        query = query.filter(K::Id.lt(after));
+    }
+    Ok(query.all(db).await?)
+}
+
+/// One search hit: the article and its relevance (higher is better).
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The article.
+    pub article: Model,
+    /// Relevance from the index (PostgreSQL `ts_rank`, SQLite `-bm25`, trigram similarity).
+    pub score: f64,
+}
+
+/// Articles `scope` may read that match any of `terms`, best first: a page from `offset`, and
+/// how many match in all. On PostgreSQL a query with no full-text match falls back to trigram
+/// similarity with the titles, so a typo in a Latin word still finds (`raw` is the query as
+/// typed).
+pub async fn search<C: ConnectionTrait>(
+    db: &C,
+    scope: ArticleScope,
+    terms: &[String],
+    raw: &str,
+    kind: Option<&str>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Hit>, u64), StoreError> {
+    let backend = db.get_database_backend();
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let mut filters = String::new();
+    let bind = |v: sea_orm::Value, values: &mut Vec<sea_orm::Value>| {
+        values.push(v);
+        format!("${}", values.len())
+    };
+    let (from, score, matches) = match backend {
+        DbBackend::Postgres => {
+            let query = terms
+                .iter()
+                .map(|t| format!("'{}'", t.replace('\'', "''")))
+                .collect::<Vec<_>>()
+                .join(" | ");
+            let q = bind(query.into(), &mut values);
+            (
+                format!("knowledge_articles a, to_tsquery('simple', {q}) q"),
+                "ts_rank(to_tsvector('simple', a.search_text), q)".to_owned(),
+                "to_tsvector('simple', a.search_text) @@ q".to_owned(),
+            )
+        }
+        _ => {
+            let query = terms
+                .iter()
+                .map(|t| format!("\"{}\"", t.replace('"', "")))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            let q = bind(query.into(), &mut values);
+            (
+                "knowledge_fts f JOIN knowledge_articles a ON a.rowid = f.rowid".to_owned(),
+                "-bm25(knowledge_fts)".to_owned(),
+                format!("knowledge_fts MATCH {q}"),
+            )
+        }
+    };
+    match scope {
+        ArticleScope::Everything => {}
+        ArticleScope::PublishedAndOwn(user) => {
+            let u = bind(user.into(), &mut values);
+            filters.push_str(&format!(
+                " AND (a.status = 'PUBLISHED' OR a.author_id = {u})"
+            ));
+        }
+        ArticleScope::PublicOnly => {
+            filters.push_str(" AND a.status = 'PUBLISHED' AND a.audience = 'PUBLIC'");
+        }
+    }
+    if let Some(kind) = kind {
+        let k = bind(kind.to_owned().into(), &mut values);
+        filters.push_str(&format!(" AND a.kind = {k}"));
+    }
+    let count_sql = format!("SELECT COUNT(*) AS n FROM {from} WHERE {matches}{filters}");
+    let total = db
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            &count_sql,
+            values.clone(),
+        ))
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    let page_sql = format!(
+        "SELECT a.id AS id, CAST({score} AS DOUBLE PRECISION) AS score FROM {from} \
+         WHERE {matches}{filters} ORDER BY score DESC, a.id LIMIT {limit} OFFSET {offset}"
+    );
+    let page_sql = if backend == DbBackend::Sqlite {
+        page_sql.replace("AS DOUBLE PRECISION", "AS REAL")
+    } else {
+        page_sql
+    };
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            &page_sql,
+            values.clone(),
+        ))
+        .await?;
+    let mut ranked: Vec<(Uuid, f64)> = rows
+        .iter()
+        .map(|r| Ok((r.try_get::<Uuid>("", "id")?, r.try_get::<f64>("", "score")?)))
+        .collect::<Result<_, DbErr>>()?;
+    let mut total = u64::try_from(total).unwrap_or(0);
+    if total == 0 && backend == DbBackend::Postgres {
+        // Typos: trigram word similarity against titles (indexed), Latin queries mostly.
+        let mut values: Vec<sea_orm::Value> = Vec::new();
+        let q = bind(raw.to_lowercase().into(), &mut values);
+        let mut filters = String::new();
+        match scope {
+            ArticleScope::Everything => {}
+            ArticleScope::PublishedAndOwn(user) => {
+                let u = bind(user.into(), &mut values);
+                filters.push_str(&format!(
+                    " AND (a.status = 'PUBLISHED' OR a.author_id = {u})"
+                ));
+            }
+            ArticleScope::PublicOnly => {
+                filters.push_str(" AND a.status = 'PUBLISHED' AND a.audience = 'PUBLIC'");
+            }
+        }
+        if let Some(kind) = kind {
+            let k = bind(kind.to_owned().into(), &mut values);
+            filters.push_str(&format!(" AND a.kind = {k}"));
+        }
+        let sql = format!(
+            "SELECT a.id AS id, CAST(word_similarity({q}, lower(a.title)) AS DOUBLE PRECISION) AS score \
+             FROM knowledge_articles a WHERE {q} <% lower(a.title){filters} \
+             ORDER BY score DESC, a.id LIMIT {limit} OFFSET {offset}"
+        );
+        let rows = db
+            .query_all_raw(Statement::from_sql_and_values(backend, &sql, values))
+            .await?;
+        ranked = rows
+            .iter()
+            .map(|r| Ok((r.try_get::<Uuid>("", "id")?, r.try_get::<f64>("", "score")?)))
+            .collect::<Result<_, DbErr>>()?;
+        total = offset + ranked.len() as u64;
+    }
+    let ids: Vec<Uuid> = ranked.iter().map(|(id, _)| *id).collect();
+    let mut articles = find_many(db, &ids).await?;
+    let hits = ranked
+        .into_iter()
+        .filter_map(|(id, score)| {
+            let at = articles.iter().position(|a| a.id == id)?;
+            Some(Hit {
+                article: articles.swap_remove(at),
+                score,
+            })
+        })
+        .collect();
+    Ok((hits, total))
+}
+
+/// Records `user`'s helpful / not-helpful vote (a later vote replaces theirs) and keeps the
+/// article's counts equal to the votes.
+pub async fn rate<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    user: Uuid,
+    helpful: bool,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let backend = db.get_database_backend();
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "INSERT INTO article_ratings (article_id, user_id, helpful, at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (article_id, user_id) DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
+        [id.into(), user.into(), helpful.into(), at.into()],
+    ))
+    .await?;
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "UPDATE knowledge_articles SET \
+         helpful_count = (SELECT COUNT(*) FROM article_ratings r WHERE r.article_id = $1 AND r.helpful), \
+         not_helpful_count = (SELECT COUNT(*) FROM article_ratings r WHERE r.article_id = $2 AND NOT r.helpful) \
+         WHERE id = $3",
+        [id.into(), id.into(), id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Records that `article` solved `ticket` (once per pair); `true` when it is new, and then the
+/// article's usage count goes up.
+pub async fn link<C: ConnectionTrait>(
+    db: &C,
+    ticket: Uuid,
+    article: Uuid,
+    by: Uuid,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let exists = TicketArticle::find_by_id((ticket, article)).one(db).await?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    ticket_article::ActiveModel {
+        ticket_id: Set(ticket),
+        article_id: Set(article),
+        linked_by: Set(by),
+        at: Set(at),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| StoreError::on_unique(e, "this article is already linked to the ticket"))?;
+    Article::update_many()
+        .col_expr(K::UsageCount, Expr::col(K::UsageCount).add(1))
+        .filter(K::Id.eq(article))
+        .exec(db)
+        .await?;
+    Ok(true)
+}
+
+/// The articles linked to each ticket in `tickets`, as (ticket, article) pairs.
+pub async fn linked<C: ConnectionTrait>(
+    db: &C,
+    tickets: &[Uuid],
+) -> Result<Vec<(Uuid, Model)>, StoreError> {
+    let links = TicketArticle::find()
+        .filter(ticket_article::Column::TicketId.is_in(tickets.iter().copied()))
+        .order_by_asc(ticket_article::Column::At)
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = links.iter().map(|l| l.article_id).collect();
+    let articles = find_many(db, &ids).await?;
+    Ok(links
+        .into_iter()
+        .filter_map(|l| {
+            let a = articles.iter().find(|a| a.id == l.article_id)?;
+            Some((l.ticket_id, a.clone()))
+        })
+        .collect())
+}
+
+/// Stores a reply template; a taken name is a `Conflict`.
+pub async fn insert_template<C: ConnectionTrait>(
+    db: &C,
+    row: reply_template::Model,
+) -> Result<reply_template::Model, StoreError> {
+    reply_template::ActiveModel::from(row.clone())
+        .insert(db)
+        .await
+        .map_err(|e| StoreError::on_unique(e, "a reply template with this name already exists"))?;
+    Ok(row)
+}
+
+/// Reply templates (for one kind: those for it and those for any kind), by name.
+pub async fn templates<C: ConnectionTrait>(
+    db: &C,
+    kind: Option<&str>,
+) -> Result<Vec<reply_template::Model>, StoreError> {
+    let mut query = Template::find().order_by_asc(reply_template::Column::Name);
+    if let Some(kind) = kind {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(reply_template::Column::Kind.eq(kind))
+                .add(reply_template::Column::Kind.is_null()),
+        );
+    }
+    Ok(query.all(db).await?)
+}
+
+/// One reply template.
+pub async fn template<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> Result<Option<reply_template::Model>, StoreError> {
+    Ok(Template::find_by_id(id).one(db).await?)
+}
+
+/// Counts one use of a template.
+pub async fn count_template_use<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), StoreError> {
+    Template::update_many()
+        .col_expr(
+            reply_template::Column::UsageCount,
+            Expr::col(reply_template::Column::UsageCount).add(1),
+        )
+        .filter(reply_template::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
