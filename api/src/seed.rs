@@ -565,6 +565,8 @@ async fn demo_tickets(
     )
     .await?;
     seed_quality(app, &manager, &sam, late).await?;
+    let trainer = who("trainer@careline.example")?;
+    seed_knowledge(app, &trainer, &sam, &manager, late).await?;
     let fix = corrective_actions::create(
         db,
         corrective_actions::NewCorrectiveAction {
@@ -932,6 +934,174 @@ impl CreateTicketInput {
             parent_id: None,
         }
     }
+}
+
+/// Demo articles (title, kind, audience, body): policies, FAQs, products, procedures and call
+/// scripts in Chinese and English.
+const ARTICLES: &[(&str, &str, &str, &str)] = &[
+    (
+        "七天无理由退货政策",
+        "POLICY",
+        "PUBLIC",
+        "自签收之日起七天内，商品完好、配件齐全即可申请无理由退货。请在订单详情中点击“申请退货”，并保留发票。Returns within seven days of delivery, no reason needed.",
+    ),
+    (
+        "Return policy (7 days, no reason needed)",
+        "POLICY",
+        "PUBLIC",
+        "Return any undamaged product within seven days of delivery. Start the return from the order page; keep the invoice and all accessories.",
+    ),
+    (
+        "如何开具电子发票",
+        "FAQ",
+        "PUBLIC",
+        "订单完成后可在“我的订单—发票”中申请电子发票，增值税专用发票需提供开票信息。发票一般在24小时内开具。",
+    ),
+    (
+        "Invoices: how to get one",
+        "FAQ",
+        "PUBLIC",
+        "Electronic invoices are issued within 24 hours of completing an order. Request a VAT invoice from the order page with your company details.",
+    ),
+    (
+        "保修政策与保修期",
+        "POLICY",
+        "PUBLIC",
+        "整机保修一年，主要部件保修三年。保修期内非人为损坏免费维修；请携带发票或电子保修卡。",
+    ),
+    (
+        "Warranty terms",
+        "POLICY",
+        "PUBLIC",
+        "One year on the whole unit, three years on main parts. Repairs within warranty are free unless the damage was caused by misuse; bring the invoice.",
+    ),
+    (
+        "X200-B 扫地机器人常见故障",
+        "PRODUCT",
+        "PUBLIC",
+        "X200-B 不回充：清洁充电触点并检查充电座摆放；吸力下降：清理尘盒与滤网。电池保修六个月。",
+    ),
+    (
+        "X200-B robot vacuum: troubleshooting",
+        "PRODUCT",
+        "PUBLIC",
+        "X200-B does not return to its dock: clean the charging contacts. Weak suction: empty the bin and clean the filter. The battery has a six-month warranty.",
+    ),
+    (
+        "配送时效与偏远地区",
+        "FAQ",
+        "PUBLIC",
+        "普通地区三个工作日内送达，偏远地区五至七个工作日。大促期间可能延迟，可在订单页查询物流。",
+    ),
+    (
+        "Delivery times",
+        "FAQ",
+        "PUBLIC",
+        "Parcels arrive within three working days; remote areas take five to seven. During promotions deliveries may be late; track them from the order page.",
+    ),
+    (
+        "双十一满减活动规则",
+        "PROMOTION",
+        "PUBLIC",
+        "活动期间满300减40，可与店铺优惠券叠加使用，退货时按比例退还优惠。",
+    ),
+    (
+        "投诉受理标准话术",
+        "SCRIPT",
+        "INTERNAL",
+        "您好，非常抱歉给您带来不便。我是客服专员，工号……我已记录您的问题，将在规定时间内给您答复。请不要挂机，先道歉，再核实，再承诺时限。",
+    ),
+    (
+        "Complaint call script",
+        "SCRIPT",
+        "INTERNAL",
+        "Apologise first, confirm the facts, then promise a time by which the customer will hear from us. Never argue; never put the caller on hold without saying why.",
+    ),
+    (
+        "重大投诉上报流程",
+        "PROCEDURE",
+        "INTERNAL",
+        "涉及人身伤害、媒体曝光或群体性事件的投诉为重大投诉：立即上报主管和投诉处理工作组，并在系统中将严重程度设为 MAJOR。",
+    ),
+    (
+        "Dispatching to Legal and Logistics",
+        "PROCEDURE",
+        "INTERNAL",
+        "Send a ticket to several departments at once with dispatchToDepartments; each answers within one of its working days unless you set a deadline.",
+    ),
+    (
+        "Refund processing times",
+        "FAQ",
+        "PUBLIC",
+        "Refunds reach the original payment method within 3-7 working days after the returned goods are checked.",
+    ),
+];
+
+/// The knowledge base: articles written by the trainer and published by the supervisor, reply
+/// templates, and a case study from a closed ticket (drafted by the manager).
+async fn seed_knowledge(
+    app: &crate::app::App,
+    trainer: &user::Model,
+    supervisor: &user::Model,
+    manager: &user::Model,
+    closed: Uuid,
+) -> anyhow::Result<()> {
+    use crate::app::knowledge::{self as kb, ArticleRequest};
+    use careline_domain::knowledge::{ArticleAudience, ArticleKind, ArticleMove};
+    let as_actor = |u: &user::Model| crate::auth::Viewer {
+        user: u.clone(),
+        token_expires_at: chrono::Utc::now(),
+    };
+    let (writer, reviewer) = (as_actor(trainer), as_actor(supervisor));
+    for (title, kind, audience, body) in ARTICLES {
+        let request = ArticleRequest {
+            title: (*title).to_owned(),
+            body: (*body).to_owned(),
+            kind: ArticleKind::parse(kind).context("seed: article kind")?,
+            audience: ArticleAudience::parse(audience).context("seed: audience")?,
+            tags: vec!["demo".to_owned()],
+            review_due_at: None,
+        };
+        let article = kb::create(app, &writer, request, None)
+            .await
+            .map_err(internal)?;
+        kb::apply_move(app, &writer, article.id, ArticleMove::Submit)
+            .await
+            .map_err(internal)?;
+        kb::apply_move(app, &reviewer, article.id, ArticleMove::Publish)
+            .await
+            .map_err(internal)?;
+    }
+    for (name, kind, body) in [
+        (
+            "Acknowledge (中文)",
+            None,
+            "{{customer.name}}您好，您的工单{{ticket.number}}已受理，我们将在{{sla.resolutionDueAt}}前给您答复。客服{{agent.name}}",
+        ),
+        (
+            "Acknowledge (English)",
+            None,
+            "Dear {{customer.name}}, we have registered ticket {{ticket.number}} and will answer by {{sla.resolutionDueAt}}. {{agent.name}}",
+        ),
+        (
+            "Return received",
+            Some(careline_domain::ticket::TicketKind::AfterSales),
+            "{{customer.name}}您好，工单{{ticket.number}}的退货已收到，退款将在3-7个工作日内原路退回。",
+        ),
+    ] {
+        kb::create_template(app, &writer, name, kind, body)
+            .await
+            .map_err(internal)?;
+    }
+    kb::from_ticket(
+        app,
+        &as_actor(manager),
+        closed,
+        "Late delivery: re-scan at the hub",
+    )
+    .await
+    .map_err(internal)?;
+    Ok(())
 }
 
 /// A call-quality scorecard and one inspected ticket.

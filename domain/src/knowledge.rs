@@ -445,9 +445,16 @@ pub fn highlight(text: &str, terms: &[String]) -> String {
     } else {
         chars.clone()
     };
-    let needles: Vec<Vec<char>> = terms
+    // Single characters (a lone 开 of 怎么开) would mark half the text: words only, unless
+    // the query was one character.
+    let words: Vec<&String> = terms.iter().filter(|t| t.chars().count() >= 2).collect();
+    let chosen: Vec<&String> = if words.is_empty() {
+        terms.iter().collect()
+    } else {
+        words
+    };
+    let needles: Vec<Vec<char>> = chosen
         .iter()
-        .filter(|t| t.chars().count() >= 2 || t.chars().any(is_cjk))
         .map(|t| t.to_lowercase().chars().collect())
         .collect();
     let find_at = |i: usize| -> Option<usize> {
