@@ -162,8 +162,10 @@ pub async fn tick(state: &AppState) -> Result<usize, StoreError> {
         }
     }
     changed += auto_close(&state.app.db, now).await?;
-    changed += crate::app::casework::check_deadlines(&state.app, now)
-        .await
+    let deadlines = crate::app::casework::check_deadlines(&state.app, now).await;
+    let stale = crate::app::knowledge::notify_stale(&state.app, now).await;
+    changed += deadlines
+        .and_then(|moved| Ok(moved + stale?))
         .map_err(|e| match e {
             crate::app::AppError::Internal(err) => {
                 StoreError::Db(sea_orm::DbErr::Custom(format!("{err:#}")))

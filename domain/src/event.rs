@@ -67,15 +67,32 @@ pub enum Event {
         /// The entry.
         entry: TimelineEntry,
     },
+    /// A published knowledge article passed its review date (once per lapse).
+    ArticleReviewDue {
+        /// The article.
+        article_id: Uuid,
+        /// Its title.
+        title: String,
+        /// Who wrote it.
+        author_id: Option<Uuid>,
+        /// Who should have it checked besides managers and admins: the supervisor of the
+        /// author's team.
+        notify: Vec<Uuid>,
+        /// The review date that passed.
+        review_due_at: DateTime<Utc>,
+        /// When the worker noticed.
+        at: DateTime<Utc>,
+    },
 }
 
 impl Event {
-    /// The ticket the event is about.
-    pub fn ticket(&self) -> &TicketSnapshot {
+    /// The ticket the event is about, if it is about one.
+    pub fn ticket(&self) -> Option<&TicketSnapshot> {
         match self {
             Event::Queue { ticket, .. }
             | Event::Escalation { ticket, .. }
-            | Event::TicketUpdated { ticket, .. } => ticket,
+            | Event::TicketUpdated { ticket, .. } => Some(ticket),
+            Event::ArticleReviewDue { .. } => None,
         }
     }
 }

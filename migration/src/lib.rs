@@ -23,6 +23,7 @@ mod m0011_accountability;
 mod m0012_calendars;
 mod m0013_casework;
 mod m0014_knowledge;
+mod m0015_article_review_notices;
 
 pub use m0010_kpi_spans::{SHORT_SPAN_DAYS, derive_kpi_facts};
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_calendars::Migration),
             Box::new(m0013_casework::Migration),
             Box::new(m0014_knowledge::Migration),
+            Box::new(m0015_article_review_notices::Migration),
         ]
     }
 }

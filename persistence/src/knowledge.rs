@@ -93,7 +93,11 @@ pub async fn set_status<C: ConnectionTrait>(
     if let Some((published_at, review_due_at)) = published {
         update = update
             .col_expr(K::PublishedAt, Expr::value(published_at))
-            .col_expr(K::ReviewDueAt, Expr::value(review_due_at));
+            .col_expr(K::ReviewDueAt, Expr::value(review_due_at))
+            .col_expr(
+                K::StaleNotifiedAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            );
     }
     if update.exec(db).await?.rows_affected == 0 {
         return Err(stale(db, id, version).await?);
@@ -498,4 +502,45 @@ pub async fn count_template_use<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// Published articles past their review date whose reviewers were not told yet, oldest first.
+pub async fn newly_stale<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Model>, StoreError> {
+    Ok(Article::find()
+        .filter(K::Status.eq(ArticleStatus::Published.as_str()))
+        .filter(K::ReviewDueAt.lt(now))
+        .filter(K::StaleNotifiedAt.is_null())
+        .order_by_asc(K::ReviewDueAt)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// Marks an article's lapse as told and queues `event`, if no other instance did first;
+/// returns whether this call did.
+pub async fn notify_stale(
+    db: &sea_orm::DatabaseConnection,
+    id: Uuid,
+    event: careline_domain::event::Event,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    let marked = Article::update_many()
+        .col_expr(K::StaleNotifiedAt, Expr::value(at))
+        .filter(K::Id.eq(id))
+        .filter(K::StaleNotifiedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if marked.rows_affected == 0 {
+        txn.rollback().await?;
+        return Ok(false);
+    }
+    crate::outbox::enqueue(&txn, &[careline_domain::event::Envelope::new(event)]).await?;
+    txn.commit().await?;
+    Ok(true)
 }

@@ -437,3 +437,49 @@ async fn tickets_get_suggestions_links_case_studies_and_templates() {
         vec![&json!({ "name": "Return received (test)", "usageCount": 1 })]
     );
 }
+
+#[tokio::test]
+async fn stale_articles_are_flagged_listed_and_announced_once() {
+    let app = TestApp::spawn().await;
+    let trainer = app.login(TRAINER).await;
+    let supervisor = app.login(SUPERVISOR).await;
+    let due = (app.state.app.clock.now() + chrono::Duration::days(1)).to_rfc3339();
+    let created = app
+        .gql(
+            Some(&trainer),
+            CREATE,
+            json!({ "i": { "title": "Spring promotion", "body": "20% off kettles until Friday.",
+                "kind": "PROMOTION", "audience": "PUBLIC", "reviewDueAt": due } }),
+        )
+        .await;
+    let id = data(&created)["createArticle"]["id"].clone();
+    data(&app.gql(Some(&trainer), SUBMIT, json!({ "id": id })).await);
+    data(
+        &app.gql(Some(&supervisor), PUBLISH, json!({ "id": id }))
+            .await,
+    );
+    let stale_list = "{ knowledgeArticles(staleOnly: true) { id stale } }";
+    let none = app.gql(Some(&supervisor), stale_list, json!({})).await;
+    assert_eq!(data(&none)["knowledgeArticles"], json!([]));
+
+    let mut heard = app.state.bus.subscribe();
+    app.state.app.clock.advance(chrono::Duration::days(2));
+    careline_api::sla::tick(&app.state).await.expect("tick");
+    careline_api::sla::tick(&app.state).await.expect("tick");
+    let listed = app.gql(Some(&supervisor), stale_list, json!({})).await;
+    assert_eq!(
+        data(&listed)["knowledgeArticles"],
+        json!([{ "id": id, "stale": true }])
+    );
+    let mut told = 0;
+    while let Ok(Ok(envelope)) =
+        tokio::time::timeout(std::time::Duration::from_secs(2), heard.recv()).await
+    {
+        if let careline_domain::event::Event::ArticleReviewDue { article_id, .. } = &envelope.event
+            && article_id.to_string() == id.as_str().expect("id")
+        {
+            told += 1;
+        }
+    }
+    assert_eq!(told, 1, "announced exactly once");
+}

@@ -117,6 +117,7 @@ pub async fn create(
         updated_at: at,
         published_at: None,
         review_due_at: request.review_due_at,
+        stale_notified_at: None,
     };
     let txn = app.db.begin().await?;
     let saved = store::insert(&txn, row).await?;
@@ -459,4 +460,39 @@ pub async fn render(
     });
     store::count_template_use(&app.db, template_id).await?;
     Ok(rendered)
+}
+
+/// One pass of the freshness check: for every published article that passed its review date
+/// since the last pass, tells the supervisor of its author's team (and managers and admins, who
+/// watch every article) through `articleReviewDue`, once per lapse across instances. Returns
+/// how many this instance told.
+pub async fn notify_stale(app: &App, now: DateTime<Utc>) -> AppResult<usize> {
+    let mut told = 0;
+    for article in store::newly_stale(&app.db, now, 200).await? {
+        let author = match article.author_id {
+            Some(id) => users::find(&app.db, id).await?,
+            None => None,
+        };
+        let supervisor = match author.as_ref().and_then(|a| a.team_id) {
+            Some(team) => careline_persistence::org::team(&app.db, team)
+                .await?
+                .and_then(|t| t.supervisor_id),
+            None => None,
+        };
+        let event = careline_domain::event::Event::ArticleReviewDue {
+            article_id: article.id,
+            title: article.title.clone(),
+            author_id: article.author_id,
+            notify: supervisor.into_iter().collect(),
+            review_due_at: article.review_due_at.unwrap_or(now),
+            at: now,
+        };
+        if store::notify_stale(&app.db, article.id, event, now).await? {
+            told += 1;
+        }
+    }
+    if told > 0 {
+        app.committed();
+    }
+    Ok(told)
 }

@@ -98,6 +98,16 @@ pub struct QueueEvent {
     pub at: DateTime<Utc>,
 }
 
+/// A published knowledge article passed its review date: have its content checked.
+#[derive(SimpleObject, Clone)]
+pub struct ArticleReviewDueEvent {
+    pub article_id: ID,
+    pub title: String,
+    pub author_id: Option<ID>,
+    pub review_due_at: DateTime<Utc>,
+    pub at: DateTime<Utc>,
+}
+
 /// An escalation as it happens.
 #[derive(SimpleObject, Clone)]
 pub struct EscalationEvent {
@@ -242,6 +252,42 @@ impl Subscription {
                     kind: (*kind).into(),
                     target: target.map(Into::into),
                     reason: reason.clone(),
+                    at: *at,
+                }),
+                _ => None,
+            })
+        }))
+    }
+
+    /// Reviewers: a published knowledge article passed its review date (once per lapse).
+    /// Managers and admins hear of every article; a supervisor of those their team wrote.
+    async fn article_review_due(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = ArticleReviewDueEvent> + use<>, AppError> {
+        let viewer = viewer(ctx)?;
+        permission::require(viewer.roles(), Action::ReviewArticles).map_err(|_| {
+            AppError::Forbidden("only supervisors and above review knowledge articles".to_owned())
+        })?;
+        let everything = viewer
+            .roles()
+            .has_any(&[careline_domain::Role::Manager, careline_domain::Role::Admin]);
+        let me = viewer.id();
+        let receiver = state(ctx)?.bus.subscribe();
+        Ok(events(receiver).filter_map(move |envelope| {
+            future::ready(match &envelope.event {
+                Event::ArticleReviewDue {
+                    article_id,
+                    title,
+                    author_id,
+                    notify,
+                    review_due_at,
+                    at,
+                } if everything || notify.contains(&me) => Some(ArticleReviewDueEvent {
+                    article_id: ID(article_id.to_string()),
+                    title: title.clone(),
+                    author_id: author_id.map(|a| ID(a.to_string())),
+                    review_due_at: *review_due_at,
                     at: *at,
                 }),
                 _ => None,

@@ -28,6 +28,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,
     pub review_due_at: Option<DateTimeUtc>,
+    /// When the reviewers were told it passed its review date (cleared by publishing again).
+    pub stale_notified_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
