@@ -11,7 +11,9 @@ use careline_domain::knowledge::{
 };
 use careline_domain::ticket::{Command, TicketKind, TicketStatus};
 use careline_persistence::entity::{article_revision, knowledge_article, reply_template, ticket};
-use careline_persistence::knowledge::{self as store, ArticleFilter, Hit};
+use careline_persistence::knowledge as store;
+
+pub use careline_persistence::knowledge::{ArticleFilter, Hit};
 use careline_persistence::users;
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;

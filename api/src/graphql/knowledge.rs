@@ -2,7 +2,7 @@
 //! a ticket, ratings, case studies and reply templates. The use cases are
 //! `crate::app::knowledge`.
 
-use crate::app::knowledge::{self as uc, ArticleRequest};
+use crate::app::knowledge::{self as uc, ArticleFilter, ArticleRequest, Hit};
 use crate::app::{AppError, AppResult};
 use crate::graphql::connection::{
     PageInfo, decode_cursor, decode_keyed_cursor, encode_keyed_cursor, first_or_default,
@@ -14,7 +14,6 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use careline_domain::Action;
 use careline_domain::knowledge::{self as rules, ArticleMove};
 use careline_persistence::entity::{article_revision, knowledge_article, reply_template};
-use careline_persistence::knowledge::{ArticleFilter, Hit};
 use chrono::{DateTime, Utc};
 
 /// Where an article is in its workflow.
