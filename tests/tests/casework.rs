@@ -206,8 +206,10 @@ async fn parallel_departments_remind_escalate_once_and_return_only_after_both() 
     );
 
     // 80 % of Logistics' two hours: reminded once, by exactly one of the two instances, and
-    // the department's queue hears of it.
+    // the department's queue hears of it. Without Redis each instance has its own in-process
+    // bus and publishes what it wrote itself, so listen to both.
     let mut heard = app.state.bus.subscribe();
+    let mut heard_second = second.state.bus.subscribe();
     let reminder_at = shanghai(2027, 3, 2, 11, 40);
     set_clock(&app, reminder_at);
     set_clock(&second, reminder_at);
@@ -216,7 +218,11 @@ async fn parallel_departments_remind_escalate_once_and_return_only_after_both() 
     let logistics_uuid: uuid::Uuid = logistics_id.parse().expect("uuid");
     let reminded = tokio::time::timeout(std::time::Duration::from_secs(5), async {
         loop {
-            let envelope = heard.recv().await.expect("bus");
+            let envelope = tokio::select! {
+                e = heard.recv() => e,
+                e = heard_second.recv() => e,
+            }
+            .expect("bus");
             if let careline_domain::event::Event::Queue { ticket, .. } = &envelope.event
                 && ticket.department_id == Some(logistics_uuid)
             {
