@@ -13,6 +13,7 @@ pub mod seed;
 pub mod sla;
 pub mod startup;
 pub mod state;
+pub mod wallboard;
 pub mod ws;
 
 pub use config::{Config, Settings};

@@ -65,10 +65,12 @@ impl Application {
         };
         let outbox_signal = Arc::new(tokio::sync::Notify::new());
         bus::spawn_relay(db.clone(), bus.clone(), outbox_signal.clone());
+        let app = crate::app::App::new(db, Arc::new(crate::app::Clock::default()), outbox_signal)
+            .with_quality_alert_threshold(settings.quality_alert_threshold);
         let state = AppState {
             jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
-            app: crate::app::App::new(db, Arc::new(crate::app::Clock::default()), outbox_signal)
-                .with_quality_alert_threshold(settings.quality_alert_threshold),
+            wallboards: Arc::new(crate::wallboard::WallboardHub::new(app.clone(), bus.clone())),
+            app,
             limiter: Arc::new(LoginLimiter::default()),
             metrics: Arc::new(Metrics::new()?),
             redis,

@@ -26,6 +26,8 @@ pub struct AppState {
     pub redis: Option<redis::aio::ConnectionManager>,
     /// The event bus (in-process or Redis).
     pub bus: Arc<dyn crate::bus::EventBus>,
+    /// Live wallboard feeds, one per team watched.
+    pub wallboards: Arc<crate::wallboard::WallboardHub>,
     /// SQL statements run since start (exported as a metric).
     pub sql_statements: Arc<std::sync::atomic::AtomicU64>,
     /// Flips to `true` when the server begins a graceful shutdown; open WebSockets close

@@ -221,6 +221,7 @@ pub fn queue_kind_for(entry: TicketEventKind) -> QueueEventKind {
         | TicketEventKind::Reclassified
         | TicketEventKind::AttachmentsAdded
         | TicketEventKind::FollowUpCaseOpened
+        | TicketEventKind::SurveyAnswered
         | TicketEventKind::VerdictRecorded => QueueEventKind::Updated,
     }
 }

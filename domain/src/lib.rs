@@ -15,6 +15,7 @@ pub mod quality;
 pub mod review;
 pub mod role;
 pub mod sla;
+pub mod survey;
 pub mod text;
 pub mod ticket;
 pub mod training;

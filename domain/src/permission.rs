@@ -118,6 +118,14 @@ pub enum Action {
     EditCustomers,
     /// Set a customer's tier and merge duplicate customer records.
     ManageCustomers,
+    /// Write satisfaction surveys, launch and close them.
+    ManageSurveys,
+    /// Read surveys and their results.
+    ReadSurveys,
+    /// Answer a survey invitation (customers: their own; staff: by phone, as its caller).
+    AnswerSurveys,
+    /// Log time spent on a ticket one works on.
+    LogTime,
 }
 
 use Role::*;
@@ -136,7 +144,7 @@ const ALL_STAFF: &[Role] = &[
 
 impl Action {
     /// Every action, in table order.
-    pub const ALL: [Action; 54] = [
+    pub const ALL: [Action; 58] = [
         Action::ReadStaffDirectory,
         Action::ReadDepartments,
         Action::ReadCustomerAccounts,
@@ -191,6 +199,10 @@ impl Action {
         Action::ReadCustomers,
         Action::EditCustomers,
         Action::ManageCustomers,
+        Action::ManageSurveys,
+        Action::ReadSurveys,
+        Action::AnswerSurveys,
+        Action::LogTime,
     ];
 
     /// The roles that may attempt this action.
@@ -284,6 +296,17 @@ impl Action {
             Action::ReadQualityReviews => FRONTLINE,
             Action::ReadCustomers | Action::EditCustomers => FRONTLINE,
             Action::ManageCustomers => LEADS,
+            Action::ManageSurveys => &[Manager, Admin],
+            Action::ReadSurveys => LEADS,
+            Action::AnswerSurveys => &[Customer, Agent, TechSupport, Supervisor, Manager, Admin],
+            Action::LogTime => &[
+                Agent,
+                TechSupport,
+                Supervisor,
+                Manager,
+                DepartmentLiaison,
+                Admin,
+            ],
         }
     }
 
@@ -344,6 +367,10 @@ impl Action {
             Action::ReadCustomers => "search and read customer records",
             Action::EditCustomers => "edit customer contact data and tags",
             Action::ManageCustomers => "set customer tiers and merge customer records",
+            Action::ManageSurveys => "write, launch and close satisfaction surveys",
+            Action::ReadSurveys => "read surveys and their results",
+            Action::AnswerSurveys => "answer survey invitations",
+            Action::LogTime => "log time spent on tickets",
         }
     }
 }
@@ -508,7 +535,8 @@ mod tests {
                 Action::ReopenTicket,
                 Action::RateTicket,
                 Action::AddEvidence,
-                Action::ReadKnowledge
+                Action::ReadKnowledge,
+                Action::AnswerSurveys
             ]
         );
     }

@@ -259,8 +259,8 @@ pub async fn search<C: ConnectionTrait>(
             let q = bind(query.into(), &mut values);
             (
                 format!("knowledge_articles a, to_tsquery('simple', {q}) q"),
-                "ts_rank(to_tsvector('simple', a.search_text), q)".to_owned(),
-                "to_tsvector('simple', a.search_text) @@ q".to_owned(),
+                "ts_rank(a.search_vector, q)".to_owned(),
+                "a.search_vector @@ q".to_owned(),
             )
         }
         _ => {

@@ -91,11 +91,13 @@ pub enum Metric {
     JustifiedComplaintsAgainst,
     /// `praiseReceived`: praise crediting someone in the scope.
     PraiseReceived,
+    /// Tickets the scope's people logged time on in the period (`timeSpentMinutes`).
+    TimeLogged,
 }
 
 impl Metric {
     /// Every metric the report counts as a ticket set, in report order.
-    pub const ALL: [Metric; 20] = [
+    pub const ALL: [Metric; 21] = [
         Metric::TicketsCreated,
         Metric::TicketsHandled,
         Metric::TicketsResolved,
@@ -116,6 +118,7 @@ impl Metric {
         Metric::Overdue,
         Metric::JustifiedComplaintsAgainst,
         Metric::PraiseReceived,
+        Metric::TimeLogged,
     ];
 }
 
@@ -399,6 +402,13 @@ impl Sql {
                      AND t.verdict = 'JUSTIFIED' AND {within} AND {about}"
                 )
             }
+            Metric::TimeLogged => {
+                let within = self.within("e.at");
+                let by = self.person_in("e.user_id");
+                format!(
+                    "SELECT DISTINCT e.ticket_id AS id FROM time_entries e WHERE {within} AND {by}"
+                )
+            }
             Metric::PraiseReceived => {
                 let within = self.within("t.created_at");
                 let credited = self.person_in("t.praised_employee_id");
@@ -657,6 +667,8 @@ pub struct Counts {
     pub quality_reviews: u64,
     /// The sum of their totals.
     pub quality_total_sum: f64,
+    /// Minutes the scope's people logged on tickets in the period.
+    pub time_spent_minutes: u64,
 }
 
 impl Counts {
@@ -702,10 +714,12 @@ enum Pass {
     Ratings,
     /// Quality inspections of the scope's people in the period (`n`, `total_sum`).
     Quality,
+    /// Tickets (`n`) and minutes (`minutes`) the scope's people logged in the period.
+    TimeLogged,
 }
 
 impl Pass {
-    const ALL: [Pass; 18] = [
+    const ALL: [Pass; 19] = [
         Pass::Set(Metric::TicketsCreated),
         Pass::Set(Metric::Complaints),
         Pass::Set(Metric::TicketsHandled),
@@ -724,6 +738,7 @@ impl Pass {
         Pass::Set(Metric::JustifiedComplaintsAgainst),
         Pass::Set(Metric::PraiseReceived),
         Pass::Quality,
+        Pass::TimeLogged,
     ];
 
     /// The statement of this pass. Each counts exactly what the sets it stands for select
@@ -762,6 +777,15 @@ impl Pass {
                      WHERE {within} AND {agent}"
                 )
             }
+            Pass::TimeLogged => {
+                let set = q.metric_set(Metric::TimeLogged);
+                let within = q.within("e.at");
+                let by = q.person_in("e.user_id");
+                format!(
+                    "SELECT (SELECT COUNT(*) FROM ({set}) s) AS n, \
+                     (SELECT SUM(e.minutes) FROM time_entries e WHERE {within} AND {by}) AS minutes"
+                )
+            }
             Pass::Ratings => {
                 let rated = q.ratings_where();
                 format!(
@@ -794,6 +818,7 @@ pub fn report_statements(
                 Pass::Escalations => "Escalations".to_owned(),
                 Pass::Ratings => "Ratings".to_owned(),
                 Pass::Quality => "Quality".to_owned(),
+                Pass::TimeLogged => "TimeLogged".to_owned(),
             };
             (name, pass.statement(backend, scope, period))
         })
@@ -871,6 +896,11 @@ pub async fn counts<C: ConnectionTrait>(
                 c.quality_reviews = count(row, "n")?;
                 let sum: Option<f64> = row.try_get("", "total_sum")?;
                 c.quality_total_sum = sum.unwrap_or(0.0);
+            }
+            Pass::TimeLogged => {
+                let row = one()?;
+                c.set(Metric::TimeLogged, count(row, "n")?);
+                c.time_spent_minutes = count(row, "minutes")?;
             }
             Pass::Ratings => {
                 let row = one()?;

@@ -39,40 +39,47 @@ pub struct Queue {
     pub agents: Vec<(user::Model, i64)>,
 }
 
-/// The queue the actor asked for: leads see any team or department; agents and tech support
-/// their own team.
+/// Which part of the queue the actor may see when asking for `team` and `department`: leads
+/// any team or department (or everything), agents and tech support their own team, liaisons
+/// their own department. Returns the team and department it is confined to.
+pub fn visible_queue(
+    actor: &Actor,
+    team: Option<Uuid>,
+    department: Option<Uuid>,
+) -> AppResult<(Option<Uuid>, Option<Uuid>)> {
+    match queue_access(actor.roles(), actor.user.team_id, actor.user.department_id) {
+        QueueAccess::Everything => Ok((team, department)),
+        QueueAccess::Team(own) if team.is_none_or(|t| t == own) => Ok((Some(own), department)),
+        QueueAccess::Department(own) if team.is_none() && department.is_none_or(|d| d == own) => {
+            Ok((None, Some(own)))
+        }
+        QueueAccess::Department(_) => Err(AppError::Forbidden(
+            "you may see only your own department's queue".to_owned(),
+        )),
+        QueueAccess::Team(_) => Err(AppError::Forbidden(
+            "you may see only your own team's queue".to_owned(),
+        )),
+        QueueAccess::Nothing => Err(AppError::Forbidden(
+            "you are not allowed to see the live queue".to_owned(),
+        )),
+    }
+}
+
+/// The queue the actor asked for, as [`visible_queue`] allows.
 pub async fn queue(
     app: &App,
     actor: &Actor,
     team: Option<Uuid>,
     department: Option<Uuid>,
 ) -> AppResult<Queue> {
-    let access = queue_access(actor.roles(), actor.user.team_id, actor.user.department_id);
-    let (team, department) = match access {
-        QueueAccess::Everything => (team, department),
-        QueueAccess::Team(own) if team.is_none_or(|t| t == own) => (Some(own), department),
-        QueueAccess::Department(own) if team.is_none() && department.is_none_or(|d| d == own) => {
-            (None, Some(own))
-        }
-        QueueAccess::Department(_) => {
-            return Err(AppError::Forbidden(
-                "you may see only your own department's queue".to_owned(),
-            ));
-        }
-        QueueAccess::Team(_) => {
-            return Err(AppError::Forbidden(
-                "you may see only your own team's queue".to_owned(),
-            ));
-        }
-        QueueAccess::Nothing => {
-            return Err(AppError::Forbidden(
-                "you are not allowed to see the live queue".to_owned(),
-            ));
-        }
-    };
+    let (team, department) = visible_queue(actor, team, department)?;
     let counts = store::queue_counts(&app.db, team, department, app.now()).await?;
     // A department's liaisons see its tickets, not the floor's agents.
-    let agents = if matches!(access, QueueAccess::Department(_)) {
+    let liaison = matches!(
+        queue_access(actor.roles(), actor.user.team_id, actor.user.department_id),
+        QueueAccess::Department(_)
+    );
+    let agents = if liaison {
         Vec::new()
     } else {
         store::queue_agents(&app.db, team).await?

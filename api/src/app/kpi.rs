@@ -79,6 +79,9 @@ pub struct KpiReport {
     /// Praise crediting someone in the scope.
     #[serde(default)]
     pub praise_received: i32,
+    /// Minutes the scope's people logged on tickets in the period.
+    #[serde(default)]
+    pub time_spent_minutes: i32,
 }
 
 /// A count under a key.
@@ -236,6 +239,7 @@ pub async fn report(
         quality_average: (c.quality_reviews > 0)
             .then(|| c.quality_total_sum / c.quality_reviews as f64),
         praise_received: int(c.of(Metric::PraiseReceived)),
+        time_spent_minutes: int(c.time_spent_minutes),
     })
 }
 

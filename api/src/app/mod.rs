@@ -18,8 +18,11 @@ pub mod quality;
 pub mod reads;
 pub mod reviews;
 pub mod sessions;
+pub mod surveys;
 pub mod tickets;
+pub mod time_accounting;
 pub mod training;
+pub mod wallboard;
 
 pub use clock::Clock;
 pub use error::{AppError, AppResult};

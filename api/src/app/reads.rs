@@ -9,7 +9,7 @@ use careline_persistence::entity::{
     training_record, training_session, user,
 };
 use careline_persistence::{
-    DatabaseConnection, corrective_actions, customers, org, tickets, training, users,
+    DatabaseConnection, corrective_actions, customers, org, tickets, time_entries, training, users,
 };
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -311,4 +311,13 @@ pub async fn customer_tickets(
         }
     }
     Ok(out)
+}
+
+/// Minutes logged on each ticket (0 for none).
+pub async fn time_spent(db: &DatabaseConnection, keys: &[Uuid]) -> AppResult<HashMap<Uuid, i64>> {
+    let mut totals = time_entries::totals(db, keys).await?;
+    for key in keys {
+        totals.entry(*key).or_insert(0);
+    }
+    Ok(totals)
 }

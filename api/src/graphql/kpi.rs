@@ -54,6 +54,7 @@ pub enum KpiMetric {
     Overdue,
     JustifiedComplaintsAgainst,
     PraiseReceived,
+    TimeLogged,
 }
 
 /// Whose KPIs: `id` is the person, team or department; omitted, it is the caller's own.
@@ -164,6 +165,10 @@ impl KpiReport {
     /// Praise tickets crediting someone in the scope.
     async fn praise_received(&self) -> i32 {
         self.praise_received
+    }
+    /// Minutes the scope's people logged on tickets in the period (drill-down: `TIME_LOGGED`).
+    async fn time_spent_minutes(&self) -> i32 {
+        self.time_spent_minutes
     }
 }
 

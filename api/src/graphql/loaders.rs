@@ -90,6 +90,7 @@ loaders! {
     linked_articles: Uuid => Vec<knowledge_article::Model>,
     customer_ticket_stats: (Uuid, TicketScope) => TicketStats,
     customer_tickets: CustomerTicketsKey => Vec<ticket::Model>,
+    time_spent: Uuid => i64,
 }
 
 fn batch<L: Send + Sync + 'static>(loader: L) -> DataLoader<L> {

@@ -8,6 +8,7 @@ pub mod customers;
 pub mod depth;
 pub mod error;
 pub mod floor;
+pub mod insight;
 pub mod knowledge;
 pub mod kpi;
 pub mod loaders;
@@ -46,6 +47,7 @@ pub struct Query(
     customers::CustomerQuery,
     casework::CaseworkQuery,
     knowledge::KnowledgeQuery,
+    insight::InsightQuery,
 );
 
 /// The root mutation.
@@ -61,6 +63,7 @@ pub struct Mutation(
     customers::CustomerMutation,
     casework::CaseworkMutation,
     knowledge::KnowledgeMutation,
+    insight::InsightMutation,
 );
 
 /// The executable schema.

@@ -8,7 +8,6 @@ use crate::app::tickets::{get, viewer_of};
 use crate::app::{AppError, AppResult};
 use async_graphql::{Context, Enum, ID, SimpleObject, Subscription};
 use careline_domain::event::{Envelope, Event, TicketSnapshot, TimelineEntry};
-use careline_domain::permission::{QueueAccess, queue_access};
 use careline_domain::ticket::{can_read, can_see_internal};
 use careline_domain::{Action, permission};
 use careline_persistence::entity::ticket_event;
@@ -181,34 +180,7 @@ impl Subscription {
         let viewer = viewer(ctx)?;
         let team = optional_id(team_id, "teamId")?;
         let department = optional_id(department_id, "departmentId")?;
-        let (team, department) = match queue_access(
-            viewer.roles(),
-            viewer.user.team_id,
-            viewer.user.department_id,
-        ) {
-            QueueAccess::Everything => (team, department),
-            QueueAccess::Team(own) if team.is_none_or(|t| t == own) => (Some(own), department),
-            QueueAccess::Department(own)
-                if team.is_none() && department.is_none_or(|d| d == own) =>
-            {
-                (None, Some(own))
-            }
-            QueueAccess::Department(_) => {
-                return Err(AppError::Forbidden(
-                    "you may watch only your own department's queue".to_owned(),
-                ));
-            }
-            QueueAccess::Team(_) => {
-                return Err(AppError::Forbidden(
-                    "you may watch only your own team's queue".to_owned(),
-                ));
-            }
-            QueueAccess::Nothing => {
-                return Err(AppError::Forbidden(
-                    "you are not allowed to watch the live queue".to_owned(),
-                ));
-            }
-        };
+        let (team, department) = crate::app::floor::visible_queue(viewer, team, department)?;
         let receiver = state(ctx)?.bus.subscribe();
         Ok(events(receiver).filter_map(move |envelope| {
             future::ready(match &envelope.event {
@@ -293,6 +265,23 @@ impl Subscription {
                 _ => None,
             })
         }))
+    }
+
+    /// A team's wallboard figures (everyone's without `teamId`; leads any team, agents their
+    /// own): the current figures at once, then whenever they change, at most once a second.
+    /// Counted once per team for every subscriber.
+    async fn wallboard_updates(
+        &self,
+        ctx: &Context<'_>,
+        team_id: Option<ID>,
+    ) -> Result<impl Stream<Item = super::insight::WallboardFigures> + use<>, AppError> {
+        let viewer = viewer(ctx)?;
+        let team = optional_id(team_id, "teamId")?;
+        let team = crate::app::wallboard::visible_team(viewer, team)?;
+        Ok(state(ctx)?
+            .wallboards
+            .watch(team)
+            .map(super::insight::pushed))
     }
 
     /// Anyone who may read the ticket; customers never receive internal events.

@@ -233,6 +233,8 @@ contract_enum! {
         AttachmentsAdded => "ATTACHMENTS_ADDED",
         /// A follow-up case was opened from this ticket.
         FollowUpCaseOpened => "FOLLOW_UP_CASE_OPENED",
+        /// The customer's answers to a satisfaction survey were recorded on a call.
+        SurveyAnswered => "SURVEY_ANSWERED",
     }
 }
 
@@ -341,7 +343,7 @@ mod tests {
         assert_eq!(Channel::ALL.len(), 8);
         assert_eq!(ComplaintCategory::ALL.len(), 6);
         assert_eq!(TicketStatus::ALL.len(), 6);
-        assert_eq!(TicketEventKind::ALL.len(), 23);
+        assert_eq!(TicketEventKind::ALL.len(), 24);
         assert_eq!(ComplaintVerdict::ALL.len(), 3);
         assert_eq!(FollowUpMethod::ALL.len(), 5);
         assert_eq!(

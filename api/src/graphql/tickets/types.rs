@@ -131,6 +131,7 @@ pub enum TicketEventKind {
     Reclassified,
     AttachmentsAdded,
     FollowUpCaseOpened,
+    SurveyAnswered,
 }
 
 /// Whether a complaint was well founded.
@@ -721,6 +722,35 @@ impl Ticket {
             .filter(|a| crate::app::knowledge::readable(actor, a))
             .map(crate::graphql::knowledge::KnowledgeArticle)
             .collect())
+    }
+    /// Minutes logged on this ticket, oldest first (at most 500); staff only (empty for
+    /// customers).
+    #[graphql(complexity = "100 * child_complexity")]
+    async fn time_entries(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Vec<crate::graphql::insight::TimeEntry>> {
+        if !viewer(ctx)?.can(careline_domain::Action::LogTime) {
+            return Ok(Vec::new());
+        }
+        Ok(crate::app::time_accounting::entries(crate::graphql::app(ctx)?, self.0.id)
+            .await?
+            .into_iter()
+            .map(crate::graphql::insight::TimeEntry)
+            .collect())
+    }
+    /// The minutes logged on this ticket in all; staff only (0 for customers).
+    async fn time_spent_minutes(&self, ctx: &Context<'_>) -> AppResult<i32> {
+        if !viewer(ctx)?.can(careline_domain::Action::LogTime) {
+            return Ok(0);
+        }
+        let total = loaders(ctx)?
+            .time_spent
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or(0);
+        Ok(i32::try_from(total).unwrap_or(i32::MAX))
     }
     /// The follow-up cases opened from this one that the caller may read, oldest first.
     async fn follow_up_cases(&self, ctx: &Context<'_>) -> AppResult<Vec<Ticket>> {
