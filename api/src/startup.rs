@@ -69,7 +69,10 @@ impl Application {
             .with_quality_alert_threshold(settings.quality_alert_threshold);
         let state = AppState {
             jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
-            wallboards: Arc::new(crate::wallboard::WallboardHub::new(app.clone(), bus.clone())),
+            wallboards: Arc::new(crate::wallboard::WallboardHub::new(
+                app.clone(),
+                bus.clone(),
+            )),
             app,
             limiter: Arc::new(LoginLimiter::default()),
             metrics: Arc::new(Metrics::new()?),

@@ -177,7 +177,10 @@ pub fn validate_answers(
     answers: &[Answer],
 ) -> Result<Vec<StoredAnswer>, DomainError> {
     if answers.is_empty() {
-        return Err(DomainError::invalid("answers", "answer at least one question"));
+        return Err(DomainError::invalid(
+            "answers",
+            "answer at least one question",
+        ));
     }
     let mut out: Vec<StoredAnswer> = Vec::with_capacity(answers.len());
     for (i, answer) in answers.iter().enumerate() {

@@ -103,7 +103,11 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(SurveyInvitations::Table)
                     .col(pk_uuid(SurveyInvitations::Id))
-                    .col(ColumnDef::new(SurveyInvitations::SurveyId).uuid().not_null())
+                    .col(
+                        ColumnDef::new(SurveyInvitations::SurveyId)
+                            .uuid()
+                            .not_null(),
+                    )
                     .col(
                         ColumnDef::new(SurveyInvitations::CustomerId)
                             .uuid()

@@ -7,8 +7,8 @@ use crate::entity::survey_invitation::{self, Column as I, Entity as Invitation};
 use crate::entity::{customer, ticket, ticket_event};
 use crate::{StoreError, outbox};
 use careline_domain::event::{Envelope, Event};
-use careline_domain::ticket::TicketEventKind;
 use careline_domain::survey::{Question, StoredAnswer, SurveyStatus};
+use careline_domain::ticket::TicketEventKind;
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
@@ -198,7 +198,9 @@ pub async fn close<C: ConnectionTrait>(
         .exec(db)
         .await?;
     if closed.rows_affected == 0 {
-        return Err(StoreError::Conflict("this survey is closed already".to_owned()));
+        return Err(StoreError::Conflict(
+            "this survey is closed already".to_owned(),
+        ));
     }
     Ok(())
 }

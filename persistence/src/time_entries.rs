@@ -60,8 +60,5 @@ pub async fn totals<C: ConnectionTrait>(
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(t, m)| (t, m.unwrap_or(0)))
-        .collect())
+    Ok(rows.into_iter().map(|(t, m)| (t, m.unwrap_or(0))).collect())
 }

@@ -1,81 +1,9 @@
 //! Real time: every ticket change becomes an event that reaches every entitled subscriber, on
 //! every instance, through the outbox and the bus — even across a Redis outage.
 
+use careline_tests::ws::{collect, next, socket, subscribe};
 use careline_tests::{TestApp, data};
-use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use std::time::Duration;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn socket(app: &TestApp, token: &str) -> Ws {
-    let mut request = format!("ws://127.0.0.1:{}/graphql", app.port)
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    ws.send(Message::text(
-        json!({ "type": "connection_init", "payload": { "token": token } }).to_string(),
-    ))
-    .await
-    .unwrap();
-    assert_eq!(next(&mut ws, 5).await.unwrap()["type"], "connection_ack");
-    ws
-}
-
-async fn subscribe(ws: &mut Ws, id: &str, query: &str, variables: Value) {
-    ws.send(Message::text(
-        json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } }).to_string(),
-    ))
-    .await
-    .unwrap();
-    // The subscription is registered once the server has read the message; a ping round trip
-    // proves that, so events published afterwards are not raced.
-    ws.send(Message::text(json!({ "type": "ping" }).to_string()))
-        .await
-        .unwrap();
-    let message = next(ws, 5).await.expect("pong");
-    assert_eq!(
-        message["type"], "pong",
-        "unexpected message before pong: {message}"
-    );
-}
-
-/// The next protocol message within `secs` seconds, or `None`.
-async fn next(ws: &mut Ws, secs: u64) -> Option<Value> {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(secs), ws.next())
-            .await
-            .ok()??
-            .ok()?;
-        match message {
-            Message::Text(text) => return serde_json::from_str(&text).ok(),
-            Message::Close(frame) => {
-                return Some(json!({ "close": frame.map(|f| u16::from(f.code)).unwrap_or(1005) }));
-            }
-            _ => continue,
-        }
-    }
-}
-
-/// Collects `next` payloads until `count` arrive or `secs` pass without one.
-async fn collect(ws: &mut Ws, count: usize, secs: u64) -> Vec<Value> {
-    let mut out = Vec::new();
-    while out.len() < count {
-        match next(ws, secs).await {
-            Some(message) if message["type"] == "next" => out.push(message["payload"].clone()),
-            Some(message) => panic!("unexpected message: {message}"),
-            None => break,
-        }
-    }
-    out
-}
 
 const QUEUE: &str = "subscription($team: ID) { queueUpdates(teamId: $team) { kind at ticket { id number status priority teamId assigneeId escalationLevel } } }";
 const ESCALATIONS: &str =

@@ -9,9 +9,9 @@ use super::{Actor, App};
 use careline_domain::Action;
 use careline_domain::survey::{self as rules, Answer, Question, SurveyStatus};
 use careline_domain::ticket::TicketKind;
+use careline_persistence::customers;
 use careline_persistence::entity::{customer, survey, survey_invitation, ticket};
 use careline_persistence::surveys::{self as store, Audience, Invitee};
-use careline_persistence::customers;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -74,7 +74,10 @@ pub async fn create(
 /// Checks a launch's window of resolution times: not empty, at most [`MAX_WINDOW_DAYS`].
 pub fn check_window(from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<()> {
     if to <= from {
-        return Err(AppError::bad_input("resolvedTo", "must be after resolvedFrom"));
+        return Err(AppError::bad_input(
+            "resolvedTo",
+            "must be after resolvedFrom",
+        ));
     }
     if to - from > chrono::Duration::days(MAX_WINDOW_DAYS) {
         return Err(AppError::bad_input(
@@ -244,7 +247,10 @@ pub async fn answer(
     answers: &[Answer],
 ) -> AppResult<survey_invitation::Model> {
     if answers.is_empty() {
-        return Err(AppError::bad_input("answers", "answer at least one question"));
+        return Err(AppError::bad_input(
+            "answers",
+            "answer at least one question",
+        ));
     }
     if answers.len() > rules::MAX_QUESTIONS {
         return Err(AppError::bad_input(

@@ -41,7 +41,10 @@ pub struct Figures {
 impl Figures {
     /// Whether the figures (not the instant) differ.
     pub fn same_as(&self, other: &Figures) -> bool {
-        Figures { at: other.at, ..self.clone() } == *other
+        Figures {
+            at: other.at,
+            ..self.clone()
+        } == *other
     }
 }
 
@@ -69,7 +72,11 @@ pub async fn wallboard(app: &App, actor: &Actor, team: Option<Uuid>) -> AppResul
 
 /// The time zone a team's day is counted in: its department's calendar's, else the default.
 async fn time_zone(app: &App, team: Option<Uuid>) -> AppResult<chrono_tz::Tz> {
-    let default = || DEFAULT_TIME_ZONE.parse::<chrono_tz::Tz>().unwrap_or(chrono_tz::UTC);
+    let default = || {
+        DEFAULT_TIME_ZONE
+            .parse::<chrono_tz::Tz>()
+            .unwrap_or(chrono_tz::UTC)
+    };
     let Some(team) = team else {
         return Ok(default());
     };

@@ -3,8 +3,8 @@
 //! the live feed is `crate::wallboard`.
 
 use super::people::User;
-use super::tickets::{Ticket, TicketKind};
 use super::tickets::load_user;
+use super::tickets::{Ticket, TicketKind};
 use super::{Can, SignedIn, actor, app, found_id, optional_id};
 use crate::app::kpi::CountByKey;
 use crate::app::surveys as uc;
@@ -305,13 +305,12 @@ pub struct InsightQuery;
 #[Object]
 impl InsightQuery {
     /// Surveys, newest first (at most 100).
-    #[graphql(guard = "Can(Action::ReadSurveys)", complexity = "100 * child_complexity")]
+    #[graphql(
+        guard = "Can(Action::ReadSurveys)",
+        complexity = "100 * child_complexity"
+    )]
     async fn surveys(&self, ctx: &Context<'_>) -> AppResult<Vec<Survey>> {
-        Ok(uc::list(app(ctx)?)
-            .await?
-            .into_iter()
-            .map(Survey)
-            .collect())
+        Ok(uc::list(app(ctx)?).await?.into_iter().map(Survey).collect())
     }
 
     /// One survey.
@@ -338,7 +337,11 @@ impl InsightQuery {
 
     /// A team's wallboard (everyone's without `teamId`): leads any team, agents their own.
     #[graphql(guard = "SignedIn")]
-    async fn wallboard(&self, ctx: &Context<'_>, team_id: Option<ID>) -> AppResult<WallboardFigures> {
+    async fn wallboard(
+        &self,
+        ctx: &Context<'_>,
+        team_id: Option<ID>,
+    ) -> AppResult<WallboardFigures> {
         let team = optional_id(team_id.as_ref(), "teamId")?;
         let figures = wallboard::wallboard(app(ctx)?, actor(ctx)?, team).await?;
         Ok(WallboardFigures::from(&figures))
@@ -390,8 +393,7 @@ impl InsightMutation {
             .collect();
         uc::check_window(resolved_from, resolved_to)?;
         let id = found_id(&id, "survey")?;
-        let (survey, _) =
-            uc::launch(app(ctx)?, id, (resolved_from, resolved_to), &kinds).await?;
+        let (survey, _) = uc::launch(app(ctx)?, id, (resolved_from, resolved_to), &kinds).await?;
         Ok(Survey(survey))
     }
 

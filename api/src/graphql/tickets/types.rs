@@ -733,11 +733,13 @@ impl Ticket {
         if !viewer(ctx)?.can(careline_domain::Action::LogTime) {
             return Ok(Vec::new());
         }
-        Ok(crate::app::time_accounting::entries(crate::graphql::app(ctx)?, self.0.id)
-            .await?
-            .into_iter()
-            .map(crate::graphql::insight::TimeEntry)
-            .collect())
+        Ok(
+            crate::app::time_accounting::entries(crate::graphql::app(ctx)?, self.0.id)
+                .await?
+                .into_iter()
+                .map(crate::graphql::insight::TimeEntry)
+                .collect(),
+        )
     }
     /// The minutes logged on this ticket in all; staff only (0 for customers).
     async fn time_spent_minutes(&self, ctx: &Context<'_>) -> AppResult<i32> {
