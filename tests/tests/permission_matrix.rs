@@ -536,6 +536,26 @@ fn probe(action: Action) -> Probe {
             |_, _| json!({ "id": NOBODY }),
             Some("NOT_FOUND"),
         ),
+        // `closeSurvey`: guard = Can(ManageSurveys); no such survey.
+        Action::ManageSurveys => Probe::new(
+            "mutation($id: ID!) { closeSurvey(id: $id) { status } }",
+            |_, _| json!({ "id": NOBODY }),
+            Some("NOT_FOUND"),
+        ),
+        // `surveys`: guard = Can(ReadSurveys).
+        Action::ReadSurveys => Probe::new("{ surveys { id } }", |_, _| json!({}), None),
+        // `answerSurvey`: guard = Can(AnswerSurveys); no such invitation.
+        Action::AnswerSurveys => Probe::new(
+            "mutation($id: ID!) { answerSurvey(invitationId: $id, answers: [{ key: \"a\", value: \"1\" }]) { id } }",
+            |_, _| json!({ "id": NOBODY }),
+            Some("NOT_FOUND"),
+        ),
+        // `logTime`: guard = Can(LogTime); the minutes are checked first, nothing is logged.
+        Action::LogTime => Probe::new(
+            "mutation($id: ID!) { logTime(ticketId: $id, minutes: 0) { id } }",
+            |_, _| json!({ "id": NOBODY }),
+            Some("BAD_USER_INPUT"),
+        ),
     }
 }
 
