@@ -737,6 +737,7 @@ async fn demo_tickets(
     )
     .await?;
     let _ = theo;
+    seed_survey(app, &manager, &people).await?;
 
     tracing::info!("demo tickets seeded");
     Ok(())
@@ -1105,6 +1106,113 @@ async fn seed_knowledge(
 }
 
 /// A call-quality scorecard and one inspected ticket.
+/// A running satisfaction survey over the demo's resolved tickets, answered by the customers
+/// who have the app and by phone for one of the others.
+async fn seed_survey(
+    app: &crate::app::App,
+    manager: &user::Model,
+    people: &HashMap<&str, user::Model>,
+) -> anyhow::Result<()> {
+    use careline_domain::survey::{Answer, Question, QuestionKind};
+    let question = |key: &str, text: &str, kind, choices: &[&str]| Question {
+        key: key.to_owned(),
+        text: text.to_owned(),
+        kind,
+        choices: choices.iter().map(|c| (*c).to_owned()).collect(),
+    };
+    let as_actor = |u: &user::Model| crate::auth::Viewer {
+        user: u.clone(),
+        token_expires_at: chrono::Utc::now(),
+    };
+    let survey = crate::app::surveys::create(
+        app,
+        &as_actor(manager),
+        "季度满意度回访 (quarterly satisfaction survey)",
+        &[
+            question(
+                "overall",
+                "总体满意度 / Overall satisfaction",
+                QuestionKind::Rating1To5,
+                &[],
+            ),
+            question(
+                "recommend",
+                "推荐意愿 / How likely are you to recommend us?",
+                QuestionKind::Nps0To10,
+                &[],
+            ),
+            question(
+                "solved",
+                "问题是否解决 / Was your issue solved?",
+                QuestionKind::YesNo,
+                &[],
+            ),
+            question(
+                "channel",
+                "首选渠道 / Preferred channel",
+                QuestionKind::SingleChoice,
+                &["电话", "App", "门店"],
+            ),
+            question(
+                "comment",
+                "其他意见 / Anything else?",
+                QuestionKind::Text,
+                &[],
+            ),
+        ],
+    )
+    .await
+    .map_err(internal)?;
+    let now = app.now();
+    crate::app::surveys::launch(
+        app,
+        survey.id,
+        (
+            now - chrono::Duration::days(90),
+            now + chrono::Duration::minutes(1),
+        ),
+        &[],
+    )
+    .await
+    .map_err(internal)?;
+    let answers = |overall: &str, recommend: &str, solved: &str, channel: &str| {
+        [
+            ("overall", overall),
+            ("recommend", recommend),
+            ("solved", solved),
+            ("channel", channel),
+        ]
+        .into_iter()
+        .map(|(key, value)| Answer {
+            key: key.to_owned(),
+            value: value.to_owned(),
+        })
+        .collect::<Vec<_>>()
+    };
+    let mut given = [
+        answers("5", "10", "yes", "App"),
+        answers("4", "8", "yes", "电话"),
+    ]
+    .into_iter();
+    let mut emails: Vec<&&str> = people.keys().collect();
+    emails.sort();
+    for person in emails.into_iter().filter_map(|e| people.get(*e)) {
+        let actor = as_actor(person);
+        let open = crate::app::surveys::my_invitations(app, &actor)
+            .await
+            .map_err(internal)?;
+        for invitation in open.iter().filter(|i| i.survey_id == survey.id) {
+            let Some(answer) = given.next() else {
+                return Ok(());
+            };
+            crate::app::surveys::answer(app, &actor, invitation.id, &answer)
+                .await
+                .map_err(internal)?;
+        }
+    }
+    Ok(())
+}
+
 async fn seed_quality(
     app: &crate::app::App,
     manager: &user::Model,

@@ -629,3 +629,24 @@ async fn wallboard_figures_equal_the_queue_and_the_kpi_report_and_are_pushed_onc
     }
     assert_eq!(app.state.wallboards.feeds(), 0);
 }
+
+#[tokio::test]
+async fn the_demo_has_a_running_survey_with_answers() {
+    let app = TestApp::spawn().await;
+    let manager = app.login(MANAGER).await;
+    let body = app
+        .gql(
+            Some(&manager),
+            "{ surveys { status results { invited responded questions { key responses } } } }",
+            json!({}),
+        )
+        .await;
+    let surveys = data(&body)["surveys"].as_array().expect("surveys").clone();
+    assert_eq!(surveys.len(), 1, "{body}");
+    assert_eq!(surveys[0]["status"], "RUNNING");
+    assert_eq!(surveys[0]["results"]["responded"], 2, "{body}");
+    assert!(
+        surveys[0]["results"]["invited"].as_i64() >= Some(2),
+        "{body}"
+    );
+}
