@@ -3,7 +3,10 @@
 
 use careline_tests::ws::{collect, next, socket, subscribe};
 use careline_tests::{TestApp, data};
+use futures_util::SinkExt;
 use serde_json::{Value, json};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
 
 const QUEUE: &str = "subscription($team: ID) { queueUpdates(teamId: $team) { kind at ticket { id number status priority teamId assigneeId escalationLevel } } }";
 const ESCALATIONS: &str =
