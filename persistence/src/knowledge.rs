@@ -14,6 +14,7 @@ use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DbBackend, QueryFilter, QueryOrder, QuerySelect, Statement,
+    TransactionTrait,
 };
 
 /// Stores a new article (version 1) with its first revision and index entry.
@@ -229,12 +230,43 @@ pub struct Hit {
     pub score: f64,
 }
 
+/// The conditions on the article aliased `a` that `scope` reads and `kind` asks for, binding
+/// their values after those in `values`.
+fn scope_filters(
+    scope: ArticleScope,
+    kind: Option<&str>,
+    values: &mut Vec<sea_orm::Value>,
+) -> String {
+    let mut filters = String::new();
+    match scope {
+        ArticleScope::Everything => {}
+        ArticleScope::PublishedAndOwn(user) => {
+            values.push(user.into());
+            filters.push_str(&format!(
+                " AND (a.status = 'PUBLISHED' OR a.author_id = ${})",
+                values.len()
+            ));
+        }
+        ArticleScope::PublicOnly => {
+            filters.push_str(" AND a.status = 'PUBLISHED' AND a.audience = 'PUBLIC'");
+        }
+    }
+    if let Some(kind) = kind {
+        values.push(kind.to_owned().into());
+        filters.push_str(&format!(" AND a.kind = ${}", values.len()));
+    }
+    filters
+}
+
+/// Most matches a PostgreSQL search ranks and counts.
+pub const MAX_RANKED: u64 = 1000;
+
 /// Articles `scope` may read that match any of `terms`, best first: a page from `offset`, and
-/// how many match in all. On PostgreSQL a query with no full-text match falls back to trigram
-/// similarity with the titles, so a typo in a Latin word still finds (`raw` is the query as
-/// typed).
-pub async fn search<C: ConnectionTrait>(
-    db: &C,
+/// how many match in all (on PostgreSQL at most [`MAX_RANKED`]: see below). On PostgreSQL a
+/// query with no full-text match falls back to trigram similarity with the titles, so a typo
+/// in a Latin word still finds (`raw` is the query as typed).
+pub async fn search(
+    db: &sea_orm::DatabaseConnection,
     scope: ArticleScope,
     terms: &[String],
     raw: &str,
@@ -244,108 +276,90 @@ pub async fn search<C: ConnectionTrait>(
 ) -> Result<(Vec<Hit>, u64), StoreError> {
     let backend = db.get_database_backend();
     let mut values: Vec<sea_orm::Value> = Vec::new();
-    let mut filters = String::new();
     let bind = |v: sea_orm::Value, values: &mut Vec<sea_orm::Value>| {
         values.push(v);
         format!("${}", values.len())
     };
-    let (from, score, matches) = match backend {
-        DbBackend::Postgres => {
-            let query = terms
-                .iter()
-                .map(|t| format!("'{}'", t.replace('\'', "''")))
-                .collect::<Vec<_>>()
-                .join(" | ");
-            let q = bind(query.into(), &mut values);
-            (
-                format!("knowledge_articles a, to_tsquery('simple', {q}) q"),
-                "ts_rank(a.search_vector, q)".to_owned(),
-                "a.search_vector @@ q".to_owned(),
-            )
+    let (mut ranked, total) = if backend == DbBackend::Postgres {
+        let query = terms
+            .iter()
+            .map(|t| format!("'{}'", t.replace('\'', "''")))
+            .collect::<Vec<_>>()
+            .join(" | ");
+        let q = bind(query.into(), &mut values);
+        let filters = scope_filters(scope, kind, &mut values);
+        // A common term matches tens of thousands of articles, and ranking one reads its
+        // stored vector (out of line, compressed): only the first `MAX_RANKED` index matches
+        // are ranked and counted, in one statement. The planner does not know what reading
+        // those vectors costs and would scan the table for the LIMIT; the GIN index is what
+        // finds them fast (docs/BENCHMARKS.md).
+        let sql = format!(
+            "WITH m AS MATERIALIZED (SELECT a.id, a.search_vector, q \
+             FROM knowledge_articles a, to_tsquery('simple', {q}) q \
+             WHERE a.search_vector @@ q{filters} LIMIT {MAX_RANKED}) \
+             SELECT t.total, r.id, r.score FROM (SELECT COUNT(*) AS total FROM m) t \
+             LEFT JOIN (SELECT m.id AS id, CAST(ts_rank(m.search_vector, m.q) AS DOUBLE PRECISION) \
+             AS score FROM m ORDER BY score DESC, m.id LIMIT {limit} OFFSET {offset}) r ON TRUE \
+             ORDER BY r.score DESC, r.id"
+        );
+        let txn = db.begin().await?;
+        txn.execute_unprepared("SET LOCAL enable_seqscan = off")
+            .await?;
+        let rows = txn
+            .query_all_raw(Statement::from_sql_and_values(backend, &sql, values))
+            .await?;
+        txn.commit().await?;
+        let mut total = 0;
+        let mut ranked = Vec::with_capacity(rows.len());
+        for row in rows {
+            total = row.try_get::<i64>("", "total")?;
+            if let Some(id) = row.try_get::<Option<Uuid>>("", "id")? {
+                ranked.push((id, row.try_get::<f64>("", "score")?));
+            }
         }
-        _ => {
-            let query = terms
-                .iter()
-                .map(|t| format!("\"{}\"", t.replace('"', "")))
-                .collect::<Vec<_>>()
-                .join(" OR ");
-            let q = bind(query.into(), &mut values);
-            (
-                "knowledge_fts f JOIN knowledge_articles a ON a.rowid = f.rowid".to_owned(),
-                "-bm25(knowledge_fts)".to_owned(),
-                format!("knowledge_fts MATCH {q}"),
-            )
-        }
-    };
-    match scope {
-        ArticleScope::Everything => {}
-        ArticleScope::PublishedAndOwn(user) => {
-            let u = bind(user.into(), &mut values);
-            filters.push_str(&format!(
-                " AND (a.status = 'PUBLISHED' OR a.author_id = {u})"
-            ));
-        }
-        ArticleScope::PublicOnly => {
-            filters.push_str(" AND a.status = 'PUBLISHED' AND a.audience = 'PUBLIC'");
-        }
-    }
-    if let Some(kind) = kind {
-        let k = bind(kind.to_owned().into(), &mut values);
-        filters.push_str(&format!(" AND a.kind = {k}"));
-    }
-    let count_sql = format!("SELECT COUNT(*) AS n FROM {from} WHERE {matches}{filters}");
-    let total = db
-        .query_one_raw(Statement::from_sql_and_values(
-            backend,
-            &count_sql,
-            values.clone(),
-        ))
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0);
-    let page_sql = format!(
-        "SELECT a.id AS id, CAST({score} AS DOUBLE PRECISION) AS score FROM {from} \
-         WHERE {matches}{filters} ORDER BY score DESC, a.id LIMIT {limit} OFFSET {offset}"
-    );
-    let page_sql = if backend == DbBackend::Sqlite {
-        page_sql.replace("AS DOUBLE PRECISION", "AS REAL")
+        (ranked, total)
     } else {
-        page_sql
+        let query = terms
+            .iter()
+            .map(|t| format!("\"{}\"", t.replace('"', "")))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        let q = bind(query.into(), &mut values);
+        let filters = scope_filters(scope, kind, &mut values);
+        let from = "knowledge_fts f JOIN knowledge_articles a ON a.rowid = f.rowid";
+        let matches = format!("knowledge_fts MATCH {q}{filters}");
+        let total = db
+            .query_one_raw(Statement::from_sql_and_values(
+                backend,
+                format!("SELECT COUNT(*) AS n FROM {from} WHERE {matches}"),
+                values.clone(),
+            ))
+            .await?
+            .map(|r| r.try_get::<i64>("", "n"))
+            .transpose()?
+            .unwrap_or(0);
+        let rows = db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                format!(
+                    "SELECT a.id AS id, CAST(-bm25(knowledge_fts) AS REAL) AS score FROM {from} \
+                     WHERE {matches} ORDER BY score DESC, a.id LIMIT {limit} OFFSET {offset}"
+                ),
+                values,
+            ))
+            .await?;
+        let ranked = rows
+            .iter()
+            .map(|r| Ok((r.try_get::<Uuid>("", "id")?, r.try_get::<f64>("", "score")?)))
+            .collect::<Result<Vec<_>, DbErr>>()?;
+        (ranked, total)
     };
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            &page_sql,
-            values.clone(),
-        ))
-        .await?;
-    let mut ranked: Vec<(Uuid, f64)> = rows
-        .iter()
-        .map(|r| Ok((r.try_get::<Uuid>("", "id")?, r.try_get::<f64>("", "score")?)))
-        .collect::<Result<_, DbErr>>()?;
     let mut total = u64::try_from(total).unwrap_or(0);
     if total == 0 && backend == DbBackend::Postgres {
         // Typos: trigram word similarity against titles (indexed), Latin queries mostly.
         let mut values: Vec<sea_orm::Value> = Vec::new();
         let q = bind(raw.to_lowercase().into(), &mut values);
-        let mut filters = String::new();
-        match scope {
-            ArticleScope::Everything => {}
-            ArticleScope::PublishedAndOwn(user) => {
-                let u = bind(user.into(), &mut values);
-                filters.push_str(&format!(
-                    " AND (a.status = 'PUBLISHED' OR a.author_id = {u})"
-                ));
-            }
-            ArticleScope::PublicOnly => {
-                filters.push_str(" AND a.status = 'PUBLISHED' AND a.audience = 'PUBLIC'");
-            }
-        }
-        if let Some(kind) = kind {
-            let k = bind(kind.to_owned().into(), &mut values);
-            filters.push_str(&format!(" AND a.kind = {k}"));
-        }
+        let filters = scope_filters(scope, kind, &mut values);
         let sql = format!(
             "SELECT a.id AS id, CAST(word_similarity({q}, lower(a.title)) AS DOUBLE PRECISION) AS score \
              FROM knowledge_articles a WHERE {q} <% lower(a.title){filters} \
