@@ -24,6 +24,7 @@ mod m0012_calendars;
 mod m0013_casework;
 mod m0014_knowledge;
 mod m0015_article_review_notices;
+mod m0017_reports;
 
 pub use m0010_kpi_spans::{SHORT_SPAN_DAYS, derive_kpi_facts};
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_casework::Migration),
             Box::new(m0014_knowledge::Migration),
             Box::new(m0015_article_review_notices::Migration),
+            Box::new(m0017_reports::Migration),
         ]
     }
 }
