@@ -9,6 +9,7 @@ pub mod graphql;
 pub mod http;
 pub mod metrics;
 pub mod persisted;
+pub mod render;
 pub mod seed;
 pub mod sla;
 pub mod startup;
