@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod bus;
 pub mod config;
+pub mod downloads;
 pub mod graphql;
 pub mod http;
 pub mod metrics;

@@ -118,6 +118,10 @@ pub enum Action {
     EditCustomers,
     /// Set a customer's tier and merge duplicate customer records.
     ManageCustomers,
+    /// Generate reports to management (KPI, complaint, quality and training reports).
+    GenerateReports,
+    /// List generated reports and download their files.
+    ReadReports,
 }
 
 use Role::*;
@@ -136,7 +140,7 @@ const ALL_STAFF: &[Role] = &[
 
 impl Action {
     /// Every action, in table order.
-    pub const ALL: [Action; 54] = [
+    pub const ALL: [Action; 56] = [
         Action::ReadStaffDirectory,
         Action::ReadDepartments,
         Action::ReadCustomerAccounts,
@@ -191,6 +195,8 @@ impl Action {
         Action::ReadCustomers,
         Action::EditCustomers,
         Action::ManageCustomers,
+        Action::GenerateReports,
+        Action::ReadReports,
     ];
 
     /// The roles that may attempt this action.
@@ -284,6 +290,7 @@ impl Action {
             Action::ReadQualityReviews => FRONTLINE,
             Action::ReadCustomers | Action::EditCustomers => FRONTLINE,
             Action::ManageCustomers => LEADS,
+            Action::GenerateReports | Action::ReadReports => LEADS,
         }
     }
 
@@ -344,6 +351,8 @@ impl Action {
             Action::ReadCustomers => "search and read customer records",
             Action::EditCustomers => "edit customer contact data and tags",
             Action::ManageCustomers => "set customer tiers and merge customer records",
+            Action::GenerateReports => "generate reports",
+            Action::ReadReports => "read and download reports",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod kpi;
 pub mod loaders;
 pub mod people;
 pub mod quality;
+pub mod reports;
 pub mod reviews;
 pub mod subscriptions;
 pub mod tickets;
@@ -46,6 +47,7 @@ pub struct Query(
     customers::CustomerQuery,
     casework::CaseworkQuery,
     knowledge::KnowledgeQuery,
+    reports::ReportQuery,
 );
 
 /// The root mutation.
@@ -61,6 +63,7 @@ pub struct Mutation(
     customers::CustomerMutation,
     casework::CaseworkMutation,
     knowledge::KnowledgeMutation,
+    reports::ReportMutation,
 );
 
 /// The executable schema.
