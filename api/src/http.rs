@@ -5,6 +5,7 @@
 use crate::auth::Caller;
 use crate::auth::viewer::bearer;
 use crate::graphql::loaders::Loaders;
+use crate::graphql::reports::RequestLanguage;
 use crate::graphql::{CarelineSchema, ClientAddr};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -252,6 +253,11 @@ async fn execute(
     let request = request
         .data(caller)
         .data(ClientAddr(req.peer_addr().map(|a| a.ip())))
+        .data(RequestLanguage::from_header(
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        ))
         .data(Loaders::new(&state.app));
     let started = Instant::now();
     let mut response = schema.execute(request).await;

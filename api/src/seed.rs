@@ -303,8 +303,42 @@ pub async fn demo_if_empty(state: &AppState) -> anyhow::Result<()> {
     tracing::info!(accounts = DEMO_USERS.len(), "demo organisation seeded");
     demo_tickets(state, &accounts, &departments).await?;
     demo_training(state, &accounts).await?;
+    demo_report(state, &accounts).await?;
     Ok(())
 }
+
+/// One generated report: the manager's monthly service report over the last 30 days.
+async fn demo_report(state: &AppState, accounts: &HashMap<&str, Uuid>) -> anyhow::Result<()> {
+    let manager = accounts
+        .get("manager@careline.example")
+        .copied()
+        .context("seed: no manager")?;
+    let manager = users::find(&state.app.db, manager)
+        .await?
+        .context("seed: no manager")?;
+    let now = state.app.now();
+    let report = crate::app::reports::generate(
+        &state.app,
+        &crate::auth::Viewer {
+            user: manager,
+            token_expires_at: now,
+        },
+        crate::app::reports::ReportRequest {
+            kind: crate::app::reports::ReportKind::MonthlyService,
+            from: now - chrono::Duration::days(DEMO_REPORT_DAYS),
+            to: now + chrono::Duration::minutes(1),
+            scope: None,
+            language: Default::default(),
+        },
+    )
+    .await
+    .map_err(internal)?;
+    tracing::info!(report.id = %report.report.id, "demo report generated");
+    Ok(())
+}
+
+/// The days the demo report covers.
+const DEMO_REPORT_DAYS: i64 = 30;
 
 /// Demo tickets of every kind and in every status, made through the same service path as the
 /// API so that their timelines are real.

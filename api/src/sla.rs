@@ -142,8 +142,9 @@ fn evaluate(
     }
 }
 
-/// One pass of the worker: escalate what crossed a threshold, close what waited long enough.
-/// Returns how many tickets this instance changed.
+/// One pass of the worker: escalate what crossed a threshold, close what waited long enough,
+/// and generate last month's reports when they fall due. Returns how many tickets this
+/// instance changed.
 pub async fn tick(state: &AppState) -> Result<usize, StoreError> {
     let now = state.app.clock.now();
     let mut changed = 0;
@@ -174,6 +175,15 @@ pub async fn tick(state: &AppState) -> Result<usize, StoreError> {
         })?;
     if changed > 0 {
         state.app.committed();
+    }
+    // Last month's reports on the 1st; a failure here must not hold up escalations.
+    if let Err(err) = crate::app::reports::run_schedule(&state.app, now).await {
+        match err {
+            crate::app::AppError::Internal(inner) => {
+                tracing::warn!(error.detail = ?inner, "scheduled reports failed; retrying next tick");
+            }
+            other => tracing::warn!(error.code = other.code(), "scheduled reports failed"),
+        }
     }
     Ok(changed)
 }

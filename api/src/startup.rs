@@ -8,7 +8,7 @@ use crate::config::Settings;
 use crate::graphql::{CarelineSchema, build_schema};
 use crate::metrics::Metrics;
 use crate::state::AppState;
-use crate::{http, seed, ws};
+use crate::{downloads, http, seed, ws};
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, guard, web};
@@ -213,6 +213,11 @@ fn serve(listener: TcpListener, state: AppState, schema: CarelineSchema) -> anyh
             .route("/healthz", web::get().to(http::healthz))
             .route("/readyz", web::get().to(http::readyz))
             .route("/metrics", web::get().to(http::metrics))
+            .route("/reports/{file}", web::get().to(downloads::report_file))
+            .route(
+                "/reports/{id}/{file}",
+                web::get().to(downloads::named_report_file),
+            )
     })
     .shutdown_timeout(10)
     .listen(listener)?;

@@ -12,6 +12,7 @@ pub mod org;
 pub mod password;
 pub mod permission;
 pub mod quality;
+pub mod report;
 pub mod review;
 pub mod role;
 pub mod sla;

@@ -126,6 +126,10 @@ pub enum Action {
     AnswerSurveys,
     /// Log time spent on a ticket one works on.
     LogTime,
+    /// Generate reports to management (KPI, complaint, quality and training reports).
+    GenerateReports,
+    /// List generated reports and download their files.
+    ReadReports,
 }
 
 use Role::*;
@@ -144,7 +148,7 @@ const ALL_STAFF: &[Role] = &[
 
 impl Action {
     /// Every action, in table order.
-    pub const ALL: [Action; 58] = [
+    pub const ALL: [Action; 60] = [
         Action::ReadStaffDirectory,
         Action::ReadDepartments,
         Action::ReadCustomerAccounts,
@@ -203,6 +207,8 @@ impl Action {
         Action::ReadSurveys,
         Action::AnswerSurveys,
         Action::LogTime,
+        Action::GenerateReports,
+        Action::ReadReports,
     ];
 
     /// The roles that may attempt this action.
@@ -307,6 +313,7 @@ impl Action {
                 DepartmentLiaison,
                 Admin,
             ],
+            Action::GenerateReports | Action::ReadReports => LEADS,
         }
     }
 
@@ -371,6 +378,8 @@ impl Action {
             Action::ReadSurveys => "read surveys and their results",
             Action::AnswerSurveys => "answer survey invitations",
             Action::LogTime => "log time spent on tickets",
+            Action::GenerateReports => "generate reports",
+            Action::ReadReports => "read and download reports",
         }
     }
 }

@@ -25,6 +25,7 @@ mod m0013_casework;
 mod m0014_knowledge;
 mod m0015_article_review_notices;
 mod m0016_knowledge_search_vector;
+mod m0017_reports;
 mod m0018_insight;
 
 pub use m0010_kpi_spans::{SHORT_SPAN_DAYS, derive_kpi_facts};
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_knowledge::Migration),
             Box::new(m0015_article_review_notices::Migration),
             Box::new(m0016_knowledge_search_vector::Migration),
+            Box::new(m0017_reports::Migration),
             Box::new(m0018_insight::Migration),
         ]
     }

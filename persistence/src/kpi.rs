@@ -1086,6 +1086,10 @@ pub struct ComplaintCounts {
     pub by_channel: Vec<(Option<String>, u64)>,
     /// By the department the complaint was dispatched to; `None` for never dispatched.
     pub by_department: Vec<(Option<Uuid>, u64)>,
+    /// By the verdict of the complaint's analysis; `None` while pending.
+    pub by_verdict: Vec<(Option<String>, u64)>,
+    /// By the root cause recorded with the verdict; `None` while pending.
+    pub by_root_cause: Vec<(Option<String>, u64)>,
     /// Per trend bucket, in the order of the boundaries given.
     pub trend: Vec<u64>,
     /// Customers with two or more complaints in the period.
@@ -1159,6 +1163,8 @@ pub async fn complaint_counts<C: ConnectionTrait>(
         ("t.category", &mut out.by_category),
         ("t.severity", &mut out.by_severity),
         ("t.channel", &mut out.by_channel),
+        ("t.verdict", &mut out.by_verdict),
+        ("t.root_cause", &mut out.by_root_cause),
     ] {
         let mut q = new();
         let from_where = base(&mut q);

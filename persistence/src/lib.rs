@@ -13,6 +13,7 @@ pub mod org;
 pub mod outbox;
 pub mod page;
 pub mod quality;
+pub mod reports;
 pub mod reviews;
 pub mod sla;
 pub mod surveys;

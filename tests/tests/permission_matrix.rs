@@ -556,6 +556,15 @@ fn probe(action: Action) -> Probe {
             |_, _| json!({ "id": NOBODY }),
             Some("BAD_USER_INPUT"),
         ),
+        // `generateReport`: guard = Can(GenerateReports); an empty window is refused before
+        // anything is generated.
+        Action::GenerateReports => Probe::new(
+            "mutation($f: DateTime!) { generateReport(kind: COMPLAINTS, from: $f, to: $f) { id } }",
+            |_, _| json!({ "f": FROM }),
+            Some("BAD_USER_INPUT"),
+        ),
+        // `reports`: guard = Can(ReadReports).
+        Action::ReadReports => Probe::new("{ reports(first: 1) { id } }", |_, _| json!({}), None),
     }
 }
 

@@ -16,6 +16,7 @@ pub mod kpi;
 pub mod people;
 pub mod quality;
 pub mod reads;
+pub mod reports;
 pub mod reviews;
 pub mod sessions;
 pub mod surveys;

@@ -213,6 +213,14 @@ impl ComplaintAnalytics {
     async fn by_department(&self) -> &[CountByKey] {
         &self.by_department
     }
+    /// By the verdict of the analysis (`JUSTIFIED`, `UNJUSTIFIED`); `PENDING` until recorded.
+    async fn by_verdict(&self) -> &[CountByKey] {
+        &self.by_verdict
+    }
+    /// By the root cause recorded with the verdict; `PENDING` until recorded.
+    async fn by_root_cause(&self) -> &[CountByKey] {
+        &self.by_root_cause
+    }
     async fn trend(&self) -> &[BucketCount] {
         &self.trend
     }
@@ -224,7 +232,7 @@ impl ComplaintAnalytics {
     }
 }
 
-fn scope_request(scope: &KpiScope) -> AppResult<ScopeRequest> {
+pub(crate) fn scope_request(scope: &KpiScope) -> AppResult<ScopeRequest> {
     let id = scope
         .id
         .as_ref()

@@ -14,6 +14,7 @@ pub mod kpi;
 pub mod loaders;
 pub mod people;
 pub mod quality;
+pub mod reports;
 pub mod reviews;
 pub mod subscriptions;
 pub mod tickets;
@@ -48,6 +49,7 @@ pub struct Query(
     casework::CaseworkQuery,
     knowledge::KnowledgeQuery,
     insight::InsightQuery,
+    reports::ReportQuery,
 );
 
 /// The root mutation.
@@ -64,6 +66,7 @@ pub struct Mutation(
     casework::CaseworkMutation,
     knowledge::KnowledgeMutation,
     insight::InsightMutation,
+    reports::ReportMutation,
 );
 
 /// The executable schema.

@@ -20,6 +20,8 @@ pub mod quality_review;
 pub mod quality_scorecard;
 pub mod refresh_token;
 pub mod reply_template;
+pub mod report;
+pub mod report_file;
 pub mod review_cycle;
 pub mod satisfaction_rating;
 pub mod shift;

@@ -1,0 +1,98 @@
+//! Report files over plain HTTP, with the same bearer token and permissions as the API:
+//!
+//! - `GET /reports/{id}.xlsx` — the workbook; `/reports/{id}.csv` and `/reports/{id}.svg` — the
+//!   report's first table and first chart;
+//! - `GET /reports/{id}/{name}` — any file by the name its `ReportFile.url` gives.
+//!
+//! 401 without a valid token, 403 for a role that may not read reports, 404 for a report or
+//! file that does not exist. Errors are JSON bodies carrying the same `code` as GraphQL errors.
+
+use crate::app::AppError;
+use crate::app::reports::{self as uc, Wanted};
+use crate::auth::Caller;
+use crate::auth::viewer::bearer;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use uuid::Uuid;
+
+/// `GET /reports/{id}.{xlsx|csv|svg}`.
+pub async fn report_file(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let Some((id, format)) = path.rsplit_once('.') else {
+        return refusal(&AppError::NotFound("report file not found".to_owned()));
+    };
+    if !matches!(format, "xlsx" | "csv" | "svg") {
+        return refusal(&AppError::NotFound("report file not found".to_owned()));
+    }
+    serve(&req, &state, id, Wanted::Format(format)).await
+}
+
+/// `GET /reports/{id}/{name}`.
+pub async fn named_report_file(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let (id, name) = path.into_inner();
+    serve(&req, &state, &id, Wanted::Named(&name)).await
+}
+
+async fn serve(req: &HttpRequest, state: &AppState, id: &str, wanted: Wanted<'_>) -> HttpResponse {
+    let token = bearer(
+        req.headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let caller = match Caller::from_token(&state.jwt, &state.app.db, token).await {
+        Ok(caller) => caller,
+        Err(err) => return refusal(&err),
+    };
+    let actor = match caller.viewer() {
+        Ok(actor) => actor,
+        Err(err) => return refusal(&err),
+    };
+    // The role comes first: someone who may not read reports learns nothing of which exist.
+    if let Err(err) = actor.require(careline_domain::Action::ReadReports) {
+        return refusal(&err);
+    }
+    let Ok(id) = Uuid::parse_str(id) else {
+        return refusal(&AppError::NotFound("report file not found".to_owned()));
+    };
+    match uc::download(&state.app, actor, id, wanted).await {
+        Ok(file) => HttpResponse::Ok()
+            .content_type(file.content_type)
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", file.file_name),
+            ))
+            .insert_header((header::CACHE_CONTROL, "private, no-store"))
+            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .body(file.content),
+        Err(err) => refusal(&err),
+    }
+}
+
+fn refusal(err: &AppError) -> HttpResponse {
+    let (status, message) = match err {
+        AppError::Unauthenticated(m) => (StatusCode::UNAUTHORIZED, m.as_str()),
+        AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m.as_str()),
+        AppError::NotFound(m) => (StatusCode::NOT_FOUND, m.as_str()),
+        AppError::BadInput { message, .. } => (StatusCode::BAD_REQUEST, message.as_str()),
+        AppError::Internal(inner) => {
+            tracing::error!(error.detail = ?inner, "report download failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+        }
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
+    };
+    let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": err.code() } }] });
+    let mut response = HttpResponse::build(status);
+    if status == StatusCode::UNAUTHORIZED {
+        response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+    }
+    response.json(body)
+}
