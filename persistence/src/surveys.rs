@@ -317,6 +317,8 @@ pub async fn answer(
         ticket_event::ActiveModel::from(entry.clone())
             .insert(&txn)
             .await?;
+        // A call is work on the ticket: the KPI facts kept while writing count it as such.
+        crate::kpi::record_actions(&txn, std::slice::from_ref(&entry)).await?;
         let customer_user = customer::Entity::find_by_id(ticket.customer_id)
             .one(&txn)
             .await?
