@@ -12,7 +12,6 @@ use careline_persistence::{entity::user, now, tokens, users};
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 use std::net::IpAddr;
-use std::time::Instant;
 use uuid::Uuid;
 
 const BAD_CREDENTIALS: &str = "the email or password is not correct";
@@ -62,7 +61,8 @@ async fn issue(app: &App, keys: &Keys<'_>, user: user::Model, family: Uuid) -> A
     })
 }
 
-/// Signs in with email and password, throttled per client address and account.
+/// Signs in with email and password, throttled per account at the client address, per address
+/// and per account (see [`crate::auth::rate_limit`]).
 pub async fn login(
     app: &App,
     keys: &Keys<'_>,
@@ -70,13 +70,13 @@ pub async fn login(
     email: &str,
     password: String,
 ) -> AppResult<Session> {
-    if let Some(retry_after_seconds) = keys.limiter.check(address, email, Instant::now()) {
+    if let Some(retry_after_seconds) = keys.limiter.check(address, email).await {
         return Err(AppError::RateLimited {
             retry_after_seconds,
         });
     }
     if password.chars().count() > careline_domain::password::MAX_CHARS {
-        keys.limiter.record_failure(address, email, Instant::now());
+        keys.limiter.record_failure(address, email).await;
         return Err(AppError::Unauthenticated(BAD_CREDENTIALS.to_owned()));
     }
     let account = users::find_by_email(&app.db, email).await?;
@@ -89,12 +89,12 @@ pub async fn login(
     };
     match account {
         Some(account) if verified && account.active => {
-            keys.limiter.record_success(email);
+            keys.limiter.record_success(address, email).await;
             tracing::info!(user.id = %account.id, "signed in");
             issue(app, keys, account, Uuid::now_v7()).await
         }
         _ => {
-            keys.limiter.record_failure(address, email, Instant::now());
+            keys.limiter.record_failure(address, email).await;
             Err(AppError::Unauthenticated(BAD_CREDENTIALS.to_owned()))
         }
     }
@@ -197,13 +197,13 @@ pub async fn change_password(
     new_password: String,
 ) -> AppResult<()> {
     let key = actor.user.email.clone();
-    if let Some(retry_after_seconds) = keys.limiter.check(address, &key, Instant::now()) {
+    if let Some(retry_after_seconds) = keys.limiter.check(address, &key).await {
         return Err(AppError::RateLimited {
             retry_after_seconds,
         });
     }
     if !password::verify(current_password.clone(), actor.user.password_hash.clone()).await? {
-        keys.limiter.record_failure(address, &key, Instant::now());
+        keys.limiter.record_failure(address, &key).await;
         return Err(AppError::bad_input(
             "currentPassword",
             "the current password is not correct",
