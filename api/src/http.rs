@@ -251,7 +251,7 @@ async fn execute(
     let operation = request.operation_name.clone();
     let request = request
         .data(caller)
-        .data(ClientAddr(req.peer_addr().map(|a| a.ip())))
+        .data(ClientAddr(state.settings.trusted_proxies.of_request(req)))
         .data(Loaders::new(&state.app));
     let started = Instant::now();
     let mut response = schema.execute(request).await;

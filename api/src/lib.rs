@@ -9,6 +9,7 @@ pub mod graphql;
 pub mod http;
 pub mod metrics;
 pub mod persisted;
+pub mod proxy;
 pub mod seed;
 pub mod sla;
 pub mod startup;

@@ -119,7 +119,7 @@ pub async fn graphql_ws(
         session,
         state: state.get_ref().clone(),
         schema: schema.get_ref().clone(),
-        address: req.peer_addr().map(|a| a.ip()),
+        address: state.settings.trusted_proxies.of_request(&req),
         caller: None,
         operations: HashMap::new(),
     };
