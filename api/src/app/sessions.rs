@@ -187,7 +187,8 @@ pub async fn register_customer(
 }
 
 /// Changes the actor's password (throttled like sign-in) and ends every session they have, in
-/// one transaction.
+/// one transaction: every refresh token is revoked, access tokens stop working (the account's
+/// `auth_version` moves on) and open WebSockets close (`SessionsEnded`).
 pub async fn change_password(
     app: &App,
     keys: &Keys<'_>,
@@ -219,8 +220,9 @@ pub async fn change_password(
     let hash = password::hash(new_password).await?;
     let txn = app.db.begin().await?;
     users::set_password(&txn, &actor.user, hash).await?;
-    tokens::revoke_user(&txn, actor.id()).await?;
+    tokens::end_sessions(&txn, actor.id()).await?;
     txn.commit().await?;
+    app.committed();
     tracing::info!(user.id = %actor.id(), "password changed; sessions revoked");
     Ok(())
 }
