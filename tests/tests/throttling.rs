@@ -133,10 +133,37 @@ async fn failures_from_one_address_do_not_lock_the_account_for_another() {
     // The attacker's address waits, even with the right password…
     let refused = login_from(&app, ATTACKER, ADMIN, DEMO_PASSWORD).await;
     assert!((1..=60).contains(&retry_after(&refused)));
+    // …and hammering on, past the account's ceiling, counts for nothing…
+    for i in 0..ACCOUNT.failures {
+        retry_after(&login_from(&app, ATTACKER, ADMIN, &format!("more-{i}")).await);
+    }
     // …while the owner, elsewhere, signs in.
     assert!(signed_in(
         &login_from(&app, OWNER, ADMIN, DEMO_PASSWORD).await
     ));
+}
+
+#[tokio::test]
+async fn parallel_attempts_cannot_slip_past_the_limit() {
+    let app = TestApp::spawn_with(behind_a_local_proxy).await;
+    let attempts = (0..20).map(|i| {
+        let app = &app;
+        async move { login_from(app, ATTACKER, ADMIN, &format!("guess-{i}")).await }
+    });
+    let bodies = futures_util::future::join_all(attempts).await;
+    let tried = bodies
+        .iter()
+        .filter(|b| error_code(b) == Some("UNAUTHENTICATED"))
+        .count();
+    let refused = bodies
+        .iter()
+        .filter(|b| error_code(b) == Some("RATE_LIMITED"))
+        .count();
+    assert_eq!(
+        (tried, refused),
+        (ACCOUNT_AT_ADDRESS.failures as usize, 15),
+        "20 at once: only the limit's worth of passwords tried"
+    );
 }
 
 #[tokio::test]

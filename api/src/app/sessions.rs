@@ -70,13 +70,9 @@ pub async fn login(
     email: &str,
     password: String,
 ) -> AppResult<Session> {
-    if let Some(retry_after_seconds) = keys.limiter.check(address, email).await {
-        return Err(AppError::RateLimited {
-            retry_after_seconds,
-        });
-    }
+    // Counted as a failure from here on, unless it succeeds.
+    begin_attempt(keys, address, email).await?;
     if password.chars().count() > careline_domain::password::MAX_CHARS {
-        keys.limiter.record_failure(address, email).await;
         return Err(AppError::Unauthenticated(BAD_CREDENTIALS.to_owned()));
     }
     let account = users::find_by_email(&app.db, email).await?;
@@ -89,15 +85,22 @@ pub async fn login(
     };
     match account {
         Some(account) if verified && account.active => {
-            keys.limiter.record_success(address, email).await;
+            keys.limiter.succeeded(address, email).await;
             tracing::info!(user.id = %account.id, "signed in");
             issue(app, keys, account, Uuid::now_v7()).await
         }
-        _ => {
-            keys.limiter.record_failure(address, email).await;
-            Err(AppError::Unauthenticated(BAD_CREDENTIALS.to_owned()))
-        }
+        _ => Err(AppError::Unauthenticated(BAD_CREDENTIALS.to_owned())),
     }
+}
+
+/// Throttles a password check (see [`LoginLimiter`]).
+async fn begin_attempt(keys: &Keys<'_>, address: Option<IpAddr>, email: &str) -> AppResult<()> {
+    keys.limiter
+        .begin(address, email)
+        .await
+        .map_err(|retry_after_seconds| AppError::RateLimited {
+            retry_after_seconds,
+        })
 }
 
 /// Exchanges a refresh token for a new pair. A token used twice ends its whole session.
@@ -198,18 +201,14 @@ pub async fn change_password(
     new_password: String,
 ) -> AppResult<()> {
     let key = actor.user.email.clone();
-    if let Some(retry_after_seconds) = keys.limiter.check(address, &key).await {
-        return Err(AppError::RateLimited {
-            retry_after_seconds,
-        });
-    }
+    begin_attempt(keys, address, &key).await?;
     if !password::verify(current_password.clone(), actor.user.password_hash.clone()).await? {
-        keys.limiter.record_failure(address, &key).await;
         return Err(AppError::bad_input(
             "currentPassword",
             "the current password is not correct",
         ));
     }
+    keys.limiter.succeeded(address, &key).await;
     check_policy(&new_password, "newPassword")?;
     if new_password == current_password {
         return Err(AppError::bad_input(
