@@ -22,8 +22,8 @@
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{LazyLock, Mutex};
 use std::time::{Duration, Instant};
 
 /// How many failures a key allows within its window.
@@ -277,6 +277,9 @@ end
 return 0
 ";
 
+static BEGIN_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(BEGIN));
+static TAKE_BACK_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(TAKE_BACK));
+
 /// The counters every instance shares.
 struct Shared {
     connection: redis::aio::ConnectionManager,
@@ -290,8 +293,7 @@ struct Shared {
 impl Shared {
     /// Redis's answer, or `None` when Redis did not give one.
     async fn begin(&self, counters: &[Counter]) -> Option<Result<(), u64>> {
-        let script = redis::Script::new(BEGIN);
-        let mut invocation = script.prepare_invoke();
+        let mut invocation = BEGIN_SCRIPT.prepare_invoke();
         for counter in counters {
             invocation
                 .key(format!("{}:{}", self.prefix, counter.key))
@@ -306,8 +308,7 @@ impl Shared {
     }
 
     async fn take_back(&self, counters: &[Counter]) {
-        let script = redis::Script::new(TAKE_BACK);
-        let mut invocation = script.prepare_invoke();
+        let mut invocation = TAKE_BACK_SCRIPT.prepare_invoke();
         for counter in counters {
             invocation.key(format!("{}:{}", self.prefix, counter.key));
         }
