@@ -67,6 +67,13 @@ pub struct Config {
     #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub cors_allowed_origins: Vec<String>,
 
+    /// Comma-separated addresses or CIDR networks of the reverse proxies in front of the server
+    /// (e.g. 10.0.0.0/8). When the TCP peer is one of them, the client address used for login
+    /// throttling is the right-most X-Forwarded-For entry that is not. Unset: the header is
+    /// never trusted.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+
     /// How often the SLA worker looks for tickets crossing a threshold, in seconds.
     #[arg(long, env = "SLA_TICK_SECONDS", default_value_t = 10)]
     pub sla_tick_seconds: u64,
@@ -154,6 +161,8 @@ pub struct Settings {
     pub refresh_token_ttl: chrono::Duration,
     /// Allowed browser origins; empty with `any_origin` false means none.
     pub cors_allowed_origins: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: crate::proxy::TrustedProxies,
     /// SLA worker period.
     pub sla_tick: std::time::Duration,
     /// The rolling quality average under which an agent is sent to training.
@@ -211,6 +220,7 @@ impl Settings {
             access_token_ttl: std::time::Duration::from_secs(900),
             refresh_token_ttl: chrono::Duration::days(30),
             cors_allowed_origins: Vec::new(),
+            trusted_proxies: Default::default(),
             sla_tick: std::time::Duration::from_secs(10),
             quality_alert_threshold: 70.0,
             introspection: false,
@@ -280,6 +290,7 @@ impl Config {
                 );
             }
         }
+        let trusted_proxies = crate::proxy::TrustedProxies::parse(&self.trusted_proxies)?;
         let bootstrap_admin = match (&self.bootstrap_admin_email, &self.bootstrap_admin_password) {
             (Some(email), Some(password)) => Some((email.clone(), password.clone())),
             (None, None) => None,
@@ -312,6 +323,7 @@ impl Config {
             access_token_ttl: std::time::Duration::from_secs(self.access_token_ttl_seconds),
             refresh_token_ttl: chrono::Duration::days(self.refresh_token_ttl_days as i64),
             cors_allowed_origins: self.cors_allowed_origins.clone(),
+            trusted_proxies,
             sla_tick: std::time::Duration::from_secs(self.sla_tick_seconds),
             quality_alert_threshold: self.quality_alert_threshold,
             introspection: self.introspection,
@@ -412,6 +424,35 @@ mod tests {
         .resolve()
         .unwrap_err();
         assert!(err.to_string().contains("must be set together"));
+    }
+
+    #[test]
+    fn trusted_proxies_are_parsed_and_checked() {
+        let secret = "x".repeat(32);
+        let settings = parse(&[
+            "--jwt-secret",
+            &secret,
+            "--trusted-proxies",
+            "10.0.0.0/8,192.0.2.7",
+        ])
+        .resolve()
+        .unwrap();
+        assert!(
+            settings
+                .trusted_proxies
+                .contains("10.1.2.3".parse().unwrap())
+        );
+        assert!(
+            parse(&["--jwt-secret", &secret])
+                .resolve()
+                .unwrap()
+                .trusted_proxies
+                .is_empty()
+        );
+        let err = parse(&["--jwt-secret", &secret, "--trusted-proxies", "10.0.0.0/99"])
+            .resolve()
+            .unwrap_err();
+        assert!(err.to_string().contains("TRUSTED_PROXIES"), "{err}");
     }
 
     #[test]

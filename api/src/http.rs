@@ -252,7 +252,7 @@ async fn execute(
     let operation = request.operation_name.clone();
     let request = request
         .data(caller)
-        .data(ClientAddr(req.peer_addr().map(|a| a.ip())))
+        .data(ClientAddr(state.settings.trusted_proxies.of_request(req)))
         .data(RequestLanguage::from_header(
             req.headers()
                 .get(header::ACCEPT_LANGUAGE)

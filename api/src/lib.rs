@@ -10,6 +10,7 @@ pub mod graphql;
 pub mod http;
 pub mod metrics;
 pub mod persisted;
+pub mod proxy;
 pub mod render;
 pub mod seed;
 pub mod sla;

@@ -63,6 +63,11 @@ impl Application {
             }
             None => (Arc::new(InProcessBus::new()), None),
         };
+        // Login failures are counted where every instance sees them, when there is such a place.
+        let limiter = match &redis {
+            Some(connection) => LoginLimiter::shared(connection.clone(), &settings.event_channel),
+            None => LoginLimiter::in_memory(),
+        };
         let outbox_signal = Arc::new(tokio::sync::Notify::new());
         bus::spawn_relay(db.clone(), bus.clone(), outbox_signal.clone());
         let app = crate::app::App::new(db, Arc::new(crate::app::Clock::default()), outbox_signal)
@@ -74,7 +79,7 @@ impl Application {
                 bus.clone(),
             )),
             app,
-            limiter: Arc::new(LoginLimiter::default()),
+            limiter: Arc::new(limiter),
             metrics: Arc::new(Metrics::new()?),
             redis,
             bus,

@@ -4,8 +4,10 @@
 //! `graphql-ws` (subscriptions-transport-ws) protocol beside it.
 //!
 //! The caller authenticates in `connection_init` with `{"authorization": "Bearer <jwt>"}` or
-//! `{"token": "<jwt>"}`. The socket closes when that token expires, when the account is
-//! deactivated, and (with 1001) when the server shuts down.
+//! `{"token": "<jwt>"}`. The socket closes with 4403 when that token expires, and when the
+//! account's sessions end (password changed, account deactivated): the `SessionsEnded` event
+//! reaches every instance at once, and a periodic re-check of the account backs it up. It
+//! closes with 1001 when the server shuts down.
 
 use crate::auth::Caller;
 use crate::auth::viewer::bearer;
@@ -16,13 +18,14 @@ use crate::state::AppState;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{AggregatedMessage, CloseCode, CloseReason, Session};
+use careline_domain::event::{Envelope, Event};
 use futures_util::StreamExt;
 use prometheus::IntGauge;
 use serde_json::json;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 use tokio::task::AbortHandle;
 
 /// Largest message a client may send.
@@ -119,7 +122,7 @@ pub async fn graphql_ws(
         session,
         state: state.get_ref().clone(),
         schema: schema.get_ref().clone(),
-        address: req.peer_addr().map(|a| a.ip()),
+        address: state.settings.trusted_proxies.of_request(&req),
         caller: None,
         operations: HashMap::new(),
     };
@@ -169,6 +172,8 @@ impl Connection {
         recheck.tick().await;
         let mut keep_alive = tokio::time::interval(LEGACY_KEEP_ALIVE);
         let mut init_received = false;
+        let mut events = self.state.bus.subscribe();
+        let mut events_open = true;
 
         let close = loop {
             tokio::select! {
@@ -212,6 +217,19 @@ impl Connection {
                 _ = recheck.tick(), if self.caller.is_some() => {
                     if !self.account_still_active().await {
                         break Some(Close::new(4403, "Forbidden: the account is no longer active"));
+                    }
+                }
+                event = events.recv(), if self.caller.is_some() && events_open => {
+                    match event {
+                        Ok(envelope) if self.ends_my_sessions(&envelope) => {
+                            if !self.account_still_active().await {
+                                break Some(Close::new(4403, "Forbidden: the sessions of this account have ended"));
+                            }
+                        }
+                        Ok(_) => {}
+                        // Missed events are covered by the periodic re-check.
+                        Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => events_open = false,
                     }
                 }
                 _ = keep_alive.tick(), if self.protocol == Protocol::Legacy && self.caller.is_some() => {
@@ -324,6 +342,16 @@ impl Connection {
                 }
                 Err(Close::new(4500, "Internal server error"))
             }
+        }
+    }
+
+    /// Whether the event says the signed-in account's sessions ended.
+    fn ends_my_sessions(&self, envelope: &Envelope) -> bool {
+        match (&envelope.event, &self.caller) {
+            (Event::SessionsEnded { user_id, .. }, Some(Caller::Authenticated(viewer))) => {
+                *user_id == viewer.id()
+            }
+            _ => false,
         }
     }
 

@@ -83,6 +83,14 @@ pub enum Event {
         /// When the worker noticed.
         at: DateTime<Utc>,
     },
+    /// Every session of an account ended (password changed, account deactivated): its open
+    /// WebSockets, on every instance, re-check the account and close.
+    SessionsEnded {
+        /// The account.
+        user_id: Uuid,
+        /// When.
+        at: DateTime<Utc>,
+    },
 }
 
 impl Event {
@@ -92,7 +100,7 @@ impl Event {
             Event::Queue { ticket, .. }
             | Event::Escalation { ticket, .. }
             | Event::TicketUpdated { ticket, .. } => Some(ticket),
-            Event::ArticleReviewDue { .. } => None,
+            Event::ArticleReviewDue { .. } | Event::SessionsEnded { .. } => None,
         }
     }
 }

@@ -74,3 +74,12 @@ pub async fn revoke_user<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<()
         .await?;
     Ok(())
 }
+
+/// Ends every session of a user: revokes all their refresh tokens and announces it on the bus
+/// (`SessionsEnded`), so their open WebSockets close on every instance. Call inside the
+/// transaction that changes the account, and signal the relay after it commits.
+pub async fn end_sessions<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<(), StoreError> {
+    revoke_user(db, user_id).await?;
+    let ended = careline_domain::event::Event::SessionsEnded { user_id, at: now() };
+    crate::outbox::enqueue(db, &[careline_domain::event::Envelope::new(ended)]).await
+}

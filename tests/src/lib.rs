@@ -2,6 +2,7 @@
 //! (a SQLite file by default; a new PostgreSQL database per test when `TEST_DATABASE_URL` is
 //! set; Redis when `TEST_REDIS_URL` is set), driven over HTTP exactly as a client would.
 
+pub mod redis;
 pub mod ws;
 
 use careline_api::config::Settings;

@@ -154,7 +154,7 @@ pub async fn create_user(app: &App, input: NewStaff) -> AppResult<user::Model> {
 }
 
 /// Activates or deactivates an account. Deactivation revokes every refresh token in the same
-/// transaction, so a deactivated account never keeps a live session.
+/// transaction, so a deactivated account never keeps a live session, and closes its sockets.
 pub async fn set_user_active(
     app: &App,
     actor: &Actor,
@@ -170,9 +170,10 @@ pub async fn set_user_active(
     let txn = app.db.begin().await?;
     let updated = users::set_active(&txn, id, active).await?;
     if !active {
-        tokens::revoke_user(&txn, id).await?;
+        tokens::end_sessions(&txn, id).await?;
     }
     txn.commit().await?;
+    app.committed();
     tracing::info!(user.id = %id, user.active = active, "account activation changed");
     Ok(updated)
 }

@@ -12,7 +12,6 @@ use careline_persistence::{entity::user, now, tokens, users};
 use chrono::{DateTime, Utc};
 use sea_orm::TransactionTrait;
 use std::net::IpAddr;
-use std::time::Instant;
 use uuid::Uuid;
 
 const BAD_CREDENTIALS: &str = "the email or password is not correct";
@@ -62,7 +61,8 @@ async fn issue(app: &App, keys: &Keys<'_>, user: user::Model, family: Uuid) -> A
     })
 }
 
-/// Signs in with email and password, throttled per client address and account.
+/// Signs in with email and password, throttled per account at the client address, per address
+/// and per account (see [`crate::auth::rate_limit`]).
 pub async fn login(
     app: &App,
     keys: &Keys<'_>,
@@ -70,13 +70,9 @@ pub async fn login(
     email: &str,
     password: String,
 ) -> AppResult<Session> {
-    if let Some(retry_after_seconds) = keys.limiter.check(address, email, Instant::now()) {
-        return Err(AppError::RateLimited {
-            retry_after_seconds,
-        });
-    }
+    // Counted as a failure from here on, unless it succeeds.
+    begin_attempt(keys, address, email).await?;
     if password.chars().count() > careline_domain::password::MAX_CHARS {
-        keys.limiter.record_failure(address, email, Instant::now());
         return Err(AppError::Unauthenticated(BAD_CREDENTIALS.to_owned()));
     }
     let account = users::find_by_email(&app.db, email).await?;
@@ -89,15 +85,22 @@ pub async fn login(
     };
     match account {
         Some(account) if verified && account.active => {
-            keys.limiter.record_success(email);
+            keys.limiter.succeeded(address, email).await;
             tracing::info!(user.id = %account.id, "signed in");
             issue(app, keys, account, Uuid::now_v7()).await
         }
-        _ => {
-            keys.limiter.record_failure(address, email, Instant::now());
-            Err(AppError::Unauthenticated(BAD_CREDENTIALS.to_owned()))
-        }
+        _ => Err(AppError::Unauthenticated(BAD_CREDENTIALS.to_owned())),
     }
+}
+
+/// Throttles a password check (see [`LoginLimiter`]).
+async fn begin_attempt(keys: &Keys<'_>, address: Option<IpAddr>, email: &str) -> AppResult<()> {
+    keys.limiter
+        .begin(address, email)
+        .await
+        .map_err(|retry_after_seconds| AppError::RateLimited {
+            retry_after_seconds,
+        })
 }
 
 /// Exchanges a refresh token for a new pair. A token used twice ends its whole session.
@@ -187,7 +190,8 @@ pub async fn register_customer(
 }
 
 /// Changes the actor's password (throttled like sign-in) and ends every session they have, in
-/// one transaction.
+/// one transaction: every refresh token is revoked, access tokens stop working (the account's
+/// `auth_version` moves on) and open WebSockets close (`SessionsEnded`).
 pub async fn change_password(
     app: &App,
     keys: &Keys<'_>,
@@ -197,18 +201,14 @@ pub async fn change_password(
     new_password: String,
 ) -> AppResult<()> {
     let key = actor.user.email.clone();
-    if let Some(retry_after_seconds) = keys.limiter.check(address, &key, Instant::now()) {
-        return Err(AppError::RateLimited {
-            retry_after_seconds,
-        });
-    }
+    begin_attempt(keys, address, &key).await?;
     if !password::verify(current_password.clone(), actor.user.password_hash.clone()).await? {
-        keys.limiter.record_failure(address, &key, Instant::now());
         return Err(AppError::bad_input(
             "currentPassword",
             "the current password is not correct",
         ));
     }
+    keys.limiter.succeeded(address, &key).await;
     check_policy(&new_password, "newPassword")?;
     if new_password == current_password {
         return Err(AppError::bad_input(
@@ -219,8 +219,9 @@ pub async fn change_password(
     let hash = password::hash(new_password).await?;
     let txn = app.db.begin().await?;
     users::set_password(&txn, &actor.user, hash).await?;
-    tokens::revoke_user(&txn, actor.id()).await?;
+    tokens::end_sessions(&txn, actor.id()).await?;
     txn.commit().await?;
+    app.committed();
     tracing::info!(user.id = %actor.id(), "password changed; sessions revoked");
     Ok(())
 }
