@@ -131,8 +131,12 @@ fn error_response(status: StatusCode, media: Media, message: &str, code: &str) -
     });
     HttpResponse::build(status)
         .content_type(media.mime())
+        .insert_header((header::CACHE_CONTROL, NO_STORE))
         .body(body.to_string())
 }
+
+/// GraphQL answers carry personal data: no cache, shared or private, may keep them.
+const NO_STORE: &str = "no-store";
 
 /// `POST /graphql`.
 pub async fn graphql_post(
@@ -282,6 +286,7 @@ async fn execute(
     });
     HttpResponse::build(status)
         .content_type(media.mime())
+        .insert_header((header::CACHE_CONTROL, NO_STORE))
         .body(body)
 }
 
@@ -358,6 +363,9 @@ pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
     }
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
+        // The explorer holds a token once someone signs in: no page may frame it.
+        .insert_header((header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .body(
             async_graphql::http::GraphiQLSource::build()
                 .endpoint("/graphql")

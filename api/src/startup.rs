@@ -199,6 +199,12 @@ fn serve(listener: TcpListener, state: AppState, schema: CarelineSchema) -> anyh
             .max_age(3600);
         App::new()
             .wrap(cors)
+            // On every response, errors included: no content sniffing, no referrer leaking ids.
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add((actix_web::http::header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                    .add((actix_web::http::header::REFERRER_POLICY, "no-referrer")),
+            )
             .wrap(tracing_actix_web::TracingLogger::<PathOnlySpan>::new())
             .wrap_fn(http::request_id)
             .app_data(data_state.clone())

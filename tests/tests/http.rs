@@ -223,10 +223,56 @@ async fn production_turns_off_introspection_and_graphiql() {
 }
 
 #[tokio::test]
-async fn cors_allows_only_configured_origins() {
-    let app =
-        TestApp::spawn_with(|s| s.cors_allowed_origins = vec!["https://desk.example.com".into()])
-            .await;
+async fn responses_carry_the_security_headers() {
+    let app = TestApp::spawn().await;
+    let graphql = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&serde_json::json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(graphql.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(graphql.headers()["cache-control"], "no-store");
+    assert_eq!(graphql.headers()["referrer-policy"], "no-referrer");
+    // Errors answered before execution too.
+    let refused = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "application/json")
+        .body("{ not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.headers()["x-content-type-options"], "nosniff");
+    let graphiql = app
+        .client
+        .get(format!("{}/graphiql", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        graphiql.headers()["content-security-policy"],
+        "frame-ancestors 'none'"
+    );
+    assert_eq!(graphiql.headers()["x-frame-options"], "DENY");
+    assert_eq!(graphiql.headers()["x-content-type-options"], "nosniff");
+    let health = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.headers()["x-content-type-options"], "nosniff");
+}
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins_in_production() {
+    let app = TestApp::spawn_with(|s| {
+        s.app_env = careline_api::config::AppEnv::Production;
+        s.cors_allowed_origins = vec!["https://desk.example.com".into()];
+    })
+    .await;
     let preflight = |origin: &'static str| {
         app.client
             .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
