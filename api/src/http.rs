@@ -356,24 +356,6 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         ))
 }
 
-/// `GET /graphiql` (development only).
-pub async fn graphiql(state: web::Data<AppState>) -> HttpResponse {
-    if state.settings.is_production() {
-        return HttpResponse::NotFound().finish();
-    }
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        // The explorer holds a token once someone signs in: no page may frame it.
-        .insert_header((header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"))
-        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
-        .body(
-            async_graphql::http::GraphiQLSource::build()
-                .endpoint("/graphql")
-                .subscription_endpoint("/graphql")
-                .finish(),
-        )
-}
-
 /// Whether a browser origin may connect (CORS and WebSocket upgrades).
 pub fn origin_allowed(state: &AppState, origin: &str) -> bool {
     state.settings.any_origin()

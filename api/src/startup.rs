@@ -220,7 +220,11 @@ fn serve(listener: TcpListener, state: AppState, schema: CarelineSchema) -> anyh
                     .route(web::get().to(http::graphql_get))
                     .route(web::post().to(http::graphql_post)),
             )
-            .route("/graphiql", web::get().to(http::graphiql))
+            .route("/graphiql", web::get().to(crate::graphiql::page))
+            .route(
+                "/graphiql/assets/{name}",
+                web::get().to(crate::graphiql::asset),
+            )
             .route("/healthz", web::get().to(http::healthz))
             .route("/readyz", web::get().to(http::readyz))
             .route("/metrics", web::get().to(http::metrics))

@@ -193,6 +193,13 @@ async fn production_turns_off_introspection_and_graphiql() {
         .await
         .unwrap();
     assert_eq!(graphiql.status(), 404);
+    let asset = app
+        .client
+        .get(format!("{}/graphiql/assets/graphiql.min.js", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asset.status(), 404);
 
     let opted_in = TestApp::spawn_with(|s| {
         s.app_env = careline_api::config::AppEnv::Production;
@@ -220,6 +227,48 @@ async fn production_turns_off_introspection_and_graphiql() {
         .await
         .unwrap();
     assert_eq!(graphiql.status(), 200);
+}
+
+#[tokio::test]
+async fn graphiql_is_served_from_the_binary_with_its_licences() {
+    let app = TestApp::spawn().await;
+    let get = |path: String| app.client.get(format!("{}{path}", app.address)).send();
+    let page = get("/graphiql".into()).await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "the page must load nothing from elsewhere: {html}"
+    );
+    let assets: Vec<&str> = html
+        .split('"')
+        .filter(|s| s.starts_with("/graphiql/assets/"))
+        .collect();
+    assert_eq!(assets.len(), 7, "{html}");
+    for path in assets {
+        let response = get(path.to_owned()).await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let media = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let expected = if path.ends_with(".js") {
+            "text/javascript"
+        } else {
+            "text/css"
+        };
+        assert!(media.starts_with(expected), "{path}: {media}");
+        assert!(!response.bytes().await.unwrap().is_empty(), "{path}");
+    }
+    for licence in ["graphiql", "react", "react-dom", "graphql-ws"] {
+        let response = get(format!("/graphiql/assets/LICENSE-{licence}.txt"))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{licence}");
+        assert!(response.text().await.unwrap().contains("MIT"), "{licence}");
+    }
+    let missing = get("/graphiql/assets/../Cargo.toml".into()).await.unwrap();
+    assert_eq!(missing.status(), 404);
 }
 
 #[tokio::test]
