@@ -276,12 +276,25 @@ async fn execute(
     state
         .metrics
         .observe(operation.as_deref(), response.is_ok(), started.elapsed());
-    let status = if media == Media::GraphqlResponse && failed_before_execution(&response) {
+    let before_execution = failed_before_execution(&response);
+    let status = if media == Media::GraphqlResponse && before_execution {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    let body = serde_json::to_string(&response).unwrap_or_else(|_| {
+    // A request that failed before execution has no `data` entry at all (GraphQL spec,
+    // "Response"; GraphQL over HTTP): clients tell a refused document from a null result.
+    let body = if before_execution {
+        serde_json::to_value(&response).map(|mut v| {
+            if let Some(fields) = v.as_object_mut() {
+                fields.remove("data");
+            }
+            v.to_string()
+        })
+    } else {
+        serde_json::to_string(&response)
+    }
+    .unwrap_or_else(|_| {
         r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_owned()
     });
     HttpResponse::build(status)

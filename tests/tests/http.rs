@@ -68,14 +68,18 @@ async fn graphql_response_json_gets_400_for_requests_that_cannot_execute() {
     assert_eq!(status, 400);
     assert!(content_type.starts_with("application/graphql-response+json"));
     assert!(body["errors"].is_array());
+    // Nothing executed: no `data` entry at all.
+    assert!(body.get("data").is_none(), "{body}");
 
-    let (status, _, _) = post_raw(&app, accept, r#"{"query":"{ noSuchField }"}"#).await;
+    let (status, _, body) = post_raw(&app, accept, r#"{"query":"{ noSuchField }"}"#).await;
     assert_eq!(status, 400, "validation errors are request errors");
+    assert!(body.get("data").is_none(), "{body}");
 
     // A field error is a result, not a request error.
     let (status, _, body) = post_raw(&app, accept, r#"{"query":"{ me { id } }"}"#).await;
     assert_eq!(status, 200);
     assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
+    assert!(body.get("data").is_some(), "{body}");
 
     let (status, _, _) = post_raw(&app, accept, "this is not json").await;
     assert_eq!(status, 400);
@@ -89,6 +93,7 @@ async fn application_json_gets_200_even_for_invalid_documents() {
     assert_eq!(status, 200);
     assert!(content_type.starts_with("application/json"));
     assert!(body["errors"].is_array());
+    assert!(body.get("data").is_none(), "{body}");
     let (status, content_type, _) = post_raw(&app, None, r#"{"query":"{ me { id } }"}"#).await;
     assert_eq!(status, 200);
     assert!(content_type.starts_with("application/json"));
