@@ -907,6 +907,9 @@ pub struct TicketPageRequest {
     pub limit: u64,
     /// Take the page from the end (`last`).
     pub from_end: bool,
+    /// Count every matching row too (`totalCount` was asked for): a count walks the whole
+    /// filtered set, the page only its first rows. Without it the page's `total` is 0.
+    pub with_total: bool,
 }
 
 /// Where tickets without a due time sort: after every real one.
@@ -1086,7 +1089,11 @@ pub async fn list<C: ConnectionTrait>(
     req: TicketPageRequest,
 ) -> Result<Page<Model>, StoreError> {
     let base = Ticket::find().filter(filter_condition(scope, filter));
-    let total = base.clone().count(db).await?;
+    let total = if req.with_total {
+        base.clone().count(db).await?
+    } else {
+        0
+    };
     let forward_is_greater = !order.descending;
     let mut q = base;
     if let Some(after) = req.after {

@@ -49,3 +49,45 @@ async fn a_page_of_a_hundred_tickets_costs_no_more_statements_than_a_handful() {
         "statements for 5 tickets: {small}, for 100: {large}"
     );
 }
+
+#[tokio::test]
+async fn the_ticket_list_counts_all_matches_only_when_total_count_is_asked_for() {
+    let app = TestApp::spawn().await;
+    let manager = app.login("manager@careline.example").await;
+    let least = |query: &'static str| {
+        let app = &app;
+        let manager = manager.clone();
+        async move {
+            let mut least = u64::MAX;
+            let mut body = json!(null);
+            for _ in 0..3 {
+                let before = app.state.sql_statements.load(Ordering::SeqCst);
+                body = app.gql(Some(&manager), query, json!({})).await;
+                let after = app.state.sql_statements.load(Ordering::SeqCst);
+                least = least.min(after - before);
+            }
+            (least, body)
+        }
+    };
+    let (without, page) = least("{ tickets(first: 2) { nodes { number } } }").await;
+    assert_eq!(
+        data(&page)["tickets"]["nodes"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let (with, counted) = least("{ tickets(first: 2) { totalCount nodes { number } } }").await;
+    assert_eq!(
+        with,
+        without + 1,
+        "one COUNT statement, only when asked for"
+    );
+    let total = data(&counted)["tickets"]["totalCount"]
+        .as_i64()
+        .expect("a count");
+    assert!(total > 2, "{counted}");
+    // Through a fragment and under an alias, too.
+    let (_, fragment) = least(
+        "{ tickets(first: 2) { ...Counted } } fragment Counted on TicketConnection { all: totalCount }",
+    )
+    .await;
+    assert_eq!(data(&fragment)["tickets"]["all"], total);
+}

@@ -121,6 +121,8 @@ impl TicketQuery {
                 .transpose()?,
             limit,
             from_end,
+            // Counting walks every matching ticket: only when the client asked for it.
+            with_total: ctx.look_ahead().field("totalCount").exists(),
         };
         let store_filter = uc::TicketFilter {
             statuses: spellings(&f.status, |s| rules::TicketStatus::from(s).as_str()),
