@@ -92,6 +92,27 @@ fn concerns(envelope: &Envelope, team: Option<Uuid>) -> bool {
     ) && team.is_none_or(|t| ticket.team_id == Some(t))
 }
 
+/// Removes a feed from the map when its task ends, however it ends (its last subscriber left,
+/// the bus closed, a panic): a stale entry would leave its team's screens waiting forever.
+/// Only its own entry: a newer feed of the same team stays.
+struct Registration {
+    feeds: Feeds,
+    team: Option<Uuid>,
+    sender: watch::Sender<Latest>,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        let mut running = self.feeds.lock().unwrap_or_else(|p| p.into_inner());
+        if running
+            .get(&self.team)
+            .is_some_and(|s| s.same_channel(&self.sender))
+        {
+            running.remove(&self.team);
+        }
+    }
+}
+
 async fn feed(
     app: App,
     mut events: broadcast::Receiver<Arc<Envelope>>,
@@ -99,6 +120,11 @@ async fn feed(
     sender: watch::Sender<Latest>,
     feeds: Feeds,
 ) {
+    let _registration = Registration {
+        feeds: feeds.clone(),
+        team,
+        sender: sender.clone(),
+    };
     let mut dirty = true;
     let mut refresh = tokio::time::interval(REFRESH);
     refresh.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -108,11 +134,11 @@ async fn feed(
             dirty = false;
             match figures(&app, team).await {
                 Ok(now) => {
+                    // Screens hear of changed figures only; one joining later gets the
+                    // latest count, with its time.
                     sender.send_if_modified(|latest| {
                         let changed = latest.as_ref().is_none_or(|l| !l.same_as(&now));
-                        if changed {
-                            *latest = Some(Arc::new(now));
-                        }
+                        *latest = Some(Arc::new(now));
                         changed
                     });
                 }
@@ -124,12 +150,25 @@ async fn feed(
                 () = sender.closed() => {}
                 () = tokio::time::sleep(MIN_INTERVAL) => {}
             }
+            // Everything that arrived meanwhile is one change: the next count covers it all.
+            loop {
+                match events.try_recv() {
+                    Ok(envelope) => dirty |= concerns(&envelope, team),
+                    Err(broadcast::error::TryRecvError::Lagged(_)) => dirty = true,
+                    Err(_) => break,
+                }
+            }
+            if dirty {
+                continue;
+            }
         }
         tokio::select! {
             () = sender.closed() => {
                 // The last subscriber left; someone may have subscribed since (under the lock).
                 let mut running = feeds.lock().unwrap_or_else(|p| p.into_inner());
                 if sender.receiver_count() == 0 {
+                    // Removed under the lock that subscribing takes: nobody joins a feed that
+                    // is ending.
                     running.remove(&team);
                     return;
                 }

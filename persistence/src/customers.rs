@@ -560,6 +560,7 @@ pub async fn merge<C: ConnectionTrait>(
         .exec(db)
         .await?
         .rows_affected;
+    crate::surveys::merge_customers(db, keep, merged).await?;
     // Deleted before the kept record takes its phone, email or account: each is unique.
     // A ticket taken for `merged` meanwhile still points at it: try again.
     let deleted = Customer::delete_by_id(merged)

@@ -271,17 +271,28 @@ pub async fn answer(
     at: DateTime<Utc>,
 ) -> Result<survey_invitation::Model, StoreError> {
     let txn = db.begin().await?;
+    // One statement decides: unanswered, and its survey still running (a close that commits
+    // first wins over an answer read before it).
     let claimed = Invitation::update_many()
         .col_expr(I::RespondedAt, Expr::value(at))
         .col_expr(I::RespondedBy, Expr::value(by))
         .filter(I::Id.eq(invitation.id))
         .filter(I::RespondedAt.is_null())
+        .filter(
+            I::SurveyId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(S::Id)
+                    .from(Survey)
+                    .and_where(S::Status.eq(SurveyStatus::Running.as_str()))
+                    .to_owned(),
+            ),
+        )
         .exec(&txn)
         .await?;
     if claimed.rows_affected == 0 {
         txn.rollback().await?;
         return Err(StoreError::Conflict(
-            "this invitation was answered already".to_owned(),
+            "this invitation was answered already, or its survey closed".to_owned(),
         ));
     }
     let rows: Vec<survey_answer::ActiveModel> = answers
@@ -456,4 +467,32 @@ pub async fn answers_of<C: ConnectionTrait>(
         .order_by_asc(survey_answer::Column::Id)
         .all(db)
         .await?)
+}
+
+/// Moves `merged`'s survey invitations to `keep` when two customer records become one (run in
+/// the merge's transaction, before `merged` is deleted): per survey one invitation stays — an
+/// answered one over an unanswered one, `keep`'s when both are alike.
+pub async fn merge_customers<C: ConnectionTrait>(
+    db: &C,
+    keep: Uuid,
+    merged: Uuid,
+) -> Result<(), StoreError> {
+    let backend = db.get_database_backend();
+    for sql in [
+        // The kept record's unanswered invitation gives way to the merged one's answer.
+        "DELETE FROM survey_invitations WHERE customer_id = $1 AND responded_at IS NULL \
+         AND survey_id IN (SELECT survey_id FROM survey_invitations \
+         WHERE customer_id = $2 AND responded_at IS NOT NULL)",
+        "UPDATE survey_invitations SET customer_id = $1 WHERE customer_id = $2 \
+         AND survey_id NOT IN (SELECT survey_id FROM survey_invitations WHERE customer_id = $1)",
+        "DELETE FROM survey_invitations WHERE customer_id = $2",
+    ] {
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [keep.into(), merged.into()],
+        ))
+        .await?;
+    }
+    Ok(())
 }

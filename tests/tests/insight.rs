@@ -7,7 +7,9 @@ use careline_tests::ws::{collect, next, socket, subscribe};
 use careline_tests::{TestApp, data, error_code};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Asia::Shanghai;
+use futures_util::SinkExt;
 use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
 
 const MANAGER: &str = "manager@careline.example";
 const SUPERVISOR: &str = "supervisor.a@careline.example";
@@ -359,6 +361,45 @@ async fn a_survey_invites_once_validates_answers_and_counts_results_in_sql() {
     assert_eq!(error_code(&closed_twice), Some("CONFLICT"));
     let results = app.gql(Some(&manager), RESULTS, json!({ "id": id })).await;
     assert_eq!(data(&results)["survey"]["results"]["responded"], 3);
+
+    // Two records of one customer merged: one invitation per survey stays, the answered one.
+    let customer_of = |ticket: String| {
+        let app = &app;
+        let supervisor = supervisor.clone();
+        async move {
+            let body = app
+                .gql(
+                    Some(&supervisor),
+                    "query($id: ID!) { ticket(id: $id) { customer { id } } }",
+                    json!({ "id": ticket }),
+                )
+                .await;
+            data(&body)["ticket"]["customer"]["id"]
+                .as_str()
+                .expect("customer id")
+                .to_owned()
+        }
+    };
+    let (answered, unanswered) = (
+        customer_of(qian.clone()).await,
+        customer_of(sun.clone()).await,
+    );
+    let merged = app
+        .gql(
+            Some(&supervisor),
+            "mutation($k: ID!, $m: ID!) { mergeCustomers(keepId: $k, mergeId: $m) { id } }",
+            json!({ "k": unanswered, "m": answered }),
+        )
+        .await;
+    assert_eq!(
+        data(&merged)["mergeCustomers"]["id"],
+        unanswered.as_str(),
+        "{merged}"
+    );
+    let results = app.gql(Some(&manager), RESULTS, json!({ "id": id })).await;
+    let r = &data(&results)["survey"]["results"];
+    assert_eq!(r["invited"], 3, "{results}");
+    assert_eq!(r["responded"], 3, "{results}");
 }
 
 const LOG: &str = "mutation($t: ID!, $m: Int!, $n: String) {
@@ -563,6 +604,24 @@ async fn wallboard_figures_equal_the_queue_and_the_kpi_report_and_are_pushed_onc
     assert_eq!(error_code(&other), Some("FORBIDDEN"), "{other}");
     let customer = app.gql(Some(&li_lei), WALLBOARD, json!({})).await;
     assert_eq!(error_code(&customer), Some("FORBIDDEN"), "{customer}");
+
+    // A team that does not exist starts no feed.
+    let mut stray = socket(&app, &supervisor).await;
+    stray
+        .send(Message::text(
+            json!({ "id": "x", "type": "subscribe", "payload": { "query": LIVE,
+                "variables": { "t": uuid::Uuid::now_v7().to_string() } } })
+            .to_string(),
+        ))
+        .await
+        .expect("send");
+    let refused = next(&mut stray, 5).await.expect("an answer");
+    // A resolver error, as for every subscription refused when it starts.
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{refused}"
+    );
+    assert_eq!(app.state.wallboards.feeds(), 0);
 
     // Two screens on the team share one feed; each gets the current figures at once.
     let mut screen = socket(&app, &supervisor).await;

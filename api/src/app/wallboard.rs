@@ -59,14 +59,21 @@ pub fn visible_team(actor: &Actor, team: Option<Uuid>) -> AppResult<Option<Uuid>
     }
 }
 
-/// The wallboard of `team` (everyone's when `None`) as the actor may see it.
-pub async fn wallboard(app: &App, actor: &Actor, team: Option<Uuid>) -> AppResult<Figures> {
+/// The team (everyone when `None`) whose wallboard the actor asks for, checked: they may see
+/// it and it exists.
+pub async fn watched_team(app: &App, actor: &Actor, team: Option<Uuid>) -> AppResult<Option<Uuid>> {
     let team = visible_team(actor, team)?;
     if let Some(id) = team
         && org::team(&app.db, id).await?.is_none()
     {
         return Err(AppError::NotFound("team not found".to_owned()));
     }
+    Ok(team)
+}
+
+/// The wallboard of `team` (everyone's when `None`) as the actor may see it.
+pub async fn wallboard(app: &App, actor: &Actor, team: Option<Uuid>) -> AppResult<Figures> {
+    let team = watched_team(app, actor, team).await?;
     figures(app, team).await
 }
 
@@ -93,6 +100,21 @@ async fn time_zone(app: &App, team: Option<Uuid>) -> AppResult<chrono_tz::Tz> {
     Ok(default())
 }
 
+/// The local calendar day around `now` in `tz`, as instants. A day starts at its first local
+/// minute: midnight itself, or later where the clocks jump forward at midnight.
+fn local_day(tz: chrono_tz::Tz, now: DateTime<Utc>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let start = |day: chrono::NaiveDate| {
+        (0..=180).find_map(|minute| {
+            let local = day.and_time(chrono::NaiveTime::MIN) + chrono::Duration::minutes(minute);
+            tz.from_local_datetime(&local)
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+        })
+    };
+    let today = now.with_timezone(&tz).date_naive();
+    Some((start(today)?, start(today.checked_add_days(Days::new(1))?)?))
+}
+
 /// Counts the figures of `team` (everyone's when `None`) now; no permission check.
 pub async fn figures(app: &App, team: Option<Uuid>) -> AppResult<Figures> {
     let now = app.now();
@@ -104,18 +126,9 @@ pub async fn figures(app: &App, team: Option<Uuid>) -> AppResult<Figures> {
         .filter(|a| a.presence == available)
         .count() as u64;
     let tz = time_zone(app, team).await?;
-    let local = now.with_timezone(&tz).date_naive();
-    let start = |day: chrono::NaiveDate| {
-        tz.from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-    };
-    let (Some(from), Some(to)) = (
-        start(local),
-        local.checked_add_days(Days::new(1)).and_then(start),
-    ) else {
+    let Some((from, to)) = local_day(tz, now) else {
         return Err(AppError::internal(
-            anyhow::anyhow!("no midnight in the team's time zone"),
+            anyhow::anyhow!("no start of day in the team's time zone"),
             "wallboard day",
         ));
     };
@@ -133,4 +146,40 @@ pub async fn figures(app: &App, team: Option<Uuid>) -> AppResult<Figures> {
         first_response_sla_compliance_today: today.first_response_sla_compliance,
         csat_average_today: today.csat_average,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_day_starts_at_midnight_or_at_its_first_minute_when_midnight_is_skipped() {
+        let shanghai: chrono_tz::Tz = "Asia/Shanghai".parse().expect("a zone");
+        let noon = Utc
+            .with_ymd_and_hms(2027, 6, 2, 4, 0, 0)
+            .single()
+            .expect("a time");
+        let (from, to) = local_day(shanghai, noon).expect("a day");
+        assert_eq!(
+            from,
+            Utc.with_ymd_and_hms(2027, 6, 1, 16, 0, 0)
+                .single()
+                .expect("t")
+        );
+        assert_eq!(to - from, chrono::Duration::hours(24));
+        // Santiago skips 00:00–00:59 on 8 September 2024: that day starts at 01:00 (-03:00).
+        let santiago: chrono_tz::Tz = "America/Santiago".parse().expect("a zone");
+        let morning = Utc
+            .with_ymd_and_hms(2024, 9, 8, 15, 0, 0)
+            .single()
+            .expect("a time");
+        let (from, to) = local_day(santiago, morning).expect("a day despite the jump");
+        assert_eq!(
+            from,
+            Utc.with_ymd_and_hms(2024, 9, 8, 4, 0, 0)
+                .single()
+                .expect("t")
+        );
+        assert_eq!(to - from, chrono::Duration::hours(23));
+    }
 }

@@ -277,7 +277,7 @@ impl Subscription {
     ) -> Result<impl Stream<Item = super::insight::WallboardFigures> + use<>, AppError> {
         let viewer = viewer(ctx)?;
         let team = optional_id(team_id, "teamId")?;
-        let team = crate::app::wallboard::visible_team(viewer, team)?;
+        let team = crate::app::wallboard::watched_team(app(ctx)?, viewer, team).await?;
         Ok(state(ctx)?
             .wallboards
             .watch(team)
