@@ -457,18 +457,6 @@ pub async fn figures<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// The answers given to one invitation.
-pub async fn answers_of<C: ConnectionTrait>(
-    db: &C,
-    invitation: Uuid,
-) -> Result<Vec<survey_answer::Model>, StoreError> {
-    Ok(survey_answer::Entity::find()
-        .filter(survey_answer::Column::InvitationId.eq(invitation))
-        .order_by_asc(survey_answer::Column::Id)
-        .all(db)
-        .await?)
-}
-
 /// Moves `merged`'s survey invitations to `keep` when two customer records become one (run in
 /// the merge's transaction, before `merged` is deleted): per survey one invitation stays — an
 /// answered one over an unanswered one, `keep`'s when both are alike.

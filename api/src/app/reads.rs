@@ -5,11 +5,12 @@ use super::customers::{CustomerTicketsKey, TicketScope};
 use super::error::AppResult;
 use careline_persistence::entity::{
     business_calendar, corrective_action, customer, department, department_task, follow_up,
-    knowledge_article, satisfaction_rating, team, ticket, ticket_event, training_course,
+    knowledge_article, satisfaction_rating, survey, team, ticket, ticket_event, training_course,
     training_record, training_session, user,
 };
 use careline_persistence::{
-    DatabaseConnection, corrective_actions, customers, org, tickets, time_entries, training, users,
+    DatabaseConnection, corrective_actions, customers, org, surveys, tickets, time_entries,
+    training, users,
 };
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -320,4 +321,12 @@ pub async fn time_spent(db: &DatabaseConnection, keys: &[Uuid]) -> AppResult<Has
         totals.entry(*key).or_insert(0);
     }
     Ok(totals)
+}
+
+/// Surveys by id.
+pub async fn surveys(
+    db: &DatabaseConnection,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, survey::Model>> {
+    Ok(by(surveys::find_many(db, keys).await?, |m| m.id))
 }

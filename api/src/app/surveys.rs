@@ -55,11 +55,6 @@ pub async fn get(app: &App, id: Uuid) -> AppResult<survey::Model> {
     store::find(&app.db, id).await?.ok_or_else(not_found)
 }
 
-/// Surveys by id (for invitations).
-pub async fn find_many(app: &App, ids: &[Uuid]) -> AppResult<Vec<survey::Model>> {
-    Ok(store::find_many(&app.db, ids).await?)
-}
-
 /// Writes a questionnaire as a draft.
 pub async fn create(
     app: &App,

@@ -2,6 +2,7 @@
 //! cases are `crate::app::surveys`, `crate::app::time_accounting` and `crate::app::wallboard`;
 //! the live feed is `crate::wallboard`.
 
+use super::loaders::{load_failed, loaders};
 use super::people::User;
 use super::tickets::load_user;
 use super::tickets::{Ticket, TicketKind};
@@ -199,7 +200,14 @@ impl SurveyInvitation {
         ID(self.0.id.to_string())
     }
     async fn survey(&self, ctx: &Context<'_>) -> AppResult<Survey> {
-        Ok(Survey(uc::get(app(ctx)?, self.0.survey_id).await?))
+        let found = loaders(ctx)?
+            .surveys
+            .load_one(self.0.survey_id)
+            .await
+            .map_err(load_failed)?;
+        found.map(Survey).ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("invitation without survey"), "invitation")
+        })
     }
     /// The ticket it asks about, if the caller may read it.
     async fn ticket(&self, ctx: &Context<'_>) -> AppResult<Option<Ticket>> {

@@ -8,7 +8,7 @@ use crate::app::{App, reads};
 use async_graphql::dataloader::{DataLoader, Loader};
 use careline_persistence::entity::{
     business_calendar, corrective_action, customer, department, department_task, follow_up,
-    knowledge_article, quality_scorecard, satisfaction_rating, team, ticket, ticket_event,
+    knowledge_article, quality_scorecard, satisfaction_rating, survey, team, ticket, ticket_event,
     training_course, training_record, training_session, user,
 };
 use futures_util::future::BoxFuture;
@@ -91,6 +91,7 @@ loaders! {
     customer_ticket_stats: (Uuid, TicketScope) => TicketStats,
     customer_tickets: CustomerTicketsKey => Vec<ticket::Model>,
     time_spent: Uuid => i64,
+    surveys: Uuid => survey::Model,
 }
 
 fn batch<L: Send + Sync + 'static>(loader: L) -> DataLoader<L> {
