@@ -92,6 +92,11 @@ pub struct Config {
     #[arg(long, env = "WS_INIT_TIMEOUT_SECONDS", default_value_t = 10)]
     pub ws_init_timeout_seconds: u64,
 
+    /// Share one execution among subscribers of the same subscription, variables and view
+    /// (`false` runs every subscriber alone; for comparisons, see docs/BENCHMARKS.md).
+    #[arg(long, env = "SUBSCRIPTION_GROUPING", default_value_t = true, action = clap::ArgAction::Set)]
+    pub subscription_grouping: bool,
+
     /// Answer introspection in production too (development always does).
     #[arg(long, env = "INTROSPECTION", default_value_t = false)]
     pub introspection: bool,
@@ -177,6 +182,10 @@ pub struct Settings {
     pub ws_init_timeout: std::time::Duration,
     /// How often an open WebSocket re-checks that its account is still active.
     pub ws_account_recheck: std::time::Duration,
+    /// How long a WebSocket waits for a client that stopped reading before closing it (1013).
+    pub ws_send_timeout: std::time::Duration,
+    /// Whether identical subscriptions share one execution (`SUBSCRIPTION_GROUPING`).
+    pub subscription_grouping: bool,
     /// HTTP worker threads (0: one per core).
     pub workers: usize,
     /// Whether this instance runs the SLA worker (tests drive it by hand instead).
@@ -228,6 +237,8 @@ impl Settings {
             trusted_documents_required: false,
             ws_init_timeout: std::time::Duration::from_secs(10),
             ws_account_recheck: std::time::Duration::from_secs(15),
+            ws_send_timeout: std::time::Duration::from_secs(10),
+            subscription_grouping: true,
             workers: 2,
             sla_worker: false,
             handle_signals: false,
@@ -331,6 +342,8 @@ impl Config {
             trusted_documents_required,
             ws_init_timeout: std::time::Duration::from_secs(self.ws_init_timeout_seconds),
             ws_account_recheck: std::time::Duration::from_secs(15),
+            ws_send_timeout: std::time::Duration::from_secs(10),
+            subscription_grouping: self.subscription_grouping,
             workers: 0,
             sla_worker: true,
             handle_signals: true,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bus;
 pub mod config;
 pub mod downloads;
+pub mod fanout;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;

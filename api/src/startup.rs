@@ -74,6 +74,7 @@ impl Application {
             .with_quality_alert_threshold(settings.quality_alert_threshold);
         let state = AppState {
             jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
+            fanout: Default::default(),
             wallboards: Arc::new(crate::wallboard::WallboardHub::new(
                 app.clone(),
                 bus.clone(),

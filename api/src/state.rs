@@ -28,6 +28,8 @@ pub struct AppState {
     pub bus: Arc<dyn crate::bus::EventBus>,
     /// Live wallboard feeds, one per team watched.
     pub wallboards: Arc<crate::wallboard::WallboardHub>,
+    /// Subscriptions that share one execution.
+    pub fanout: Arc<crate::fanout::Fanout>,
     /// SQL statements run since start (exported as a metric).
     pub sql_statements: Arc<std::sync::atomic::AtomicU64>,
     /// Flips to `true` when the server begins a graceful shutdown; open WebSockets close

@@ -11,9 +11,10 @@
 
 use crate::auth::Caller;
 use crate::auth::viewer::bearer;
+use crate::fanout::{Frame, share_key};
 use crate::graphql::loaders::Loaders;
 use crate::graphql::{CarelineSchema, ClientAddr};
-use crate::http::{failed_before_execution, origin_allowed};
+use crate::http::origin_allowed;
 use crate::state::AppState;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -32,6 +33,8 @@ use tokio::task::AbortHandle;
 const MAX_MESSAGE_BYTES: usize = 256 * 1024;
 /// Largest number of operations one socket may run at once.
 const MAX_OPERATIONS: usize = 100;
+/// How long a closing connection waits to hand its close frame to the client.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 /// Keep-alive period of the legacy protocol.
 const LEGACY_KEEP_ALIVE: Duration = Duration::from_secs(20);
 
@@ -134,10 +137,22 @@ pub async fn graphql_ws(
     Ok(response)
 }
 
-/// What an operation task reports to its connection.
-enum Outgoing {
-    Result(String, Box<async_graphql::Response>),
-    Finished(String),
+/// What an operation task reports to its connection: a frame of the operation with this id.
+struct Outgoing(String, Frame);
+
+/// Why a message could not be sent.
+enum Unsent {
+    /// The socket is gone.
+    Closed,
+    /// The client has not taken anything for [`crate::config::Settings::ws_send_timeout`]:
+    /// it stopped reading, and the connection is closed (1013) rather than left to pile up.
+    Stalled,
+}
+
+impl From<actix_ws::Closed> for Unsent {
+    fn from(_: actix_ws::Closed) -> Self {
+        Unsent::Closed
+    }
 }
 
 /// How the connection ends.
@@ -206,9 +221,11 @@ impl Connection {
                 () = &mut init_deadline, if !init_received => {
                     break Some(Close::new(4408, "Connection initialisation timeout"));
                 }
-                Some(result) = results.recv() => {
-                    if self.deliver(result).await.is_err() {
-                        break None;
+                Some(outgoing) = results.recv() => {
+                    match self.deliver(outgoing).await {
+                        Ok(()) => {}
+                        Err(Unsent::Closed) => break None,
+                        Err(Unsent::Stalled) => break Some(stalled()),
                     }
                 }
                 () = &mut expiry, if self.caller.is_some() => {
@@ -233,8 +250,10 @@ impl Connection {
                     }
                 }
                 _ = keep_alive.tick(), if self.protocol == Protocol::Legacy && self.caller.is_some() => {
-                    if self.send(json!({ "type": "ka" })).await.is_err() {
-                        break None;
+                    match self.send(json!({ "type": "ka" })).await {
+                        Ok(()) => {}
+                        Err(Unsent::Closed) => break None,
+                        Err(Unsent::Stalled) => break Some(stalled()),
                     }
                 }
                 _ = shutdown.changed() => {
@@ -249,11 +268,22 @@ impl Connection {
             code: CloseCode::from(code),
             description: (!description.is_empty()).then_some(description),
         });
-        let _ = self.session.close(reason).await;
+        // A client that stopped reading cannot take a close frame either: give up after a while.
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, self.session.close(reason)).await;
     }
 
-    async fn send(&mut self, message: serde_json::Value) -> Result<(), actix_ws::Closed> {
-        self.session.text(message.to_string()).await
+    async fn send(&mut self, message: serde_json::Value) -> Result<(), Unsent> {
+        self.send_text(message.to_string()).await
+    }
+
+    /// Sends one text message, waiting at most `ws_send_timeout` for the client to make room.
+    async fn send_text(&mut self, text: String) -> Result<(), Unsent> {
+        match tokio::time::timeout(self.state.settings.ws_send_timeout, self.session.text(text))
+            .await
+        {
+            Ok(sent) => Ok(sent?),
+            Err(_) => Err(Unsent::Stalled),
+        }
     }
 
     async fn on_text(
@@ -268,7 +298,10 @@ impl Connection {
         let Some(kind) = message.get("type").and_then(|t| t.as_str()) else {
             return Err(Close::new(4400, "Invalid message: missing type"));
         };
-        let closed = |_| Close::new(1011, "");
+        let closed = |unsent| match unsent {
+            Unsent::Closed => Close::new(1011, ""),
+            Unsent::Stalled => stalled(),
+        };
         match (self.protocol, kind) {
             (_, "connection_init") => {
                 if *init_received {
@@ -401,63 +434,104 @@ impl Connection {
         if self.operations.len() >= MAX_OPERATIONS {
             return Err(Close::new(4400, "Too many operations on one connection"));
         }
+        let share = match &caller {
+            Caller::Authenticated(viewer) if self.state.settings.subscription_grouping => {
+                share_key(&request, &viewer.user)
+            }
+            _ => None,
+        };
         let request = request
             .data(caller)
             .data(ClientAddr(self.address))
             .data(Loaders::new(&self.state.app));
-        let mut responses = self.schema.execute_stream(request);
         let id = id.to_owned();
         let sender = outgoing.clone();
         let task_id = id.clone();
-        let task = actix_web::rt::spawn(async move {
-            while let Some(response) = responses.next().await {
-                if sender
-                    .send(Outgoing::Result(task_id.clone(), Box::new(response)))
-                    .await
-                    .is_err()
-                {
-                    return;
-                }
+        let task = match share {
+            Some(key) => {
+                let schema = self.schema.clone();
+                let mut membership = self
+                    .state
+                    .fanout
+                    .join(key, move || schema.execute_stream(request));
+                actix_web::rt::spawn(async move {
+                    loop {
+                        let frame = membership.next().await;
+                        let ends = frame.ends();
+                        if sender.send(Outgoing(task_id.clone(), frame)).await.is_err() || ends {
+                            return;
+                        }
+                    }
+                })
             }
-            let _ = sender.send(Outgoing::Finished(task_id)).await;
-        });
+            None => {
+                let mut responses = self.schema.execute_stream(request);
+                actix_web::rt::spawn(async move {
+                    while let Some(response) = responses.next().await {
+                        let frame = Frame::of(&response);
+                        let ends = frame.ends();
+                        if sender.send(Outgoing(task_id.clone(), frame)).await.is_err() || ends {
+                            return;
+                        }
+                    }
+                    let _ = sender.send(Outgoing(task_id, Frame::Complete)).await;
+                })
+            }
+        };
         self.operations.insert(id, task.abort_handle());
         Ok(())
     }
 
-    /// Sends an operation's result, unless the client has completed it meanwhile.
-    async fn deliver(&mut self, outgoing: Outgoing) -> Result<(), actix_ws::Closed> {
-        match outgoing {
-            Outgoing::Result(id, response) => {
-                if !self.operations.contains_key(&id) {
-                    return Ok(());
-                }
-                if failed_before_execution(&response) {
-                    // `error` ends the operation; no `complete` follows it.
-                    if let Some(operation) = self.operations.remove(&id) {
-                        operation.abort();
-                    }
-                    let errors = serde_json::to_value(&response.errors).unwrap_or_default();
-                    let payload = match self.protocol {
-                        Protocol::TransportWs => errors,
-                        Protocol::Legacy => errors.get(0).cloned().unwrap_or_default(),
-                    };
-                    return self
-                        .send(json!({ "type": "error", "id": id, "payload": payload }))
-                        .await;
-                }
-                let payload = serde_json::to_value(&response).unwrap_or_default();
-                let kind = self.protocol.data_type();
-                self.send(json!({ "type": kind, "id": id, "payload": payload }))
-                    .await
-            }
-            Outgoing::Finished(id) => {
-                if self.operations.remove(&id).is_some() {
-                    self.send(json!({ "type": "complete", "id": id })).await
-                } else {
-                    Ok(())
-                }
+    /// Sends a frame of an operation, unless the client has completed the operation meanwhile.
+    /// The payload was serialised once for every subscriber sharing it; only the id is this
+    /// connection's.
+    async fn deliver(&mut self, Outgoing(id, frame): Outgoing) -> Result<(), Unsent> {
+        if !self.operations.contains_key(&id) {
+            return Ok(());
+        }
+        if frame.ends() {
+            // `error` and `complete` end the operation; nothing follows them.
+            if let Some(operation) = self.operations.remove(&id) {
+                operation.abort();
             }
         }
+        let text = match (&frame, self.protocol) {
+            (Frame::Next(payload), protocol) => message(protocol.data_type(), &id, payload),
+            (Frame::Error(errors), Protocol::TransportWs) => message("error", &id, errors),
+            (Frame::Error(errors), Protocol::Legacy) => {
+                // The legacy protocol's `error` carries one error object.
+                let errors: serde_json::Value = serde_json::from_str(errors).unwrap_or_default();
+                let first = errors.get(0).cloned().unwrap_or_default();
+                message("error", &id, &first.to_string())
+            }
+            (Frame::Complete, _) => message_without_payload("complete", &id),
+        };
+        self.send_text(text).await
     }
+}
+
+/// `{"type":…,"id":…,"payload":…}` around an already serialised payload.
+fn message(kind: &str, id: &str, payload: &str) -> String {
+    let id = serde_json::Value::from(id).to_string();
+    let mut text = String::with_capacity(payload.len() + id.len() + kind.len() + 32);
+    text.push_str("{\"type\":\"");
+    text.push_str(kind);
+    text.push_str("\",\"id\":");
+    text.push_str(&id);
+    text.push_str(",\"payload\":");
+    text.push_str(payload);
+    text.push('}');
+    text
+}
+
+fn message_without_payload(kind: &str, id: &str) -> String {
+    json!({ "type": kind, "id": id }).to_string()
+}
+
+/// How a connection whose client stopped reading is closed.
+fn stalled() -> Close {
+    Close::new(
+        1013,
+        "Try again later: the client is not reading its messages",
+    )
 }

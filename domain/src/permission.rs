@@ -579,7 +579,7 @@ mod tests {
 }
 
 /// How much of the live queue someone may watch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum QueueAccess {
     /// Every team and department (supervisors, managers, admins).
     Everything,

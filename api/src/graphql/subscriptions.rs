@@ -12,7 +12,7 @@ use careline_domain::ticket::{can_read, can_see_internal};
 use careline_domain::{Action, permission};
 use careline_persistence::entity::ticket_event;
 use chrono::{DateTime, Utc};
-use futures_util::{Stream, StreamExt, future};
+use futures_util::{Stream, StreamExt};
 use std::sync::Arc;
 use tokio::sync::broadcast;
 use uuid::Uuid;
@@ -141,20 +141,43 @@ fn timeline_model(ticket_id: Uuid, entry: &TimelineEntry) -> ticket_event::Model
     }
 }
 
-/// Every event this process delivers from now on. A subscriber that falls behind skips what it
-/// missed (it never slows the publisher or other subscribers).
-fn events(receiver: broadcast::Receiver<Arc<Envelope>>) -> impl Stream<Item = Arc<Envelope>> {
-    futures_util::stream::unfold(receiver, |mut receiver| async move {
+/// A subscription's item: an event, or the news that the subscriber fell behind.
+type Item<T> = Result<T, async_graphql::Error>;
+
+/// Every event this process delivers from now on, as `pick` selects and shapes them. A
+/// subscriber that falls behind the process's bus (it never slows the publisher or other
+/// subscribers) is not left with a silent gap: it receives one `LAGGED` error and the
+/// subscription ends, so that its client refetches and subscribes again.
+fn events<T: Send + 'static>(
+    receiver: broadcast::Receiver<Arc<Envelope>>,
+    pick: impl FnMut(&Event) -> Option<T> + Send + 'static,
+) -> impl Stream<Item = Item<T>> {
+    futures_util::stream::unfold(Some((receiver, pick)), |state| async move {
+        let (mut receiver, mut pick) = state?;
         loop {
             match receiver.recv().await {
-                Ok(envelope) => return Some((envelope, receiver)),
+                Ok(envelope) => {
+                    if let Some(item) = pick(&envelope.event) {
+                        return Some((Ok(item), Some((receiver, pick))));
+                    }
+                }
                 Err(broadcast::error::RecvError::Lagged(skipped)) => {
-                    tracing::warn!(skipped, "a slow subscriber skipped events");
+                    tracing::warn!(skipped, "a slow subscriber fell behind the bus");
+                    return Some((Err(lagged(skipped)), None));
                 }
                 Err(broadcast::error::RecvError::Closed) => return None,
             }
         }
     })
+}
+
+/// The error a subscriber that fell behind receives (code `LAGGED`).
+fn lagged(skipped: u64) -> async_graphql::Error {
+    use async_graphql::ErrorExtensions;
+    async_graphql::Error::new(format!(
+        "this subscription fell {skipped} events behind and was ended; refetch, then subscribe again"
+    ))
+    .extend_with(|_, e| e.set("code", crate::fanout::LAGGED))
 }
 
 fn optional_id(value: Option<ID>, field: &str) -> AppResult<Option<Uuid>> {
@@ -176,26 +199,24 @@ impl Subscription {
         ctx: &Context<'_>,
         team_id: Option<ID>,
         department_id: Option<ID>,
-    ) -> Result<impl Stream<Item = QueueEvent> + use<>, AppError> {
+    ) -> Result<impl Stream<Item = Item<QueueEvent>> + use<>, AppError> {
         let viewer = viewer(ctx)?;
         let team = optional_id(team_id, "teamId")?;
         let department = optional_id(department_id, "departmentId")?;
         let (team, department) = crate::app::floor::visible_queue(viewer, team, department)?;
         let receiver = state(ctx)?.bus.subscribe();
-        Ok(events(receiver).filter_map(move |envelope| {
-            future::ready(match &envelope.event {
-                Event::Queue { kind, ticket, at }
-                    if team.is_none_or(|t| ticket.team_id == Some(t))
-                        && department.is_none_or(|d| ticket.department_id == Some(d)) =>
-                {
-                    Some(QueueEvent {
-                        kind: (*kind).into(),
-                        ticket: ticket.into(),
-                        at: *at,
-                    })
-                }
-                _ => None,
-            })
+        Ok(events(receiver, move |event| match event {
+            Event::Queue { kind, ticket, at }
+                if team.is_none_or(|t| ticket.team_id == Some(t))
+                    && department.is_none_or(|d| ticket.department_id == Some(d)) =>
+            {
+                Some(QueueEvent {
+                    kind: (*kind).into(),
+                    ticket: ticket.into(),
+                    at: *at,
+                })
+            }
+            _ => None,
         }))
     }
 
@@ -203,31 +224,29 @@ impl Subscription {
     async fn escalations(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<impl Stream<Item = EscalationEvent> + use<>, AppError> {
+    ) -> Result<impl Stream<Item = Item<EscalationEvent>> + use<>, AppError> {
         let viewer = viewer(ctx)?;
         permission::require(viewer.roles(), Action::ReadQueue).map_err(|_| {
             AppError::Forbidden("only supervisors and above receive escalations".to_owned())
         })?;
         let receiver = state(ctx)?.bus.subscribe();
-        Ok(events(receiver).filter_map(|envelope| {
-            future::ready(match &envelope.event {
-                Event::Escalation {
-                    ticket,
-                    level,
-                    kind,
-                    target,
-                    reason,
-                    at,
-                } => Some(EscalationEvent {
-                    ticket: ticket.into(),
-                    level: *level,
-                    kind: (*kind).into(),
-                    target: target.map(Into::into),
-                    reason: reason.clone(),
-                    at: *at,
-                }),
-                _ => None,
-            })
+        Ok(events(receiver, |event| match event {
+            Event::Escalation {
+                ticket,
+                level,
+                kind,
+                target,
+                reason,
+                at,
+            } => Some(EscalationEvent {
+                ticket: ticket.into(),
+                level: *level,
+                kind: (*kind).into(),
+                target: target.map(Into::into),
+                reason: reason.clone(),
+                at: *at,
+            }),
+            _ => None,
         }))
     }
 
@@ -236,7 +255,7 @@ impl Subscription {
     async fn article_review_due(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<impl Stream<Item = ArticleReviewDueEvent> + use<>, AppError> {
+    ) -> Result<impl Stream<Item = Item<ArticleReviewDueEvent>> + use<>, AppError> {
         let viewer = viewer(ctx)?;
         permission::require(viewer.roles(), Action::ReviewArticles).map_err(|_| {
             AppError::Forbidden("only supervisors and above review knowledge articles".to_owned())
@@ -246,24 +265,22 @@ impl Subscription {
             .has_any(&[careline_domain::Role::Manager, careline_domain::Role::Admin]);
         let me = viewer.id();
         let receiver = state(ctx)?.bus.subscribe();
-        Ok(events(receiver).filter_map(move |envelope| {
-            future::ready(match &envelope.event {
-                Event::ArticleReviewDue {
-                    article_id,
-                    title,
-                    author_id,
-                    notify,
-                    review_due_at,
-                    at,
-                } if everything || notify.contains(&me) => Some(ArticleReviewDueEvent {
-                    article_id: ID(article_id.to_string()),
-                    title: title.clone(),
-                    author_id: author_id.map(|a| ID(a.to_string())),
-                    review_due_at: *review_due_at,
-                    at: *at,
-                }),
-                _ => None,
-            })
+        Ok(events(receiver, move |event| match event {
+            Event::ArticleReviewDue {
+                article_id,
+                title,
+                author_id,
+                notify,
+                review_due_at,
+                at,
+            } if everything || notify.contains(&me) => Some(ArticleReviewDueEvent {
+                article_id: ID(article_id.to_string()),
+                title: title.clone(),
+                author_id: author_id.map(|a| ID(a.to_string())),
+                review_due_at: *review_due_at,
+                at: *at,
+            }),
+            _ => None,
         }))
     }
 
@@ -289,27 +306,25 @@ impl Subscription {
         &self,
         ctx: &Context<'_>,
         id: ID,
-    ) -> Result<impl Stream<Item = TicketUpdate> + use<>, AppError> {
+    ) -> Result<impl Stream<Item = Item<TicketUpdate>> + use<>, AppError> {
         let state = state(ctx)?;
         let ticket_id = found_id(&id, "ticket")?;
         get(app(ctx)?, actor(ctx)?, ticket_id).await?;
         let domain = viewer_of(&actor(ctx)?.user);
         let internal_allowed = can_see_internal(&domain);
         let receiver = state.bus.subscribe();
-        Ok(events(receiver).filter_map(move |envelope| {
-            future::ready(match &envelope.event {
-                Event::TicketUpdated { ticket, entry }
-                    if ticket.id == ticket_id
-                        && (internal_allowed || !entry.internal)
-                        && snapshot_readable(ticket, &domain) =>
-                {
-                    Some(TicketUpdate {
-                        ticket: ticket.into(),
-                        event: TicketEvent(timeline_model(ticket.id, entry)),
-                    })
-                }
-                _ => None,
-            })
+        Ok(events(receiver, move |event| match event {
+            Event::TicketUpdated { ticket, entry }
+                if ticket.id == ticket_id
+                    && (internal_allowed || !entry.internal)
+                    && snapshot_readable(ticket, &domain) =>
+            {
+                Some(TicketUpdate {
+                    ticket: ticket.into(),
+                    event: TicketEvent(timeline_model(ticket.id, entry)),
+                })
+            }
+            _ => None,
         }))
     }
 }
@@ -337,4 +352,32 @@ fn snapshot_readable(ticket: &TicketSnapshot, viewer: &careline_domain::ticket::
         version: ticket.version,
     };
     can_read(&facts, viewer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_subscriber_behind_the_bus_is_told_and_ended_not_left_with_a_gap() {
+        let (sender, receiver) = broadcast::channel(4);
+        let stream = events(receiver, |_| Some(()));
+        for _ in 0..10 {
+            let event = Event::SessionsEnded {
+                user_id: Uuid::nil(),
+                at: Utc::now(),
+            };
+            sender.send(Arc::new(Envelope::new(event))).unwrap();
+        }
+        let items: Vec<_> = stream.collect().await;
+        assert_eq!(items.len(), 1, "one LAGGED error, then the end");
+        let error = items[0].as_ref().expect_err("LAGGED");
+        assert!(
+            error.message.contains("6 events behind"),
+            "{}",
+            error.message
+        );
+        let code = error.extensions.as_ref().and_then(|e| e.get("code"));
+        assert_eq!(code, Some(&async_graphql::Value::from("LAGGED")));
+    }
 }
