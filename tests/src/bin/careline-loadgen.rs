@@ -1,6 +1,7 @@
 //! Subscription load generator: opens N WebSocket subscribers to `queueUpdates` (spread over
 //! one or more instances), fires ticket mutations at one instance, and reports event latency
-//! (p50 / p99 / max), lost and duplicate events, and the servers' memory per subscriber.
+//! (p50 / p99 / max), lost and duplicate events, the servers' memory per subscriber and their CPU
+//! time per 1,000 delivered frames (from `/proc/<pid>/stat`).
 //!
 //! ```text
 //! ulimit -n 65536
@@ -68,6 +69,23 @@ fn rss_kib(pid: u32) -> Option<u64> {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse().ok())
+}
+
+/// CPU time (user + system) the process has used, from `/proc/<pid>/stat`.
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start at field 3.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    let per_second: u64 = std::process::Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(100);
+    Some(Duration::from_millis(ticks * 1000 / per_second))
 }
 
 async fn login(client: &reqwest::Client, url: &str, email: &str, password: &str) -> String {
@@ -190,6 +208,7 @@ async fn main() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_after: Vec<Option<u64>> = args.pids.iter().map(|p| rss_kib(*p)).collect();
 
+    let cpu_before: Vec<Option<Duration>> = args.pids.iter().map(|p| cpu_time(*p)).collect();
     let mut sent: HashMap<String, Instant> = HashMap::new();
     let interval = Duration::from_micros(1_000_000 / args.rate_per_second.max(1));
     for i in 0..args.mutations {
@@ -215,6 +234,7 @@ async fn main() {
     }
     // Let the last events arrive.
     tokio::time::sleep(Duration::from_secs(3)).await;
+    let cpu_after: Vec<Option<Duration>> = args.pids.iter().map(|p| cpu_time(*p)).collect();
 
     let received = received.lock().await;
     let mut latencies: Vec<Duration> = Vec::with_capacity(received.len());
@@ -249,6 +269,18 @@ async fn main() {
         "latency max          {:.2?}",
         latencies.last().copied().unwrap_or_default()
     );
+    let cpu: Duration = cpu_before
+        .iter()
+        .zip(&cpu_after)
+        .filter_map(|(before, after)| Some(after.as_ref()?.saturating_sub(*before.as_ref()?)))
+        .sum();
+    if !args.pids.is_empty() && delivered > 0 {
+        println!(
+            "server CPU           {:.2?} while delivering ({:.1} ms per 1,000 frames)",
+            cpu,
+            cpu.as_secs_f64() * 1000.0 * 1000.0 / delivered as f64
+        );
+    }
     for (i, pid) in args.pids.iter().enumerate() {
         if let (Some(before), Some(after)) = (rss_before[i], rss_after[i]) {
             let per = (after.saturating_sub(before) as f64)
