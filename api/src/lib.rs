@@ -9,6 +9,7 @@ pub mod downloads;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;
+pub mod i18n;
 pub mod metrics;
 pub mod persisted;
 pub mod proxy;
