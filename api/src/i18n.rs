@@ -891,6 +891,8 @@ const MESSAGES: &[(&str, &str)] = &[
     ("Unknown fragment: \"{name}\"", "未知的片段：\"{name}\""),
     ("Unknown type \"{name}\"", "未知的类型 \"{name}\""),
     ("Did you mean {suggestion}?", "您是不是想用 {suggestion}？"),
+    // A syntax error names the place in the document, as pest draws it.
+    (" --> {place}", "查询文档有语法错误：\n --> {place}"),
     (
         "Failed to parse \"{ty}\": {reason}",
         "无法解析 \"{ty}\"：{reason}",
