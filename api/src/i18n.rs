@@ -1104,7 +1104,7 @@ struct Entry {
 }
 
 struct Catalogue {
-    exact: HashMap<String, &'static str>,
+    exact: HashMap<String, String>,
     templates: Vec<Entry>,
     terms: HashMap<&'static str, &'static str>,
 }
@@ -1122,7 +1122,7 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
                     Piece::Slot(s) => s,
                 })
                 .collect();
-            exact.insert(text.clone(), &*Box::leak(chinese.into_boxed_str()));
+            exact.insert(text.clone(), chinese);
         } else {
             let weight = english
                 .iter()
@@ -1138,7 +1138,7 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
             });
         }
     }
-    templates.sort_by(|a, b| b.weight.cmp(&a.weight));
+    templates.sort_by_key(|entry| std::cmp::Reverse(entry.weight));
     Catalogue {
         exact,
         templates,
@@ -1189,7 +1189,7 @@ impl Catalogue {
     /// translated, a number, or the sample value `X7`.
     fn chinese_with(&self, message: &str, strict: bool) -> Option<String> {
         if let Some(chinese) = self.exact.get(message) {
-            return Some((*chinese).to_owned());
+            return Some(chinese.clone());
         }
         if let Some(term) = self.terms.get(message) {
             return Some((*term).to_owned());
