@@ -101,6 +101,11 @@ pub struct Config {
     #[arg(long, env = "INTROSPECTION", default_value_t = false)]
     pub introspection: bool,
 
+    /// The language of error messages when a request's Accept-Language (or a WebSocket's
+    /// `connection_init` locale) names none we speak: `en` or `zh-CN`.
+    #[arg(long, env = "DEFAULT_LOCALE", value_enum, default_value_t = crate::i18n::Locale::En)]
+    pub default_locale: crate::i18n::Locale,
+
     /// A JSON manifest of trusted operations (hash → document, as Relay emits it, or Apollo's
     /// persisted-query manifest); clients may send just the hash of one.
     #[arg(long, env = "TRUSTED_DOCUMENTS_FILE")]
@@ -174,6 +179,8 @@ pub struct Settings {
     pub quality_alert_threshold: f64,
     /// Whether production answers introspection (`INTROSPECTION=true`).
     pub introspection: bool,
+    /// The language of error messages when a request names none we speak.
+    pub default_locale: crate::i18n::Locale,
     /// Trusted operations by SHA-256 hash (hex), from `TRUSTED_DOCUMENTS_FILE`.
     pub trusted_documents: std::sync::Arc<std::collections::HashMap<String, String>>,
     /// Whether only trusted operations run.
@@ -233,6 +240,7 @@ impl Settings {
             sla_tick: std::time::Duration::from_secs(10),
             quality_alert_threshold: 70.0,
             introspection: false,
+            default_locale: crate::i18n::Locale::En,
             trusted_documents: Default::default(),
             trusted_documents_required: false,
             ws_init_timeout: std::time::Duration::from_secs(10),
@@ -338,6 +346,7 @@ impl Config {
             sla_tick: std::time::Duration::from_secs(self.sla_tick_seconds),
             quality_alert_threshold: self.quality_alert_threshold,
             introspection: self.introspection,
+            default_locale: self.default_locale,
             trusted_documents: std::sync::Arc::new(trusted_documents),
             trusted_documents_required,
             ws_init_timeout: std::time::Duration::from_secs(self.ws_init_timeout_seconds),

@@ -23,11 +23,18 @@ pub async fn report_file(
     path: web::Path<String>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
+    let locale = crate::http::locale_of(&req, &state);
     let Some((id, format)) = path.rsplit_once('.') else {
-        return refusal(&AppError::NotFound("report file not found".to_owned()));
+        return refusal(
+            locale,
+            &AppError::NotFound("report file not found".to_owned()),
+        );
     };
     if !matches!(format, "xlsx" | "csv" | "svg") {
-        return refusal(&AppError::NotFound("report file not found".to_owned()));
+        return refusal(
+            locale,
+            &AppError::NotFound("report file not found".to_owned()),
+        );
     }
     serve(&req, &state, id, Wanted::Format(format)).await
 }
@@ -43,6 +50,7 @@ pub async fn named_report_file(
 }
 
 async fn serve(req: &HttpRequest, state: &AppState, id: &str, wanted: Wanted<'_>) -> HttpResponse {
+    let locale = crate::http::locale_of(req, state);
     let token = bearer(
         req.headers()
             .get(header::AUTHORIZATION)
@@ -50,18 +58,21 @@ async fn serve(req: &HttpRequest, state: &AppState, id: &str, wanted: Wanted<'_>
     );
     let caller = match Caller::from_token(&state.jwt, &state.app.db, token).await {
         Ok(caller) => caller,
-        Err(err) => return refusal(&err),
+        Err(err) => return refusal(locale, &err),
     };
     let actor = match caller.viewer() {
         Ok(actor) => actor,
-        Err(err) => return refusal(&err),
+        Err(err) => return refusal(locale, &err),
     };
     // The role comes first: someone who may not read reports learns nothing of which exist.
     if let Err(err) = actor.require(careline_domain::Action::ReadReports) {
-        return refusal(&err);
+        return refusal(locale, &err);
     }
     let Ok(id) = Uuid::parse_str(id) else {
-        return refusal(&AppError::NotFound("report file not found".to_owned()));
+        return refusal(
+            locale,
+            &AppError::NotFound("report file not found".to_owned()),
+        );
     };
     match uc::download(&state.app, actor, id, wanted).await {
         Ok(file) => HttpResponse::Ok()
@@ -73,11 +84,11 @@ async fn serve(req: &HttpRequest, state: &AppState, id: &str, wanted: Wanted<'_>
             .insert_header((header::CACHE_CONTROL, "private, no-store"))
             .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
             .body(file.content),
-        Err(err) => refusal(&err),
+        Err(err) => refusal(locale, &err),
     }
 }
 
-fn refusal(err: &AppError) -> HttpResponse {
+fn refusal(locale: crate::i18n::Locale, err: &AppError) -> HttpResponse {
     let (status, message) = match err {
         AppError::Unauthenticated(m) => (StatusCode::UNAUTHORIZED, m.as_str()),
         AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m.as_str()),
@@ -89,6 +100,7 @@ fn refusal(err: &AppError) -> HttpResponse {
         }
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal error"),
     };
+    let message = crate::i18n::translate(message, locale);
     let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": err.code() } }] });
     let mut response = HttpResponse::build(status);
     if status == StatusCode::UNAUTHORIZED {

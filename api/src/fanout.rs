@@ -13,6 +13,7 @@
 //! leave stops it. A member that falls more than [`GROUP_BACKLOG`] frames behind the group is
 //! told so (`LAGGED`, see `docs/REALTIME.md`) rather than silently skipping events.
 
+use crate::i18n::Locale;
 use async_graphql::parser::types::{DocumentOperations, OperationType, Selection};
 use careline_domain::Roles;
 use careline_domain::permission::{QueueAccess, queue_access};
@@ -55,6 +56,7 @@ pub enum View {
 /// What subscribers must have in common to share a group.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct GroupKey {
+    locale: Locale,
     query: String,
     operation_name: Option<String>,
     variables: String,
@@ -62,10 +64,11 @@ pub struct GroupKey {
 }
 
 /// The key under which this request may share a group, or `None` when it must run alone.
-/// `user` is the signed-in account.
+/// `user` is the signed-in account, `locale` the language its messages are written in.
 pub fn share_key(
     request: &async_graphql::Request,
     user: &careline_persistence::entity::user::Model,
+    locale: Locale,
 ) -> Option<GroupKey> {
     // A persisted operation names its document by hash in the extensions: let it run alone.
     if request.query.is_empty() || !request.extensions.is_empty() {
@@ -101,6 +104,7 @@ pub fn share_key(
         return None;
     };
     Some(GroupKey {
+        locale,
         query: request.query.clone(),
         operation_name: request.operation_name.clone(),
         variables: serde_json::to_string(&request.variables).ok()?,
@@ -152,12 +156,13 @@ fn json(value: &impl serde::Serialize) -> Arc<str> {
 /// The error code of a subscription that fell behind and was ended.
 pub const LAGGED: &str = "LAGGED";
 
-/// The `error` payload telling a member it fell behind.
-pub fn lagged(skipped: u64) -> Frame {
+/// The `error` payload telling a member it fell behind, in its language.
+pub fn lagged(skipped: u64, locale: Locale) -> Frame {
+    let message = format!(
+        "this subscription fell {skipped} events behind and was ended; refetch, then subscribe again"
+    );
     let errors = serde_json::json!([{
-        "message": format!(
-            "this subscription fell {skipped} events behind and was ended; refetch, then subscribe again"
-        ),
+        "message": crate::i18n::translate(&message, locale),
         "extensions": { "code": LAGGED },
     }]);
     Frame::Error(errors.to_string().into())
@@ -189,10 +194,10 @@ pub struct Membership {
 impl Membership {
     /// The next frame for this member; a member that fell behind gets [`lagged`] (and should
     /// stop), and a group that is gone ends with `Complete`.
-    pub async fn next(&mut self) -> Frame {
+    pub async fn next(&mut self, locale: Locale) -> Frame {
         match self.frames.recv().await {
             Ok(frame) => frame,
-            Err(broadcast::error::RecvError::Lagged(skipped)) => lagged(skipped),
+            Err(broadcast::error::RecvError::Lagged(skipped)) => lagged(skipped, locale),
             Err(broadcast::error::RecvError::Closed) => Frame::Complete,
         }
     }
@@ -315,6 +320,7 @@ mod tests {
 
     fn key() -> GroupKey {
         GroupKey {
+            locale: Locale::En,
             query: "subscription { queueUpdates { kind } }".to_owned(),
             operation_name: None,
             variables: "{}".to_owned(),
@@ -363,7 +369,10 @@ mod tests {
         assert_eq!(fanout.groups(), 1);
 
         feed.send(Response::new(Value::from(7))).unwrap();
-        let (first, second) = (payload(a.next().await), payload(b.next().await));
+        let (first, second) = (
+            payload(a.next(Locale::En).await),
+            payload(b.next(Locale::En).await),
+        );
         assert!(first.contains("\"data\":7"), "{first}");
         assert!(Arc::ptr_eq(&first, &second), "serialised once, shared");
 
@@ -387,15 +396,15 @@ mod tests {
         let total = GROUP_BACKLOG as i32 + 10;
         for n in 0..total {
             feed.send(Response::new(Value::from(n))).unwrap();
-            let got = payload(reader.next().await);
+            let got = payload(reader.next(Locale::En).await);
             assert!(got.contains(&format!("\"data\":{n}")), "{got}");
         }
-        match sleeper.next().await {
+        match sleeper.next(Locale::En).await {
             Frame::Error(errors) => assert!(errors.contains("LAGGED"), "{errors}"),
             other => panic!("expected LAGGED, got {other:?}"),
         }
         feed.send(Response::new(Value::from(-1))).unwrap();
-        assert!(payload(reader.next().await).contains("\"data\":-1"));
+        assert!(payload(reader.next(Locale::En).await).contains("\"data\":-1"));
     }
 
     #[tokio::test]
@@ -407,12 +416,12 @@ mod tests {
         let mut refusal = ServerError::new("no", None);
         refusal.path = vec![async_graphql::PathSegment::Field("queueUpdates".to_owned())];
         feed.send(Response::from_errors(vec![refusal])).unwrap();
-        assert!(payload(refused.next().await).contains("\"no\""));
+        assert!(payload(refused.next(Locale::En).await).contains("\"no\""));
         // Its execution is about to end: a newcomer gets its own, and its own answer.
         let (_, again) = execution(&starts);
         let _newcomer = fanout.join(key(), again);
         assert_eq!(starts.load(Ordering::SeqCst), 2);
         drop(feed);
-        assert!(matches!(refused.next().await, Frame::Complete));
+        assert!(matches!(refused.next(Locale::En).await, Frame::Complete));
     }
 }

@@ -7,6 +7,7 @@ use crate::auth::viewer::bearer;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::reports::RequestLanguage;
 use crate::graphql::{CarelineSchema, ClientAddr};
+use crate::i18n::{Locale, translate};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -125,9 +126,26 @@ fn negotiate(req: &HttpRequest) -> Option<Media> {
     }
 }
 
-fn error_response(status: StatusCode, media: Media, message: &str, code: &str) -> HttpResponse {
+/// The locale a request's messages are written in: its `Accept-Language`, else
+/// `DEFAULT_LOCALE`.
+pub fn locale_of(req: &HttpRequest, state: &AppState) -> Locale {
+    Locale::negotiate(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+        state.settings.default_locale,
+    )
+}
+
+fn error_response(
+    status: StatusCode,
+    media: Media,
+    locale: Locale,
+    message: &str,
+    code: &str,
+) -> HttpResponse {
     let body = serde_json::json!({
-        "errors": [{ "message": message, "extensions": { "code": code } }]
+        "errors": [{ "message": translate(message, locale), "extensions": { "code": code } }]
     });
     HttpResponse::build(status)
         .content_type(media.mime())
@@ -145,8 +163,9 @@ pub async fn graphql_post(
     state: web::Data<AppState>,
     schema: web::Data<CarelineSchema>,
 ) -> HttpResponse {
+    let locale = locale_of(&req, &state);
     let Some(media) = negotiate(&req) else {
-        return not_acceptable();
+        return not_acceptable(locale);
     };
     let content_type = req
         .headers()
@@ -157,6 +176,7 @@ pub async fn graphql_post(
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             media,
+            locale,
             "send the request as application/json",
             "BAD_REQUEST",
         );
@@ -167,12 +187,13 @@ pub async fn graphql_post(
             return error_response(
                 StatusCode::BAD_REQUEST,
                 media,
+                locale,
                 "the body is not a GraphQL request: expected {\"query\": ..., \"variables\": ...}",
                 "BAD_REQUEST",
             );
         }
     };
-    execute(&req, &state, &schema, request, media).await
+    execute(&req, &state, &schema, request, media, locale).await
 }
 
 /// `GET /graphql`: queries only.
@@ -181,8 +202,9 @@ pub async fn graphql_get(
     state: web::Data<AppState>,
     schema: web::Data<CarelineSchema>,
 ) -> HttpResponse {
+    let locale = locale_of(&req, &state);
     let Some(media) = negotiate(&req) else {
-        return not_acceptable();
+        return not_acceptable(locale);
     };
     let request = match async_graphql::http::parse_query_string(req.query_string()) {
         Ok(request) => request,
@@ -190,6 +212,7 @@ pub async fn graphql_get(
             return error_response(
                 StatusCode::BAD_REQUEST,
                 media,
+                locale,
                 "pass the operation as ?query=…&variables=…",
                 "BAD_REQUEST",
             );
@@ -199,6 +222,7 @@ pub async fn graphql_get(
         let mut response = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             media,
+            locale,
             "only queries may be sent with GET; use POST for mutations",
             "BAD_REQUEST",
         );
@@ -209,7 +233,7 @@ pub async fn graphql_get(
     }
     // A hash-only request names its operation only once resolved: tell the resolver it came by
     // GET, so that a persisted mutation is refused there too.
-    execute(&req, &state, &schema, request.data(ViaGet), media).await
+    execute(&req, &state, &schema, request.data(ViaGet), media, locale).await
 }
 
 /// Marks a request that arrived over `GET`: queries only.
@@ -235,6 +259,7 @@ async fn execute(
     schema: &CarelineSchema,
     request: Request,
     media: Media,
+    locale: Locale,
 ) -> HttpResponse {
     let token = bearer(
         req.headers()
@@ -248,6 +273,7 @@ async fn execute(
             return error_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 media,
+                locale,
                 &error.message,
                 "INTERNAL",
             );
@@ -262,7 +288,9 @@ async fn execute(
                 .get(header::ACCEPT_LANGUAGE)
                 .and_then(|v| v.to_str().ok()),
         ))
-        .data(Loaders::new(&state.app));
+        .data(Loaders::new(&state.app))
+        // Read by `crate::i18n::Localize`, which writes the messages of every error in it.
+        .data(locale);
     let started = Instant::now();
     let mut response = schema.execute(request).await;
     if let Some(id) = request_id_of(req) {
@@ -295,7 +323,11 @@ async fn execute(
         serde_json::to_string(&response)
     }
     .unwrap_or_else(|_| {
-        r#"{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_owned()
+        serde_json::json!({ "errors": [{
+            "message": translate("internal error", locale),
+            "extensions": { "code": "INTERNAL" },
+        }] })
+        .to_string()
     });
     HttpResponse::build(status)
         .content_type(media.mime())
@@ -313,10 +345,13 @@ pub(crate) fn failed_before_execution(response: &Response) -> bool {
             .all(|e: &ServerError| e.path.is_empty())
 }
 
-fn not_acceptable() -> HttpResponse {
+fn not_acceptable(locale: Locale) -> HttpResponse {
     HttpResponse::NotAcceptable()
         .content_type("text/plain; charset=utf-8")
-        .body("accept application/graphql-response+json or application/json")
+        .body(translate(
+            "accept application/graphql-response+json or application/json",
+            locale,
+        ))
 }
 
 /// `GET /healthz`: the process is up.

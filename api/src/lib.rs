@@ -10,6 +10,7 @@ pub mod fanout;
 pub mod graphiql;
 pub mod graphql;
 pub mod http;
+pub mod i18n;
 pub mod metrics;
 pub mod persisted;
 pub mod proxy;

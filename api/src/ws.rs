@@ -128,6 +128,7 @@ pub async fn graphql_ws(
         address: state.settings.trusted_proxies.of_request(&req),
         caller: None,
         operations: HashMap::new(),
+        locale: crate::http::locale_of(&req, &state),
     };
     let stream = stream
         .max_frame_size(MAX_MESSAGE_BYTES)
@@ -173,6 +174,9 @@ struct Connection {
     /// Set once `connection_init` is accepted.
     caller: Option<Caller>,
     operations: HashMap<String, AbortHandle>,
+    /// The language of error messages: the upgrade's `Accept-Language`, replaced by a
+    /// `locale` (or `acceptLanguage`) in the `connection_init` payload.
+    locale: crate::i18n::Locale,
 }
 
 impl Connection {
@@ -309,6 +313,13 @@ impl Connection {
                 }
                 *init_received = true;
                 let payload = message.get("payload").cloned().unwrap_or_default();
+                if let Some(locale) = ["locale", "acceptLanguage", "Accept-Language"]
+                    .iter()
+                    .find_map(|key| payload.get(key).and_then(|v| v.as_str()))
+                    .and_then(crate::i18n::Locale::from_accept_language)
+                {
+                    self.locale = locale;
+                }
                 match self.authenticate(&payload).await? {
                     Some(caller) => {
                         self.caller = Some(caller);
@@ -319,7 +330,8 @@ impl Connection {
                     None if self.protocol == Protocol::Legacy => {
                         let _ = self
                             .send(json!({ "type": "connection_error",
-                                "payload": { "message": "Forbidden: a valid access token is required" } }))
+                                "payload": { "message": crate::i18n::translate(
+                                    "Forbidden: a valid access token is required", self.locale) } }))
                             .await;
                         Err(Close::new(4403, "Forbidden"))
                     }
@@ -436,14 +448,15 @@ impl Connection {
         }
         let share = match &caller {
             Caller::Authenticated(viewer) if self.state.settings.subscription_grouping => {
-                share_key(&request, &viewer.user)
+                share_key(&request, &viewer.user, self.locale)
             }
             _ => None,
         };
         let request = request
             .data(caller)
             .data(ClientAddr(self.address))
-            .data(Loaders::new(&self.state.app));
+            .data(Loaders::new(&self.state.app))
+            .data(self.locale);
         let id = id.to_owned();
         let sender = outgoing.clone();
         let task_id = id.clone();
@@ -454,9 +467,10 @@ impl Connection {
                     .state
                     .fanout
                     .join(key, move || schema.execute_stream(request));
+                let locale = self.locale;
                 actix_web::rt::spawn(async move {
                     loop {
-                        let frame = membership.next().await;
+                        let frame = membership.next(locale).await;
                         let ends = frame.ends();
                         if sender.send(Outgoing(task_id.clone(), frame)).await.is_err() || ends {
                             return;

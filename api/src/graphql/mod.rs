@@ -80,6 +80,12 @@ pub fn build_schema(state: Option<AppState>, no_introspection: bool) -> Careline
         Mutation::default(),
         subscriptions::Subscription,
     )
+    // First, so that it reads the request's locale before any other extension can refuse it.
+    .extension(crate::i18n::Localize {
+        default: state
+            .as_ref()
+            .map_or_else(Default::default, |s| s.settings.default_locale),
+    })
     // The depth limit is ours (`depth.rs`): it lets the standard introspection query through.
     .extension(depth::DepthLimit {
         max_depth: MAX_DEPTH,
