@@ -204,7 +204,13 @@ async fn listen(client: redis::Client, channel: String, local: Arc<Local>, db: D
                             }
                         }
                         Err(err) => {
-                            tracing::error!(error = %crate::app::error::chain(&err), "event catch-up failed")
+                            // The database is out too: drop this subscription and try the
+                            // whole reconnection again, so that nothing missed is forgotten.
+                            tracing::warn!(error = %crate::app::error::chain(&err), "event catch-up failed; retrying");
+                            disconnected_at = Some(since + chrono::Duration::seconds(5));
+                            tokio::time::sleep(backoff).await;
+                            backoff = (backoff * 2).min(Duration::from_secs(2));
+                            continue;
                         }
                     }
                 }
