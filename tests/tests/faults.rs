@@ -402,7 +402,7 @@ async fn a_postgres_crash_fails_requests_fast_as_unavailable_and_everything_resu
     let watcher = subscriber(&app, "supervisor.a@careline.example").await;
     let agent = app.login("agent.a1@careline.example").await;
     let before = data(
-        &app.gql(Some(&agent), CREATE, inquiry("before the crash"))
+        &app.gql(Some(&agent), CREATE, inquiry("postgres crash before"))
             .await,
     )["createTicket"]["id"]
         .clone();
