@@ -141,7 +141,7 @@ async fn create(
 /// collecting the ticket number of every `CREATED` queue event.
 struct Reader {
     stop: Arc<AtomicBool>,
-    task: tokio::task::JoinHandle<Vec<String>>,
+    task: tokio::task::JoinHandle<Vec<(String, Instant)>>,
 }
 
 impl Reader {
@@ -160,7 +160,10 @@ impl Reader {
                         assert_eq!(message["type"], "next", "unexpected message: {message}");
                         let event = &message["payload"]["data"]["queueUpdates"];
                         if event["kind"] == "CREATED" {
-                            numbers.push(event["ticket"]["number"].as_str().unwrap().to_owned());
+                            numbers.push((
+                                event["ticket"]["number"].as_str().unwrap().to_owned(),
+                                Instant::now(),
+                            ));
                         }
                     }
                     Ok(Some(Ok(Message::Close(frame)))) => {
@@ -180,6 +183,15 @@ impl Reader {
 
     /// Every number received, once the socket has been quiet for 3 s.
     async fn finish(self) -> Vec<String> {
+        self.finish_timed()
+            .await
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// Every number received and when.
+    async fn finish_timed(self) -> Vec<(String, Instant)> {
         self.stop.store(true, Ordering::Relaxed);
         self.task.await.unwrap()
     }
@@ -304,11 +316,28 @@ async fn a_ten_second_redis_outage_fails_no_mutation_and_delivers_every_event_on
     }
     let _redis = OwnRedis::start(port);
     let down_until = load.elapsed();
+    let back = Instant::now();
     tokio::time::sleep(Duration::from_secs(3)).await;
     let outcomes = load.finish().await;
     careline_tests::settle(&a.state).await;
-    let delivered_a = on_a.finish().await;
-    let delivered_b = on_b.finish().await;
+    let timed_a = on_a.finish_timed().await;
+    let timed_b = on_b.finish_timed().await;
+    // How long after Redis came back the last event held during the outage arrived.
+    let held: Vec<String> = outcomes
+        .iter()
+        .filter(|o| o.at >= down_from && o.at + o.took <= down_until)
+        .filter_map(|o| o.result.clone().ok())
+        .collect();
+    let caught_up = [&timed_a, &timed_b].map(|timed| {
+        timed
+            .iter()
+            .filter(|(n, _)| held.contains(n))
+            .map(|(_, at)| at.saturating_duration_since(back))
+            .max()
+            .unwrap_or_default()
+    });
+    let delivered_a: Vec<String> = timed_a.into_iter().map(|(n, _)| n).collect();
+    let delivered_b: Vec<String> = timed_b.into_iter().map(|(n, _)| n).collect();
 
     let failed: Vec<&Outcome> = outcomes.iter().filter(|o| o.result.is_err()).collect();
     let during: usize = outcomes
@@ -325,12 +354,16 @@ async fn a_ten_second_redis_outage_fails_no_mutation_and_delivers_every_event_on
     let slowest = outcomes.iter().map(|o| o.took).max().unwrap_or_default();
     println!(
         "faults/redis: {} mutations ({during} while Redis was down for {} ms), {} failed, \
-         slowest {} ms; events per subscriber: {} expected, A got {} (lost {}, duplicated {}), \
+         slowest {} ms; the {} events held during the outage reached A {} ms and B {} ms after \
+         Redis was back; events per subscriber: {} expected, A got {} (lost {}, duplicated {}), \
          B got {} (lost {}, duplicated {})",
         outcomes.len(),
         ms(down_until - down_from),
         failed.len(),
         ms(slowest),
+        held.len(),
+        ms(caught_up[0]),
+        ms(caught_up[1]),
         in_database.len(),
         delivered_a.len(),
         a_report.lost.len(),

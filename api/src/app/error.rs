@@ -40,7 +40,9 @@ pub enum AppError {
         retry_after_seconds: u64,
     },
     /// The database cannot be reached right now (down, restarting, or no pooled connection
-    /// came free in time); nothing was changed and the request may be retried.
+    /// came free in time); the request may be retried. A write is all or nothing, but when the
+    /// connection was lost during its commit the caller cannot know which (see
+    /// docs/RELIABILITY.md).
     Unavailable,
     /// Anything unexpected. Logged with its context; the client sees only `INTERNAL`.
     Internal(std::sync::Arc<anyhow::Error>),
@@ -179,7 +181,31 @@ pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::chain;
+    use super::{AppError, chain};
+    use careline_persistence::StoreError;
+    use sea_orm::{ConnAcquireErr, DbErr};
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_and_anything_else_internal() {
+        let timeout = || DbErr::ConnectionAcquire(ConnAcquireErr::Timeout);
+        assert_eq!(AppError::from(timeout()).code(), "SERVICE_UNAVAILABLE");
+        assert_eq!(
+            AppError::from(StoreError::Db(timeout())).code(),
+            "SERVICE_UNAVAILABLE"
+        );
+        assert_eq!(
+            AppError::internal(StoreError::Db(timeout()), "wrapped").code(),
+            "SERVICE_UNAVAILABLE"
+        );
+        let refused = DbErr::Exec(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(
+            sea_orm::sqlx::Error::Io(std::io::ErrorKind::ConnectionRefused.into()),
+        )));
+        assert_eq!(AppError::from(refused).code(), "SERVICE_UNAVAILABLE");
+        assert_eq!(
+            AppError::from(DbErr::Custom("syntax error".into())).code(),
+            "INTERNAL"
+        );
+    }
 
     #[derive(Debug, thiserror::Error)]
     #[error("outer")]

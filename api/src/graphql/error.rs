@@ -30,7 +30,7 @@ impl From<AppError> for async_graphql::Error {
                 e.set("allowed", allowed);
             }),
             AppError::Unavailable => async_graphql::Error::new(format!(
-                "the service cannot reach its database right now; nothing was changed — try again in {} seconds",
+                "the service cannot reach its database right now; try again in {} seconds",
                 AppError::RETRY_UNAVAILABLE_SECONDS
             ))
             .extend_with(|_, e| {
