@@ -179,6 +179,8 @@ impl EventBus for RedisBus {
 /// after a disconnection replays what was published meanwhile from the outbox.
 async fn listen(client: redis::Client, channel: String, local: Arc<Local>, db: DatabaseConnection) {
     use futures_util::StreamExt;
+    // Nothing published before this process listened can concern its subscribers.
+    let started = chrono::Utc::now();
     let mut disconnected_at: Option<chrono::DateTime<chrono::Utc>> = None;
     let mut backoff = Duration::from_millis(100);
     loop {
@@ -190,9 +192,10 @@ async fn listen(client: redis::Client, channel: String, local: Arc<Local>, db: D
         .await;
         match subscribed {
             Ok(pubsub) => {
-                if let Some(since) = disconnected_at.take() {
-                    // Margin: the relay stamps `published_at` just after publishing.
-                    let since = since - chrono::Duration::seconds(5);
+                if let Some(lost_at) = disconnected_at.take() {
+                    // Margin: the relay stamps `published_at` just after publishing, on its
+                    // instance's clock.
+                    let since = (lost_at - chrono::Duration::seconds(5)).max(started);
                     match outbox::published_since(&db, since, 10_000).await {
                         Ok(missed) => {
                             tracing::info!(
@@ -204,7 +207,13 @@ async fn listen(client: redis::Client, channel: String, local: Arc<Local>, db: D
                             }
                         }
                         Err(err) => {
-                            tracing::error!(error = %crate::app::error::chain(&err), "event catch-up failed")
+                            // The database is out too: drop this subscription and try the
+                            // whole reconnection again, so that nothing missed is forgotten.
+                            tracing::warn!(error = %crate::app::error::chain(&err), "event catch-up failed; retrying");
+                            disconnected_at = Some(lost_at);
+                            tokio::time::sleep(backoff).await;
+                            backoff = (backoff * 2).min(Duration::from_secs(2));
+                            continue;
                         }
                     }
                 }

@@ -94,6 +94,10 @@ fn refusal(locale: crate::i18n::Locale, err: &AppError) -> HttpResponse {
         AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m.as_str()),
         AppError::NotFound(m) => (StatusCode::NOT_FOUND, m.as_str()),
         AppError::BadInput { message, .. } => (StatusCode::BAD_REQUEST, message.as_str()),
+        AppError::Unavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the service cannot reach its database right now; try again in a few seconds",
+        ),
         AppError::Internal(inner) => {
             tracing::error!(error.detail = ?inner, "report download failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error")
@@ -105,6 +109,9 @@ fn refusal(locale: crate::i18n::Locale, err: &AppError) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     if status == StatusCode::UNAUTHORIZED {
         response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.insert_header((header::RETRY_AFTER, AppError::RETRY_UNAVAILABLE_SECONDS));
     }
     response.json(body)
 }

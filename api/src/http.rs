@@ -269,7 +269,18 @@ async fn execute(
     let caller = match Caller::from_token(&state.jwt, &state.app.db, token).await {
         Ok(caller) => caller,
         Err(err) => {
+            let code = err.code();
+            let unavailable = matches!(err, crate::app::AppError::Unavailable);
             let error: async_graphql::Error = err.into();
+            if unavailable {
+                let mut response =
+                    error_response(StatusCode::SERVICE_UNAVAILABLE, media, &error.message, code);
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(crate::app::AppError::RETRY_UNAVAILABLE_SECONDS),
+                );
+                return response;
+            }
             return error_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 media,
@@ -329,10 +340,23 @@ async fn execute(
         }] })
         .to_string()
     });
-    HttpResponse::build(status)
+    let mut builder = HttpResponse::build(status);
+    builder
         .content_type(media.mime())
-        .insert_header((header::CACHE_CONTROL, NO_STORE))
-        .body(body)
+        .insert_header((header::CACHE_CONTROL, NO_STORE));
+    // The database was unreachable for part of the answer: tell clients when to try again.
+    if response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| *c == Value::from(crate::app::AppError::Unavailable.code()))
+    }) {
+        builder.insert_header((
+            header::RETRY_AFTER,
+            crate::app::AppError::RETRY_UNAVAILABLE_SECONDS,
+        ));
+    }
+    builder.body(body)
 }
 
 /// Parse and validation errors carry no path; field errors always do.

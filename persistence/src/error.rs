@@ -39,3 +39,33 @@ impl StoreError {
         }
     }
 }
+
+/// Whether `err` means the database cannot be reached right now (down, restarting, or every
+/// pooled connection waited for in vain) rather than that the statement was wrong: the
+/// request may succeed if retried in a few seconds.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(inner)) | DbErr::Query(RuntimeErr::SqlxError(inner)) => {
+            match &**inner {
+                Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+                // Class 08: connection exception; 57P01–57P03: the server is shutting down,
+                // crashed, or is starting up and not yet accepting connections.
+                Sqlx::Database(db) => db
+                    .code()
+                    .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+impl StoreError {
+    /// Whether this is the database being unreachable (see [`is_unavailable`]).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Db(err) if is_unavailable(err))
+    }
+}

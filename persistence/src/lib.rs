@@ -30,18 +30,27 @@ use careline_migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbErr};
 use std::time::Duration;
 
+/// The longest a PostgreSQL request waits for a pooled connection (which includes connecting,
+/// retried while the server refuses connections) before it fails as unavailable.
+pub const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Opens a connection pool for `url` (`sqlite://…` or `postgres://…`).
 ///
 /// SQLite gets one connection: it allows a single writer anyway, and one connection turns
 /// concurrent writers into a queue instead of `database is locked` errors. PostgreSQL
-/// connections run without JIT compilation.
+/// connections run without JIT compilation, and a request waits at most
+/// [`POSTGRES_ACQUIRE_TIMEOUT`] for one: while the server is down or restarting, requests fail
+/// with an "unavailable" error (see [`error::is_unavailable`]) instead of hanging, and a
+/// restart shorter than that is only a delay.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30));
+    options.sqlx_logging(false);
     if url.starts_with("sqlite:") {
+        // A local file does not go away; its one connection may be queued for behind a long
+        // write.
+        options
+            .connect_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(30));
         options
             .max_connections(1)
             .min_connections(1)
@@ -55,9 +64,22 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         // JIT compilation costs 100 ms and more per statement whenever the planner's estimate
         // is high, which the KPI statements' are; it only pays off for multi-second queries.
         options
+            .connect_timeout(POSTGRES_ACQUIRE_TIMEOUT)
+            .acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT)
             .max_connections(20)
             .min_connections(1)
             .map_sqlx_postgres_opts(|o| o.options([("jit", "off")]));
+        // At start the server may still be coming up (a fresh container): keep trying for as
+        // long as a single connection attempt used to wait.
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            match Database::connect(options.clone()).await {
+                Err(err) if error::is_unavailable(&err) && std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                result => return result,
+            }
+        }
     }
     Database::connect(options).await
 }

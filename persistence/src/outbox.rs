@@ -122,15 +122,22 @@ where
     Ok(count)
 }
 
-/// Events published since `since`, in order: what a subscriber that lost its connection to the
-/// bus missed.
+/// Events published since `since` and events still pending, in order: what a subscriber that
+/// lost its connection to the bus may have missed. Pending events count because a relay may
+/// have published them to the bus before the subscription was back but not yet committed
+/// their `published_at`; delivering them early is harmless, as subscribers drop an event they
+/// have already seen when it arrives again.
 pub async fn published_since(
     db: &DatabaseConnection,
     since: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<Envelope>, StoreError> {
     let rows = Outbox::find()
-        .filter(outbox::Column::PublishedAt.gte(since))
+        .filter(
+            sea_orm::Condition::any()
+                .add(outbox::Column::PublishedAt.gte(since))
+                .add(outbox::Column::PublishedAt.is_null()),
+        )
         .order_by_asc(outbox::Column::Seq)
         .limit(limit)
         .all(db)

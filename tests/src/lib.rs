@@ -2,6 +2,8 @@
 //! (a SQLite file by default; a new PostgreSQL database per test when `TEST_DATABASE_URL` is
 //! set; Redis when `TEST_REDIS_URL` is set), driven over HTTP exactly as a client would.
 
+pub mod postgres;
+pub mod process;
 pub mod redis;
 pub mod ws;
 
@@ -53,6 +55,13 @@ impl TestApp {
     /// A server with the demo seed and settings adjusted by `configure`.
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         let (database_url, database) = fresh_database().await;
+        Self::start(database_url, database, configure).await
+    }
+
+    /// A server with the demo seed on a fresh database of the PostgreSQL server at
+    /// `admin_url` (e.g. an [`postgres::OwnPostgres`]), settings adjusted by `configure`.
+    pub async fn spawn_on(admin_url: &str, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let (database_url, database) = postgres_database(admin_url.to_owned()).await;
         Self::start(database_url, database, configure).await
     }
 
@@ -256,31 +265,34 @@ async fn fresh_database() -> (String, TestDatabase) {
         .ok()
         .filter(|s| !s.is_empty())
     {
-        Some(admin_url) => {
-            use sea_orm::ConnectionTrait;
-            let name = format!("careline_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = sea_orm::Database::connect(&admin_url)
-                .await
-                .expect("TEST_DATABASE_URL should be reachable");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .expect("create the test database");
-            let base = admin_url
-                .rsplit_once('/')
-                .map(|(base, _)| base.to_owned())
-                .expect("TEST_DATABASE_URL should end with /<database>");
-            (
-                format!("{base}/{name}"),
-                TestDatabase::Postgres { admin_url, name },
-            )
-        }
+        Some(admin_url) => postgres_database(admin_url).await,
         None => {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}/careline.db?mode=rwc", dir.path().display());
             (url, TestDatabase::Sqlite(dir))
         }
     }
+}
+
+/// A new database on the PostgreSQL server of `admin_url`.
+async fn postgres_database(admin_url: String) -> (String, TestDatabase) {
+    use sea_orm::ConnectionTrait;
+    let name = format!("careline_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = sea_orm::Database::connect(&admin_url)
+        .await
+        .expect("TEST_DATABASE_URL should be reachable");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create the test database");
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(base, _)| base.to_owned())
+        .expect("TEST_DATABASE_URL should end with /<database>");
+    (
+        format!("{base}/{name}"),
+        TestDatabase::Postgres { admin_url, name },
+    )
 }
 
 /// The `extensions.code` of the first error in a response body, if any.

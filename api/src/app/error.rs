@@ -39,6 +39,11 @@ pub enum AppError {
         /// Seconds until the next attempt may succeed.
         retry_after_seconds: u64,
     },
+    /// The database cannot be reached right now (down, restarting, or no pooled connection
+    /// came free in time); the request may be retried. A write is all or nothing, but when the
+    /// connection was lost during its commit the caller cannot know which (see
+    /// docs/RELIABILITY.md).
+    Unavailable,
     /// Anything unexpected. Logged with its context; the client sees only `INTERNAL`.
     Internal(std::sync::Arc<anyhow::Error>),
 }
@@ -55,9 +60,18 @@ impl AppError {
         }
     }
 
-    /// Wraps an unexpected failure with context.
+    /// Seconds a client should wait before retrying after [`AppError::Unavailable`].
+    pub const RETRY_UNAVAILABLE_SECONDS: u64 = 5;
+
+    /// Wraps an unexpected failure with context; a database that cannot be reached anywhere in
+    /// its cause chain makes it [`AppError::Unavailable`] instead.
     pub fn internal(err: impl Into<anyhow::Error>, context: &'static str) -> Self {
-        AppError::Internal(std::sync::Arc::new(err.into().context(context)))
+        let err = err.into();
+        if unreachable_database(err.chain()) {
+            tracing::warn!(error = %format!("{err:#}"), context, "database unavailable");
+            return AppError::Unavailable;
+        }
+        AppError::Internal(std::sync::Arc::new(err.context(context)))
     }
 
     /// The `extensions.code` this error carries.
@@ -70,6 +84,7 @@ impl AppError {
             AppError::Conflict(_) => "CONFLICT",
             AppError::InvalidTransition { .. } => "INVALID_TRANSITION",
             AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::Unavailable => "SERVICE_UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL",
         }
     }
@@ -107,7 +122,7 @@ impl From<StoreError> for AppError {
                 field: None,
                 message,
             },
-            StoreError::Db(db) => AppError::internal(db, "database operation failed"),
+            StoreError::Db(db) => AppError::from(db),
         }
     }
 }
@@ -116,6 +131,21 @@ impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
         AppError::internal(err, "database operation failed")
     }
+}
+
+/// Whether a database error that says the database cannot be reached is among `causes`.
+fn unreachable_database<'a>(
+    mut causes: impl Iterator<Item = &'a (dyn std::error::Error + 'static)>,
+) -> bool {
+    causes.any(|cause| {
+        if let Some(db) = cause.downcast_ref::<sea_orm::DbErr>() {
+            careline_persistence::error::is_unavailable(db)
+        } else if let Some(store) = cause.downcast_ref::<StoreError>() {
+            store.is_unavailable()
+        } else {
+            false
+        }
+    })
 }
 
 impl From<careline_domain::training::TrainingError> for AppError {
@@ -151,7 +181,31 @@ pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::chain;
+    use super::{AppError, chain};
+    use careline_persistence::StoreError;
+    use sea_orm::{ConnAcquireErr, DbErr};
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_and_anything_else_internal() {
+        let timeout = || DbErr::ConnectionAcquire(ConnAcquireErr::Timeout);
+        assert_eq!(AppError::from(timeout()).code(), "SERVICE_UNAVAILABLE");
+        assert_eq!(
+            AppError::from(StoreError::Db(timeout())).code(),
+            "SERVICE_UNAVAILABLE"
+        );
+        assert_eq!(
+            AppError::internal(StoreError::Db(timeout()), "wrapped").code(),
+            "SERVICE_UNAVAILABLE"
+        );
+        let refused = DbErr::Exec(sea_orm::RuntimeErr::SqlxError(std::sync::Arc::new(
+            sea_orm::sqlx::Error::Io(std::io::ErrorKind::ConnectionRefused.into()),
+        )));
+        assert_eq!(AppError::from(refused).code(), "SERVICE_UNAVAILABLE");
+        assert_eq!(
+            AppError::from(DbErr::Custom("syntax error".into())).code(),
+            "INTERNAL"
+        );
+    }
 
     #[derive(Debug, thiserror::Error)]
     #[error("outer")]

@@ -29,6 +29,14 @@ impl From<AppError> for async_graphql::Error {
                 e.set("status", status);
                 e.set("allowed", allowed);
             }),
+            AppError::Unavailable => async_graphql::Error::new(format!(
+                "the service cannot reach its database right now; try again in {} seconds",
+                AppError::RETRY_UNAVAILABLE_SECONDS
+            ))
+            .extend_with(|_, e| {
+                e.set("code", code);
+                e.set("retryAfterSeconds", AppError::RETRY_UNAVAILABLE_SECONDS);
+            }),
             AppError::RateLimited {
                 retry_after_seconds,
             } => async_graphql::Error::new(format!(
