@@ -273,8 +273,13 @@ async fn execute(
             let unavailable = matches!(err, crate::app::AppError::Unavailable);
             let error: async_graphql::Error = err.into();
             if unavailable {
-                let mut response =
-                    error_response(StatusCode::SERVICE_UNAVAILABLE, media, &error.message, code);
+                let mut response = error_response(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    media,
+                    locale,
+                    &error.message,
+                    code,
+                );
                 response.headers_mut().insert(
                     header::RETRY_AFTER,
                     HeaderValue::from(crate::app::AppError::RETRY_UNAVAILABLE_SECONDS),

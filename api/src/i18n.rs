@@ -132,6 +132,10 @@ const MESSAGES: &[(&str, &str)] = &[
         "尝试次数过多，请在 {retry_after_seconds} 秒后重试",
     ),
     (
+        "the service cannot reach its database right now; try again in {retry_after_seconds} seconds",
+        "服务暂时无法连接数据库，请在 {retry_after_seconds} 秒后重试",
+    ),
+    (
         "internal error",
         "服务器内部错误，请稍后重试；如问题持续，请联系系统管理员",
     ),

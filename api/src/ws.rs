@@ -367,7 +367,8 @@ impl Connection {
     }
 
     /// The caller the `connection_init` payload names: `Ok(None)` when its token is missing or
-    /// refused (the client's fault: 4403), `Err` when it could not be checked (ours: 4500).
+    /// refused (the client's fault: 4403), `Err` when it could not be checked (ours: 4500, or 1013
+    /// while the database is unreachable).
     async fn authenticate(&self, payload: &serde_json::Value) -> Result<Option<Caller>, Close> {
         let from_header = payload
             .get("authorization")
@@ -381,6 +382,12 @@ impl Connection {
         match Caller::from_token(&self.state.jwt, &self.state.app.db, Some(token)).await {
             Ok(caller @ Caller::Authenticated(_)) => Ok(Some(caller)),
             Ok(_) => Ok(None),
+            // The database is unreachable: a passing fault, so invite the client back (graphql-ws
+            // clients retry after 1013, not after 4500).
+            Err(crate::app::AppError::Unavailable) => Err(Close::new(
+                1013,
+                "Try again later: the service cannot reach its database",
+            )),
             Err(err) => {
                 if let crate::app::AppError::Internal(cause) = &err {
                     tracing::error!(error.detail = ?cause, "checking a WebSocket token failed");

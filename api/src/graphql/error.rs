@@ -30,8 +30,8 @@ impl From<AppError> for async_graphql::Error {
                 e.set("allowed", allowed);
             }),
             AppError::Unavailable => async_graphql::Error::new(format!(
-                "the service cannot reach its database right now; try again in {} seconds",
-                AppError::RETRY_UNAVAILABLE_SECONDS
+                "the service cannot reach its database right now; try again in {retry_after_seconds} seconds",
+                retry_after_seconds = AppError::RETRY_UNAVAILABLE_SECONDS
             ))
             .extend_with(|_, e| {
                 e.set("code", code);
