@@ -186,6 +186,8 @@ pub async fn run_in<C: ConnectionTrait + TransactionTrait>(
     extra: Extra,
     at: DateTime<Utc>,
 ) -> AppResult<Applied> {
+    // The arguments first, whatever the ticket (see `check_arguments`).
+    careline_domain::ticket::check_arguments(&cmd)?;
     let (loaded, mut f) = load_readable_in(db, viewer, id).await?;
     if f.kind == rules::TicketKind::Complaint {
         f.involved_staff = tickets::involved_staff_of(db, &[id])
