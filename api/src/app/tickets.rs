@@ -533,7 +533,8 @@ async fn active_staff(app: &App, ids: &[Uuid], field: &str) -> AppResult<Vec<Uui
             distinct.push(*id);
         }
     }
-    if distinct.len() > rules::MAX_INVOLVED_STAFF {
+    // The list as sent, repeats included: a list argument has a maximum.
+    if ids.len() > rules::MAX_INVOLVED_STAFF {
         return Err(AppError::bad_input(
             field,
             format!("name at most {} employees", rules::MAX_INVOLVED_STAFF),

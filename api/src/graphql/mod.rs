@@ -175,9 +175,8 @@ pub fn input_id(id: &async_graphql::ID, field: &str) -> AppResult<Uuid> {
 /// Parses the id of a record that must exist. An unparsable one names nothing: it becomes the
 /// nil id, which no record has, so the use case answers `NOT_FOUND` as for a missing record —
 /// after it has checked the other arguments (issue 18: argument shape before existence).
-/// `what` names the record, e.g. `ticket`.
-pub fn found_id(id: &async_graphql::ID, what: &str) -> AppResult<Uuid> {
-    let _ = what;
+/// `_what` names the record, e.g. `ticket`, for the reader.
+pub fn found_id(id: &async_graphql::ID, _what: &str) -> AppResult<Uuid> {
     Ok(parse_id(id).unwrap_or_else(Uuid::nil))
 }
 
