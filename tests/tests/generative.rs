@@ -470,7 +470,8 @@ impl Gen<'_> {
         if roll < 70 {
             let all = self.ids.all();
             if !all.is_empty() {
-                return string(&self.rng.pick(&all));
+                let picked: &String = self.rng.pick(&all);
+                return string(picked);
             }
         }
         if roll < 75
