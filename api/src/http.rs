@@ -75,6 +75,9 @@ fn request_id_of(req: &HttpRequest) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The largest request body `/graphql` reads (1 MiB): larger ones get 413 and `BAD_REQUEST`.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
 
@@ -159,13 +162,32 @@ const NO_STORE: &str = "no-store";
 /// `POST /graphql`.
 pub async fn graphql_post(
     req: HttpRequest,
-    body: web::Bytes,
+    body: Result<web::Bytes, actix_web::Error>,
     state: web::Data<AppState>,
     schema: web::Data<CarelineSchema>,
 ) -> HttpResponse {
     let locale = locale_of(&req, &state);
     let Some(media) = negotiate(&req) else {
         return not_acceptable(locale);
+    };
+    // The body is read up to `MAX_BODY_BYTES` (`startup.rs`); past that, a clear answer.
+    let body = match body {
+        Ok(body) => body,
+        Err(err) => {
+            let too_large = err.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE;
+            let (status, message) = if too_large {
+                (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "the request body is larger than 1 MiB",
+                )
+            } else {
+                (
+                    StatusCode::BAD_REQUEST,
+                    "the request body could not be read",
+                )
+            };
+            return error_response(status, media, locale, message, "BAD_REQUEST");
+        }
     };
     let content_type = req
         .headers()
@@ -183,6 +205,17 @@ pub async fn graphql_post(
     }
     let request: Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
+        // Batches (a JSON array of requests) are not accepted: one operation per request, so
+        // that every limit above holds per request.
+        Err(_) if body.trim_ascii_start().starts_with(b"[") => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                media,
+                locale,
+                "batched requests are not supported: send one operation per request",
+                "BAD_REQUEST",
+            );
+        }
         Err(_) => {
             return error_response(
                 StatusCode::BAD_REQUEST,

@@ -498,6 +498,24 @@ const MESSAGES: &[(&str, &str)] = &[
         "每个客户最多 {MAX_TAGS} 个标签",
     ),
     (
+        "a scorecard has at most {max_criteria} criteria",
+        "一张评分表最多有 {max_criteria} 项标准",
+    ),
+    (
+        "recommend at most {MAX_RECOMMENDED_COURSES} courses",
+        "最多推荐 {MAX_RECOMMENDED_COURSES} 门课程",
+    ),
+    (
+        "text may not contain the NUL character (U+0000)",
+        "文本中不能包含 NUL 字符（U+0000）",
+    ),
+    (
+        "batched requests are not supported: send one operation per request",
+        "不支持批量请求：每个请求只发送一个操作",
+    ),
+    ("the request body is larger than 1 MiB", "请求体超过 1 MiB"),
+    ("the request body could not be read", "无法读取请求体"),
+    (
         "together the records have more than {MAX_TAGS} tags; remove some first",
         "合并后的标签超过 {MAX_TAGS} 个，请先删除一些",
     ),

@@ -210,7 +210,7 @@ fn serve(listener: TcpListener, state: AppState, schema: CarelineSchema) -> anyh
             .wrap_fn(http::request_id)
             .app_data(data_state.clone())
             .app_data(data_schema.clone())
-            .app_data(web::PayloadConfig::new(1024 * 1024))
+            .app_data(web::PayloadConfig::new(crate::http::MAX_BODY_BYTES))
             .service(
                 web::resource("/graphql")
                     .route(

@@ -26,7 +26,8 @@ pub use intake::{
 };
 pub use lifecycle::{
     AUTO_CLOSE_DAYS, Change, Classification, Command, EventDraft, MAX_INVOLVED_STAFF,
-    ManualEscalation, SystemCommand, TicketFacts, allowed_moves, decide, decide_system,
+    ManualEscalation, SystemCommand, TicketFacts, allowed_moves, check_arguments, decide,
+    decide_system,
 };
 pub use number::{format_ticket_number, parse_ticket_number};
 pub use vocabulary::{

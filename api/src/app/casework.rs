@@ -359,9 +359,9 @@ pub async fn add_attachments(
     id: Uuid,
     added: &[AttachmentInput],
 ) -> AppResult<ticket::Model> {
-    if added.is_empty() {
-        return Err(AppError::bad_input("attachments", "add at least one file"));
-    }
+    // The files' shape first, whatever the ticket (issue 18: arguments before existence);
+    // the count against what the ticket already holds once it is loaded.
+    validate_added_attachments(0, added)?;
     let viewer = viewer_of(&actor.user);
     let (loaded, _) = load_readable(app, &viewer, id).await?;
     let existing: Vec<serde_json::Value> =

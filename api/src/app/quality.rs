@@ -122,6 +122,17 @@ pub async fn review_ticket(
         None | Some("") => None,
         Some(c) => Some(text(c, "comment", 2_000)?),
     };
+    // A scorecard has at most `MAX_CRITERIA` criteria, each scored once: a longer list is
+    // wrong whatever the ticket and scorecard.
+    if inspection.scores.len() > rules::MAX_CRITERIA {
+        return Err(AppError::bad_input(
+            "scores",
+            format!(
+                "a scorecard has at most {max_criteria} criteria",
+                max_criteria = rules::MAX_CRITERIA
+            ),
+        ));
+    }
     let (loaded, facts) = load_readable(app, &viewer_of(&actor.user), inspection.ticket_id).await?;
     if !matches!(facts.status, TicketStatus::Resolved | TicketStatus::Closed) {
         return Err(AppError::bad_input(

@@ -235,6 +235,9 @@ pub struct Conclusion {
     pub recommended_course_ids: Vec<Uuid>,
 }
 
+/// Most courses one review recommends.
+pub const MAX_RECOMMENDED_COURSES: usize = 20;
+
 /// Concludes a review: freezes the KPI report of the cycle's period (agent scope), stores score,
 /// stars, outcome and recommended courses, and enrolls the person in the next session of each
 /// course — one transaction, so a failed enrollment leaves the review open. Finalized reviews
@@ -247,6 +250,12 @@ pub async fn finalize(
     conclusion: Conclusion,
 ) -> AppResult<Review> {
     rules::validate_final_scores(conclusion.score, conclusion.star_rating)?;
+    if conclusion.recommended_course_ids.len() > MAX_RECOMMENDED_COURSES {
+        return Err(AppError::bad_input(
+            "input.recommendedCourseIds",
+            format!("recommend at most {MAX_RECOMMENDED_COURSES} courses"),
+        ));
+    }
     let cycle = cycle(app, cycle_id).await?;
     let employee = employee(app, employee_id).await?;
     not_own_review(actor.id(), employee)?;

@@ -98,10 +98,18 @@ pub async fn launch(
             "only a draft survey can be launched".to_owned(),
         ));
     }
+    // Repeats change nothing: each kind at most once, in the order first given.
+    let mut distinct: Vec<String> = Vec::new();
+    for kind in kinds.iter().map(|k| k.as_str().to_owned()) {
+        if !distinct.contains(&kind) {
+            distinct.push(kind);
+        }
+    }
+    let kinds = distinct;
     let audience = Audience {
         resolved_from: from,
         resolved_to: to,
-        kinds: kinds.iter().map(|k| k.as_str().to_owned()).collect(),
+        kinds,
     };
     Ok(store::launch(&app.db, id, &audience, app.now()).await?)
 }

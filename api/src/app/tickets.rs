@@ -186,6 +186,8 @@ pub async fn run_in<C: ConnectionTrait + TransactionTrait>(
     extra: Extra,
     at: DateTime<Utc>,
 ) -> AppResult<Applied> {
+    // The arguments first, whatever the ticket (see `check_arguments`).
+    careline_domain::ticket::check_arguments(&cmd)?;
     let (loaded, mut f) = load_readable_in(db, viewer, id).await?;
     if f.kind == rules::TicketKind::Complaint {
         f.involved_staff = tickets::involved_staff_of(db, &[id])
@@ -531,7 +533,8 @@ async fn active_staff(app: &App, ids: &[Uuid], field: &str) -> AppResult<Vec<Uui
             distinct.push(*id);
         }
     }
-    if distinct.len() > rules::MAX_INVOLVED_STAFF {
+    // The list as sent, repeats included: a list argument has a maximum.
+    if ids.len() > rules::MAX_INVOLVED_STAFF {
         return Err(AppError::bad_input(
             field,
             format!("name at most {} employees", rules::MAX_INVOLVED_STAFF),

@@ -284,6 +284,8 @@ pub async fn submit_feedback(
     record_id: Uuid,
     feedback: &str,
 ) -> AppResult<training_record::Model> {
+    // The text first, whatever the record (arguments before existence).
+    check_feedback_text(feedback)?;
     let found = record(app, record_id).await?;
     if found.employee_id != reader.id {
         let employee = users::find(&app.db, found.employee_id).await?;
@@ -297,6 +299,13 @@ pub async fn submit_feedback(
     let from = status_of(&found)?;
     let feedback = rules::check_feedback(from, feedback)?;
     Ok(store::set_feedback(&app.db, found.id, from, feedback).await?)
+}
+
+/// The feedback's shape on its own: [`rules::check_feedback`] checks it again with the record's
+/// status.
+fn check_feedback_text(feedback: &str) -> AppResult<()> {
+    careline_domain::text::required(feedback, "feedback", rules::MAX_FEEDBACK_CHARS)?;
+    Ok(())
 }
 
 /// Enrolls `employee` in the next session of `course` starting after `after` that has a seat

@@ -50,6 +50,16 @@ impl Extension for DepthLimitExtension {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
+        // PostgreSQL cannot store U+0000 in text, and no person types it: refused for every
+        // string, in the document or its variables, before anything runs.
+        if holds_nul(query, variables) {
+            let mut error =
+                ServerError::new("text may not contain the NUL character (U+0000)", None);
+            let mut extensions = async_graphql::ErrorExtensionValues::default();
+            extensions.set("code", "BAD_USER_INPUT");
+            error.extensions = Some(extensions);
+            return Err(error);
+        }
         let document = next.run(ctx, query, variables).await?;
         let (operation, all) = depths(&document);
         if operation > self.max_depth || all > MAX_INTROSPECTION_DEPTH {
@@ -72,6 +82,23 @@ impl Extension for DepthLimitExtension {
 }
 
 type Fragments = HashMap<Name, Positioned<FragmentDefinition>>;
+
+/// Whether a string of the request holds U+0000: raw or as a `\u0000` escape in the document
+/// (a literal backslash followed by `u0000` is refused too; no field needs one), or anywhere in
+/// the variables.
+pub fn holds_nul(query: &str, variables: &Variables) -> bool {
+    fn value(v: &async_graphql::Value) -> bool {
+        match v {
+            async_graphql::Value::String(s) => s.contains('\0'),
+            async_graphql::Value::List(items) => items.iter().any(value),
+            async_graphql::Value::Object(fields) => {
+                fields.iter().any(|(k, v)| k.contains('\0') || value(v))
+            }
+            _ => false,
+        }
+    }
+    query.contains('\0') || query.contains("\\u0000") || variables.values().any(value)
+}
 
 fn bad_request(message: String) -> ServerError {
     let mut error = ServerError::new(message, None);
@@ -255,6 +282,27 @@ mod tests {
             2
         );
         assert_eq!(root_mutation_fields(&doc("{ me { id } }")), 0);
+    }
+
+    #[test]
+    fn nul_characters_are_found_in_the_document_and_the_variables() {
+        let none = Variables::default();
+        assert!(holds_nul(
+            "{ ticketByNumber(number: \"a\\u0000b\") { id } }",
+            &none
+        ));
+        assert!(holds_nul(
+            "{ ticketByNumber(number: \"a\0b\") { id } }",
+            &none
+        ));
+        assert!(!holds_nul(
+            "{ ticketByNumber(number: \"a\\u0001b\") { id } }",
+            &none
+        ));
+        let nested = Variables::from_json(serde_json::json!({ "i": { "tags": ["ok", "x\u{0}"] } }));
+        assert!(holds_nul("query($i: X) { a(i: $i) }", &nested));
+        let clean = Variables::from_json(serde_json::json!({ "i": { "tags": ["ok"] } }));
+        assert!(!holds_nul("query($i: X) { a(i: $i) }", &clean));
     }
 
     #[test]

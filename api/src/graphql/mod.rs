@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod casework;
+pub mod codes;
 pub mod connection;
 pub mod customers;
 pub mod depth;
@@ -91,7 +92,9 @@ pub fn build_schema(state: Option<AppState>, no_introspection: bool) -> Careline
         max_depth: MAX_DEPTH,
     })
     .limit_complexity(MAX_COMPLEXITY)
-    .limit_directives(20);
+    .limit_directives(20)
+    // Every error async-graphql raises by itself gets an `extensions.code` too.
+    .extension(codes::ErrorCodes);
     if no_introspection {
         builder = builder.disable_introspection();
     }
@@ -175,10 +178,12 @@ pub fn input_id(id: &async_graphql::ID, field: &str) -> AppResult<Uuid> {
     parse_id(id).ok_or_else(|| AppError::bad_input(field, "not a valid id"))
 }
 
-/// Parses the id of a record that must exist: an unparsable one is `NOT_FOUND`, like a missing
-/// one (`what` names it, e.g. `ticket`).
-pub fn found_id(id: &async_graphql::ID, what: &str) -> AppResult<Uuid> {
-    parse_id(id).ok_or_else(|| AppError::NotFound(format!("{what} not found")))
+/// Parses the id of a record that must exist. An unparsable one names nothing: it becomes the
+/// nil id, which no record has, so the use case answers `NOT_FOUND` as for a missing record —
+/// after it has checked the other arguments (issue 18: argument shape before existence).
+/// `_what` names the record, e.g. `ticket`, for the reader.
+pub fn found_id(id: &async_graphql::ID, _what: &str) -> AppResult<Uuid> {
+    Ok(parse_id(id).unwrap_or_else(Uuid::nil))
 }
 
 /// Parses an optional ID input.

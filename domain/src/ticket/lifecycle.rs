@@ -619,6 +619,76 @@ fn return_to_owner(change: &mut Change, why: &str) {
     });
 }
 
+/// The command's own arguments — lengths, ranges, list sizes — whatever the ticket. Checked
+/// before the ticket is even loaded (and again first thing in [`decide`]), so that a bad
+/// argument is `BAD_USER_INPUT` on a ticket that does not exist, may not be touched or is in
+/// the wrong state alike: authentication → arguments → existence → permission → state.
+pub fn check_arguments(cmd: &Command) -> Result<(), DomainError> {
+    match cmd {
+        Command::Acknowledge { message } => {
+            optional_text_max("message", "message", message.as_deref(), MAX_TEXT_CHARS)?;
+        }
+        Command::Dispatch { instructions, .. } => {
+            optional_text_max(
+                "instructions",
+                "instructions",
+                instructions.as_deref(),
+                MAX_TEXT_CHARS,
+            )?;
+        }
+        Command::HandBack { findings } => {
+            text("findings", "findings", findings)?;
+        }
+        Command::Resolve { solution } => {
+            text("solution", "solution", solution)?;
+        }
+        Command::Reopen { reason } | Command::Escalate { reason } => {
+            text("reason", "reason", reason)?;
+        }
+        Command::Rate { rating } => {
+            if !(1..=5).contains(rating) {
+                return Err(DomainError::invalid(
+                    "rating",
+                    "rating must be between 1 and 5",
+                ));
+            }
+        }
+        Command::AddNote { body } => {
+            text("body", "note", body)?;
+        }
+        Command::ReplyToCustomer { body } => {
+            text("body", "reply", body)?;
+        }
+        Command::SetInvolvedStaff { staff } => {
+            if staff.len() > MAX_INVOLVED_STAFF {
+                return Err(DomainError::invalid(
+                    "userIds",
+                    format!("name at most {MAX_INVOLVED_STAFF} employees"),
+                ));
+            }
+        }
+        Command::RecordVerdict {
+            root_cause, reason, ..
+        } => {
+            text("rootCause", "the root cause", root_cause)?;
+            optional_text_max("reason", "reason", reason.as_deref(), MAX_TEXT_CHARS)?;
+        }
+        Command::Reclassify { reason, .. } => {
+            text("input.reason", "reason", reason)?;
+        }
+        Command::Assign { .. }
+        | Command::Claim
+        | Command::SetStatus { .. }
+        | Command::RecordFollowUp { .. }
+        | Command::Close
+        | Command::TransferOwnership { .. }
+        | Command::SetSuggestionStatus { .. }
+        | Command::HandOver { .. }
+        | Command::AddAttachments { .. } => {}
+    }
+    Ok(())
+}
+
 /// Decides whether `actor` may apply `cmd` to the ticket described by `t`, and if so what
 /// changes. Pure: nothing is written; the caller persists the [`Change`] with a version check.
 /// `now` is part of the contract so that time-dependent rules can be added without touching
@@ -629,6 +699,7 @@ pub fn decide(
     cmd: &Command,
     _now: DateTime<Utc>,
 ) -> Result<Change, DomainError> {
+    check_arguments(cmd)?;
     require(actor.roles, permission_for(cmd))?;
     check_relationship(t, actor, cmd)?;
 

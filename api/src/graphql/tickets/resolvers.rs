@@ -47,11 +47,15 @@ fn spellings<T: Copy, D: Into<&'static str>>(
     values: &Option<Vec<T>>,
     f: impl Fn(T) -> D,
 ) -> Vec<String> {
-    values
+    let mut spelled: Vec<String> = values
         .iter()
         .flatten()
         .map(|v| f(*v).into().to_owned())
-        .collect()
+        .collect();
+    // Repeats change nothing: a filter holds each value of its enum at most once.
+    spelled.sort_unstable();
+    spelled.dedup();
+    spelled
 }
 
 /// Queries about tickets.
