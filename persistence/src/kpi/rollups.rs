@@ -256,6 +256,9 @@ pub async fn build<C: ConnectionTrait + TransactionTrait>(
     Ok(done)
 }
 
+/// A previous day and a histogram bin.
+type DayBin = (Option<DateTime<Utc>>, Option<i32>);
+
 /// One rollup row.
 struct Row {
     figure: &'static str,
@@ -339,8 +342,7 @@ async fn build_day<C: ConnectionTrait + TransactionTrait>(
         };
         let sql = format!("SELECT {prev} AS prev{extra} FROM ({set}) y");
         // (previous day, minutes) → (tickets, first-contact ones)
-        let mut groups: BTreeMap<(Option<DateTime<Utc>>, Option<i32>), (i64, i64)> =
-            BTreeMap::new();
+        let mut groups: BTreeMap<DayBin, (i64, i64)> = BTreeMap::new();
         for row in txn.query_all_raw(q.statement(sql)).await? {
             let prev: Option<DateTime<Utc>> = row.try_get("", "prev")?;
             let (m, fc) = if distinct == Distinct::Resolved {
