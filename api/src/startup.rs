@@ -98,6 +98,7 @@ impl Application {
         }
         if state.settings.sla_worker {
             crate::sla::spawn_worker(state.clone());
+            crate::app::kpi::spawn_rollup_worker(state.app.clone());
         }
         let schema = build_schema(Some(state.clone()), !state.settings.introspection_enabled());
         let listener = TcpListener::bind((state.settings.host.as_str(), state.settings.port))

@@ -374,6 +374,12 @@ pub async fn store_recount<C: ConnectionTrait>(
     if updated.rows_affected == 0 {
         return Ok(false);
     }
+    crate::kpi::rollups::due_times_changed(
+        db,
+        [t.first_response_due_at, t.resolution_due_at],
+        [clocks.first_response_due_at, clocks.resolution_due_at],
+    )
+    .await?;
     let entry = ticket_event::Model {
         id: Uuid::now_v7(),
         ticket_id: t.id,

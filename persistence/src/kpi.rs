@@ -23,6 +23,8 @@ use sea_orm::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ConnectionTrait, DbBackend, QueryOrder, QuerySelect, Statement, Value};
 
+pub mod rollups;
+
 /// Whose work is counted, resolved to ids (see `docs/KPIS.md` for how each metric attributes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -544,6 +546,10 @@ pub(crate) async fn record_actions<C: ConnectionTrait>(
     db: &C,
     entries: &[ticket_event::Model],
 ) -> Result<(), StoreError> {
+    // Entries dated before today change rolled-up days (a no-op for entries of today).
+    if let Some(at) = entries.iter().map(|e| e.at).min() {
+        rollups::facts_changed(db, at).await?;
+    }
     let mut staff: Vec<(Uuid, bool)> = Vec::new();
     for entry in entries {
         let Some(actor) = entry.actor_id else {
@@ -621,6 +627,18 @@ pub(crate) async fn record_reopen<C: ConnectionTrait>(
     ticket_id: Uuid,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    // The first-contact flag of every earlier resolution changes: so do the days rolled up
+    // since the first one.
+    let first = db
+        .query_one_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "SELECT MIN(first_at) AS m FROM kpi_spans WHERE ticket_id = $1 AND class = 'RESOLVED'",
+            [ticket_id.into()],
+        ))
+        .await?
+        .map(|row| row.try_get::<Option<DateTime<Utc>>>("", "m"))
+        .transpose()?
+        .flatten();
     db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),
         "UPDATE kpi_spans SET first_contact = FALSE, reopened_at = $1 \
@@ -628,6 +646,9 @@ pub(crate) async fn record_reopen<C: ConnectionTrait>(
         [at.into(), ticket_id.into()],
     ))
     .await?;
+    if let Some(first) = first {
+        rollups::facts_changed(db, first).await?;
+    }
     Ok(())
 }
 
@@ -698,6 +719,7 @@ fn count(row: &sea_orm::QueryResult, column: &str) -> Result<u64, StoreError> {
 const PARALLEL_STATEMENTS: usize = 4;
 
 /// One scan of a report and the figures it yields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pass {
     /// `COUNT(*) AS n` of one metric's set.
     Set(Metric),
@@ -839,8 +861,25 @@ fn summary(bins: &[(Option<i64>, u64)]) -> DurationSummary {
     summarize_histogram(bins.iter().filter_map(|(m, n)| Some(((*m)?, *n))).collect())
 }
 
-/// Counts every figure for `scope` over `period`: a dozen scans, a few at a time.
+/// Counts every figure for `scope` over `period`. Everyone's report over whole UTC days that
+/// are rolled up reads those days' rollups ([`rollups`]) and computes only the rest live; the
+/// figures are the same as [`counts_live`]'s.
 pub async fn counts<C: ConnectionTrait>(
+    db: &C,
+    scope: Scope,
+    period: Period,
+) -> Result<Counts, StoreError> {
+    if scope == Scope::All
+        && let Some(days) = rollups::run_of_days(db, period).await?
+    {
+        return rollups::counts(db, period, days).await;
+    }
+    counts_live(db, scope, period).await
+}
+
+/// Counts every figure for `scope` over `period` from the kept facts: a dozen scans, a few at
+/// a time.
+pub async fn counts_live<C: ConnectionTrait>(
     db: &C,
     scope: Scope,
     period: Period,
@@ -861,55 +900,7 @@ pub async fn counts<C: ConnectionTrait>(
         ..Counts::default()
     };
     for (pass, rows) in Pass::ALL.iter().zip(&results) {
-        let one = || {
-            rows.first()
-                .ok_or_else(|| StoreError::Db(DbErr::Custom("KPI count returned no row".into())))
-        };
-        match pass {
-            Pass::Set(metric) => c.set(*metric, count(one()?, "n")?),
-            Pass::Sla(due, missed) => {
-                c.set(*due, count(one()?, "n")?);
-                c.set(*missed, count(one()?, "missed")?);
-            }
-            Pass::FirstResponses => {
-                let bins = bins(rows)?;
-                c.set(Metric::FirstResponses, bins.iter().map(|(_, n)| n).sum());
-                c.first_response = summary(&bins);
-            }
-            Pass::Resolved => {
-                let bins = bins(rows)?;
-                c.set(Metric::TicketsResolved, bins.iter().map(|(_, n)| n).sum());
-                let mut fc = 0;
-                for row in rows {
-                    fc += count(row, "fc")?;
-                }
-                c.set(Metric::FirstContactResolutions, fc);
-                c.resolution = summary(&bins);
-            }
-            Pass::Resolutions => c.resolutions = count(one()?, "n")?,
-            Pass::Escalations => {
-                c.escalations = count(one()?, "n")?;
-                c.set(Metric::Escalated, count(one()?, "tickets")?);
-            }
-            Pass::Quality => {
-                let row = one()?;
-                c.quality_reviews = count(row, "n")?;
-                let sum: Option<f64> = row.try_get("", "total_sum")?;
-                c.quality_total_sum = sum.unwrap_or(0.0);
-            }
-            Pass::TimeLogged => {
-                let row = one()?;
-                c.set(Metric::TimeLogged, count(row, "n")?);
-                c.time_spent_minutes = count(row, "minutes")?;
-            }
-            Pass::Ratings => {
-                let row = one()?;
-                c.ratings = count(row, "n")?;
-                c.set(Metric::Rated, count(row, "tickets")?);
-                c.rating_sum = count(row, "rating_sum")?;
-                c.satisfied = count(row, "satisfied")?;
-            }
-        }
+        apply(&mut c, pass, rows)?;
     }
     // Overdue tickets are a subset of the backlog; the backlog is cheap to count apart.
     let backlog = count_statement(backend, scope, period, Metric::Backlog);
@@ -917,6 +908,60 @@ pub async fn counts<C: ConnectionTrait>(
         c.set(Metric::Backlog, count(&row, "n")?);
     }
     Ok(c)
+}
+
+/// Reads the figures of one pass's rows into `c`.
+fn apply(c: &mut Counts, pass: &Pass, rows: &[sea_orm::QueryResult]) -> Result<(), StoreError> {
+    let one = || {
+        rows.first()
+            .ok_or_else(|| StoreError::Db(DbErr::Custom("KPI count returned no row".into())))
+    };
+    match pass {
+        Pass::Set(metric) => c.set(*metric, count(one()?, "n")?),
+        Pass::Sla(due, missed) => {
+            c.set(*due, count(one()?, "n")?);
+            c.set(*missed, count(one()?, "missed")?);
+        }
+        Pass::FirstResponses => {
+            let bins = bins(rows)?;
+            c.set(Metric::FirstResponses, bins.iter().map(|(_, n)| n).sum());
+            c.first_response = summary(&bins);
+        }
+        Pass::Resolved => {
+            let bins = bins(rows)?;
+            c.set(Metric::TicketsResolved, bins.iter().map(|(_, n)| n).sum());
+            let mut fc = 0;
+            for row in rows {
+                fc += count(row, "fc")?;
+            }
+            c.set(Metric::FirstContactResolutions, fc);
+            c.resolution = summary(&bins);
+        }
+        Pass::Resolutions => c.resolutions = count(one()?, "n")?,
+        Pass::Escalations => {
+            c.escalations = count(one()?, "n")?;
+            c.set(Metric::Escalated, count(one()?, "tickets")?);
+        }
+        Pass::Quality => {
+            let row = one()?;
+            c.quality_reviews = count(row, "n")?;
+            let sum: Option<f64> = row.try_get("", "total_sum")?;
+            c.quality_total_sum = sum.unwrap_or(0.0);
+        }
+        Pass::TimeLogged => {
+            let row = one()?;
+            c.set(Metric::TimeLogged, count(row, "n")?);
+            c.time_spent_minutes = count(row, "minutes")?;
+        }
+        Pass::Ratings => {
+            let row = one()?;
+            c.ratings = count(row, "n")?;
+            c.set(Metric::Rated, count(row, "tickets")?);
+            c.rating_sum = count(row, "rating_sum")?;
+            c.satisfied = count(row, "satisfied")?;
+        }
+    }
+    Ok(())
 }
 
 /// Which duration to summarise.
@@ -978,6 +1023,7 @@ pub async fn backfill_durations<C: ConnectionTrait>(db: &C) -> Result<u64, Store
                 .add(T::ResolutionMinutes.is_null()),
         );
     let mut filled = 0;
+    let mut earliest: Option<DateTime<Utc>> = None;
     let calendars = crate::calendars::load_all(db).await?;
     loop {
         let batch = Ticket::find()
@@ -987,6 +1033,9 @@ pub async fn backfill_durations<C: ConnectionTrait>(db: &C) -> Result<u64, Store
             .all(db)
             .await?;
         if batch.is_empty() {
+            if let Some(at) = earliest {
+                rollups::facts_changed(db, at).await?;
+            }
             return Ok(filled);
         }
         let mut progressed = false;
@@ -1025,9 +1074,14 @@ pub async fn backfill_durations<C: ConnectionTrait>(db: &C) -> Result<u64, Store
             ))
             .await?;
             filled += 1;
+            // The durations count from the ticket's creation on.
+            earliest = Some(earliest.map_or(t.created_at, |e: DateTime<Utc>| e.min(t.created_at)));
         }
         // A batch of rows no calendar can fill would come back forever: stop.
         if !progressed {
+            if let Some(at) = earliest {
+                rollups::facts_changed(db, at).await?;
+            }
             return Ok(filled);
         }
     }

@@ -669,6 +669,13 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
     if updated.rows_affected == 0 {
         return Err(StoreError::Conflict(STALE.to_owned()));
     }
+    // Due times moved to or from a past day change that day's rolled-up KPIs.
+    crate::kpi::rollups::due_times_changed(
+        &txn,
+        [current.first_response_due_at, current.resolution_due_at],
+        [sla.first_response_due_at, sla.resolution_due_at],
+    )
+    .await?;
     match extra {
         Extra::None | Extra::Attachments(_) => {}
         Extra::FollowUp {
@@ -712,6 +719,7 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
             .insert(&txn)
             .await
             .map_err(|e| StoreError::on_unique(e, "this resolution has already been rated"))?;
+            crate::kpi::rollups::facts_changed(&txn, at).await?;
         }
     }
     if let Some(staff) = &change.involved_staff {

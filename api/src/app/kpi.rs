@@ -381,3 +381,27 @@ pub async fn complaint_figures(
         open_corrective_actions: int(c.open_corrective_actions),
     })
 }
+
+/// How often the rollup worker looks for closed days to roll up.
+const ROLLUP_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Rolls up closed days of everyone's KPIs at start (the backfill after migration
+/// `m0019_kpi_daily_rollups`) and every ten minutes after (days a writer changed are rolled up
+/// again), so reports over long periods read a few rows per day. Uses the real clock, the one
+/// writers compare their instants with.
+pub fn spawn_rollup_worker(app: App) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(ROLLUP_EVERY);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            match store::rollups::build(&app.db, careline_persistence::now()).await {
+                Ok(0) => {}
+                Ok(days) => tracing::info!(days, "KPI days rolled up"),
+                Err(err) => {
+                    tracing::warn!(error = %err, "rolling up KPI days failed; retrying later")
+                }
+            }
+        }
+    });
+}
