@@ -209,10 +209,10 @@ impl Drop for Membership {
         // The group may have ended, and another started under the same key since.
         if let Some(group) = groups.get_mut(&self.key).filter(|g| g.id == self.group) {
             group.members -= 1;
-            if group.members == 0 {
-                if let Some(execution) = groups.remove(&self.key).map(|g| g.execution) {
-                    execution.abort();
-                }
+            if group.members == 0
+                && let Some(execution) = groups.remove(&self.key).map(|g| g.execution)
+            {
+                execution.abort();
             }
         }
     }
