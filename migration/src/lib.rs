@@ -27,6 +27,7 @@ mod m0015_article_review_notices;
 mod m0016_knowledge_search_vector;
 mod m0017_reports;
 mod m0018_insight;
+mod m0019_ticket_number_sequence;
 
 pub use m0010_kpi_spans::{SHORT_SPAN_DAYS, derive_kpi_facts};
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_knowledge_search_vector::Migration),
             Box::new(m0017_reports::Migration),
             Box::new(m0018_insight::Migration),
+            Box::new(m0019_ticket_number_sequence::Migration),
         ]
     }
 }

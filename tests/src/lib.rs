@@ -3,6 +3,7 @@
 //! set; Redis when `TEST_REDIS_URL` is set), driven over HTTP exactly as a client would.
 
 pub mod redis;
+pub mod seed_tickets;
 pub mod ws;
 
 use careline_api::config::Settings;
