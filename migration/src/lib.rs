@@ -28,6 +28,7 @@ mod m0016_knowledge_search_vector;
 mod m0017_reports;
 mod m0018_insight;
 mod m0019_kpi_daily_rollups;
+mod m0020_ticket_number_sequence;
 
 pub use m0010_kpi_spans::{SHORT_SPAN_DAYS, derive_kpi_facts};
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_reports::Migration),
             Box::new(m0018_insight::Migration),
             Box::new(m0019_kpi_daily_rollups::Migration),
+            Box::new(m0020_ticket_number_sequence::Migration),
         ]
     }
 }

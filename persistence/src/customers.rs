@@ -12,7 +12,9 @@ use sea_orm::prelude::*;
 use sea_orm::sea_query::{
     Condition, Expr, ExprTrait, Func, LikeExpr, OnConflict, Order, Query, WindowStatement,
 };
-use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+};
 
 /// Who a new ticket is about.
 #[derive(Debug, Clone)]
@@ -123,10 +125,11 @@ pub async fn upsert<C: ConnectionTrait>(
         ])
         .map_err(|e| StoreError::Db(DbErr::Custom(e.to_string())))?
         .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .returning_all()
         .to_owned();
-    db.execute(&insert).await?;
-    if let Some(created) = Customer::find_by_id(id).one(db).await? {
-        return Ok(created);
+    // One round trip: the new row comes back, or none when someone was faster.
+    if let Some(row) = db.query_one(&insert).await? {
+        return Ok(Model::from_query_result(&row, "")?);
     }
     // Someone else inserted the same person concurrently.
     let found = match user_id {

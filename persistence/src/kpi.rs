@@ -569,48 +569,68 @@ pub(crate) async fn record_actions<C: ConnectionTrait>(
         if !is_staff {
             continue;
         }
+        let mut spans = Vec::with_capacity(4);
         for key in [actor, Uuid::nil()] {
-            extend_span(db, SpanClass::Handled, key, entry).await?;
+            spans.push((SpanClass::Handled, key));
             if entry.kind == "RESOLVED" {
-                extend_span(db, SpanClass::Resolved, key, entry).await?;
+                spans.push((SpanClass::Resolved, key));
             }
         }
+        extend_spans(db, &spans, entry).await?;
     }
     Ok(())
 }
 
-/// Creates or widens one span to include `entry`. A span is marked long once an entry lies
-/// more than half the short bound from either end, so an unmarked span is never longer than
-/// `SHORT_SPAN_DAYS`.
-async fn extend_span<C: ConnectionTrait>(
+/// Creates or widens each of `spans` (distinct class and key pairs) to include `entry`, in one
+/// statement. A span is marked long once an entry lies more than half the short bound from
+/// either end, so an unmarked span is never longer than `SHORT_SPAN_DAYS`.
+async fn extend_spans<C: ConnectionTrait>(
     db: &C,
-    class: SpanClass,
-    key: Uuid,
+    spans: &[(SpanClass, Uuid)],
     entry: &ticket_event::Model,
 ) -> Result<(), StoreError> {
+    if spans.is_empty() {
+        return Ok(());
+    }
     let half = chrono::Duration::hours(SHORT_SPAN_DAYS * 12);
-    let resolved = class == SpanClass::Resolved;
-    let values: Vec<Value> = vec![
-        class.as_str().into(),
-        key.into(),
+    let mut values: Vec<Value> = vec![
         entry.ticket_id.into(),
         entry.at.into(),
-        entry.minutes.filter(|_| resolved).into(),
-        entry.first_contact.filter(|_| resolved).into(),
         (entry.at - half).into(),
         (entry.at + half).into(),
     ];
-    let sql = "INSERT INTO kpi_spans (class, actor_id, ticket_id, first_at, last_at, long_span, \
-               minutes, first_contact) VALUES ($1, $2, $3, $4, $4, FALSE, $5, $6) \
-               ON CONFLICT (class, actor_id, ticket_id) DO UPDATE SET \
-               long_span = kpi_spans.long_span OR kpi_spans.first_at < $7 \
-               OR kpi_spans.last_at > $8, \
-               first_at = CASE WHEN excluded.first_at < kpi_spans.first_at \
-               THEN excluded.first_at ELSE kpi_spans.first_at END, \
-               last_at = CASE WHEN excluded.last_at > kpi_spans.last_at \
-               THEN excluded.last_at ELSE kpi_spans.last_at END, \
-               minutes = COALESCE(kpi_spans.minutes, excluded.minutes), \
-               first_contact = kpi_spans.first_contact AND excluded.first_contact";
+    let mut rows = Vec::with_capacity(spans.len());
+    for (class, key) in spans {
+        let resolved = *class == SpanClass::Resolved;
+        let n = values.len();
+        values.extend([
+            class.as_str().into(),
+            (*key).into(),
+            entry.minutes.filter(|_| resolved).into(),
+            entry.first_contact.filter(|_| resolved).into(),
+        ]);
+        rows.push(format!(
+            "(${}, ${}, $1, $2, $2, FALSE, ${}, ${})",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4
+        ));
+    }
+    let sql = format!(
+        "INSERT INTO kpi_spans (class, actor_id, ticket_id, first_at, last_at, long_span, \
+         minutes, first_contact) VALUES {} \
+         ON CONFLICT (class, actor_id, ticket_id) DO UPDATE SET \
+         long_span = kpi_spans.long_span OR kpi_spans.first_at < $3 \
+         OR kpi_spans.last_at > $4, \
+         first_at = CASE WHEN excluded.first_at < kpi_spans.first_at \
+         THEN excluded.first_at ELSE kpi_spans.first_at END, \
+         last_at = CASE WHEN excluded.last_at > kpi_spans.last_at \
+         THEN excluded.last_at ELSE kpi_spans.last_at END, \
+         minutes = COALESCE(kpi_spans.minutes, excluded.minutes), \
+         first_contact = kpi_spans.first_contact AND excluded.first_contact",
+        rows.join(", ")
+    );
     db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),
         sql,

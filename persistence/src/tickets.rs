@@ -289,7 +289,7 @@ pub async fn create(
         .insert(&txn)
         .await
         .map_err(|e| StoreError::on_unique(e, "ticket number already taken; try again"))?;
-    set_involved_staff(&txn, ticket.id, &new.involved_staff).await?;
+    insert_involved_staff(&txn, ticket.id, &new.involved_staff).await?;
     let mut drafts = vec![EventDraft {
         kind: TicketEventKind::Created,
         internal: false,
@@ -426,7 +426,25 @@ pub async fn repeat_contacts<C: ConnectionTrait>(
 
 /// The next sequence number of the day, unique under concurrency: the counter row is created or
 /// bumped by one atomic upsert (SQLite 3.35+ and PostgreSQL alike).
+/// The sequence part of the next ticket number for `at`'s day. On PostgreSQL a sequence
+/// (migration `m0020_ticket_number_sequence`): unique and increasing across days, and no row
+/// that every intake would hold locked until it commits. SQLite, a single writer anyway, counts
+/// per day in `ticket_counters`.
 async fn next_number<C: ConnectionTrait>(db: &C, at: DateTime<Utc>) -> Result<u32, StoreError> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT nextval('ticket_number_seq')",
+            ))
+            .await?
+            .ok_or_else(|| {
+                StoreError::Db(DbErr::Custom("ticket sequence returned no row".into()))
+            })?;
+        let seq: i64 = row.try_get_by_index(0)?;
+        return u32::try_from(seq)
+            .map_err(|_| StoreError::Db(DbErr::Custom("ticket sequence overflow".into())));
+    }
     let table = Alias::new("ticket_counters");
     let day = Alias::new("day");
     let last = Alias::new("last_seq");
@@ -1148,6 +1166,16 @@ async fn set_involved_staff<C: ConnectionTrait>(
         .filter(involved::Column::TicketId.eq(ticket_id))
         .exec(db)
         .await?;
+    insert_involved_staff(db, ticket_id, staff).await
+}
+
+/// Names the employees a new complaint is about (it names none yet: nothing to replace).
+async fn insert_involved_staff<C: ConnectionTrait>(
+    db: &C,
+    ticket_id: Uuid,
+    staff: &[Uuid],
+) -> Result<(), StoreError> {
+    use crate::entity::ticket_involved_staff as involved;
     if !staff.is_empty() {
         involved::Entity::insert_many(staff.iter().map(|user_id| involved::ActiveModel {
             ticket_id: Set(ticket_id),

@@ -5,6 +5,7 @@
 pub mod postgres;
 pub mod process;
 pub mod redis;
+pub mod seed_tickets;
 pub mod ws;
 
 use careline_api::config::Settings;

@@ -766,6 +766,55 @@ async fn ticket_numbers_stay_unique_when_tickets_are_created_at_once() {
     assert!(numbers.iter().all(|n| n.len() == "T-20260101-000001".len()));
 }
 
+/// The date and sequence of a ticket number, which must be well formed.
+fn number_parts(ticket: &Value) -> (chrono::NaiveDate, u32) {
+    let number = ticket["number"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{ticket}"));
+    careline_domain::ticket::parse_ticket_number(number)
+        .unwrap_or_else(|| panic!("malformed ticket number {number}"))
+}
+
+/// Issue 16: numbers come from a sequence on PostgreSQL and a per-day counter on SQLite; on
+/// both, many intakes at once (staff and customers) get distinct numbers dated today, and a
+/// ticket registered afterwards is numbered after every one of them.
+#[tokio::test]
+async fn ticket_numbers_are_unique_and_increasing_under_concurrent_intake() {
+    let app = TestApp::spawn().await;
+    let li = app.login(LI_LEI).await;
+    let alice = app.login(ALICE).await;
+    let today = chrono::Utc::now().date_naive();
+    let futures = (0..40).map(|i| {
+        let (app, li, alice) = (&app, &li, &alice);
+        async move {
+            if i % 2 == 0 {
+                app_inquiry(app, li, &format!("Concurrent {i}")).await
+            } else {
+                staff_complaint(app, alice, &format!("Concurrent {i}")).await
+            }
+        }
+    });
+    let tickets = futures_util::future::join_all(futures).await;
+    let mut seqs: Vec<u32> = tickets
+        .iter()
+        .map(|t| {
+            let (date, seq) = number_parts(t);
+            // Registered around midnight the date may be the next day; never an older one.
+            assert!(date >= today, "{t}");
+            seq
+        })
+        .collect();
+    seqs.sort_unstable();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 40, "every intake got its own number: {seqs:?}");
+    let mut previous = *seqs.last().unwrap_or(&0);
+    for i in 0..3 {
+        let (_, seq) = number_parts(&app_inquiry(&app, &li, &format!("After {i}")).await);
+        assert!(seq > previous, "{seq} follows {previous}");
+        previous = seq;
+    }
+}
+
 #[tokio::test]
 async fn a_corrective_action_moves_open_done_verified_and_only_a_lead_verifies() {
     let app = TestApp::spawn().await;

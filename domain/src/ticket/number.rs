@@ -1,4 +1,5 @@
-//! Human-readable ticket numbers: `T-YYYYMMDD-NNNNNN`, the intake date and a per-day sequence.
+//! Human-readable ticket numbers: `T-YYYYMMDD-NNNNNN`, the intake date and a sequence (per day
+//! on SQLite; on PostgreSQL one sequence that runs on across days, so no row serialises intake).
 
 use chrono::{Datelike, NaiveDate};
 
