@@ -244,10 +244,22 @@ async fn errors_outside_resolvers_answer_in_both_languages_too() {
     let alice = app.login(ALICE).await;
 
     // A document that does not parse.
-    let (_, zh) = in_both(&app, Some(&alice), op("{ me { id ", json!({})), None).await;
+    let (_, zh) = in_both(
+        &app,
+        Some(&alice),
+        op("{ me { id ", json!({})),
+        Some("BAD_REQUEST"),
+    )
+    .await;
     assert!(zh.starts_with("查询文档有语法错误"), "{zh}");
     // A field the schema does not have.
-    let (en, zh) = in_both(&app, Some(&alice), op("{ nope }", json!({})), None).await;
+    let (en, zh) = in_both(
+        &app,
+        Some(&alice),
+        op("{ nope }", json!({})),
+        Some("BAD_REQUEST"),
+    )
+    .await;
     assert!(
         en.starts_with("Unknown field \"nope\" on type \"Query\"."),
         "{en}"
@@ -262,7 +274,13 @@ async fn errors_outside_resolvers_answer_in_both_languages_too() {
         "me { team { ".repeat(7),
         " } }".repeat(7)
     );
-    let (en, zh) = in_both(&app, Some(&alice), op(&nested, json!({})), None).await;
+    let (en, zh) = in_both(
+        &app,
+        Some(&alice),
+        op(&nested, json!({})),
+        Some("BAD_REQUEST"),
+    )
+    .await;
     assert_eq!(en, "Query is nested too deep.");
     assert_eq!(zh, "查询嵌套层级过深。");
     // Too many aliases (BAD_REQUEST).
