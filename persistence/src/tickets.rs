@@ -424,12 +424,10 @@ pub async fn repeat_contacts<C: ConnectionTrait>(
         .collect())
 }
 
-/// The next sequence number of the day, unique under concurrency: the counter row is created or
-/// bumped by one atomic upsert (SQLite 3.35+ and PostgreSQL alike).
 /// The sequence part of the next ticket number for `at`'s day. On PostgreSQL a sequence
 /// (migration `m0020_ticket_number_sequence`): unique and increasing across days, and no row
 /// that every intake would hold locked until it commits. SQLite, a single writer anyway, counts
-/// per day in `ticket_counters`.
+/// per day in `ticket_counters`, created or bumped by one atomic upsert.
 async fn next_number<C: ConnectionTrait>(db: &C, at: DateTime<Utc>) -> Result<u32, StoreError> {
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
         let row = db
