@@ -6,7 +6,7 @@ use crate::auth::Caller;
 use crate::auth::viewer::bearer;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::reports::RequestLanguage;
-use crate::graphql::{CarelineSchema, ClientAddr};
+use crate::graphql::{CarelineSchema, ClientAddr, boundary};
 use crate::i18n::{Locale, translate};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -338,10 +338,13 @@ async fn execute(
                 .and_then(|v| v.to_str().ok()),
         ))
         .data(Loaders::new(&state.app))
-        // Read by `crate::i18n::Localize`, which writes the messages of every error in it.
         .data(locale);
     let started = Instant::now();
-    let mut response = schema.execute(request).await;
+    let mut response = match boundary::admit(&state.persisted, request).await {
+        Ok(request) => schema.execute(request).await,
+        Err(error) => Response::from_errors(vec![error]),
+    };
+    boundary::finish(&mut response.errors, locale);
     if let Some(id) = request_id_of(req) {
         for error in &mut response.errors {
             error

@@ -1,5 +1,6 @@
 //! Error messages in English and Chinese. The server writes every message in English; the
-//! [`Localize`] extension (and `http.rs`, `ws.rs` for what they answer themselves) rewrites
+//! GraphQL boundary (`graphql::boundary::finish`; `http.rs`, `ws.rs` for what they answer
+//! themselves) rewrites
 //! `message` into the locale of the request, once, at the boundary: `extensions.code` and every
 //! other extension stay exactly as they are, so clients branch on codes in either language.
 //!
@@ -12,14 +13,9 @@
 //! message of the catalogue. A unit test reads the sources and fails when a message literal the
 //! server can send has no entry here.
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest, NextSubscribe,
-};
-use async_graphql::{Request, Response, ServerError, ServerResult};
-use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
+use async_graphql::ServerError;
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::LazyLock;
 
 /// A language error messages are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, clap::ValueEnum)]
@@ -851,6 +847,14 @@ const MESSAGES: &[(&str, &str)] = &[
         "提供的 sha256Hash 与查询不匹配",
     ),
     ("Query is nested too deep.", "查询嵌套层级过深。"),
+    (
+        "The recursion depth of the query cannot be greater than `{MAX_NESTING}`",
+        "查询的嵌套深度不能超过 `{MAX_NESTING}`",
+    ),
+    (
+        "the document stands for more than {MAX_EXPANDED_FIELDS} fields once its fragments are spread; ask for less",
+        "展开片段后该文档包含超过 {MAX_EXPANDED_FIELDS} 个字段；请减少请求的内容",
+    ),
     ("Query is too complex.", "查询过于复杂。"),
     (
         "the document uses {aliases} aliases; at most {MAX_ALIASES} are allowed",
@@ -1295,78 +1299,6 @@ pub fn localize(errors: &mut [ServerError], locale: Locale) {
     }
     for error in errors {
         error.message = translate(&error.message, locale);
-    }
-}
-
-/// The extension that writes every GraphQL error of a request, a subscription's included, in
-/// the [`Locale`] the request carries as data (`DEFAULT_LOCALE` when it carries none).
-pub struct Localize {
-    /// The locale of requests that name none.
-    pub default: Locale,
-}
-
-impl ExtensionFactory for Localize {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(LocalizeExtension {
-            default: self.default,
-            locale: Arc::new(OnceLock::new()),
-        })
-    }
-}
-
-struct LocalizeExtension {
-    default: Locale,
-    /// Read from the request's data when it is prepared (one extension per request).
-    locale: Arc<OnceLock<Locale>>,
-}
-
-impl LocalizeExtension {
-    fn locale(&self) -> Locale {
-        self.locale.get().copied().unwrap_or(self.default)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for LocalizeExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        localize(&mut response.errors, self.locale());
-        response
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        let locale = self.locale.clone();
-        let default = self.default;
-        next.run(ctx, stream)
-            .map(move |mut response| {
-                localize(
-                    &mut response.errors,
-                    locale.get().copied().unwrap_or(default),
-                );
-                response
-            })
-            .boxed()
-    }
-
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        if let Some(locale) = request
-            .data
-            .get(&std::any::TypeId::of::<Locale>())
-            .and_then(|d| d.downcast_ref::<Locale>())
-        {
-            let _ = self.locale.set(*locale);
-        }
-        next.run(ctx, request).await
     }
 }
 

@@ -8,6 +8,11 @@ use std::io::Write;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc rather than the system allocator: a request allocates many small, short-lived
+/// objects (parsed documents, rows, JSON); see docs/BENCHMARKS.md for the measurement.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // Before any thread exists: `.env` fills in what the environment leaves unset.
     dotenvy::dotenv().ok();

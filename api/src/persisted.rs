@@ -6,9 +6,6 @@
 //! Registrations go to Redis when it is configured, so every instance knows every hash;
 //! otherwise to a bounded in-memory map.
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
-};
 use async_graphql::{ErrorExtensionValues, Request, ServerError, ServerResult};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -114,7 +111,8 @@ impl Store {
     }
 }
 
-/// The persisted-operations extension.
+/// Persisted operations: what a request's `persistedQuery` extension names, resolved before the
+/// document is parsed (see `crate::graphql::boundary`).
 pub struct PersistedOperations {
     store: Store,
     trusted: Arc<HashMap<String, String>>,
@@ -138,47 +136,10 @@ impl PersistedOperations {
             required,
         }
     }
-}
 
-impl ExtensionFactory for PersistedOperations {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(PersistedExtension {
-            store: self.store.clone(),
-            trusted: self.trusted.clone(),
-            required: self.required,
-        })
-    }
-}
-
-struct PersistedExtension {
-    store: Store,
-    trusted: Arc<HashMap<String, String>>,
-    required: bool,
-}
-
-fn refusal(code: &str, message: &str) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", code);
-    error.extensions = Some(extensions);
-    error
-}
-
-fn not_allowed() -> ServerError {
-    refusal(
-        "PERSISTED_QUERY_NOT_ALLOWED",
-        "this deployment runs only its trusted operations; send the hash of one",
-    )
-}
-
-#[async_trait::async_trait]
-impl Extension for PersistedExtension {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
+    /// Fills in the document of a request that names it by hash, registers one sent with its
+    /// hash, and refuses what this deployment does not run.
+    pub async fn resolve(&self, mut request: Request) -> ServerResult<Request> {
         let persisted = request.extensions.remove("persistedQuery");
         let hash = match persisted {
             None => None,
@@ -257,8 +218,23 @@ impl Extension for PersistedExtension {
                 "only queries may be sent with GET; use POST for mutations",
             ));
         }
-        next.run(ctx, request).await
+        Ok(request)
     }
+}
+
+fn refusal(code: &str, message: &str) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", code);
+    error.extensions = Some(extensions);
+    error
+}
+
+fn not_allowed() -> ServerError {
+    refusal(
+        "PERSISTED_QUERY_NOT_ALLOWED",
+        "this deployment runs only its trusted operations; send the hash of one",
+    )
 }
 
 #[cfg(test)]

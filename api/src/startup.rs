@@ -75,6 +75,13 @@ impl Application {
         let state = AppState {
             jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
             fanout: Default::default(),
+            persisted: Arc::new(crate::persisted::PersistedOperations::new(
+                redis
+                    .clone()
+                    .map(|connection| (connection, settings.event_channel.clone())),
+                settings.trusted_documents.clone(),
+                settings.trusted_documents_required,
+            )),
             wallboards: Arc::new(crate::wallboard::WallboardHub::new(
                 app.clone(),
                 bus.clone(),

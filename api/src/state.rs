@@ -30,6 +30,8 @@ pub struct AppState {
     pub wallboards: Arc<crate::wallboard::WallboardHub>,
     /// Subscriptions that share one execution.
     pub fanout: Arc<crate::fanout::Fanout>,
+    /// Persisted operations (registered hashes and the trusted-documents manifest).
+    pub persisted: Arc<crate::persisted::PersistedOperations>,
     /// SQL statements run since start (exported as a metric).
     pub sql_statements: Arc<std::sync::atomic::AtomicU64>,
     /// Flips to `true` when the server begins a graceful shutdown; open WebSockets close

@@ -13,7 +13,7 @@ use crate::auth::Caller;
 use crate::auth::viewer::bearer;
 use crate::fanout::{Frame, share_key};
 use crate::graphql::loaders::Loaders;
-use crate::graphql::{CarelineSchema, ClientAddr};
+use crate::graphql::{CarelineSchema, ClientAddr, boundary};
 use crate::http::origin_allowed;
 use crate::state::AppState;
 use actix_web::http::header::{self, HeaderValue};
@@ -464,17 +464,17 @@ impl Connection {
             .data(ClientAddr(self.address))
             .data(Loaders::new(&self.state.app))
             .data(self.locale);
+        let locale = self.locale;
+        let admitted = boundary::admit(&self.state.persisted, request).await;
         let id = id.to_owned();
         let sender = outgoing.clone();
         let task_id = id.clone();
-        let task = match share {
-            Some(key) => {
+        let task = match (admitted, share) {
+            (Ok(request), Some(key)) => {
                 let schema = self.schema.clone();
-                let mut membership = self
-                    .state
-                    .fanout
-                    .join(key, move || schema.execute_stream(request));
-                let locale = self.locale;
+                let mut membership = self.state.fanout.join(key, move || {
+                    boundary::finish_stream(schema.execute_stream(request), locale)
+                });
                 actix_web::rt::spawn(async move {
                     loop {
                         let frame = membership.next(locale).await;
@@ -485,8 +485,16 @@ impl Connection {
                     }
                 })
             }
-            None => {
-                let mut responses = self.schema.execute_stream(request);
+            (admitted, _) => {
+                let mut responses = match admitted {
+                    Ok(request) => {
+                        boundary::finish_stream(self.schema.execute_stream(request), locale).boxed()
+                    }
+                    Err(error) => futures_util::stream::once(std::future::ready(
+                        boundary::refused(error, locale),
+                    ))
+                    .boxed(),
+                };
                 actix_web::rt::spawn(async move {
                     while let Some(response) = responses.next().await {
                         let frame = Frame::of(&response);

@@ -90,6 +90,24 @@ fn the_application_layer_knows_nothing_of_graphql() {
 }
 
 #[test]
+fn the_schema_registers_no_async_graphql_extension() {
+    // With any extension registered, async-graphql resolves every field through the hooked
+    // path (a sixth of the server's CPU on the ticket list, docs/BENCHMARKS.md): request-wide
+    // work belongs in `graphql/boundary.rs`, which every transport calls.
+    let found = offending(&api_src(""), |code| {
+        // A builder call on its own line (`path.extension()` elsewhere is a file's).
+        code.trim_start().starts_with(".extension(")
+            || code.contains("impl Extension for")
+            || code.contains("ExtensionFactory")
+    });
+    assert!(
+        found.is_empty(),
+        "do it in graphql/boundary.rs instead of an async-graphql extension:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
 fn the_checks_above_would_catch_a_violation() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(
@@ -99,4 +117,13 @@ fn the_checks_above_would_catch_a_violation() {
     .expect("write");
     assert_eq!(offending(dir.path(), |c| c.contains("sea_orm")).len(), 1);
     assert_eq!(offending(dir.path(), |c| c.contains(".begin(")).len(), 1);
+    std::fs::write(
+        dir.path().join("schema.rs"),
+        "let schema = Schema::build(q, m, s)\n    .extension(Tracing)\n    .finish();\n",
+    )
+    .expect("write");
+    assert_eq!(
+        offending(dir.path(), |c| c.trim_start().starts_with(".extension(")).len(),
+        1
+    );
 }

@@ -165,3 +165,48 @@ async fn errors_raised_before_any_resolver_carry_a_code() {
         .await;
     assert_eq!(error_code(&body), Some("BAD_REQUEST"), "{body}");
 }
+
+#[tokio::test]
+async fn a_fragment_bomb_is_refused_before_validation_walks_it() {
+    // Eight fragments each spreading the next ten times: 10⁸ fields once expanded, in under
+    // 800 bytes. async-graphql's validation walks the expanded document (this request took
+    // about 40 s of CPU before the expansion bound); it is refused at the boundary instead,
+    // signed in or not, over POST and over the WebSocket alike (`graphql/boundary.rs`).
+    let app = TestApp::spawn().await;
+    let mut query = String::from("{ me { ...B0 } }");
+    for i in 0..8 {
+        query.push_str(&format!(
+            " fragment B{i} on User {{ {} }}",
+            format!("...B{} ", i + 1).repeat(10)
+        ));
+    }
+    query.push_str(" fragment B8 on User { id }");
+    assert!(query.len() < 800);
+    let token = app.login("agent.a1@careline.example").await;
+    for token in [None, Some(token.as_str())] {
+        let (status, body) = post(&app, token, json!({ "query": query }).to_string()).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(error_code(&body), Some("BAD_REQUEST"), "{body}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("once its fragments are spread"),
+            "{body}"
+        );
+    }
+    // The same document spread once per fragment passes.
+    let mut query = String::from("{ me { ...C0 } }");
+    for i in 0..8 {
+        query.push_str(&format!(" fragment C{i} on User {{ ...C{} }}", i + 1));
+    }
+    query.push_str(" fragment C8 on User { email }");
+    let token = app.login("agent.a1@careline.example").await;
+    let (status, body) = post(&app, Some(&token), json!({ "query": query }).to_string()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        data(&body)["me"]["email"],
+        "agent.a1@careline.example",
+        "{body}"
+    );
+}

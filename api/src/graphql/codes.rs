@@ -1,6 +1,6 @@
 //! Every error a client sees carries `extensions.code`. Our resolvers' errors get theirs from
-//! `AppError`; this extension gives one to the errors async-graphql raises by itself, after
-//! the fact, on every transport (HTTP, and WebSocket through the subscription stream):
+//! `AppError`; [`give_codes`] gives one to the errors async-graphql raises by itself, after
+//! the fact, on every transport (`boundary::finish`):
 //!
 //! - a document that does not parse or validate, or exceeds a limit (depth, complexity,
 //!   unknown field, wrong argument type, an argument out of its type's range):
@@ -8,47 +8,7 @@
 //! - an argument that only fails when its resolver coerces it (a `DateTime` or `Date` that is
 //!   not one): `BAD_USER_INPUT`.
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe,
-};
-use async_graphql::{Response, ServerError};
-use futures_util::StreamExt;
-use futures_util::stream::BoxStream;
-use std::sync::Arc;
-
-/// The extension factory (see the module docs).
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodesExtension)
-    }
-}
-
-struct ErrorCodesExtension;
-
-#[async_trait::async_trait]
-impl Extension for ErrorCodesExtension {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        give_codes(&mut response.errors);
-        response
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        next.run(ctx, stream)
-            .map(|mut response| {
-                give_codes(&mut response.errors);
-                response
-            })
-            .boxed()
-    }
-}
+use async_graphql::ServerError;
 
 /// Gives a code to each error without one: `BAD_REQUEST` when the document was refused before
 /// execution (no path), `BAD_USER_INPUT` when a field's argument could not be coerced.

@@ -94,8 +94,19 @@ loaders! {
     surveys: Uuid => survey::Model,
 }
 
+/// A loader that batches the keys asked for while the request's task runs, without a timer:
+/// the first key spawns the load, which yields once so that it runs only after the task that
+/// asked has polled every sibling field (they all ask in that same pass). A timer delay (it was
+/// 3 ms) made every request wait for it at each level of nesting, and woke async-io's timer
+/// thread for each batch (docs/BENCHMARKS.md, "The ticket list").
 fn batch<L: Send + Sync + 'static>(loader: L) -> DataLoader<L> {
-    DataLoader::new(loader, tokio::spawn).delay(std::time::Duration::from_millis(3))
+    DataLoader::new(loader, |load| {
+        tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            load.await;
+        })
+    })
+    .delay(std::time::Duration::ZERO)
 }
 
 /// The loaders of the current request.

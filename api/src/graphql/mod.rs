@@ -2,6 +2,7 @@
 //! data loaders; depth and complexity limits.
 
 pub mod auth;
+pub mod boundary;
 pub mod casework;
 pub mod codes;
 pub mod connection;
@@ -76,40 +77,20 @@ pub type CarelineSchema = Schema<Query, Mutation, subscriptions::Subscription>;
 /// Builds the schema; `state` is `None` only for printing the SDL. `no_introspection` turns
 /// introspection off (production, unless `INTROSPECTION=true`).
 pub fn build_schema(state: Option<AppState>, no_introspection: bool) -> CarelineSchema {
+    // No extensions: what they would do is done around execution (`boundary`), since any
+    // extension sends every field through async-graphql's slower, hooked path.
     let mut builder = Schema::build(
         Query::default(),
         Mutation::default(),
         subscriptions::Subscription,
     )
-    // First, so that it reads the request's locale before any other extension can refuse it.
-    .extension(crate::i18n::Localize {
-        default: state
-            .as_ref()
-            .map_or_else(Default::default, |s| s.settings.default_locale),
-    })
-    // The depth limit is ours (`depth.rs`): it lets the standard introspection query through.
-    .extension(depth::DepthLimit {
-        max_depth: MAX_DEPTH,
-    })
     .limit_complexity(MAX_COMPLEXITY)
-    .limit_directives(20)
-    // Every error async-graphql raises by itself gets an `extensions.code` too.
-    .extension(codes::ErrorCodes);
+    .limit_directives(20);
     if no_introspection {
         builder = builder.disable_introspection();
     }
     if let Some(state) = state {
-        let redis = state
-            .redis
-            .clone()
-            .map(|connection| (connection, state.settings.event_channel.clone()));
-        builder = builder
-            .extension(crate::persisted::PersistedOperations::new(
-                redis,
-                state.settings.trusted_documents.clone(),
-                state.settings.trusted_documents_required,
-            ))
-            .data(state);
+        builder = builder.data(state);
     }
     builder.finish()
 }
