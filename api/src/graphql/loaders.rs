@@ -14,7 +14,7 @@ use careline_persistence::entity::{
 use futures_util::future::BoxFuture;
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use uuid::Uuid;
 
 /// A failed batch (shared by every field waiting on it).
@@ -24,8 +24,33 @@ type Fetch<K, V> = for<'a> fn(&'a App, &'a [K]) -> BoxFuture<'a, AppResult<HashM
 
 /// A loader of `V` by `K` through one batched read.
 pub struct ByKey<K, V> {
-    app: App,
+    app: Arc<App>,
     fetch: Fetch<K, V>,
+}
+
+/// A loader made on first use: a request uses a few of the thirty, and making all of them
+/// for every request (and dropping them) was 7 % of the server's CPU on `{__typename}`.
+pub struct Lazy<K, V> {
+    app: Arc<App>,
+    fetch: Fetch<K, V>,
+    loader: OnceLock<DataLoader<ByKey<K, V>>>,
+}
+
+impl<K, V> std::ops::Deref for Lazy<K, V>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+{
+    type Target = DataLoader<ByKey<K, V>>;
+
+    fn deref(&self) -> &Self::Target {
+        self.loader.get_or_init(|| {
+            batch(ByKey {
+                app: self.app.clone(),
+                fetch: self.fetch,
+            })
+        })
+    }
 }
 
 impl<K, V> Loader<K> for ByKey<K, V>
@@ -47,18 +72,20 @@ macro_rules! loaders {
         pub struct Loaders {
             $(
                 #[doc = concat!("`", stringify!($field), "` by key.")]
-                pub $field: DataLoader<ByKey<$key, $value>>,
+                pub $field: Lazy<$key, $value>,
             )*
         }
 
         impl Loaders {
-            /// Fresh loaders (one request's cache).
+            /// Fresh loaders (one request's cache), each made when first used.
             pub fn new(app: &App) -> Self {
+                let app = Arc::new(app.clone());
                 Loaders {
-                    $($field: batch(ByKey {
+                    $($field: Lazy {
                         app: app.clone(),
                         fetch: |app, keys| Box::pin(reads::$field(&app.db, keys)),
-                    }),)*
+                        loader: OnceLock::new(),
+                    },)*
                 }
             }
         }
@@ -98,7 +125,7 @@ loaders! {
 /// the first key spawns the load, which yields once so that it runs only after the task that
 /// asked has polled every sibling field (they all ask in that same pass). A timer delay (it was
 /// 3 ms) made every request wait for it at each level of nesting, and woke async-io's timer
-/// thread for each batch (docs/BENCHMARKS.md, "The ticket list").
+/// thread for each batch (docs/BENCHMARKS.md, "The request path profiled").
 fn batch<L: Send + Sync + 'static>(loader: L) -> DataLoader<L> {
     DataLoader::new(loader, |load| {
         tokio::spawn(async move {

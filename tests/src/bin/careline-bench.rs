@@ -15,6 +15,8 @@
 //!     --concurrency 64 --duration 15 --rounds 3 --pid $(pgrep -n careline)
 //! ```
 //! `--cases typename,list,hand,create` picks what to drive (default: all, in that order);
+//! `bare` adds the reference for `{__typename}`: async-graphql on actix-web with nothing else,
+//! served by this binary on `--hand-port` + 1.
 //! `--concurrency 16,64` runs each case at each level. With `--pid` it also prints the server's
 //! CPU time per request (from `/proc/<pid>/stat`). See docs/BENCHMARKS.md.
 
@@ -182,6 +184,51 @@ async fn hand_list(db: web::Data<DatabaseConnection>) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "data": { "tickets": { "edges": edges } } }))
 }
 
+/// The reference for `{__typename}`: a schema of one field and nothing around it.
+struct BareQuery;
+
+#[async_graphql::Object]
+impl BareQuery {
+    async fn ok(&self) -> bool {
+        true
+    }
+}
+
+type BareSchema = async_graphql::Schema<
+    BareQuery,
+    async_graphql::EmptyMutation,
+    async_graphql::EmptySubscription,
+>;
+
+async fn bare(schema: web::Data<BareSchema>, body: web::Bytes) -> HttpResponse {
+    let Ok(request) = serde_json::from_slice::<async_graphql::Request>(&body) else {
+        return HttpResponse::BadRequest().finish();
+    };
+    let response = schema.execute(request).await;
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(serde_json::to_string(&response).unwrap_or_default())
+}
+
+/// Starts bare async-graphql on actix-web on `port` (two workers, like the server).
+fn start_bare(port: u16) -> anyhow::Result<()> {
+    let schema = web::Data::new(async_graphql::Schema::new(
+        BareQuery,
+        async_graphql::EmptyMutation,
+        async_graphql::EmptySubscription,
+    ));
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(schema.clone())
+            .route("/graphql", web::post().to(bare))
+    })
+    .workers(2)
+    .bind(("127.0.0.1", port))?
+    .run();
+    tokio::spawn(server);
+    Ok(())
+}
+
 /// Starts the hand-written endpoint on `port` (two workers, like the server's two cores).
 async fn start_hand(database_url: &str, port: u16) -> anyhow::Result<()> {
     let mut options = sea_orm::ConnectOptions::new(database_url.to_owned());
@@ -206,6 +253,7 @@ enum Case {
     List { token: String },
     Create { token: String },
     Hand,
+    Bare,
 }
 
 impl Case {
@@ -232,6 +280,10 @@ impl Case {
                 } }
             })),
             Case::Hand => client.get(format!("http://127.0.0.1:{}/tickets", args.hand_port)),
+            Case::Bare => client
+                .post(format!("http://127.0.0.1:{}/graphql", args.hand_port + 1))
+                .header("content-type", "application/json")
+                .body(r#"{"query":"{__typename}"}"#),
         }
     }
 
@@ -240,7 +292,7 @@ impl Case {
         match self {
             Case::Create { .. } => has(b"\"number\"") && !has(b"\"errors\""),
             Case::List { .. } | Case::Hand => has(b"\"edges\"") && !has(b"\"errors\""),
-            Case::Typename => has(b"__typename") && !has(b"\"errors\""),
+            Case::Typename | Case::Bare => has(b"__typename") && !has(b"\"errors\""),
         }
     }
 }
@@ -368,7 +420,11 @@ async fn main() -> anyhow::Result<()> {
                 start_hand(url, args.hand_port).await?;
                 Case::Hand
             }
-            other => anyhow::bail!("unknown case {other}: typename, list, hand or create"),
+            "bare" => {
+                start_bare(args.hand_port + 1)?;
+                Case::Bare
+            }
+            other => anyhow::bail!("unknown case {other}: typename, bare, list, hand or create"),
         };
         cases.push((name.clone(), case));
     }
