@@ -29,6 +29,7 @@ mod m0017_reports;
 mod m0018_insight;
 mod m0019_kpi_daily_rollups;
 mod m0020_ticket_number_sequence;
+mod m0021_ticket_list_order;
 
 pub use m0010_kpi_spans::{SHORT_SPAN_DAYS, derive_kpi_facts};
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_insight::Migration),
             Box::new(m0019_kpi_daily_rollups::Migration),
             Box::new(m0020_ticket_number_sequence::Migration),
+            Box::new(m0021_ticket_list_order::Migration),
         ]
     }
 }

@@ -23,8 +23,8 @@ use sea_orm::sea_query::{
     Alias, Condition, Expr, ExprTrait, Func, LikeExpr, OnConflict, Order, Query,
 };
 use sea_orm::{
-    ActiveValue::Set, ConnectionTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession, TransactionTrait, UpdateMany,
+    ActiveValue::Set, ConnectionTrait, DbBackend, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Statement, TransactionSession, TransactionTrait, UpdateMany,
 };
 
 /// A ticket ready to be stored.
@@ -936,7 +936,12 @@ pub struct TicketPageRequest {
     pub with_total: bool,
 }
 
-/// Where tickets without a due time sort: after every real one.
+/// The due time that tickets without one sort by: after every real one. Written into the SQL as
+/// a literal, not bound as a parameter, so that both databases see the expression of the index
+/// that serves the `DUE_AT` order (`idx_tickets_due_order`, migration m0021); it is also how
+/// SQLite stores that instant, so a cursor at a ticket without a due time compares equal.
+pub const NO_DUE_TIME: &str = "9999-12-31T00:00:00+00:00";
+
 fn no_due_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0)
         .single()
@@ -950,7 +955,7 @@ fn key_expr(field: OrderField) -> Expr {
         OrderField::Priority => Expr::col((Ticket, T::PriorityRank)),
         OrderField::DueAt => Func::coalesce([
             Expr::col((Ticket, T::ResolutionDueAt)),
-            Expr::value(no_due_time()),
+            Expr::cust(format!("'{NO_DUE_TIME}'")),
         ])
         .into(),
     }
@@ -981,18 +986,21 @@ pub fn cursor_of(m: &Model, field: OrderField) -> TicketCursor {
     TicketCursor { key, id: m.id }
 }
 
-/// Rows strictly beyond `c` in the direction `greater`.
+/// Rows strictly beyond `c` in the direction `greater`, written so that both databases seek to
+/// the cursor in the order's index instead of reading it from the start and filtering (as
+/// `k > v OR (k = v AND id > c)` makes them do, slower the deeper the page): a row-value
+/// comparison, which PostgreSQL seeks with, and the key's own bound, which SQLite seeks with
+/// when the key is an expression (`DUE_AT`).
 fn beyond(field: OrderField, c: TicketCursor, greater: bool) -> Result<Condition, StoreError> {
     let v = key_value(field, c.key)?;
-    let (k, id) = (key_expr(field), Expr::col((Ticket, T::Id)));
-    let (strict, tie) = if greater {
-        (k.clone().gt(v.clone()), id.gt(c.id))
+    let row = Expr::tuple([key_expr(field), Expr::col((Ticket, T::Id))]);
+    let at = Expr::tuple([Expr::val(v.clone()), Expr::val(c.id)]);
+    let k = key_expr(field);
+    Ok(if greater {
+        Condition::all().add(k.gte(v)).add(row.gt(at))
     } else {
-        (k.clone().lt(v.clone()), id.lt(c.id))
-    };
-    Ok(Condition::any()
-        .add(strict)
-        .add(Condition::all().add(k.eq(v)).add(tie)))
+        Condition::all().add(k.lte(v)).add(row.lt(at))
+    })
 }
 
 fn escape_like(s: &str) -> String {
@@ -1103,6 +1111,44 @@ fn filter_condition(scope: ReadScope, f: &TicketFilter) -> Condition {
     c
 }
 
+/// The statement [`list`] runs for a page (without the count), for plans and benchmarks.
+pub fn page_statement(
+    backend: DbBackend,
+    scope: ReadScope,
+    filter: &TicketFilter,
+    order: TicketOrder,
+    req: TicketPageRequest,
+) -> Result<Statement, StoreError> {
+    let base = Ticket::find().filter(filter_condition(scope, filter));
+    Ok(sea_orm::QueryTrait::build(
+        &page_query(base, order, req)?,
+        backend,
+    ))
+}
+
+/// `base` narrowed to one page in `order`: keyset cursors, no OFFSET, one row more than the
+/// page to tell whether another follows.
+fn page_query(
+    base: Select<Ticket>,
+    order: TicketOrder,
+    req: TicketPageRequest,
+) -> Result<Select<Ticket>, StoreError> {
+    let forward_is_greater = !order.descending;
+    let mut q = base;
+    if let Some(after) = req.after {
+        q = q.filter(beyond(order.field, after, forward_is_greater)?);
+    }
+    if let Some(before) = req.before {
+        q = q.filter(beyond(order.field, before, !forward_is_greater)?);
+    }
+    // Taking from the end reads the list backwards and flips the page afterwards.
+    let ascending = forward_is_greater != req.from_end;
+    let dir = if ascending { Order::Asc } else { Order::Desc };
+    Ok(q.order_by(key_expr(order.field), dir.clone())
+        .order_by(Expr::col((Ticket, T::Id)), dir)
+        .limit(req.limit + 1))
+}
+
 /// One page of the tickets `scope` may read that match `filter`, in `order`, with keyset
 /// cursors (no OFFSET) and the total across pages.
 pub async fn list<C: ConnectionTrait>(
@@ -1118,23 +1164,7 @@ pub async fn list<C: ConnectionTrait>(
     } else {
         0
     };
-    let forward_is_greater = !order.descending;
-    let mut q = base;
-    if let Some(after) = req.after {
-        q = q.filter(beyond(order.field, after, forward_is_greater)?);
-    }
-    if let Some(before) = req.before {
-        q = q.filter(beyond(order.field, before, !forward_is_greater)?);
-    }
-    // Taking from the end reads the list backwards and flips the page afterwards.
-    let ascending = forward_is_greater != req.from_end;
-    let dir = if ascending { Order::Asc } else { Order::Desc };
-    let mut items = q
-        .order_by(key_expr(order.field), dir.clone())
-        .order_by(Expr::col((Ticket, T::Id)), dir)
-        .limit(req.limit + 1)
-        .all(db)
-        .await?;
+    let mut items = page_query(base, order, req)?.all(db).await?;
     let more = items.len() as u64 > req.limit;
     items.truncate(usize::try_from(req.limit).unwrap_or(usize::MAX));
     if req.from_end {
@@ -1220,4 +1250,23 @@ pub async fn latest_message<C: ConnectionTrait>(
         .one(db)
         .await?
         .and_then(|e| e.message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_missing_due_time_literal_is_how_sqlite_stores_that_instant() {
+        // SQLite keeps times as the text sqlx writes (RFC 3339, fractions only when present):
+        // a cursor at a ticket without a due time binds this text and must equal the literal.
+        assert_eq!(
+            no_due_time().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+            NO_DUE_TIME
+        );
+        assert_eq!(
+            DateTime::parse_from_rfc3339(NO_DUE_TIME).map(|t| t.with_timezone(&Utc)),
+            Ok(no_due_time())
+        );
+    }
 }

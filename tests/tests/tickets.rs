@@ -744,6 +744,131 @@ async fn the_ticket_list_pages_both_ways_sorts_and_searches() {
     assert_eq!(data(&filtered)["tickets"]["totalCount"], 5);
 }
 
+#[tokio::test]
+async fn the_due_order_pages_both_ways_with_tickets_that_have_no_due_time_last() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let alice = app.login(ALICE).await;
+    let mut created = Vec::new();
+    for i in 0..6 {
+        created.push(staff_complaint(&app, &alice, &format!("Due order case {i}")).await);
+    }
+    // Without an SLA policy for its kind a ticket has no due time; two of them here, the first
+    // and the fourth created, so they sort last, by id.
+    let db = careline_persistence::connect(&app.database_url())
+        .await
+        .unwrap();
+    for t in [&created[0], &created[3]] {
+        let id = uuid::Uuid::parse_str(t["id"].as_str().unwrap()).unwrap();
+        db.execute_raw(sea_orm::Statement::from_sql_and_values(
+            db.get_database_backend(),
+            "UPDATE tickets SET resolution_due_at = NULL WHERE id = $1",
+            [id.into()],
+        ))
+        .await
+        .unwrap();
+    }
+    let q = "query($f: TicketFilter, $o: TicketOrder, $first: Int, $after: String, $last: Int, $before: String) {
+        tickets(filter: $f, orderBy: $o, first: $first, after: $after, last: $last, before: $before) {
+            pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id sla { resolutionDueAt } } } }";
+    let filter = json!({ "search": "due order case" });
+    for direction in ["ASC", "DESC"] {
+        let order = json!({ "field": "DUE_AT", "direction": direction });
+        let all = app
+            .gql(
+                Some(&alice),
+                q,
+                json!({ "f": filter, "o": order, "first": 10 }),
+            )
+            .await;
+        let all: Vec<Value> = data(&all)["tickets"]["nodes"].as_array().unwrap().clone();
+        assert_eq!(all.len(), 6, "{all:?}");
+        let mut without: Vec<&str> = [&created[0], &created[3]]
+            .iter()
+            .map(|t| t["id"].as_str().unwrap())
+            .collect();
+        without.sort_unstable();
+        if direction == "DESC" {
+            without.reverse();
+        }
+        let (first, rest) = if direction == "ASC" {
+            (&all[4..], &all[..4])
+        } else {
+            (&all[..2], &all[2..])
+        };
+        assert_eq!(
+            first
+                .iter()
+                .map(|n| n["id"].as_str().unwrap())
+                .collect::<Vec<_>>(),
+            without,
+            "{direction}: no due time sorts last ascending, first descending"
+        );
+        assert!(first.iter().all(|n| n["sla"]["resolutionDueAt"].is_null()));
+        let due: Vec<&str> = rest
+            .iter()
+            .map(|n| n["sla"]["resolutionDueAt"].as_str().unwrap())
+            .collect();
+        let mut sorted = due.clone();
+        sorted.sort_unstable();
+        if direction == "DESC" {
+            sorted.reverse();
+        }
+        assert_eq!(due, sorted, "{direction}");
+        let ids: Vec<Value> = all.iter().map(|n| n["id"].clone()).collect();
+
+        // Two at a time forwards, then backwards: the same order, no gaps, no repeats, across
+        // the boundary between due and not due.
+        let (mut forward, mut after) = (Vec::new(), Value::Null);
+        loop {
+            let body = app
+                .gql(
+                    Some(&alice),
+                    q,
+                    json!({ "f": filter, "o": order, "first": 2, "after": after }),
+                )
+                .await;
+            let page = &data(&body)["tickets"];
+            forward.extend(
+                page["nodes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|n| n["id"].clone()),
+            );
+            if page["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+        assert_eq!(forward, ids, "{direction} forwards");
+        let (mut backward, mut before) = (Vec::new(), Value::Null);
+        loop {
+            let body = app
+                .gql(
+                    Some(&alice),
+                    q,
+                    json!({ "f": filter, "o": order, "last": 2, "before": before }),
+                )
+                .await;
+            let page = &data(&body)["tickets"];
+            let mut nodes: Vec<Value> = page["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["id"].clone())
+                .collect();
+            nodes.extend(backward);
+            backward = nodes;
+            if page["pageInfo"]["hasPreviousPage"] != true {
+                break;
+            }
+            before = page["pageInfo"]["startCursor"].clone();
+        }
+        assert_eq!(backward, ids, "{direction} backwards");
+    }
+}
+
 async fn forward_cursor(app: &TestApp, token: &str, q: &str) -> Value {
     let body = app.gql(Some(token), q, json!({ "first": 1 })).await;
     data(&body)["tickets"]["pageInfo"]["endCursor"].clone()
