@@ -34,8 +34,9 @@ pub const MAX_NESTING: usize = 32;
 pub const MAX_EXPANDED_FIELDS: usize = 5_000;
 
 /// Parses `request` (the schema reuses the parse) and refuses it unless its shape is within
-/// the limits: no U+0000, nesting, depth (`max_depth` for operation fields), aliases and the
-/// size of a mutation.
+/// the limits: no U+0000, nesting ([`MAX_NESTING`], fragment cycles refused), the fields it
+/// stands for once fragments are spread ([`MAX_EXPANDED_FIELDS`]), depth (`max_depth` for
+/// operation fields), aliases and the size of a mutation.
 pub fn check(request: &mut Request, max_depth: usize) -> ServerResult<()> {
     // PostgreSQL cannot store U+0000 in text, and no person types it: refused for every
     // string, in the document or its variables, before anything runs.
