@@ -73,7 +73,10 @@ impl Application {
         let app = crate::app::App::new(db, Arc::new(crate::app::Clock::default()), outbox_signal)
             .with_quality_alert_threshold(settings.quality_alert_threshold);
         let state = AppState {
-            jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
+            jwt: Arc::new(JwtKeys::new(
+                &settings.jwt_secret,
+                settings.access_token_ttl,
+            )),
             fanout: Default::default(),
             persisted: Arc::new(crate::persisted::PersistedOperations::new(
                 redis

@@ -14,8 +14,8 @@ use std::sync::Arc;
 pub struct AppState {
     /// The application layer: database, clock and outbox signal.
     pub app: App,
-    /// Access token keys.
-    pub jwt: JwtKeys,
+    /// Access token keys (shared: every WebSocket connection holds a copy of the state).
+    pub jwt: Arc<JwtKeys>,
     /// Resolved configuration.
     pub settings: Arc<Settings>,
     /// Login failure counters.

@@ -201,7 +201,11 @@ impl Connection {
                         None => break None,
                         Some(Err(_)) => Err(Close::new(1002, "WebSocket protocol error")),
                         Some(Ok(AggregatedMessage::Text(text))) => {
-                            self.on_text(&text, &mut init_received, &outgoing).await
+                            // Boxed, as the other rare awaits below: each connection's task
+                            // holds this loop's state for as long as it is open, and inlined,
+                            // these deep futures (authentication, admission) made it 4.3 KiB
+                            // per idle subscriber instead of 1.75 (release build).
+                            Box::pin(self.on_text(&text, &mut init_received, &outgoing)).await
                         }
                         Some(Ok(AggregatedMessage::Binary(_))) => {
                             Err(Close::new(4400, "Binary messages are not supported"))
@@ -236,14 +240,14 @@ impl Connection {
                     break Some(Close::new(4403, "Forbidden: the access token has expired"));
                 }
                 _ = recheck.tick(), if self.caller.is_some() => {
-                    if !self.account_still_active().await {
+                    if !Box::pin(self.account_still_active()).await {
                         break Some(Close::new(4403, "Forbidden: the account is no longer active"));
                     }
                 }
                 event = events.recv(), if self.caller.is_some() && events_open => {
                     match event {
                         Ok(envelope) if self.ends_my_sessions(&envelope) => {
-                            if !self.account_still_active().await {
+                            if !Box::pin(self.account_still_active()).await {
                                 break Some(Close::new(4403, "Forbidden: the sessions of this account have ended"));
                             }
                         }
