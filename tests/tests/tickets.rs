@@ -634,57 +634,13 @@ async fn the_ticket_list_pages_both_ways_sorts_and_searches() {
     let filter = json!({ "search": "zebra 50%_" });
     let order = json!({ "field": "CREATED_AT", "direction": "ASC" });
 
-    let mut forward = Vec::new();
-    let mut after = Value::Null;
-    loop {
-        let body = app
-            .gql(
-                Some(&alice),
-                q,
-                json!({ "f": filter, "o": order, "first": 2, "after": after }),
-            )
-            .await;
-        let page = &data(&body)["tickets"];
+    let forward = page_through(&app, &alice, q, &filter, &order, false, |page| {
         assert_eq!(page["totalCount"], 5);
-        forward.extend(
-            page["nodes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|n| n["id"].clone()),
-        );
-        if page["pageInfo"]["hasNextPage"] != true {
-            break;
-        }
-        after = page["pageInfo"]["endCursor"].clone();
-    }
+    })
+    .await;
     let ids: Vec<Value> = created.iter().map(|t| t["id"].clone()).collect();
     assert_eq!(forward, ids, "oldest first, no gaps, no repeats");
-
-    let mut backward = Vec::new();
-    let mut before = Value::Null;
-    loop {
-        let body = app
-            .gql(
-                Some(&alice),
-                q,
-                json!({ "f": filter, "o": order, "last": 2, "before": before }),
-            )
-            .await;
-        let page = &data(&body)["tickets"];
-        let mut nodes: Vec<Value> = page["nodes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|n| n["id"].clone())
-            .collect();
-        nodes.extend(backward);
-        backward = nodes;
-        if page["pageInfo"]["hasPreviousPage"] != true {
-            break;
-        }
-        before = page["pageInfo"]["startCursor"].clone();
-    }
+    let backward = page_through(&app, &alice, q, &filter, &order, true, |_| {}).await;
     assert_eq!(backward, ids);
 
     // Search by number, customer name and order number; wildcards are literal.
@@ -819,53 +775,51 @@ async fn the_due_order_pages_both_ways_with_tickets_that_have_no_due_time_last()
 
         // Two at a time forwards, then backwards: the same order, no gaps, no repeats, across
         // the boundary between due and not due.
-        let (mut forward, mut after) = (Vec::new(), Value::Null);
-        loop {
-            let body = app
-                .gql(
-                    Some(&alice),
-                    q,
-                    json!({ "f": filter, "o": order, "first": 2, "after": after }),
-                )
-                .await;
-            let page = &data(&body)["tickets"];
-            forward.extend(
-                page["nodes"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|n| n["id"].clone()),
-            );
-            if page["pageInfo"]["hasNextPage"] != true {
-                break;
-            }
-            after = page["pageInfo"]["endCursor"].clone();
-        }
+        let forward = page_through(&app, &alice, q, &filter, &order, false, |_| {}).await;
         assert_eq!(forward, ids, "{direction} forwards");
-        let (mut backward, mut before) = (Vec::new(), Value::Null);
-        loop {
-            let body = app
-                .gql(
-                    Some(&alice),
-                    q,
-                    json!({ "f": filter, "o": order, "last": 2, "before": before }),
-                )
-                .await;
-            let page = &data(&body)["tickets"];
-            let mut nodes: Vec<Value> = page["nodes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|n| n["id"].clone())
-                .collect();
-            nodes.extend(backward);
-            backward = nodes;
-            if page["pageInfo"]["hasPreviousPage"] != true {
-                break;
-            }
-            before = page["pageInfo"]["startCursor"].clone();
-        }
+        let backward = page_through(&app, &alice, q, &filter, &order, true, |_| {}).await;
         assert_eq!(backward, ids, "{direction} backwards");
+    }
+}
+
+/// Every ticket id `q` lists under `filter` and `order`, two at a time: forwards with
+/// `first`/`after`, or backwards with `last`/`before`; in list order either way. `each_page`
+/// sees every page's `tickets` object.
+async fn page_through(
+    app: &TestApp,
+    token: &str,
+    q: &str,
+    filter: &Value,
+    order: &Value,
+    backwards: bool,
+    mut each_page: impl FnMut(&Value),
+) -> Vec<Value> {
+    let (mut ids, mut cursor) = (Vec::new(), Value::Null);
+    loop {
+        let window = if backwards {
+            json!({ "f": filter, "o": order, "last": 2, "before": cursor })
+        } else {
+            json!({ "f": filter, "o": order, "first": 2, "after": cursor })
+        };
+        let body = app.gql(Some(token), q, window).await;
+        let page = &data(&body)["tickets"];
+        each_page(page);
+        let nodes = page["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].clone());
+        let (more, next) = if backwards {
+            ids.splice(0..0, nodes);
+            ("hasPreviousPage", "startCursor")
+        } else {
+            ids.extend(nodes);
+            ("hasNextPage", "endCursor")
+        };
+        if page["pageInfo"][more] != true {
+            return ids;
+        }
+        cursor = page["pageInfo"][next].clone();
     }
 }
 
