@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod persisted;
 pub mod proxy;
 pub mod render;
+pub mod scheduler;
 pub mod seed;
 pub mod sla;
 pub mod startup;

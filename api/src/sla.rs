@@ -4,17 +4,19 @@
 //! 150 % of a target. The rules are `careline_domain::sla::clocks`; this module maps them onto
 //! the stored columns.
 
+use crate::app::AppError;
+use crate::app::tickets::{By, Extra};
 use crate::state::AppState;
 use careline_domain::sla::clocks::{self, ClockPolicy, SlaClocks};
 use careline_domain::sla::{BusinessCalendar, ClockHistory, most_specific, stage_to_i32};
 use careline_domain::ticket::{
-    AUTO_CLOSE_DAYS, Change, Classification, SystemCommand, TicketKind, decide_system,
+    AUTO_CLOSE_DAYS, Change, Classification, FOLLOW_UP_BEFORE_CLOSING, SystemCommand, TicketKind,
 };
+use careline_persistence::StoreError;
 use careline_persistence::calendars;
 use careline_persistence::entity::{sla_policy, ticket};
 use careline_persistence::sla::{self as store, StageChange};
-use careline_persistence::tickets::{self, clock_facts, clocks_of};
-use careline_persistence::{DatabaseConnection, StoreError};
+use careline_persistence::tickets::{clock_facts, clocks_of};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
@@ -35,9 +37,21 @@ pub async fn initial<C: ConnectionTrait>(
     };
     let calendar = match policy.calendar_id {
         Some(id) => calendars::load(db, id).await?,
-        None => BusinessCalendar::parse(&policy.time_zone, &policy.windows).ok(),
+        None => match BusinessCalendar::parse(&policy.time_zone, &policy.windows) {
+            Ok(calendar) => Some(calendar),
+            Err(err) => {
+                tracing::error!(sla.policy = %policy.name, error = ?err, "the SLA policy's hours do not parse");
+                None
+            }
+        },
     };
     let Some(calendar) = calendar else {
+        // A ticket is never refused for it, but nobody may miss that it has no targets.
+        tracing::error!(
+            sla.policy = %policy.name,
+            sla.calendar = ?policy.calendar_id,
+            "the SLA policy's calendar is missing or does not parse: the ticket gets no response-time targets"
+        );
         return Ok(SlaClocks::default());
     };
     let policy = ClockPolicy {
@@ -134,27 +148,28 @@ fn evaluate(
         first_response_breached: check.first_response_breached,
         resolution_breached: check.resolution_breached,
         next_check_at: check.next_check_at,
-        escalations: check
-            .escalations
-            .into_iter()
-            .map(|e| (e.level, e.kind, e.target, e.reason, e.event))
-            .collect(),
+        escalations: check.escalations,
     }
 }
 
-/// One pass of the worker: escalate what crossed a threshold, close what waited long enough,
-/// and generate last month's reports when they fall due. Returns how many tickets this
-/// instance changed.
+/// One pass of every periodic job at the clock's now, in the scheduler's order (see
+/// [`crate::scheduler`]); what tests call to move the background work forward. Returns how
+/// many tickets, tasks and articles this instance changed.
 pub async fn tick(state: &AppState) -> Result<usize, StoreError> {
-    let now = state.app.clock.now();
+    crate::scheduler::run_once(&state.app).await
+}
+
+/// Records the SLA stages tickets crossed by `now`: warnings and escalations, each exactly
+/// once across instances. Returns how many tickets this instance changed.
+pub async fn escalate_due(app: &crate::app::App, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let mut changed = 0;
-    let calendars = calendars::load_all(&state.app.db).await?;
+    let calendars = calendars::load_all(&app.db).await?;
     loop {
-        let due = store::due_for_check(&state.app.db, now, 200).await?;
+        let due = store::due_for_check(&app.db, now, 200).await?;
         let batch = due.len();
         for ticket in due {
             let change = evaluate(&ticket, &calendars, now);
-            if store::apply_stage_change(&state.app.db, change, now).await? {
+            if store::apply_stage_change(&app.db, change, now).await? {
                 changed += 1;
             }
         }
@@ -162,82 +177,54 @@ pub async fn tick(state: &AppState) -> Result<usize, StoreError> {
             break;
         }
     }
-    changed += auto_close(&state.app.db, now).await?;
-    let deadlines = crate::app::casework::check_deadlines(&state.app, now).await;
-    let stale = crate::app::knowledge::notify_stale(&state.app, now).await;
-    changed += deadlines
-        .and_then(|moved| Ok(moved + stale?))
-        .map_err(|e| match e {
-            crate::app::AppError::Internal(err) => {
-                StoreError::Db(sea_orm::DbErr::Custom(format!("{err:#}")))
-            }
-            other => StoreError::Db(sea_orm::DbErr::Custom(other.code().to_owned())),
-        })?;
-    if changed > 0 {
-        state.app.committed();
-    }
-    // Last month's reports on the 1st; a failure here must not hold up escalations.
-    if let Err(err) = crate::app::reports::run_schedule(&state.app, now).await {
-        match err {
-            crate::app::AppError::Internal(inner) => {
-                tracing::warn!(error.detail = ?inner, "scheduled reports failed; retrying next tick");
-            }
-            other => tracing::warn!(error.code = other.code(), "scheduled reports failed"),
-        }
-    }
     Ok(changed)
 }
 
-async fn auto_close(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize, StoreError> {
-    let candidates =
-        store::auto_close_candidates(db, now - Duration::days(AUTO_CLOSE_DAYS), 200).await?;
+/// Closes the resolved tickets whose grace period ended, oldest resolution first, through the
+/// one write path as the system. Kinds that close only after a follow-up visit are not even
+/// read; a ticket the state machine refuses anyway is logged and passed over, never retried
+/// ahead of the rest (so no number of them starves the others).
+pub async fn auto_close(app: &crate::app::App, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    const PAGE: u64 = 200;
+    let resolved_before = now - Duration::days(AUTO_CLOSE_DAYS);
     let mut closed = 0;
-    for t in candidates {
-        let customer_user = careline_persistence::customers::find(db, t.customer_id)
-            .await?
-            .and_then(|c| c.user_id);
-        let Some(facts) = crate::app::tickets::facts(&t, customer_user) else {
-            tracing::warn!(ticket.id = %t.id, "auto-close skipped a ticket with unknown stored values");
-            continue;
-        };
-        // The state machine decides, as for a person's command; a ticket that changed since
-        // the candidates were read is left for the next pass.
-        let Ok(change) = decide_system(&facts, SystemCommand::AutoClose) else {
-            continue;
-        };
-        let sla = after_change(&t, &stored_clocks(db, &t).await?, &change, now);
-        // The version check makes this exactly-once too: a second instance gets a conflict.
-        match tickets::apply(
-            db,
-            &t,
-            customer_user,
-            t.version,
-            &change,
-            &sla,
-            None,
-            tickets::Extra::None,
-            now,
+    let mut after = None;
+    loop {
+        let candidates = store::auto_close_candidates(
+            &app.db,
+            resolved_before,
+            &FOLLOW_UP_BEFORE_CLOSING,
+            after,
+            PAGE,
         )
-        .await
-        {
-            Ok(_) => closed += 1,
-            Err(StoreError::Conflict(_)) => {}
-            Err(other) => return Err(other),
+        .await?;
+        let batch = candidates.len();
+        for t in candidates {
+            after = t.resolved_at.map(|at| (at, t.id));
+            let by = By::System {
+                command: SystemCommand::AutoClose,
+                actor: None,
+            };
+            // The version check makes this exactly-once too: a second instance, or a change
+            // since the candidates were read, gets a conflict and leaves it.
+            match crate::app::tickets::execute(&app.db, t.id, by, Some(t.version), Extra::None, now)
+                .await
+            {
+                Ok(_) => closed += 1,
+                Err(AppError::Conflict(_)) => {}
+                Err(AppError::Internal(err)) => {
+                    return Err(StoreError::Db(sea_orm::DbErr::Custom(format!("{err:#}"))));
+                }
+                Err(refused) => tracing::warn!(
+                    ticket.id = %t.id,
+                    error.code = refused.code(),
+                    "auto-close refused a candidate"
+                ),
+            }
+        }
+        if batch < usize::try_from(PAGE).unwrap_or(usize::MAX) {
+            break;
         }
     }
     Ok(closed)
-}
-
-/// Runs [`tick`] every `SLA_TICK_SECONDS` in the background.
-pub fn spawn_worker(state: AppState) {
-    tokio::spawn(async move {
-        let mut interval = tokio::time::interval(state.settings.sla_tick);
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            interval.tick().await;
-            if let Err(err) = tick(&state).await {
-                tracing::warn!(error = %crate::app::error::chain(&err), "SLA worker pass failed; retrying next tick");
-            }
-        }
-    });
 }

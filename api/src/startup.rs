@@ -107,7 +107,7 @@ impl Application {
             seed::demo_if_empty(&state).await?;
         }
         if state.settings.sla_worker {
-            crate::sla::spawn_worker(state.clone());
+            crate::scheduler::spawn(state.clone());
             crate::app::kpi::spawn_rollup_worker(state.app.clone());
         }
         let schema = build_schema(Some(state.clone()), !state.settings.introspection_enabled());

@@ -131,10 +131,39 @@ pub enum EscalationKind {
     SlaWarning,
     /// A target missed.
     SlaBreach,
-    /// A MAJOR complaint, escalated at intake to the working group.
+    /// A MAJOR complaint, escalated to the working group at intake or on reclassification.
     MajorComplaint,
-    /// Escalated by hand.
+    /// Escalated by hand (and a ticket other than a complaint registered or made URGENT).
     Manual,
+    /// A complaint registered or reclassified as URGENT (not MAJOR): to the working group.
+    UrgentComplaint,
+}
+
+impl EscalationKind {
+    /// Every kind.
+    pub const ALL: [EscalationKind; 5] = [
+        EscalationKind::SlaWarning,
+        EscalationKind::SlaBreach,
+        EscalationKind::MajorComplaint,
+        EscalationKind::Manual,
+        EscalationKind::UrgentComplaint,
+    ];
+
+    /// The contract spelling, also the stored form.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EscalationKind::SlaWarning => "SLA_WARNING",
+            EscalationKind::SlaBreach => "SLA_BREACH",
+            EscalationKind::MajorComplaint => "MAJOR_COMPLAINT",
+            EscalationKind::Manual => "MANUAL",
+            EscalationKind::UrgentComplaint => "URGENT_COMPLAINT",
+        }
+    }
+
+    /// Parses the contract spelling.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 }
 
 /// Which response-time target. Spelled as in the GraphQL contract.

@@ -19,12 +19,12 @@ pub use assignment::{
 };
 pub use calendar::{BusinessCalendar, FAR_FUTURE, SpecialDay, SpecialDayKind};
 pub use clocks::{
-    ClockCheck, ClockHistory, ClockPolicy, SlaClocks, SlaEscalation, StatusStep, TicketClockFacts,
-    clocks_run, is_overdue, recounted,
+    ClockCheck, ClockHistory, ClockPolicy, SlaClocks, StatusStep, TicketClockFacts, clocks_run,
+    is_overdue, recounted,
 };
 pub use escalation::{
-    MAX_ESCALATION_LEVEL, Stage, breach_at, escalation_stage, level2_at,
-    next_manual_escalation_level, warning_at,
+    Escalation, MAX_ESCALATION_LEVEL, Stage, breach_at, department_overdue, escalation_stage,
+    level2_at, next_manual_escalation_level, on_classification, warning_at,
 };
 pub use policy::{
     ALWAYS_OPEN_WINDOWS, BUSINESS_DAY_MINUTES, DEFAULT_POLICIES, DEFAULT_TIME_ZONE,

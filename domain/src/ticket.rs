@@ -3,6 +3,7 @@
 //! [`decide`], and persists the returned [`Change`] under its optimistic version check.
 
 mod access;
+mod bookkeeping;
 mod casework;
 mod corrective;
 mod intake;
@@ -14,6 +15,7 @@ pub use access::{
     ReadScope, Viewer, can_read, can_see_contact, can_see_internal, can_see_involved, mask_email,
     mask_phone, read_scope,
 };
+pub use bookkeeping::{Bookkeeping, Effects, Record, effects};
 pub use casework::{
     FOLLOW_UP_BEFORE_CLOSING, MAX_TASKS_PER_DISPATCH, PlannedTask, TaskRequest, TaskStage,
     check_tasks, needs_follow_up, plan_task, task_overdue, task_stage,
@@ -26,8 +28,7 @@ pub use intake::{
 };
 pub use lifecycle::{
     AUTO_CLOSE_DAYS, Change, Classification, Command, EventDraft, MAX_INVOLVED_STAFF,
-    ManualEscalation, SystemCommand, TicketFacts, allowed_moves, check_arguments, decide,
-    decide_system,
+    SystemCommand, TicketFacts, allowed_moves, check_arguments, decide, decide_system,
 };
 pub use number::{format_ticket_number, parse_ticket_number};
 pub use vocabulary::{

@@ -6,13 +6,14 @@ use crate::entity::business_calendar::{self, Entity as Calendar};
 use crate::entity::sla_policy::{self, Entity as SlaPolicy};
 use crate::entity::ticket::{self, Column as T, Entity as Ticket};
 use crate::entity::{customer, ticket_event};
-use crate::sla::OPEN_STATUSES;
+use crate::journal::{self, Announce, Append, Author};
+use crate::sla::open_statuses;
 use crate::tickets::clock_columns;
-use crate::{StoreError, now, outbox};
+use crate::{StoreError, now};
 use careline_domain::DomainError;
 use careline_domain::kpi::ticket_calendar;
 use careline_domain::sla::{BusinessCalendar, SlaClocks, SpecialDay, StatusStep};
-use careline_domain::ticket::{TicketEventKind, TicketStatus};
+use careline_domain::ticket::{EventDraft, TicketEventKind, TicketStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -316,7 +317,7 @@ pub async fn open_tickets_on<C: ConnectionTrait>(
 ) -> Result<Vec<ticket::Model>, StoreError> {
     let mut query = Ticket::find()
         .filter(T::SlaCalendarId.eq(id))
-        .filter(T::Status.is_in(OPEN_STATUSES))
+        .filter(T::Status.is_in(open_statuses()))
         .order_by_asc(T::Id)
         .limit(limit);
     if let Some(after) = after {
@@ -380,22 +381,6 @@ pub async fn store_recount<C: ConnectionTrait>(
         [clocks.first_response_due_at, clocks.resolution_due_at],
     )
     .await?;
-    let entry = ticket_event::Model {
-        id: Uuid::now_v7(),
-        ticket_id: t.id,
-        kind: TicketEventKind::DueTimesRecomputed.as_str().to_owned(),
-        actor_id: None,
-        at,
-        internal: true,
-        message: Some(message),
-        from_status: None,
-        to_status: None,
-        minutes: None,
-        first_contact: None,
-    };
-    ticket_event::ActiveModel::from(entry.clone())
-        .insert(db)
-        .await?;
     let ticket = Ticket::find_by_id(t.id)
         .one(db)
         .await?
@@ -404,9 +389,26 @@ pub async fn store_recount<C: ConnectionTrait>(
         .one(db)
         .await?
         .and_then(|c| c.user_id);
-    outbox::enqueue(
+    let entry = EventDraft {
+        kind: TicketEventKind::DueTimesRecomputed,
+        internal: true,
+        message: Some(message),
+        from_status: None,
+        to_status: None,
+    };
+    journal::append(
         db,
-        &outbox::ticket_change_events(&ticket, customer_user, &[entry]),
+        Author {
+            ticket: &ticket,
+            customer_user_id: customer_user,
+            actor: None,
+            at,
+        },
+        Append {
+            entries: std::slice::from_ref(&entry),
+            ..Append::default()
+        },
+        Announce::Change,
     )
     .await?;
     Ok(true)

@@ -6,14 +6,17 @@
 //! the instance whose update hits the row records and publishes it.
 
 use crate::entity::department_task::{self, Column as K, Entity as Task, Model};
-use crate::entity::{customer, escalation, ticket, ticket_event};
+use crate::entity::{customer, ticket};
+use crate::journal::{self, Announce, Append, Author};
 use crate::{StoreError, outbox};
-use careline_domain::event::{Envelope, EscalationKind, Event, QueueEventKind};
-use careline_domain::ticket::{DepartmentTaskStatus, PlannedTask, TaskStage, TicketEventKind};
+use careline_domain::event::{Envelope, Event, QueueEventKind};
+use careline_domain::ticket::{
+    DepartmentTaskStatus, EventDraft, PlannedTask, TaskStage, TicketEventKind,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
 
 const OPEN: &str = "OPEN";
 
@@ -171,163 +174,74 @@ pub async fn due_for_check<C: ConnectionTrait>(
         .await?)
 }
 
-/// What the deadline worker records for one task.
-#[derive(Debug, Clone)]
-pub struct TaskCheck {
-    /// The stage it read.
-    pub was: TaskStage,
-    /// The stage reached.
-    pub now: TaskStage,
-    /// When to look next.
-    pub next_check_at: Option<DateTime<Utc>>,
-    /// The department's name, for people.
-    pub department: String,
-    /// The reminder's text, when the liaisons are reminded.
-    pub reminder: Option<String>,
-    /// The escalation's reason, when the owner's supervisor is told.
-    pub escalation: Option<String>,
-}
-
-/// Records a task's new stage if no other instance did first: the reminder (a timeline entry
-/// and a queue event for the department) and the escalation (raising the ticket to at least
-/// the supervisor, with its record and event). Returns whether this call did.
-pub async fn advance(
-    db: &DatabaseConnection,
+/// Moves task `task` from stage `was` to `now` (with the next look at `next_check_at`; the
+/// reminder time stamped when `reminded`) if no other instance did first. Returns whether
+/// this call did; the caller records what the new stage means in the same transaction.
+pub async fn advance<C: ConnectionTrait>(
+    db: &C,
     task: &Model,
-    check: &TaskCheck,
+    was: TaskStage,
+    now: TaskStage,
+    next_check_at: Option<DateTime<Utc>>,
+    reminded: bool,
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    use sea_orm::TransactionTrait;
-    let txn = db.begin().await?;
     let mut update = Task::update_many()
-        .col_expr(K::Stage, Expr::value(check.now.to_i32()))
-        .col_expr(K::NextCheckAt, Expr::value(check.next_check_at))
+        .col_expr(K::Stage, Expr::value(now.to_i32()))
+        .col_expr(K::NextCheckAt, Expr::value(next_check_at))
         .filter(K::Id.eq(task.id))
         .filter(K::Status.eq(OPEN))
-        .filter(K::Stage.eq(check.was.to_i32()));
-    if check.reminder.is_some() {
+        .filter(K::Stage.eq(was.to_i32()));
+    if reminded {
         update = update.col_expr(K::RemindedAt, Expr::value(at));
     }
-    if update.exec(&txn).await?.rows_affected == 0 {
-        txn.rollback().await?;
-        return Ok(false);
-    }
-    if check.reminder.is_none() && check.escalation.is_none() {
-        txn.commit().await?;
-        return Ok(true);
-    }
-    let level = if check.escalation.is_some() {
-        // Escalation raises the ticket to the supervisor, never lowers it.
-        ticket::Entity::update_many()
-            .col_expr(
-                ticket::Column::EscalationLevel,
-                Expr::cust("CASE WHEN escalation_level < 1 THEN 1 ELSE escalation_level END"),
-            )
-            .col_expr(
-                ticket::Column::Version,
-                Expr::col(ticket::Column::Version).add(1),
-            )
-            .col_expr(ticket::Column::UpdatedAt, Expr::value(at))
-            .filter(ticket::Column::Id.eq(task.ticket_id))
-            .exec(&txn)
-            .await?;
-        true
-    } else {
-        false
-    };
+    Ok(update.exec(db).await?.rows_affected > 0)
+}
+
+/// Tells `task`'s ticket that its department was reminded (`text`, internal), and the
+/// department's queue: the snapshot names the task's department.
+pub async fn record_reminder<C: ConnectionTrait>(
+    db: &C,
+    task: &Model,
+    text: String,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let ticket = ticket::Entity::find_by_id(task.ticket_id)
-        .one(&txn)
+        .one(db)
         .await?
         .ok_or(StoreError::NotFound("ticket"))?;
     let customer_user = customer::Entity::find_by_id(ticket.customer_id)
-        .one(&txn)
+        .one(db)
         .await?
         .and_then(|c| c.user_id);
-    let mut entries = Vec::new();
-    let mut envelopes = Vec::new();
-    if let Some(text) = &check.reminder {
-        entries.push(entry(
-            &ticket,
-            TicketEventKind::DepartmentReminded,
-            text,
-            at,
-        ));
-        // The department's queue hears of it: the snapshot names the task's department.
-        let mut snapshot = outbox::snapshot(&ticket, customer_user);
-        snapshot.department_id = Some(task.department_id);
-        envelopes.push(Envelope::new(Event::Queue {
-            kind: QueueEventKind::Updated,
-            ticket: snapshot,
-            at,
-        }));
-    }
-    if let Some(reason) = &check.escalation {
-        escalation::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            ticket_id: Set(ticket.id),
-            level: Set(ticket.escalation_level),
-            kind: Set("SLA_BREACH".to_owned()),
-            target: Set(None),
-            reason: Set(reason.clone()),
-            at: Set(at),
-            created_by: Set(None),
-            acknowledged_by: Set(None),
-            acknowledged_at: Set(None),
-        }
-        .insert(&txn)
-        .await?;
-        entries.push(entry(&ticket, TicketEventKind::Escalated, reason, at));
-        envelopes.push(Envelope::new(Event::Escalation {
-            ticket: outbox::snapshot(&ticket, customer_user),
-            level: ticket.escalation_level,
-            kind: EscalationKind::SlaBreach,
-            target: None,
-            reason: reason.clone(),
-            at,
-        }));
-    }
-    for e in &entries {
-        ticket_event::ActiveModel::from(e.clone())
-            .insert(&txn)
-            .await?;
-    }
-    crate::kpi::record_actions(&txn, &entries).await?;
-    if level {
-        envelopes.extend(outbox::ticket_change_events(
-            &ticket,
-            customer_user,
-            &entries,
-        ));
-    } else {
-        envelopes.extend(entries.iter().map(|e| {
-            Envelope::new(Event::TicketUpdated {
-                ticket: outbox::snapshot(&ticket, customer_user),
-                entry: outbox::timeline_entry(e),
-            })
-        }));
-    }
-    outbox::enqueue(&txn, &envelopes).await?;
-    txn.commit().await?;
-    Ok(true)
-}
-
-fn entry(
-    ticket: &ticket::Model,
-    kind: TicketEventKind,
-    message: &str,
-    at: DateTime<Utc>,
-) -> ticket_event::Model {
-    ticket_event::Model {
-        id: Uuid::now_v7(),
-        ticket_id: ticket.id,
-        kind: kind.as_str().to_owned(),
-        actor_id: None,
-        at,
+    let mut snapshot = outbox::snapshot(&ticket, customer_user);
+    snapshot.department_id = Some(task.department_id);
+    let entry = EventDraft {
+        kind: TicketEventKind::DepartmentReminded,
         internal: true,
-        message: Some(message.to_owned()),
+        message: Some(text),
         from_status: None,
         to_status: None,
-        minutes: None,
-        first_contact: None,
-    }
+    };
+    journal::append(
+        db,
+        Author {
+            ticket: &ticket,
+            customer_user_id: customer_user,
+            actor: None,
+            at,
+        },
+        Append {
+            entries: std::slice::from_ref(&entry),
+            also: vec![Envelope::new(Event::Queue {
+                kind: QueueEventKind::Updated,
+                ticket: snapshot,
+                at,
+            })],
+            ..Append::default()
+        },
+        Announce::Entries,
+    )
+    .await?;
+    Ok(())
 }

@@ -17,6 +17,7 @@ use crate::page::{Page, PageRequest};
 use careline_domain::kpi::{DurationSummary, duration_minutes, summarize_histogram};
 use careline_domain::role::Role;
 use careline_domain::sla::BusinessCalendar;
+use careline_domain::ticket::TicketStatus;
 use careline_migration::SHORT_SPAN_DAYS;
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
@@ -124,8 +125,15 @@ impl Metric {
     ];
 }
 
-/// Statuses that still need work; `backlog` counts these.
-const OPEN_STATUSES: &str = "('NEW', 'OPEN', 'PENDING_DEPARTMENT', 'PENDING_CUSTOMER')";
+/// Statuses that still need work ([`TicketStatus::OPEN`]) as an SQL list; `backlog` counts
+/// these.
+fn open_statuses_sql() -> String {
+    let quoted: Vec<String> = TicketStatus::OPEN
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!("({})", quoted.join(", "))
+}
 
 /// SQL text with numbered placeholders; each named value is bound once however often it is
 /// used, because PostgreSQL refuses parameters a statement never mentions.
@@ -489,7 +497,8 @@ impl Sql {
             }
             Metric::Backlog => {
                 let scope = self.ticket_in();
-                format!("SELECT t.id FROM tickets t WHERE t.status IN {OPEN_STATUSES} AND {scope}")
+                let open = open_statuses_sql();
+                format!("SELECT t.id FROM tickets t WHERE t.status IN {open} AND {scope}")
             }
             Metric::Overdue => {
                 let backlog = self.metric_set(Metric::Backlog);

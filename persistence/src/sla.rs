@@ -5,16 +5,18 @@
 //! write (`… WHERE sla_x_stage = <what the worker read>`): only the instance whose update hits
 //! the row records the escalation and publishes it.
 
-use crate::entity::escalation::{self, Entity as Escalation};
+use crate::entity::escalation::{self, Entity as Escalations};
 use crate::entity::handover::{self, Entity as Handover};
 use crate::entity::handover_ticket::{self, Entity as HandoverTicket};
 use crate::entity::shift::{self, Entity as Shift};
 use crate::entity::sla_policy::{self, Entity as SlaPolicy};
 use crate::entity::ticket::{self, Column as T, Entity as Ticket};
-use crate::entity::{customer, ticket_event, user};
-use crate::{StoreError, now, outbox};
-use careline_domain::event::{Envelope, EscalationKind, Event, SlaTarget};
-use careline_domain::ticket::{ManualEscalation, TicketEventKind};
+use crate::entity::{customer, user};
+use crate::journal::{self, Announce, Append, Author};
+use crate::{StoreError, now};
+use careline_domain::event::SlaTarget;
+use careline_domain::sla::Escalation;
+use careline_domain::ticket::{EventDraft, TicketStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
@@ -23,8 +25,10 @@ use sea_orm::{
     QuerySelect, TransactionTrait,
 };
 
-/// Statuses in which a ticket is still being worked.
-pub const OPEN_STATUSES: [&str; 4] = ["NEW", "OPEN", "PENDING_DEPARTMENT", "PENDING_CUSTOMER"];
+/// Statuses in which a ticket is still being worked, as stored ([`TicketStatus::OPEN`]).
+pub fn open_statuses() -> impl Iterator<Item = &'static str> {
+    TicketStatus::OPEN.into_iter().map(|s| s.as_str())
+}
 
 /// A policy to store.
 #[derive(Debug, Clone)]
@@ -156,8 +160,8 @@ pub struct StageChange {
     pub resolution_breached: bool,
     /// The next time the worker must look.
     pub next_check_at: Option<DateTime<Utc>>,
-    /// Escalations to record, in order: (level, kind, target, reason, timeline kind).
-    pub escalations: Vec<(i32, EscalationKind, SlaTarget, String, TicketEventKind)>,
+    /// Escalations to record, in order.
+    pub escalations: Vec<Escalation>,
 }
 
 /// Applies a stage change if no other instance did it first. Returns whether this call did.
@@ -196,139 +200,34 @@ pub async fn apply_stage_change(
         return Ok(false);
     }
     if !change.escalations.is_empty() {
-        record_escalations(&txn, change.ticket_id, None, &change.escalations, at).await?;
+        let ticket = Ticket::find_by_id(change.ticket_id)
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("ticket"))?;
+        let customer_user = customer::Entity::find_by_id(ticket.customer_id)
+            .one(&txn)
+            .await?
+            .and_then(|c| c.user_id);
+        let entries: Vec<EventDraft> = change.escalations.iter().map(Escalation::entry).collect();
+        journal::append(
+            &txn,
+            Author {
+                ticket: &ticket,
+                customer_user_id: customer_user,
+                actor: None,
+                at,
+            },
+            Append {
+                entries: &entries,
+                escalations: &change.escalations,
+                ..Append::default()
+            },
+            Announce::Change,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(true)
-}
-
-/// Records escalations with their timeline entries and events, inside `txn`.
-async fn record_escalations(
-    txn: &sea_orm::DatabaseTransaction,
-    ticket_id: Uuid,
-    actor: Option<Uuid>,
-    escalations: &[(i32, EscalationKind, SlaTarget, String, TicketEventKind)],
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let ticket = Ticket::find_by_id(ticket_id)
-        .one(txn)
-        .await?
-        .ok_or(StoreError::NotFound("ticket"))?;
-    let customer_user = customer::Entity::find_by_id(ticket.customer_id)
-        .one(txn)
-        .await?
-        .and_then(|c| c.user_id);
-    let mut entries = Vec::new();
-    let mut envelopes = Vec::new();
-    for (level, kind, target, reason, entry_kind) in escalations {
-        escalation::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            ticket_id: Set(ticket_id),
-            level: Set(*level),
-            kind: Set(escalation_kind_str(*kind).to_owned()),
-            target: Set(Some(target_str(*target).to_owned())),
-            reason: Set(reason.clone()),
-            at: Set(at),
-            created_by: Set(actor),
-            acknowledged_by: Set(None),
-            acknowledged_at: Set(None),
-        }
-        .insert(txn)
-        .await?;
-        let entry = ticket_event::Model {
-            id: Uuid::now_v7(),
-            ticket_id,
-            kind: entry_kind.as_str().to_owned(),
-            actor_id: actor,
-            at,
-            internal: true,
-            message: Some(reason.clone()),
-            from_status: None,
-            to_status: None,
-            minutes: None,
-            first_contact: None,
-        };
-        ticket_event::ActiveModel::from(entry.clone())
-            .insert(txn)
-            .await?;
-        crate::kpi::record_actions(txn, std::slice::from_ref(&entry)).await?;
-        entries.push(entry);
-        envelopes.push(Envelope::new(Event::Escalation {
-            ticket: outbox::snapshot(&ticket, customer_user),
-            level: *level,
-            kind: *kind,
-            target: Some(*target),
-            reason: reason.clone(),
-            at,
-        }));
-    }
-    envelopes.extend(outbox::ticket_change_events(
-        &ticket,
-        customer_user,
-        &entries,
-    ));
-    outbox::enqueue(txn, &envelopes).await
-}
-
-/// Records an escalation by hand (the ticket's level and timeline are written by the change
-/// that carries it, in the same transaction).
-pub(crate) async fn record_manual_escalation<C: ConnectionTrait>(
-    db: &C,
-    ticket_id: Uuid,
-    escalation: &ManualEscalation,
-    actor: Option<Uuid>,
-    at: DateTime<Utc>,
-) -> Result<escalation::Model, StoreError> {
-    Ok(escalation::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        ticket_id: Set(ticket_id),
-        level: Set(escalation.level),
-        kind: Set(escalation_kind_str(EscalationKind::Manual).to_owned()),
-        target: Set(None),
-        reason: Set(escalation.reason.clone()),
-        at: Set(at),
-        created_by: Set(actor),
-        acknowledged_by: Set(None),
-        acknowledged_at: Set(None),
-    }
-    .insert(db)
-    .await?)
-}
-
-/// Records the level-3 escalation of a MAJOR complaint made at intake (the ticket, its level and
-/// its events were written by intake itself).
-pub async fn record_intake_escalation<C: ConnectionTrait>(
-    db: &C,
-    ticket_id: Uuid,
-    level: i32,
-    reason: &str,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    escalation::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        ticket_id: Set(ticket_id),
-        level: Set(level),
-        kind: Set(escalation_kind_str(EscalationKind::MajorComplaint).to_owned()),
-        target: Set(None),
-        reason: Set(reason.to_owned()),
-        at: Set(at),
-        created_by: Set(None),
-        acknowledged_by: Set(None),
-        acknowledged_at: Set(None),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
-}
-
-/// The stored spelling of an escalation kind.
-pub fn escalation_kind_str(kind: EscalationKind) -> &'static str {
-    match kind {
-        EscalationKind::SlaWarning => "SLA_WARNING",
-        EscalationKind::SlaBreach => "SLA_BREACH",
-        EscalationKind::MajorComplaint => "MAJOR_COMPLAINT",
-        EscalationKind::Manual => "MANUAL",
-    }
 }
 
 /// The stored spelling of a target.
@@ -346,7 +245,7 @@ pub async fn escalations<C: ConnectionTrait>(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<escalation::Model>, StoreError> {
-    let mut query = Escalation::find().order_by_desc(escalation::Column::Id);
+    let mut query = Escalations::find().order_by_desc(escalation::Column::Id);
     if open_only {
         query = query.filter(escalation::Column::AcknowledgedAt.is_null());
     }
@@ -361,18 +260,19 @@ pub async fn escalation<C: ConnectionTrait>(
     db: &C,
     id: Uuid,
 ) -> Result<Option<escalation::Model>, StoreError> {
-    Ok(Escalation::find_by_id(id).one(db).await?)
+    Ok(Escalations::find_by_id(id).one(db).await?)
 }
 
-/// Records who took responsibility for an escalation (once).
+/// Records who took responsibility for an escalation (once), at `at`.
 pub async fn acknowledge_escalation<C: ConnectionTrait>(
     db: &C,
     id: Uuid,
     by: Uuid,
+    at: DateTime<Utc>,
 ) -> Result<escalation::Model, StoreError> {
-    let result = Escalation::update_many()
+    let result = Escalations::update_many()
         .col_expr(escalation::Column::AcknowledgedBy, Expr::value(by))
-        .col_expr(escalation::Column::AcknowledgedAt, Expr::value(now()))
+        .col_expr(escalation::Column::AcknowledgedAt, Expr::value(at))
         .filter(escalation::Column::Id.eq(id))
         .filter(escalation::Column::AcknowledgedAt.is_null())
         .exec(db)
@@ -402,7 +302,7 @@ pub struct QueueCounts {
 }
 
 fn queue_scope(team: Option<Uuid>, department: Option<Uuid>) -> sea_orm::Select<Ticket> {
-    let mut query = Ticket::find().filter(T::Status.is_in(OPEN_STATUSES));
+    let mut query = Ticket::find().filter(T::Status.is_in(open_statuses()));
     if let Some(team) = team {
         query = query.filter(T::TeamId.eq(team));
     }
@@ -490,7 +390,7 @@ pub async fn open_counts<C: ConnectionTrait>(
         .select_only()
         .column(T::AssigneeId)
         .column_as(T::Id.count(), "open")
-        .filter(T::Status.is_in(OPEN_STATUSES))
+        .filter(T::Status.is_in(open_statuses()))
         .filter(T::AssigneeId.is_in(agents.iter().copied()))
         .group_by(T::AssigneeId)
         .into_model::<Load>()
@@ -586,19 +486,20 @@ pub async fn shifts<C: ConnectionTrait>(
         .await?)
 }
 
-/// Stores a handover record and its ticket list.
+/// Stores a handover record made at `at` and its ticket list.
 pub async fn record_handover<C: ConnectionTrait>(
     db: &C,
     from: Uuid,
     to: Uuid,
     notes: String,
     tickets: &[Uuid],
+    at: DateTime<Utc>,
 ) -> Result<handover::Model, StoreError> {
     let row = handover::ActiveModel {
         id: Set(Uuid::now_v7()),
         from_id: Set(from),
         to_id: Set(to),
-        at: Set(now()),
+        at: Set(at),
         notes: Set(notes),
     }
     .insert(db)
@@ -642,16 +543,34 @@ pub async fn handover_tickets<C: ConnectionTrait>(
         .await?)
 }
 
-/// Resolved non-complaint tickets whose grace period ended (auto-close candidates).
+/// Resolved tickets of kinds other than `kept` resolved at or before `resolved_before`, oldest
+/// resolution first, after `after` (the resolution time and id of the last one read): the
+/// auto-close candidates, a page at a time.
 pub async fn auto_close_candidates<C: ConnectionTrait>(
     db: &C,
     resolved_before: DateTime<Utc>,
+    kept: &[careline_domain::ticket::TicketKind],
+    after: Option<(DateTime<Utc>, Uuid)>,
     limit: u64,
 ) -> Result<Vec<ticket::Model>, StoreError> {
-    Ok(Ticket::find()
-        .filter(T::Status.eq("RESOLVED"))
-        .filter(T::Kind.ne("COMPLAINT"))
-        .filter(T::ResolvedAt.lte(resolved_before))
+    let mut query = Ticket::find()
+        .filter(T::Status.eq(TicketStatus::Resolved.as_str()))
+        .filter(T::Kind.is_not_in(kept.iter().map(|k| k.as_str())))
+        .filter(T::ResolvedAt.lte(resolved_before));
+    if let Some((at, id)) = after {
+        query = query.filter(
+            sea_orm::sea_query::Condition::any()
+                .add(T::ResolvedAt.gt(at))
+                .add(
+                    sea_orm::sea_query::Condition::all()
+                        .add(T::ResolvedAt.eq(at))
+                        .add(T::Id.gt(id)),
+                ),
+        );
+    }
+    Ok(query
+        .order_by_asc(T::ResolvedAt)
+        .order_by_asc(T::Id)
         .limit(limit)
         .all(db)
         .await?)

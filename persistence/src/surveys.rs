@@ -1,14 +1,14 @@
 //! Satisfaction surveys in storage: questionnaires, one invitation per customer and survey,
 //! answers, and the results counted in SQL.
 
+use crate::StoreError;
 use crate::entity::survey::{self, Column as S, Entity as Survey};
 use crate::entity::survey_answer;
 use crate::entity::survey_invitation::{self, Column as I, Entity as Invitation};
-use crate::entity::{customer, ticket, ticket_event};
-use crate::{StoreError, outbox};
-use careline_domain::event::{Envelope, Event};
+use crate::entity::{customer, ticket};
+use crate::journal::{self, Announce, Append, Author};
 use careline_domain::survey::{Question, StoredAnswer, SurveyStatus};
-use careline_domain::ticket::TicketEventKind;
+use careline_domain::ticket::{EventDraft, TicketEventKind};
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
@@ -312,34 +312,31 @@ pub async fn answer(
     if let (Some(message), Some(ticket_id)) = (call_note, invitation.ticket_id)
         && let Some(ticket) = ticket::Entity::find_by_id(ticket_id).one(&txn).await?
     {
-        let entry = ticket_event::Model {
-            id: Uuid::now_v7(),
-            ticket_id,
-            kind: TicketEventKind::SurveyAnswered.as_str().to_owned(),
-            actor_id: Some(by),
-            at,
-            internal: true,
-            message: Some(message.to_owned()),
-            from_status: None,
-            to_status: None,
-            minutes: None,
-            first_contact: None,
-        };
-        ticket_event::ActiveModel::from(entry.clone())
-            .insert(&txn)
-            .await?;
-        // A call is work on the ticket: the KPI facts kept while writing count it as such.
-        crate::kpi::record_actions(&txn, std::slice::from_ref(&entry)).await?;
         let customer_user = customer::Entity::find_by_id(ticket.customer_id)
             .one(&txn)
             .await?
             .and_then(|c| c.user_id);
-        outbox::enqueue(
+        // A call is work on the ticket: the KPI facts kept while writing count it as such.
+        let entry = EventDraft {
+            kind: TicketEventKind::SurveyAnswered,
+            internal: true,
+            message: Some(message.to_owned()),
+            from_status: None,
+            to_status: None,
+        };
+        journal::append(
             &txn,
-            &[Envelope::new(Event::TicketUpdated {
-                ticket: outbox::snapshot(&ticket, customer_user),
-                entry: outbox::timeline_entry(&entry),
-            })],
+            Author {
+                ticket: &ticket,
+                customer_user_id: customer_user,
+                actor: Some(by),
+                at,
+            },
+            Append {
+                entries: std::slice::from_ref(&entry),
+                ..Append::default()
+            },
+            Announce::Entries,
         )
         .await?;
     }

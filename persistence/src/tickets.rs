@@ -1,21 +1,19 @@
 //! Tickets: intake, changes under an optimistic version check, timelines, follow-ups, ratings,
 //! and the filtered, sorted, keyset-paginated list.
 
-use crate::customers::{self, CustomerSource};
+use crate::StoreError;
+use crate::customers;
 use crate::entity::customer;
 use crate::entity::follow_up::{self, Entity as FollowUp};
 use crate::entity::satisfaction_rating::{self, Entity as Rating};
 use crate::entity::ticket::{self, Column as T, Entity as Ticket, Model};
 use crate::entity::ticket_event::{self, Entity as TicketEvent};
 use crate::page::{Page, PageRequest, paginate};
-use crate::{StoreError, outbox};
-use careline_domain::customer::{CustomerTier, with_tier_floor};
-use careline_domain::event::{Envelope, EscalationKind, Event};
 use careline_domain::sla::clocks::{SlaClocks, TicketClockFacts};
 use careline_domain::sla::{BusinessCalendar, stage_from_i32, stage_to_i32};
 use careline_domain::ticket::{
-    Attachment, Change, EventDraft, FollowUpMethod, ReadScope, TicketEventKind, TicketStatus,
-    ValidatedIntake, format_ticket_number,
+    Attachment, Bookkeeping, Change, FollowUpMethod, Priority, ReadScope, SuggestionStatus,
+    TicketEventKind, TicketStatus, ValidatedIntake, format_ticket_number,
 };
 use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::prelude::*;
@@ -24,18 +22,22 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DbBackend, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Statement, TransactionSession, TransactionTrait, UpdateMany,
+    QuerySelect, Select, Statement, UpdateMany,
 };
 
-/// A ticket ready to be stored.
+/// A ticket ready to be stored, every value decided.
 #[derive(Debug, Clone)]
 pub struct NewTicket {
     /// Validated intake.
     pub intake: ValidatedIntake,
+    /// Its priority (the customer's tier floor applied).
+    pub priority: Priority,
+    /// Its escalation level at intake.
+    pub escalation_level: i32,
     /// When it happened, as the customer says.
     pub occurred_at: Option<DateTime<Utc>>,
-    /// Who it is about.
-    pub customer: CustomerSource,
+    /// Whose it is.
+    pub customer_id: Uuid,
     /// First-contact owner (staff intake: the creator).
     pub owner_id: Option<Uuid>,
     /// The team that handles it.
@@ -80,6 +82,69 @@ pub fn clock_facts(t: &Model) -> TicketClockFacts {
         resolved_at: t.resolved_at,
         escalation_level: t.escalation_level,
     }
+}
+
+/// A stored ticket's bookkeeping, as the domain's [`careline_domain::ticket::effects`] reads it.
+pub fn bookkeeping(t: &Model) -> Result<Bookkeeping, StoreError> {
+    Ok(Bookkeeping {
+        status: TicketStatus::parse(&t.status).ok_or_else(|| unknown("status", &t.status))?,
+        assignee_id: t.assignee_id,
+        created_at: t.created_at,
+        reopen_count: t.reopen_count,
+        resolution_count: t.resolution_count,
+        dispatched: t.dispatched,
+        reassigned: t.reassigned,
+        follow_up_since_resolution: t.follow_up_since_resolution,
+        rated_since_resolution: t.rated_since_resolution,
+        resolved_at: t.resolved_at,
+        closed_at: t.closed_at,
+        first_responded_at: t.first_responded_at,
+        first_responder_id: t.first_responder_id,
+        first_resolved_at: t.first_resolved_at,
+        first_response_minutes: t.first_response_minutes,
+        resolution_minutes: t.resolution_minutes,
+        suggestion_status: match t.suggestion_status.as_deref() {
+            None => None,
+            Some(s) => {
+                Some(SuggestionStatus::parse(s).ok_or_else(|| unknown("suggestion status", s))?)
+            }
+        },
+        escalation_level: t.escalation_level,
+    })
+}
+
+fn unknown(what: &str, value: &str) -> StoreError {
+    StoreError::Db(DbErr::Custom(format!(
+        "a stored ticket {what} is not one the domain knows: {value:?}"
+    )))
+}
+
+/// The files a stored ticket holds. A column that does not parse is an error, never an empty
+/// list: whoever adds a file must not replace the ones already there.
+pub fn attachments_of(t: &Model) -> Result<Vec<Attachment>, StoreError> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Stored {
+        file_name: String,
+        content_type: String,
+        size_bytes: i64,
+        uri: String,
+    }
+    let stored: Vec<Stored> = serde_json::from_str(&t.attachments).map_err(|e| {
+        StoreError::Db(DbErr::Custom(format!(
+            "ticket {} has attachments that do not parse: {e}",
+            t.id
+        )))
+    })?;
+    Ok(stored
+        .into_iter()
+        .map(|a| Attachment {
+            file_name: a.file_name,
+            content_type: a.content_type,
+            size_bytes: a.size_bytes,
+            uri: a.uri,
+        })
+        .collect())
 }
 
 /// An attachment as the ticket's JSON column keeps it.
@@ -146,91 +211,27 @@ pub struct Loaded {
     pub customer: customer::Model,
 }
 
-/// Records that come with some changes, written in the same transaction.
-#[derive(Debug, Clone)]
-pub enum Extra {
-    /// Nothing else.
-    None,
-    /// A follow-up visit.
-    FollowUp {
-        /// How the customer was reached.
-        method: FollowUpMethod,
-        /// What came of it.
-        outcome: String,
-        /// Whether the customer was satisfied.
-        customer_satisfied: bool,
-    },
-    /// Evidence added to the ticket (already validated).
-    Attachments(Vec<Attachment>),
-    /// A satisfaction rating.
-    Rating {
-        /// 1 to 5 (already checked).
-        rating: i32,
-        /// Optional comment.
-        comment: Option<String>,
-    },
-}
-
-/// What a stored change produced.
-#[derive(Debug, Clone)]
-pub struct Applied {
-    /// The ticket after the change.
-    pub ticket: Model,
-    /// The timeline entries appended, in order.
-    pub events: Vec<ticket_event::Model>,
-}
-
 const STALE: &str = "the ticket was changed by someone else; reload it and try again";
 
-/// The level a MAJOR complaint is escalated to at intake: the complaint-handling working group.
-pub const MAJOR_ESCALATION_LEVEL: i32 = 3;
-const MAJOR_REASON: &str =
-    "major complaint: escalated to the complaint-handling working group at intake";
-
-/// Registers a ticket in one transaction, at `at` (the application's clock): its number, the
-/// customer record, the ticket and its `CREATED` event.
-pub async fn create(
-    db: &DatabaseConnection,
+/// Stores a new ticket, numbered for `at`'s day, with the employees a complaint names.
+pub async fn insert<C: ConnectionTrait>(
+    db: &C,
     new: NewTicket,
     at: DateTime<Utc>,
-) -> Result<Loaded, StoreError> {
-    let txn = db.begin().await?;
-    let seq = next_number(&txn, at).await?;
-    // A follow-up case is about its parent's customer, whatever contact details were typed.
-    let parent = match new.parent_id {
-        Some(id) => Some(
-            Ticket::find_by_id(id)
-                .one(&txn)
-                .await?
-                .ok_or(StoreError::NotFound("parent ticket"))?,
-        ),
-        None => None,
-    };
-    let customer = match &parent {
-        Some(p) => customers::find(&txn, p.customer_id)
-            .await?
-            .ok_or(StoreError::NotFound("customer"))?,
-        None => customers::upsert(&txn, &new.customer).await?,
-    };
+) -> Result<Model, StoreError> {
+    let seq = next_number(db, at).await?;
     let i = new.intake;
-    let id = Uuid::now_v7();
-    // VIP and key-account customers are served first by default.
-    let priority = CustomerTier::parse(&customer.tier)
-        .map_or(i.priority, |tier| with_tier_floor(i.priority, tier));
-    // A MAJOR complaint goes to the complaint-handling working group the moment it arrives.
-    let major = i.kind == careline_domain::ticket::TicketKind::Complaint
-        && i.severity == Some(careline_domain::ticket::Severity::Major);
     let attachments =
         serde_json::Value::Array(i.attachments.iter().map(attachment_json).collect()).to_string();
     let row = ticket::ActiveModel {
-        id: Set(id),
+        id: Set(Uuid::now_v7()),
         number: Set(format_ticket_number(at.date_naive(), seq)),
         kind: Set(i.kind.as_str().to_owned()),
         channel: Set(i.channel.as_str().to_owned()),
         category: Set(i.category.map(|c| c.as_str().to_owned())),
         severity: Set(i.severity.map(|s| s.as_str().to_owned())),
-        priority: Set(priority.as_str().to_owned()),
-        priority_rank: Set(i32::from(priority.rank())),
+        priority: Set(new.priority.as_str().to_owned()),
+        priority_rank: Set(i32::from(new.priority.rank())),
         status: Set(i.initial_status.as_str().to_owned()),
         subject: Set(i.subject),
         description: Set(i.description),
@@ -240,14 +241,14 @@ pub async fn create(
         order_number: Set(i.order_number),
         product_name: Set(i.product_name),
         attachments: Set(attachments),
-        customer_id: Set(customer.id),
+        customer_id: Set(new.customer_id),
         owner_id: Set(new.owner_id),
         assignee_id: Set(None),
         team_id: Set(new.team_id),
         department_id: Set(None),
         praised_employee_id: Set(i.praised_employee_id),
         suggestion_status: Set(i.suggestion_status.map(|s| s.as_str().to_owned())),
-        escalation_level: Set(if major { MAJOR_ESCALATION_LEVEL } else { 0 }),
+        escalation_level: Set(new.escalation_level),
         verdict: Set(None),
         root_cause: Set(None),
         sla_policy_name: Set(new.sla.policy_name.clone()),
@@ -286,90 +287,33 @@ pub async fn create(
         version: Set(1),
     };
     let ticket = row
-        .insert(&txn)
+        .insert(db)
         .await
         .map_err(|e| StoreError::on_unique(e, "ticket number already taken; try again"))?;
-    insert_involved_staff(&txn, ticket.id, &new.involved_staff).await?;
-    let mut drafts = vec![EventDraft {
-        kind: TicketEventKind::Created,
-        internal: false,
-        message: None,
-        from_status: None,
-        to_status: Some(i.initial_status),
-    }];
-    if major {
-        drafts.push(EventDraft {
-            kind: TicketEventKind::Escalated,
-            internal: true,
-            message: Some(MAJOR_REASON.to_owned()),
-            from_status: None,
-            to_status: None,
-        });
-    }
-    let events = insert_events(
-        &txn,
-        id,
-        Some(new.created_by),
-        at,
-        &drafts,
-        ResolutionFacts::default(),
-    )
-    .await?;
-    if major {
-        crate::sla::record_intake_escalation(&txn, id, MAJOR_ESCALATION_LEVEL, MAJOR_REASON, at)
-            .await?;
-    }
-    let mut envelopes = outbox::ticket_change_events(&ticket, customer.user_id, &events);
-    if major {
-        envelopes.push(Envelope::new(Event::Escalation {
-            ticket: outbox::snapshot(&ticket, customer.user_id),
-            level: MAJOR_ESCALATION_LEVEL,
-            kind: EscalationKind::MajorComplaint,
-            target: None,
-            reason: MAJOR_REASON.to_owned(),
-            at,
-        }));
-    }
-    if let Some(parent) = &parent {
-        // The parent's timeline says where the case went on.
-        let updated = Ticket::update_many()
-            .col_expr(T::Version, Expr::col(T::Version).add(1))
-            .col_expr(T::UpdatedAt, Expr::value(at))
-            .filter(T::Id.eq(parent.id))
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected == 0 {
-            return Err(StoreError::NotFound("parent ticket"));
-        }
-        let draft = EventDraft {
-            kind: TicketEventKind::FollowUpCaseOpened,
-            internal: false,
-            message: Some(format!("follow-up case {} opened", ticket.number)),
-            from_status: None,
-            to_status: None,
-        };
-        let entries = insert_events(
-            &txn,
-            parent.id,
-            Some(new.created_by),
-            at,
-            std::slice::from_ref(&draft),
-            ResolutionFacts::default(),
-        )
+    insert_involved_staff(db, ticket.id, &new.involved_staff).await?;
+    Ok(ticket)
+}
+
+/// Marks ticket `id` changed at `at` (a new version) without changing anything else, e.g. when
+/// only its timeline grows because of another ticket. Returns the ticket as it now is.
+pub async fn touch<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<Model, StoreError> {
+    let updated = Ticket::update_many()
+        .col_expr(T::Version, Expr::col(T::Version).add(1))
+        .col_expr(T::UpdatedAt, Expr::value(at))
+        .filter(T::Id.eq(id))
+        .exec(db)
         .await?;
-        let parent = Ticket::find_by_id(parent.id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound("parent ticket"))?;
-        envelopes.extend(outbox::ticket_change_events(
-            &parent,
-            customer.user_id,
-            &entries,
-        ));
+    if updated.rows_affected == 0 {
+        return Err(StoreError::NotFound("ticket"));
     }
-    outbox::enqueue(&txn, &envelopes).await?;
-    txn.commit().await?;
-    Ok(Loaded { ticket, customer })
+    Ticket::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound("ticket"))
 }
 
 /// The follow-up cases of several tickets, oldest first (for data loaders).
@@ -467,51 +411,6 @@ async fn next_number<C: ConnectionTrait>(db: &C, at: DateTime<Utc>) -> Result<u3
     u32::try_from(seq).map_err(|_| StoreError::Db(DbErr::Custom("ticket counter overflow".into())))
 }
 
-/// What a `RESOLVED` entry records for KPIs (see `docs/KPIS.md`).
-#[derive(Debug, Clone, Copy, Default)]
-struct ResolutionFacts {
-    minutes: Option<i32>,
-    first_contact: bool,
-}
-
-async fn insert_events<C: ConnectionTrait>(
-    db: &C,
-    ticket_id: Uuid,
-    actor: Option<Uuid>,
-    at: DateTime<Utc>,
-    drafts: &[EventDraft],
-    facts: ResolutionFacts,
-) -> Result<Vec<ticket_event::Model>, StoreError> {
-    let rows: Vec<ticket_event::Model> = drafts
-        .iter()
-        .map(|d| {
-            let resolved = d.kind.as_str() == "RESOLVED";
-            ticket_event::Model {
-                id: Uuid::now_v7(),
-                ticket_id,
-                kind: d.kind.as_str().to_owned(),
-                actor_id: actor,
-                at,
-                internal: d.internal,
-                message: d.message.clone(),
-                from_status: d.from_status.map(|s| s.as_str().to_owned()),
-                to_status: d.to_status.map(|s| s.as_str().to_owned()),
-                minutes: facts.minutes.filter(|_| resolved),
-                first_contact: resolved.then_some(facts.first_contact),
-            }
-        })
-        .collect();
-    if rows.is_empty() {
-        return Ok(rows);
-    }
-    let models = rows.iter().cloned().map(ticket_event::ActiveModel::from);
-    TicketEvent::insert_many(models)
-        .exec_without_returning(db)
-        .await?;
-    crate::kpi::record_actions(db, &rows).await?;
-    Ok(rows)
-}
-
 /// One ticket and its customer record.
 pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<Loaded>, StoreError> {
     let Some(ticket) = Ticket::find_by_id(id).one(db).await? else {
@@ -550,116 +449,69 @@ pub async fn find_many<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<M
         .await?)
 }
 
-/// Stores a decided [`Change`] and its timeline entries in one transaction, on condition that
-/// the ticket is still at `expected_version`; otherwise `Conflict` and nothing is written. `at`
-/// is the application clock's now: timeline entries and timestamps are stamped with it.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one conditional write: the change, its SLA clocks, its actor and its attachments"
-)]
-pub async fn apply<C: ConnectionTrait + TransactionTrait>(
+/// What to write over a ticket: the decided change, the bookkeeping the domain derived from
+/// it, the clocks after it, and (when files were added) the ticket's whole new file list.
+#[derive(Debug, Clone, Copy)]
+pub struct TicketWrite<'a> {
+    /// The state machine's decision.
+    pub change: &'a Change,
+    /// The record after it ([`careline_domain::ticket::effects`]).
+    pub after: &'a Bookkeeping,
+    /// The SLA clocks after it.
+    pub sla: &'a SlaClocks,
+    /// Every file the ticket holds after it, when that changes.
+    pub attachments: Option<&'a [Attachment]>,
+}
+
+/// Writes `w` over `current` on condition that it is still at `expected_version`; otherwise
+/// `Conflict` and nothing is written. Returns the ticket as it now is. `at` is the application
+/// clock's now.
+pub async fn store<C: ConnectionTrait>(
     db: &C,
     current: &Model,
-    customer_user_id: Option<Uuid>,
     expected_version: i32,
-    change: &Change,
-    sla: &SlaClocks,
-    actor: Option<Uuid>,
-    extra: Extra,
+    w: TicketWrite<'_>,
     at: DateTime<Utc>,
-) -> Result<Applied, StoreError> {
-    // Follow-ups and ratings are always someone's; only system changes have no actor.
-    let by = || {
-        actor.ok_or_else(|| {
-            StoreError::Db(DbErr::Custom("a follow-up or rating needs an actor".into()))
-        })
-    };
-    let was = TicketStatus::parse(&current.status);
-    let reassigned = current.reassigned
-        || (current.assignee_id.is_some() && change.assignee_id != current.assignee_id);
-    let dispatched = current.dispatched
-        || (change.status == TicketStatus::PendingDepartment
-            && was != Some(TicketStatus::PendingDepartment));
-    let mut resolution_count = current.resolution_count;
-    let mut follow_up = current.follow_up_since_resolution;
-    let mut rated = current.rated_since_resolution;
-    let mut resolved_at = current.resolved_at;
-    let mut closed_at = current.closed_at;
-    let mut reopen_count = current.reopen_count;
-    if change.resolved {
-        resolution_count += 1;
-        follow_up = false;
-        rated = false;
-        resolved_at = Some(at);
-        closed_at = None;
-    }
-    if change.reopened {
-        reopen_count += 1;
-        follow_up = false;
-        rated = false;
-        resolved_at = None;
-        closed_at = None;
-    }
-    if change.closed {
-        closed_at = Some(at);
-    }
-    match &extra {
-        Extra::FollowUp { .. } => follow_up = true,
-        Extra::Rating { .. } => rated = true,
-        Extra::None | Extra::Attachments(_) => {}
-    }
-    let (first_responded_at, first_responder_id) = match current.first_responded_at {
-        None if change.first_response => (Some(at), actor),
-        kept => (kept, current.first_responder_id),
-    };
-    // The durations KPIs report are fixed when they end, on the ticket's own calendar.
-    let durations = crate::calendars::for_durations(current, sla.calendar());
-    let since_creation = |end| crate::kpi::minutes_since_creation(current, durations.as_ref(), end);
-    let first_response_minutes = match (current.first_response_minutes, first_responded_at) {
-        (None, Some(end)) => since_creation(end),
-        (kept, _) => kept,
-    };
-    let first_resolved_at = current.first_resolved_at.or(change.resolved.then_some(at));
-    let resolution_minutes = match (current.resolution_minutes, first_resolved_at) {
-        (None, Some(end)) => since_creation(end),
-        (kept, _) => kept,
-    };
-    let suggestion = change
-        .suggestion_status
-        .map(|s| s.as_str().to_owned())
-        .or_else(|| current.suggestion_status.clone());
-
-    let escalation_level = change
-        .escalation
-        .as_ref()
-        .map_or(current.escalation_level, |e| e.level);
+) -> Result<Model, StoreError> {
+    let (change, after) = (w.change, w.after);
     let (verdict, root_cause) = match &change.verdict {
         Some((v, cause)) => (Some(v.as_str().to_owned()), Some(cause.clone())),
         None => (current.verdict.clone(), current.root_cause.clone()),
     };
-    let txn = db.begin().await?;
-    let mut update = clock_columns(Ticket::update_many(), sla)
+    let mut update = clock_columns(Ticket::update_many(), w.sla)
         .col_expr(T::Status, Expr::value(change.status.as_str()))
-        .col_expr(T::EscalationLevel, Expr::value(escalation_level))
+        .col_expr(T::EscalationLevel, Expr::value(after.escalation_level))
         .col_expr(T::Verdict, Expr::value(verdict))
         .col_expr(T::RootCause, Expr::value(root_cause))
         .col_expr(T::OwnerId, Expr::value(change.owner_id))
         .col_expr(T::AssigneeId, Expr::value(change.assignee_id))
         .col_expr(T::DepartmentId, Expr::value(change.department_id))
-        .col_expr(T::SuggestionStatus, Expr::value(suggestion))
-        .col_expr(T::FirstRespondedAt, Expr::value(first_responded_at))
-        .col_expr(T::FirstResponderId, Expr::value(first_responder_id))
-        .col_expr(T::ResolvedAt, Expr::value(resolved_at))
-        .col_expr(T::ClosedAt, Expr::value(closed_at))
-        .col_expr(T::FirstResolvedAt, Expr::value(first_resolved_at))
-        .col_expr(T::FirstResponseMinutes, Expr::value(first_response_minutes))
-        .col_expr(T::ResolutionMinutes, Expr::value(resolution_minutes))
-        .col_expr(T::ReopenCount, Expr::value(reopen_count))
-        .col_expr(T::Dispatched, Expr::value(dispatched))
-        .col_expr(T::Reassigned, Expr::value(reassigned))
-        .col_expr(T::ResolutionCount, Expr::value(resolution_count))
-        .col_expr(T::FollowUpSinceResolution, Expr::value(follow_up))
-        .col_expr(T::RatedSinceResolution, Expr::value(rated))
+        .col_expr(
+            T::SuggestionStatus,
+            Expr::value(after.suggestion_status.map(|s| s.as_str())),
+        )
+        .col_expr(T::FirstRespondedAt, Expr::value(after.first_responded_at))
+        .col_expr(T::FirstResponderId, Expr::value(after.first_responder_id))
+        .col_expr(T::ResolvedAt, Expr::value(after.resolved_at))
+        .col_expr(T::ClosedAt, Expr::value(after.closed_at))
+        .col_expr(T::FirstResolvedAt, Expr::value(after.first_resolved_at))
+        .col_expr(
+            T::FirstResponseMinutes,
+            Expr::value(after.first_response_minutes),
+        )
+        .col_expr(T::ResolutionMinutes, Expr::value(after.resolution_minutes))
+        .col_expr(T::ReopenCount, Expr::value(after.reopen_count))
+        .col_expr(T::Dispatched, Expr::value(after.dispatched))
+        .col_expr(T::Reassigned, Expr::value(after.reassigned))
+        .col_expr(T::ResolutionCount, Expr::value(after.resolution_count))
+        .col_expr(
+            T::FollowUpSinceResolution,
+            Expr::value(after.follow_up_since_resolution),
+        )
+        .col_expr(
+            T::RatedSinceResolution,
+            Expr::value(after.rated_since_resolution),
+        )
         .col_expr(T::UpdatedAt, Expr::value(at))
         .col_expr(T::Version, Expr::col(T::Version).add(1))
         .filter(T::Id.eq(current.id))
@@ -672,130 +524,133 @@ pub async fn apply<C: ConnectionTrait + TransactionTrait>(
             .col_expr(T::Priority, Expr::value(c.priority.as_str()))
             .col_expr(T::PriorityRank, Expr::value(i32::from(c.priority.rank())));
     }
-    if let Extra::Attachments(added) = &extra {
-        let mut all: Vec<serde_json::Value> =
-            serde_json::from_str(&current.attachments).unwrap_or_default();
-        all.extend(added.iter().map(attachment_json));
-        update = update.col_expr(
-            T::Attachments,
-            Expr::value(serde_json::Value::Array(all).to_string()),
-        );
+    if let Some(all) = w.attachments {
+        let json = serde_json::Value::Array(all.iter().map(attachment_json).collect());
+        update = update.col_expr(T::Attachments, Expr::value(json.to_string()));
     }
-    let updated = update.exec(&txn).await?;
-    if updated.rows_affected == 0 {
+    if update.exec(db).await?.rows_affected == 0 {
         return Err(StoreError::Conflict(STALE.to_owned()));
     }
     // Due times moved to or from a past day change that day's rolled-up KPIs.
     crate::kpi::rollups::due_times_changed(
-        &txn,
+        db,
         [current.first_response_due_at, current.resolution_due_at],
-        [sla.first_response_due_at, sla.resolution_due_at],
+        [w.sla.first_response_due_at, w.sla.resolution_due_at],
     )
     .await?;
-    match extra {
-        Extra::None | Extra::Attachments(_) => {}
-        Extra::FollowUp {
-            method,
-            outcome,
-            customer_satisfied,
-        } => {
-            follow_up::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                ticket_id: Set(current.id),
-                by_id: Set(by()?),
-                at: Set(at),
-                method: Set(method.as_str().to_owned()),
-                outcome: Set(outcome),
-                customer_satisfied: Set(customer_satisfied),
-                resolution: Set(resolution_count),
-            }
-            .insert(&txn)
-            .await?;
-        }
-        Extra::Rating { rating, comment } => {
-            // Ratings are taken while the latest resolution stands: that is the one rated.
-            let resolved_by = TicketEvent::find()
-                .filter(ticket_event::Column::TicketId.eq(current.id))
-                .filter(ticket_event::Column::Kind.eq("RESOLVED"))
-                .order_by_desc(ticket_event::Column::At)
-                .order_by_desc(ticket_event::Column::Id)
-                .one(&txn)
-                .await?
-                .and_then(|e| e.actor_id);
-            satisfaction_rating::ActiveModel {
-                resolved_by: Set(resolved_by),
-                id: Set(Uuid::now_v7()),
-                ticket_id: Set(current.id),
-                resolution: Set(resolution_count),
-                rating: Set(rating),
-                comment: Set(comment),
-                rated_by: Set(by()?),
-                at: Set(at),
-            }
-            .insert(&txn)
-            .await
-            .map_err(|e| StoreError::on_unique(e, "this resolution has already been rated"))?;
-            crate::kpi::rollups::facts_changed(&txn, at).await?;
-        }
-    }
     if let Some(staff) = &change.involved_staff {
-        set_involved_staff(&txn, current.id, staff).await?;
+        set_involved_staff(db, current.id, staff).await?;
     }
-    if was == Some(TicketStatus::PendingDepartment)
-        && change.status != TicketStatus::PendingDepartment
-    {
-        // Whatever took the ticket out of the departments' hands ends their open tasks.
-        crate::department_tasks::cancel_open(
-            &txn,
-            current.id,
-            &format!("the ticket moved on to {}", change.status),
-            at,
-        )
-        .await?;
-    }
-    if change.reopened {
-        // A reopened ticket was not resolved at first contact after all.
-        TicketEvent::update_many()
-            .col_expr(ticket_event::Column::FirstContact, Expr::value(false))
-            .filter(ticket_event::Column::TicketId.eq(current.id))
-            .filter(ticket_event::Column::Kind.eq("RESOLVED"))
-            .exec(&txn)
-            .await?;
-        crate::kpi::record_reopen(&txn, current.id, at).await?;
-    }
-    let facts = ResolutionFacts {
-        minutes: resolution_minutes,
-        first_contact: reopen_count == 0
-            && !dispatched
-            && !reassigned
-            && actor.is_some()
-            && actor == change.owner_id,
-    };
-    let events = insert_events(&txn, current.id, actor, at, &change.events, facts).await?;
-    let ticket = Ticket::find_by_id(current.id)
-        .one(&txn)
+    Ticket::find_by_id(current.id)
+        .one(db)
         .await?
-        .ok_or(StoreError::NotFound("ticket"))?;
-    let mut envelopes = Vec::new();
-    if let Some(escalation) = &change.escalation {
-        crate::sla::record_manual_escalation(&txn, current.id, escalation, actor, at).await?;
-        envelopes.push(Envelope::new(Event::Escalation {
-            ticket: outbox::snapshot(&ticket, customer_user_id),
-            level: escalation.level,
-            kind: EscalationKind::Manual,
-            target: None,
-            reason: escalation.reason.clone(),
-            at,
-        }));
+        .ok_or(StoreError::NotFound("ticket"))
+}
+
+/// A follow-up visit to store.
+#[derive(Debug, Clone)]
+pub struct NewFollowUp {
+    /// Who called or visited.
+    pub by: Uuid,
+    /// How the customer was reached.
+    pub method: FollowUpMethod,
+    /// What came of it.
+    pub outcome: String,
+    /// Whether the customer was satisfied.
+    pub customer_satisfied: bool,
+    /// The resolution it follows (the ticket's resolution count).
+    pub resolution: i32,
+}
+
+/// Stores a follow-up visit of ticket `ticket_id`.
+pub async fn insert_follow_up<C: ConnectionTrait>(
+    db: &C,
+    ticket_id: Uuid,
+    f: NewFollowUp,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    follow_up::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        ticket_id: Set(ticket_id),
+        by_id: Set(f.by),
+        at: Set(at),
+        method: Set(f.method.as_str().to_owned()),
+        outcome: Set(f.outcome),
+        customer_satisfied: Set(f.customer_satisfied),
+        resolution: Set(f.resolution),
     }
-    envelopes.extend(outbox::ticket_change_events(
-        &ticket,
-        customer_user_id,
-        &events,
-    ));
-    outbox::enqueue(&txn, &envelopes).await?;
-    txn.commit().await?;
-    Ok(Applied { ticket, events })
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// A satisfaction rating to store.
+#[derive(Debug, Clone)]
+pub struct NewRating {
+    /// Who rated.
+    pub by: Uuid,
+    /// 1 to 5.
+    pub rating: i32,
+    /// Optional comment.
+    pub comment: Option<String>,
+    /// The resolution rated (the ticket's resolution count).
+    pub resolution: i32,
+    /// Who resolved it.
+    pub resolved_by: Option<Uuid>,
+}
+
+/// Stores a rating of ticket `ticket_id`; a resolution already rated is a `Conflict`.
+pub async fn insert_rating<C: ConnectionTrait>(
+    db: &C,
+    ticket_id: Uuid,
+    r: NewRating,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    satisfaction_rating::ActiveModel {
+        resolved_by: Set(r.resolved_by),
+        id: Set(Uuid::now_v7()),
+        ticket_id: Set(ticket_id),
+        resolution: Set(r.resolution),
+        rating: Set(r.rating),
+        comment: Set(r.comment),
+        rated_by: Set(r.by),
+        at: Set(at),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| StoreError::on_unique(e, "this resolution has already been rated"))?;
+    crate::kpi::rollups::facts_changed(db, at).await
+}
+
+/// Who resolved ticket `id` last, if anyone.
+pub async fn latest_resolver<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> Result<Option<Uuid>, StoreError> {
+    Ok(TicketEvent::find()
+        .filter(ticket_event::Column::TicketId.eq(id))
+        .filter(ticket_event::Column::Kind.eq(TicketEventKind::Resolved.as_str()))
+        .order_by_desc(ticket_event::Column::At)
+        .order_by_desc(ticket_event::Column::Id)
+        .one(db)
+        .await?
+        .and_then(|e| e.actor_id))
+}
+
+/// Marks the `RESOLVED` entries of ticket `id` as not resolved at first contact (it was
+/// reopened), with the KPI facts that follow.
+pub async fn withdraw_first_contact<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    TicketEvent::update_many()
+        .col_expr(ticket_event::Column::FirstContact, Expr::value(false))
+        .filter(ticket_event::Column::TicketId.eq(id))
+        .filter(ticket_event::Column::Kind.eq(TicketEventKind::Resolved.as_str()))
+        .exec(db)
+        .await?;
+    crate::kpi::record_reopen(db, id, at).await
 }
 
 /// Every timeline entry of the given tickets, oldest first; internal ones only when asked for

@@ -644,3 +644,41 @@ async fn follow_up_cases_link_both_ways_and_unsatisfied_follow_ups_reopen() {
     let closed = app.gql(Some(&agent), close, json!({ "id": id })).await;
     assert_eq!(data(&closed)["closeTicket"]["status"], "CLOSED", "{closed}");
 }
+
+#[tokio::test]
+async fn a_file_list_that_does_not_parse_is_never_replaced_by_the_next_file() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = TestApp::spawn().await;
+    let agent = app.login(AGENT).await;
+    let id = create(&app, &agent, complaint("Broken screen")).await;
+    // A column damaged outside the application (a manual edit, a bad restore).
+    let damaged = "[{\"fileName\": \"screen.jpg\", \"uri\": \"https://files.example.com/scr";
+    let db = &app.state.app.db;
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => "UPDATE tickets SET attachments = $1 WHERE id = $2",
+        _ => "UPDATE tickets SET attachments = ? WHERE id = ?",
+    };
+    let ticket_id: uuid::Uuid = id.parse().unwrap();
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [damaged.into(), ticket_id.into()],
+    ))
+    .await
+    .unwrap();
+    let add = "mutation($id: ID!, $a: [AttachmentInput!]!) { addAttachments(id: $id, attachments: $a) { id } }";
+    let photo = json!([{ "fileName": "leak.jpg", "contentType": "image/jpeg", "sizeBytes": 20480,
+        "uri": "https://files.example.com/leak.jpg" }]);
+    let body = app
+        .gql(Some(&agent), add, json!({ "id": id, "a": photo }))
+        .await;
+    assert_eq!(error_code(&body), Some("INTERNAL"), "{body}");
+    let stored = careline_persistence::tickets::find(db, ticket_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .ticket
+        .attachments;
+    assert_eq!(stored, damaged, "what was there is kept for repair");
+}

@@ -810,3 +810,226 @@ async fn the_worker_runs_on_the_real_clock() {
         tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     }
 }
+
+/// Registers `n` tickets of `kind` through the intake use case (in-process: hundreds of them
+/// take a moment, not minutes) and returns their ids.
+async fn register(app: &TestApp, kind: &str, n: usize) -> Vec<uuid::Uuid> {
+    use careline_api::app::tickets::{ContactInput, NewTicketRequest, create};
+    use careline_domain::ticket::{Channel, NewTicketInput, TicketKind};
+    let agent_id: uuid::Uuid = app
+        .user_id("agent.a1@careline.example")
+        .await
+        .parse()
+        .unwrap();
+    let agent = careline_persistence::users::find(&app.state.app.db, agent_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        let request = NewTicketRequest {
+            intake: NewTicketInput {
+                kind: TicketKind::parse(kind).unwrap(),
+                channel: Channel::Phone,
+                subject: format!("{kind} {i}"),
+                description: "details".into(),
+                category: None,
+                severity: None,
+                priority: None,
+                demand: None,
+                location: None,
+                order_number: None,
+                product_name: None,
+                attachments: Vec::new(),
+                praised_employee_id: None,
+            },
+            customer: Some(ContactInput {
+                name: "Wang Fang".into(),
+                phone: Some("13800138000".into()),
+                email: None,
+            }),
+            team_id: None,
+            occurred_at: None,
+            involved_staff: Vec::new(),
+            parent_id: None,
+        };
+        ids.push(
+            create(&app.state.app, &agent, request)
+                .await
+                .unwrap()
+                .ticket
+                .id,
+        );
+    }
+    ids
+}
+
+#[tokio::test]
+async fn auto_close_is_not_starved_by_tickets_that_wait_for_their_follow_up() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = TestApp::spawn().await;
+    let agent = app.login("agent.a1@careline.example").await;
+    // More resolved after-sales tickets than one pass reads, all waiting for their follow-up
+    // visit (they never close by themselves), resolved before the inquiry that may close.
+    register(&app, "AFTER_SALES", 230).await;
+    let inquiry = register(&app, "INQUIRY", 1).await[0];
+    let long_ago = app.state.app.now() - Duration::days(30);
+    let db = &app.state.app.db;
+    for (sql, at) in [
+        (
+            "UPDATE tickets SET status = 'RESOLVED', resolved_at = $1 WHERE kind = 'AFTER_SALES'",
+            long_ago,
+        ),
+        (
+            "UPDATE tickets SET status = 'RESOLVED', resolved_at = $1 WHERE id = $2",
+            long_ago + Duration::hours(1),
+        ),
+    ] {
+        let sql = match db.get_database_backend() {
+            DbBackend::Postgres => sql.to_owned(),
+            _ => sql.replace('$', "?"),
+        };
+        let mut values: Vec<sea_orm::Value> = vec![at.into()];
+        if sql.contains("id =") {
+            values.push(inquiry.into());
+        }
+        db.execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            sql,
+            values,
+        ))
+        .await
+        .unwrap();
+    }
+    tick(&app).await;
+    let t = ticket(&app, &agent, &json!(inquiry.to_string())).await;
+    assert_eq!(t["status"], "CLOSED", "{t}");
+    let after_sales = app
+        .gql(
+            Some(&agent),
+            "{ tickets(first: 1, filter: { kind: [AFTER_SALES], status: [CLOSED] }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data(&after_sales)["tickets"]["totalCount"],
+        0,
+        "{after_sales}"
+    );
+}
+
+#[tokio::test]
+async fn one_rule_escalates_urgent_and_major_tickets_at_intake_and_on_reclassification() {
+    let app = TestApp::spawn().await;
+    let agent = app.login("agent.a1@careline.example").await;
+    let supervisor = app.login("supervisor.a@careline.example").await;
+    let complaint = |severity: &str, priority: &str| {
+        json!({ "i": { "kind": "COMPLAINT", "channel": "PHONE", "category": "SERVICE_ATTITUDE",
+            "severity": severity, "priority": priority, "subject": "Rude", "description": "details",
+            "customer": { "name": "Wang Fang", "phone": "13800138000" } } })
+    };
+    let kinds = |escalations: Vec<Value>| -> Vec<(i64, String)> {
+        escalations
+            .iter()
+            .map(|e| {
+                (
+                    e["level"].as_i64().unwrap(),
+                    e["kind"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    // 重大或紧急投诉…立即上报: an URGENT complaint goes to the working group at intake, like a
+    // MAJOR one.
+    let urgent = create(&app, &agent, complaint("GENERAL", "URGENT")).await;
+    assert_eq!(
+        ticket(&app, &agent, &urgent["id"]).await["escalationLevel"],
+        3
+    );
+    assert_eq!(
+        kinds(escalations_of(&app, &supervisor, &urgent["id"]).await),
+        [(3, "URGENT_COMPLAINT".to_owned())]
+    );
+    let major = create(&app, &agent, complaint("MAJOR", "URGENT")).await;
+    assert_eq!(
+        kinds(escalations_of(&app, &supervisor, &major["id"]).await),
+        [(3, "MAJOR_COMPLAINT".to_owned())]
+    );
+    // Any other ticket registered URGENT goes to the supervisor, not to the working group.
+    let mut urgent_inquiry = inquiry("Power cut at the shop");
+    urgent_inquiry["i"]["priority"] = json!("URGENT");
+    let urgent_inquiry = create(&app, &agent, urgent_inquiry).await;
+    assert_eq!(
+        ticket(&app, &agent, &urgent_inquiry["id"]).await["escalationLevel"],
+        1
+    );
+    // Reclassification follows the same rule.
+    let plain = create(&app, &agent, inquiry("Opening hours")).await;
+    let body = app
+        .gql(
+            Some(&agent),
+            "mutation($id: ID!) { reclassifyTicket(id: $id, input: { priority: URGENT, reason: \"Customer is stranded\" }) { escalationLevel } }",
+            json!({ "id": plain["id"] }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["reclassifyTicket"]["escalationLevel"],
+        1,
+        "{body}"
+    );
+    let t = ticket(&app, &agent, &plain["id"]).await;
+    let escalated: Vec<&Value> = t["events"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "ESCALATED")
+        .collect();
+    assert_eq!(escalated.len(), 1, "{t}");
+    assert_eq!(
+        escalated[0]["message"],
+        "reclassified as urgent: escalated to the supervisor"
+    );
+    assert_eq!(
+        kinds(escalations_of(&app, &supervisor, &plain["id"]).await),
+        [(1, "MANUAL".to_owned())]
+    );
+}
+
+#[tokio::test]
+async fn acknowledging_an_escalation_and_a_handover_are_stamped_by_the_application_clock() {
+    let app = TestApp::spawn().await;
+    let agent = app.login("agent.a1@careline.example").await;
+    let supervisor = app.login("supervisor.a@careline.example").await;
+    let later = app.state.app.now() + Duration::days(40);
+    let clock = &app.state.app.clock;
+    clock.advance(later - clock.now());
+    let mut urgent = inquiry("Power cut");
+    urgent["i"]["priority"] = json!("URGENT");
+    let t = create(&app, &agent, urgent).await;
+    let escalation = escalations_of(&app, &supervisor, &t["id"]).await[0]["id"].clone();
+    let body = app
+        .gql(
+            Some(&supervisor),
+            "mutation($id: ID!) { acknowledgeEscalation(id: $id) { id } }",
+            json!({ "id": escalation }),
+        )
+        .await;
+    data(&body);
+    let id: uuid::Uuid = escalation.as_str().unwrap().parse().unwrap();
+    let row = careline_persistence::sla::escalation(&app.state.app.db, id)
+        .await
+        .unwrap()
+        .unwrap();
+    let at = row.acknowledged_at.unwrap();
+    assert!((at - later).num_seconds().abs() < 60, "{at} vs {later}");
+    let agent_b = app.user_id("agent.a2@careline.example").await;
+    let body = app
+        .gql(
+            Some(&agent),
+            "mutation($i: HandoverInput!) { recordHandover(input: $i) { at } }",
+            json!({ "i": { "toUserId": agent_b, "notes": "Night shift", "ticketIds": [] } }),
+        )
+        .await;
+    let at = time(&data(&body)["recordHandover"]["at"]);
+    assert!((at - later).num_seconds().abs() < 60, "{body}");
+}

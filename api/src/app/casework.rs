@@ -3,7 +3,7 @@
 //! evidence, and follow-up cases.
 
 use super::error::{AppError, AppResult};
-use super::tickets::{Extra, facts, load_readable, run_in, stored, viewer_of};
+use super::tickets::{By, Extra, execute, load_readable, run_in, viewer_of};
 use super::{Actor, App, text};
 use careline_domain::Action;
 use careline_domain::permission::allowed;
@@ -11,9 +11,9 @@ use careline_domain::role::Role;
 use careline_domain::sla::{BusinessCalendar, DEFAULT_TIME_ZONE, DEFAULT_WINDOWS};
 use careline_domain::ticket::{
     AttachmentInput, Command, DepartmentTaskStatus, MAX_TEXT_CHARS, SystemCommand, TaskRequest,
-    TaskStage, check_tasks, decide_system, plan_task, task_stage, validate_added_attachments,
+    TaskStage, check_tasks, plan_task, task_stage, validate_added_attachments,
 };
-use careline_persistence::department_tasks::{self as store, TaskCheck};
+use careline_persistence::department_tasks as store;
 use careline_persistence::entity::{department, department_task, ticket};
 use careline_persistence::{calendars, org, tickets};
 use chrono::{DateTime, Utc};
@@ -193,32 +193,12 @@ async fn close_task(
 async fn apply_system_in<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     id: Uuid,
-    cmd: SystemCommand,
+    command: SystemCommand,
     actor: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> AppResult<ticket::Model> {
-    let loaded = tickets::find(db, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("ticket not found".into()))?;
-    let f = stored(
-        facts(&loaded.ticket, loaded.customer.user_id),
-        "ticket facts",
-    )?;
-    let change = decide_system(&f, cmd)?;
-    let clocks = crate::sla::stored_clocks(db, &loaded.ticket).await?;
-    let applied = tickets::apply(
-        db,
-        &loaded.ticket,
-        loaded.customer.user_id,
-        loaded.ticket.version,
-        &change,
-        &crate::sla::after_change(&loaded.ticket, &clocks, &change, at),
-        actor,
-        Extra::None,
-        at,
-    )
-    .await?;
-    Ok(applied.ticket)
+    let by = By::System { command, actor };
+    Ok(execute(db, id, by, None, Extra::None, at).await?.ticket)
 }
 
 /// Department tasks the actor may see, soonest due first: liaisons their own department's,
@@ -286,25 +266,34 @@ pub async fn check_deadlines(app: &App, now: DateTime<Utc>) -> AppResult<usize> 
                 .due_at
                 .with_timezone(&calendar.time_zone())
                 .format("%Y-%m-%d %H:%M");
-            let check = TaskCheck {
-                was,
-                now: reached,
-                next_check_at: next,
-                department: name.clone(),
-                reminder: (was < TaskStage::Reminded && reached >= TaskStage::Reminded).then(|| {
-                    format!("reminder to {name}: its answer is due {local_due}")
-                }),
-                escalation: (reached == TaskStage::Escalated && was < TaskStage::Escalated).then(
-                    || {
-                        format!(
-                            "{name} has not answered by its deadline ({local_due}): escalated to the owner's supervisor"
-                        )
-                    },
-                ),
-            };
-            if store::advance(&app.db, &task, &check, now).await? {
-                moved += 1;
+            let reminder = (was < TaskStage::Reminded && reached >= TaskStage::Reminded)
+                .then(|| format!("reminder to {name}: its answer is due {local_due}"));
+            let overdue = (reached == TaskStage::Escalated && was < TaskStage::Escalated).then(|| {
+                format!(
+                    "{name} has not answered by its deadline ({local_due}): escalated to the owner's supervisor"
+                )
+            });
+            // The stage moves once across instances (a conditional write); what it means is
+            // recorded in the same transaction, the escalation through the ticket's write path.
+            let txn = app.db.begin().await?;
+            if !store::advance(&txn, &task, was, reached, next, reminder.is_some(), now).await? {
+                continue;
             }
+            if let Some(text) = reminder {
+                store::record_reminder(&txn, &task, text, now).await?;
+            }
+            if let Some(reason) = overdue {
+                let command = SystemCommand::DepartmentOverdue { reason };
+                match apply_system_in(&txn, task.ticket_id, command, None, now).await {
+                    Ok(_) => {}
+                    // The ticket changed meanwhile: the stage is not moved, the next pass
+                    // tries again.
+                    Err(AppError::Conflict(_)) => continue,
+                    Err(other) => return Err(other),
+                }
+            }
+            txn.commit().await?;
+            moved += 1;
         }
         if batch < 200 {
             break;
@@ -364,8 +353,7 @@ pub async fn add_attachments(
     validate_added_attachments(0, added)?;
     let viewer = viewer_of(&actor.user);
     let (loaded, _) = load_readable(app, &viewer, id).await?;
-    let existing: Vec<serde_json::Value> =
-        serde_json::from_str(&loaded.ticket.attachments).unwrap_or_default();
+    let existing = tickets::attachments_of(&loaded.ticket)?;
     let files = validate_added_attachments(existing.len(), added)?;
     let cmd = Command::AddAttachments {
         names: files.iter().map(|f| f.file_name.clone()).collect(),

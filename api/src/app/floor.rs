@@ -145,7 +145,7 @@ pub async fn acknowledge_escalation(
     actor: &Actor,
     id: Uuid,
 ) -> AppResult<(escalation::Model, ticket::Model)> {
-    let row = store::acknowledge_escalation(&app.db, id, actor.id()).await?;
+    let row = store::acknowledge_escalation(&app.db, id, actor.id(), app.now()).await?;
     let ticket = tickets::find_many(&app.db, &[row.ticket_id])
         .await?
         .into_iter()
@@ -340,7 +340,7 @@ pub async fn record_handover(
                 .ticket,
         );
     }
-    let row = store::record_handover(&txn, actor.id(), to, notes, &ids).await?;
+    let row = store::record_handover(&txn, actor.id(), to, notes, &ids, now).await?;
     txn.commit().await?;
     app.committed();
     tracing::info!(handover.id = %row.id, tickets = ids.len(), "handover recorded");

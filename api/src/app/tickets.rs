@@ -6,26 +6,79 @@
 use super::error::{AppError, AppResult};
 use super::{Actor, App, text};
 use careline_domain::contact::{Email, Phone};
+use careline_domain::customer::{CustomerTier, with_tier_floor};
+use careline_domain::sla::{Escalation, on_classification};
 use careline_domain::ticket::{
-    self as rules, Command, CorrectiveActionStatus, MAX_TEXT_CHARS, NewTicketInput, ReadScope,
-    TicketFacts, Viewer, can_read, corrective_action_transition, decide, read_scope,
+    self as rules, Attachment, Command, CorrectiveActionStatus, EventDraft, FollowUpMethod,
+    MAX_TEXT_CHARS, NewTicketInput, ReadScope, Record, SystemCommand, TicketEventKind, TicketFacts,
+    Viewer, can_read, corrective_action_transition, decide, decide_system, effects, read_scope,
     validate_intake,
 };
 use careline_domain::{Action, permission};
 use careline_persistence::corrective_actions::{self, NewCorrectiveAction};
-use careline_persistence::customers::CustomerSource;
-use careline_persistence::entity::{corrective_action, ticket, user};
+use careline_persistence::customers::{self, CustomerSource};
+use careline_persistence::entity::{corrective_action, ticket, ticket_event, user};
+use careline_persistence::journal::{self, Announce, Append, Author, ResolutionFacts};
 use careline_persistence::page::Page;
-use careline_persistence::tickets::{self, Loaded, NewTicket};
-use careline_persistence::{org, users};
+use careline_persistence::tickets::{self, Loaded, NewFollowUp, NewRating, NewTicket, TicketWrite};
+use careline_persistence::{StoreError, department_tasks, org, users};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
 pub use careline_persistence::tickets::{
-    Applied, Extra, OrderField, TicketCursor, TicketFilter, TicketOrder, TicketPageRequest,
-    cursor_of, involved_staff_of,
+    OrderField, TicketCursor, TicketFilter, TicketOrder, TicketPageRequest, cursor_of,
+    involved_staff_of,
 };
+
+/// What a change produced.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The ticket after the change.
+    pub ticket: ticket::Model,
+    /// The timeline entries appended, in order.
+    pub events: Vec<ticket_event::Model>,
+}
+
+/// Records that come with some changes, written in the same transaction.
+#[derive(Debug, Clone)]
+pub enum Extra {
+    /// Nothing else.
+    None,
+    /// A follow-up visit.
+    FollowUp {
+        /// How the customer was reached.
+        method: FollowUpMethod,
+        /// What came of it.
+        outcome: String,
+        /// Whether the customer was satisfied.
+        customer_satisfied: bool,
+    },
+    /// Evidence added to the ticket (already validated).
+    Attachments(Vec<Attachment>),
+    /// A satisfaction rating.
+    Rating {
+        /// 1 to 5 (already checked).
+        rating: i32,
+        /// Optional comment.
+        comment: Option<String>,
+    },
+}
+
+/// Who decides a change: a person's command, checked against what they may do, or something
+/// the system does (on behalf of `actor`, when a person's action set it off).
+#[derive(Debug, Clone)]
+pub enum By<'a> {
+    /// A person's command.
+    Person(&'a Viewer, Command),
+    /// The system's.
+    System {
+        /// What happens.
+        command: SystemCommand,
+        /// The person whose action set it off, if any (the timeline names them).
+        actor: Option<Uuid>,
+    },
+}
 
 /// Most complaints one corrective action may name.
 pub const MAX_CORRECTIVE_TICKETS: usize = 100;
@@ -186,9 +239,38 @@ pub async fn run_in<C: ConnectionTrait + TransactionTrait>(
     extra: Extra,
     at: DateTime<Utc>,
 ) -> AppResult<Applied> {
-    // The arguments first, whatever the ticket (see `check_arguments`).
-    careline_domain::ticket::check_arguments(&cmd)?;
-    let (loaded, mut f) = load_readable_in(db, viewer, id).await?;
+    execute(db, id, By::Person(viewer, cmd), expected_version, extra, at).await
+}
+
+/// The one write path of a ticket: load it (a person must be able to read it), check the
+/// version, let the domain decide the change and its consequences (bookkeeping, clocks,
+/// escalation, timeline), and store all of it in one transaction — the row under its version
+/// check, the records that come with it, the cascades, and the journal (timeline, escalation,
+/// KPI facts, outbox). Runs inside `db`, which may be the caller's transaction; the caller
+/// wakes the relay once everything has committed.
+pub async fn execute<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    id: Uuid,
+    by: By<'_>,
+    expected_version: Option<i32>,
+    extra: Extra,
+    at: DateTime<Utc>,
+) -> AppResult<Applied> {
+    let (loaded, mut f) = match &by {
+        By::Person(viewer, cmd) => {
+            // The arguments first, whatever the ticket (see `check_arguments`).
+            careline_domain::ticket::check_arguments(cmd)?;
+            load_readable_in(db, viewer, id).await?
+        }
+        By::System { .. } => {
+            let loaded = tickets::find(db, id).await?.ok_or_else(not_found)?;
+            let f = stored(
+                facts(&loaded.ticket, loaded.customer.user_id),
+                "ticket facts",
+            )?;
+            (loaded, f)
+        }
+    };
     if f.kind == rules::TicketKind::Complaint {
         f.involved_staff = tickets::involved_staff_of(db, &[id])
             .await?
@@ -196,7 +278,8 @@ pub async fn run_in<C: ConnectionTrait + TransactionTrait>(
             .map(|(_, person)| person)
             .collect();
     }
-    let version = loaded.ticket.version;
+    let current = &loaded.ticket;
+    let version = current.version;
     if let Some(expected) = expected_version
         && expected != version
     {
@@ -204,32 +287,127 @@ pub async fn run_in<C: ConnectionTrait + TransactionTrait>(
             "the ticket was changed by someone else (you have version {expected}, it is now at {version}); reload it and try again"
         )));
     }
-    let change = decide(&f, viewer, &cmd, at)?;
-    let clocks = crate::sla::stored_clocks(db, &loaded.ticket).await?;
+    let (change, actor) = match by {
+        By::Person(viewer, cmd) => (decide(&f, viewer, &cmd, at)?, Some(viewer.user_id)),
+        By::System { command, actor } => (decide_system(&f, command)?, actor),
+    };
+    let clocks = crate::sla::stored_clocks(db, current).await?;
     let clocks = match &change.reclassified {
         // A new policy's targets, counted from intake: no time already used is forgiven.
-        Some(now) => crate::sla::reclassified(db, &loaded.ticket, &clocks, now).await?,
+        Some(now) => crate::sla::reclassified(db, current, &clocks, now).await?,
         None => clocks,
     };
-    let applied = tickets::apply(
-        db,
-        &loaded.ticket,
-        loaded.customer.user_id,
-        version,
+    let sla = crate::sla::after_change(current, &clocks, &change, at);
+    let record = match &extra {
+        Extra::FollowUp { .. } => Record::FollowUp,
+        Extra::Rating { .. } => Record::Rating,
+        Extra::None | Extra::Attachments(_) => Record::Nothing,
+    };
+    let durations = careline_persistence::calendars::for_durations(current, sla.calendar());
+    let consequences = effects(
+        &tickets::bookkeeping(current)?,
         &change,
-        &crate::sla::after_change(&loaded.ticket, &clocks, &change, at),
-        Some(viewer.user_id),
-        extra,
+        actor,
+        record,
+        durations.as_ref(),
+        at,
+    );
+    let attachments = match &extra {
+        Extra::Attachments(added) => {
+            let mut all = tickets::attachments_of(current)?;
+            all.extend(added.iter().cloned());
+            Some(all)
+        }
+        _ => None,
+    };
+    let txn = db.begin().await?;
+    let ticket = tickets::store(
+        &txn,
+        current,
+        version,
+        TicketWrite {
+            change: &change,
+            after: &consequences.after,
+            sla: &sla,
+            attachments: attachments.as_deref(),
+        },
         at,
     )
     .await?;
+    let resolution = consequences.after.resolution_count;
+    match extra {
+        Extra::None | Extra::Attachments(_) => {}
+        Extra::FollowUp {
+            method,
+            outcome,
+            customer_satisfied,
+        } => {
+            let by = actor.ok_or_else(|| internal_without_actor("a follow-up"))?;
+            let visit = NewFollowUp {
+                by,
+                method,
+                outcome,
+                customer_satisfied,
+                resolution,
+            };
+            tickets::insert_follow_up(&txn, id, visit, at).await?;
+        }
+        Extra::Rating { rating, comment } => {
+            let by = actor.ok_or_else(|| internal_without_actor("a rating"))?;
+            // Ratings are taken while the latest resolution stands: that is the one rated.
+            let resolved_by = tickets::latest_resolver(&txn, id).await?;
+            let r = NewRating {
+                by,
+                rating,
+                comment,
+                resolution,
+                resolved_by,
+            };
+            tickets::insert_rating(&txn, id, r, at).await?;
+        }
+    }
+    if let Some(reason) = &consequences.cancel_department_tasks {
+        department_tasks::cancel_open(&txn, id, reason, at).await?;
+    }
+    if consequences.withdraw_first_contact {
+        tickets::withdraw_first_contact(&txn, id, at).await?;
+    }
+    let escalations: Vec<Escalation> = change.escalation.iter().cloned().collect();
+    let events = journal::append(
+        &txn,
+        Author {
+            ticket: &ticket,
+            customer_user_id: loaded.customer.user_id,
+            actor,
+            at,
+        },
+        Append {
+            entries: &change.events,
+            resolution: ResolutionFacts {
+                minutes: consequences.after.resolution_minutes,
+                first_contact: consequences.first_contact,
+            },
+            escalations: &escalations,
+            also: Vec::new(),
+        },
+        Announce::Change,
+    )
+    .await?;
+    txn.commit().await?;
     tracing::info!(
-        ticket.id = %applied.ticket.id,
-        ticket.status = %applied.ticket.status,
-        ticket.version = applied.ticket.version,
+        ticket.id = %ticket.id,
+        ticket.status = %ticket.status,
+        ticket.version = ticket.version,
         "ticket changed"
     );
-    Ok(applied)
+    Ok(Applied { ticket, events })
+}
+
+fn internal_without_actor(what: &str) -> AppError {
+    AppError::internal(
+        anyhow::anyhow!("{what} without a person acting"),
+        "a record without an actor",
+    )
 }
 
 /// [`run`] as the signed-in actor, for the commands that need nothing looked up first.
@@ -424,7 +602,7 @@ pub async fn create(
         ),
         None => None,
     };
-    let (customer, owner_id, team_id) = if let Some(parent) = &parent {
+    let (source, owner_id, team_id) = if let Some(parent) = &parent {
         // The parent's customer (the record is taken as is), owner and team carry over.
         let c = &parent.customer;
         (
@@ -498,12 +676,33 @@ pub async fn create(
         at,
     )
     .await?;
-    let created = tickets::create(
-        &app.db,
+    let txn = app.db.begin().await?;
+    // A follow-up case is about its parent's customer, whatever contact details were typed.
+    let customer = match &parent {
+        Some(p) => p.customer.clone(),
+        None => customers::upsert(&txn, &source).await?,
+    };
+    // VIP and key-account customers are served first by default.
+    let priority = CustomerTier::parse(&customer.tier).map_or(intake.priority, |tier| {
+        with_tier_floor(intake.priority, tier)
+    });
+    let escalation = on_classification(intake.kind, intake.severity, priority, 0, true);
+    let mut entries = vec![EventDraft {
+        kind: TicketEventKind::Created,
+        internal: false,
+        message: None,
+        from_status: None,
+        to_status: Some(intake.initial_status),
+    }];
+    entries.extend(escalation.as_ref().map(Escalation::entry));
+    let ticket = tickets::insert(
+        &txn,
         NewTicket {
+            priority,
+            escalation_level: escalation.as_ref().map_or(0, |e| e.level),
             intake,
             occurred_at: request.occurred_at,
-            customer,
+            customer_id: customer.id,
             owner_id,
             team_id,
             created_by: creator.id,
@@ -514,14 +713,49 @@ pub async fn create(
         at,
     )
     .await?;
+    let author = |ticket| Author {
+        ticket,
+        customer_user_id: customer.user_id,
+        actor: Some(creator.id),
+        at,
+    };
+    let escalations: Vec<Escalation> = escalation.into_iter().collect();
+    let append = Append {
+        entries: &entries,
+        escalations: &escalations,
+        ..Append::default()
+    };
+    journal::append(&txn, author(&ticket), append, Announce::Change).await?;
+    if let Some(parent) = &parent {
+        // The parent's timeline says where the case went on.
+        let parent = tickets::touch(&txn, parent.ticket.id, at)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound(_) => AppError::NotFound("parent ticket not found".into()),
+                other => other.into(),
+            })?;
+        let entry = EventDraft {
+            kind: TicketEventKind::FollowUpCaseOpened,
+            internal: false,
+            message: Some(format!("follow-up case {} opened", ticket.number)),
+            from_status: None,
+            to_status: None,
+        };
+        let append = Append {
+            entries: std::slice::from_ref(&entry),
+            ..Append::default()
+        };
+        journal::append(&txn, author(&parent), append, Announce::Change).await?;
+    }
+    txn.commit().await?;
     app.committed();
     tracing::info!(
-        ticket.id = %created.ticket.id,
-        ticket.number = %created.ticket.number,
-        ticket.kind = %created.ticket.kind,
+        ticket.id = %ticket.id,
+        ticket.number = %ticket.number,
+        ticket.kind = %ticket.kind,
         "ticket created"
     );
-    Ok(created)
+    Ok(Loaded { ticket, customer })
 }
 
 /// `ids`, once each, if every one names an active staff member (at most

@@ -37,6 +37,7 @@ pub enum EscalationKind {
     SlaBreach,
     MajorComplaint,
     Manual,
+    UrgentComplaint,
 }
 
 /// Which response-time target.

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use super::{BusinessCalendar, SOLUTION_NOTICE_MINUTES, Stage, Target};
+use super::{BusinessCalendar, Escalation, SOLUTION_NOTICE_MINUTES, Stage, Target};
 use crate::event::{EscalationKind, SlaTarget};
 use crate::ticket::{Change, TicketEventKind, TicketStatus};
 
@@ -104,21 +104,6 @@ pub struct TicketClockFacts {
     pub escalation_level: i32,
 }
 
-/// One escalation the worker records when a clock crosses a threshold.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SlaEscalation {
-    /// The ticket's escalation level once this is recorded.
-    pub level: i32,
-    /// Warning or breach.
-    pub kind: EscalationKind,
-    /// Which clock crossed.
-    pub target: SlaTarget,
-    /// Why, for people.
-    pub reason: String,
-    /// The timeline entry that goes with it.
-    pub event: TicketEventKind,
-}
-
 /// What the worker found when it looked at a ticket's clocks: the new stages, level and
 /// breach flags, the escalations to record (in order) and when to look next. Equal to the
 /// input when nothing happened.
@@ -137,7 +122,7 @@ pub struct ClockCheck {
     /// When the worker must look next; `None` while no clock runs.
     pub next_check_at: Option<DateTime<Utc>>,
     /// The escalations to record, in the order they happened.
-    pub escalations: Vec<SlaEscalation>,
+    pub escalations: Vec<Escalation>,
 }
 
 /// Whether the clocks run in `status`: not once resolved or closed, and not while waiting
@@ -513,10 +498,10 @@ pub fn evaluate(stored: &SlaClocks, facts: &TicketClockFacts, now: DateTime<Utc>
                 }
                 Stage::None => continue,
             };
-            check.escalations.push(SlaEscalation {
+            check.escalations.push(Escalation {
                 level: check.escalation_level,
                 kind,
-                target: which,
+                target: Some(which),
                 reason,
                 event,
             });

@@ -25,8 +25,9 @@ use super::vocabulary::{
     TicketKind, TicketStatus,
 };
 use crate::DomainError;
+use crate::event::EscalationKind;
 use crate::permission::{Action, require};
-use crate::sla::next_manual_escalation_level;
+use crate::sla::{Escalation, next_manual_escalation_level, on_classification};
 
 /// What the state machine needs to know about a ticket, as loaded by the caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,8 +241,10 @@ pub struct Change {
     /// `Some` when the suggestion status changes; `None` leaves it as stored (the facts do not
     /// carry it, so there is nothing to copy).
     pub suggestion_status: Option<SuggestionStatus>,
-    /// `Some` when the change escalates the ticket by hand: the escalation to record.
-    pub escalation: Option<ManualEscalation>,
+    /// `Some` when the change escalates the ticket (by hand, after an unhappy follow-up, or
+    /// because of what it was reclassified as): the escalation to record. Its timeline entry
+    /// is among [`Change::events`].
+    pub escalation: Option<Escalation>,
     /// `Some` when the employees a complaint is about change: the whole new list.
     pub involved_staff: Option<Vec<Uuid>>,
     /// `Some` when a verdict is recorded: the verdict and its root cause.
@@ -249,15 +252,6 @@ pub struct Change {
     /// `Some` when the ticket was reclassified: what it is now (the caller recomputes its
     /// SLA targets from the new policy).
     pub reclassified: Option<Classification>,
-}
-
-/// An escalation by hand, decided with its level.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ManualEscalation {
-    /// The level the ticket moves to.
-    pub level: i32,
-    /// Why (trimmed).
-    pub reason: String,
 }
 
 /// RESOLVED tickets that are not complaints close by themselves after this many days.
@@ -279,6 +273,12 @@ pub enum SystemCommand {
         answer: String,
         /// No task is left open.
         returns: bool,
+    },
+    /// A department has not answered its task by the deadline: the ticket goes to the owner's
+    /// supervisor (never lower than it is), whatever its status.
+    DepartmentOverdue {
+        /// Why, for people (names the department and its deadline).
+        reason: String,
     },
     /// A department task was cancelled; `returns` as above.
     DepartmentTaskCancelled {
@@ -523,6 +523,11 @@ pub fn decide_system(t: &TicketFacts, cmd: SystemCommand) -> Result<Change, Doma
             if returns {
                 return_to_owner(&mut change, "every department has answered");
             }
+        }
+        SystemCommand::DepartmentOverdue { reason } => {
+            let escalation = crate::sla::department_overdue(t.escalation_level, reason);
+            change.events.push(escalation.entry());
+            change.escalation = Some(escalation);
         }
         SystemCommand::DepartmentTaskCancelled {
             department,
@@ -861,15 +866,14 @@ pub fn decide(
                     ..transition(TicketEventKind::Reopened, from, Open)
                 });
                 if t.reopen_count >= 1 {
-                    let reason = "still not satisfied after a reopen".to_owned();
-                    change.escalation = Some(ManualEscalation {
-                        level: next_manual_escalation_level(t.escalation_level)
+                    let escalation = Escalation::new(
+                        next_manual_escalation_level(t.escalation_level)
                             .unwrap_or(t.escalation_level),
-                        reason: reason.clone(),
-                    });
-                    change
-                        .events
-                        .push(event(TicketEventKind::Escalated, true, Some(reason)));
+                        EscalationKind::Manual,
+                        "still not satisfied after a reopen",
+                    );
+                    change.events.push(escalation.entry());
+                    change.escalation = Some(escalation);
                 }
             }
         }
@@ -1042,14 +1046,10 @@ pub fn decide(
         Command::Escalate { reason } => {
             require_status(t, &working, ESCALATE)?;
             let reason = text("reason", "reason", reason)?;
-            let level = crate::sla::next_manual_escalation_level(t.escalation_level)?;
-            change.escalation = Some(ManualEscalation {
-                level,
-                reason: reason.clone(),
-            });
-            change
-                .events
-                .push(event(TicketEventKind::Escalated, true, Some(reason)));
+            let level = next_manual_escalation_level(t.escalation_level)?;
+            let escalation = Escalation::new(level, EscalationKind::Manual, reason);
+            change.events.push(escalation.entry());
+            change.escalation = Some(escalation);
         }
         Command::Reclassify {
             kind,
@@ -1087,26 +1087,16 @@ pub fn decide(
                 true,
                 Some(format!("{} → {}: {reason}", describe(&was), describe(&now))),
             ));
-            // Major or urgent goes to the complaint-handling working group at once (立即上报),
-            // once: a ticket already there is not escalated again.
-            let major = now.kind == TicketKind::Complaint && now.severity == Some(Severity::Major);
-            if (major || now.priority == Priority::Urgent)
-                && t.escalation_level < crate::sla::MAX_ESCALATION_LEVEL
-            {
-                let why = if major {
-                    "reclassified as a major complaint: to the working group"
-                } else {
-                    "reclassified as urgent: to the working group"
-                };
-                change.escalation = Some(ManualEscalation {
-                    level: crate::sla::MAX_ESCALATION_LEVEL,
-                    reason: why.to_owned(),
-                });
-                change.events.push(event(
-                    TicketEventKind::Escalated,
-                    true,
-                    Some(why.to_owned()),
-                ));
+            // What it is now may call for an escalation at once, by the rule intake follows too.
+            if let Some(escalation) = on_classification(
+                now.kind,
+                now.severity,
+                now.priority,
+                t.escalation_level,
+                false,
+            ) {
+                change.events.push(escalation.entry());
+                change.escalation = Some(escalation);
             }
             change.reclassified = Some(now);
         }

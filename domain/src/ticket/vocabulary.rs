@@ -158,6 +158,22 @@ contract_enum! {
     }
 }
 
+impl TicketStatus {
+    /// The statuses in which a ticket is still being worked: the queue's, the SLA worker's and
+    /// the open counts' one definition.
+    pub const OPEN: [TicketStatus; 4] = [
+        TicketStatus::New,
+        TicketStatus::Open,
+        TicketStatus::PendingDepartment,
+        TicketStatus::PendingCustomer,
+    ];
+
+    /// Whether a ticket in this status is still being worked.
+    pub fn is_open(self) -> bool {
+        Self::OPEN.contains(&self)
+    }
+}
+
 contract_enum! {
     /// Whether a suggestion was taken up.
     SuggestionStatus {

@@ -30,15 +30,9 @@ impl Escalation {
     async fn level(&self) -> i32 {
         self.row.level
     }
-    async fn kind(&self) -> EscalationKind {
-        use careline_domain::event::EscalationKind as K;
-        match self.row.kind.as_str() {
-            "SLA_WARNING" => K::SlaWarning,
-            "SLA_BREACH" => K::SlaBreach,
-            "MAJOR_COMPLAINT" => K::MajorComplaint,
-            _ => K::Manual,
-        }
-        .into()
+    async fn kind(&self) -> crate::app::AppResult<EscalationKind> {
+        let kind = careline_domain::event::EscalationKind::parse(&self.row.kind);
+        Ok(crate::app::tickets::stored(kind, "escalation kind")?.into())
     }
     async fn target(&self) -> Option<SlaTarget> {
         use careline_domain::event::SlaTarget as S;

@@ -374,7 +374,7 @@ mod worker {
         check
             .escalations
             .iter()
-            .map(|e| (e.level, e.kind, e.target, e.event))
+            .filter_map(|e| Some((e.level, e.kind, e.target?, e.event)))
             .collect()
     }
 
@@ -387,10 +387,10 @@ mod worker {
         assert!(!check.first_response_breached);
         assert_eq!(
             check.escalations,
-            vec![SlaEscalation {
+            vec![Escalation {
                 level: 0,
                 kind: EscalationKind::SlaWarning,
-                target: SlaTarget::FirstResponse,
+                target: Some(SlaTarget::FirstResponse),
                 reason: "80% of the first-response target used".to_owned(),
                 event: TicketEventKind::SlaWarning,
             }]
@@ -531,7 +531,7 @@ mod worker {
     fn both_clocks_report_first_response_before_resolution() {
         let clocks = initial(&inquiry(), at(10, 0));
         let check = evaluate(&clocks, &facts(TicketStatus::Open), on(1, 10, 0));
-        let targets: Vec<SlaTarget> = check.escalations.iter().map(|e| e.target).collect();
+        let targets: Vec<SlaTarget> = check.escalations.iter().filter_map(|e| e.target).collect();
         assert_eq!(
             targets,
             [

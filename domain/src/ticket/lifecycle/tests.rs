@@ -1381,10 +1381,11 @@ fn escalating_by_hand_raises_the_level_by_one_and_records_why() {
     .unwrap();
     assert_eq!(
         c.escalation,
-        Some(ManualEscalation {
-            level: 1,
-            reason: s("customer threatens to go to the press"),
-        })
+        Some(Escalation::new(
+            1,
+            EscalationKind::Manual,
+            "customer threatens to go to the press"
+        ))
     );
     assert_eq!(c.events[0].kind, TicketEventKind::Escalated);
     assert!(c.events[0].internal);

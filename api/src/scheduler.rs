@@ -1,0 +1,137 @@
+//! The background work of an instance, in one place: each job has a name and an interval, runs
+//! at the application clock's now, logs one line per pass that did something (with its
+//! duration) and one warning per failure, and stops when the server shuts down. Every job is
+//! safe to run on several instances at once: each write it makes is conditional (exactly once
+//! across instances), so scaling out needs no leader.
+
+use crate::app::{App, AppError};
+use crate::state::AppState;
+use careline_persistence::StoreError;
+use chrono::{DateTime, Utc};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+/// A pass longer than this is logged as a warning: the next tick is late behind it.
+pub const SLOW_PASS: Duration = Duration::from_secs(5);
+
+type Pass<'a> = Pin<Box<dyn Future<Output = Result<usize, AppError>> + Send + 'a>>;
+
+/// A periodic job.
+#[derive(Clone, Copy)]
+pub struct Job {
+    /// Its name in the logs.
+    pub name: &'static str,
+    /// One pass at `now`; how many things it changed.
+    pub run: for<'a> fn(&'a App, DateTime<Utc>) -> Pass<'a>,
+}
+
+fn store(err: StoreError) -> AppError {
+    err.into()
+}
+
+/// The jobs that run every `SLA_TICK_SECONDS`, in the order one pass runs them.
+pub const JOBS: [Job; 5] = [
+    Job {
+        name: "sla-stages",
+        run: |app, now| {
+            Box::pin(async move { crate::sla::escalate_due(app, now).await.map_err(store) })
+        },
+    },
+    Job {
+        name: "auto-close",
+        run: |app, now| {
+            Box::pin(async move { crate::sla::auto_close(app, now).await.map_err(store) })
+        },
+    },
+    Job {
+        name: "department-deadlines",
+        run: |app, now| Box::pin(crate::app::casework::check_deadlines(app, now)),
+    },
+    Job {
+        name: "article-reviews",
+        run: |app, now| Box::pin(crate::app::knowledge::notify_stale(app, now)),
+    },
+    Job {
+        name: "monthly-reports",
+        run: |app, now| Box::pin(crate::app::reports::run_schedule(app, now)),
+    },
+];
+
+/// Runs `job` once at the clock's now and logs how it went. Returns what it changed (0 when it
+/// failed: the next pass retries).
+async fn run_job(app: &App, job: Job) -> Result<usize, AppError> {
+    let started = Instant::now();
+    let result = (job.run)(app, app.now()).await;
+    let elapsed = started.elapsed();
+    let elapsed_ms = elapsed.as_millis();
+    if elapsed > SLOW_PASS {
+        tracing::warn!(job = job.name, elapsed_ms, "job pass was slow");
+    }
+    match &result {
+        Ok(0) => tracing::debug!(job = job.name, elapsed_ms, "job pass: nothing to do"),
+        Ok(changed) => tracing::info!(job = job.name, changed, elapsed_ms, "job pass"),
+        Err(AppError::Internal(err)) => {
+            tracing::warn!(job = job.name, elapsed_ms, error.detail = ?err, "job pass failed; retrying next tick")
+        }
+        Err(other) => {
+            tracing::warn!(
+                job = job.name,
+                elapsed_ms,
+                error.code = other.code(),
+                "job pass failed; retrying next tick"
+            )
+        }
+    }
+    result
+}
+
+/// One pass of every job, in order; a failing job does not hold up the others. Wakes the
+/// outbox relay when anything changed. Returns how many things changed, or the first failure
+/// of a job other than the reports (which only log theirs).
+pub async fn run_once(app: &App) -> Result<usize, StoreError> {
+    let mut changed = 0;
+    let mut failure = None;
+    for job in JOBS {
+        match run_job(app, job).await {
+            Ok(n) => changed += n,
+            Err(_) if job.name == "monthly-reports" => {}
+            Err(err) => {
+                failure.get_or_insert(err);
+            }
+        }
+    }
+    if changed > 0 {
+        app.committed();
+    }
+    match failure {
+        None => Ok(changed),
+        Some(AppError::Internal(err)) => {
+            Err(StoreError::Db(sea_orm::DbErr::Custom(format!("{err:#}"))))
+        }
+        Some(other) => Err(StoreError::Db(sea_orm::DbErr::Custom(
+            other.code().to_owned(),
+        ))),
+    }
+}
+
+/// Runs every job every `SLA_TICK_SECONDS` until the server shuts down.
+pub fn spawn(state: AppState) {
+    let mut shutdown = state.shutdown.subscribe();
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(state.settings.sla_tick);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = interval.tick() => {}
+                _ = shutdown.changed() => break,
+            }
+            if *shutdown.borrow() {
+                break;
+            }
+            // Failures are logged per job; the next tick retries.
+            let _ = run_once(&state.app).await;
+        }
+        tracing::info!("background jobs stopped");
+    });
+}
