@@ -1704,6 +1704,20 @@ fn reclassifying_to_major_goes_to_the_working_group_once() {
         reason: "press".into(),
     };
     assert_eq!(run(&there, &owner(), urgent).unwrap().escalation, None);
+    // Any other ticket made URGENT goes to the supervisor, not to the working group.
+    let make_urgent = Command::Reclassify {
+        kind: None,
+        severity: None,
+        category: None,
+        priority: Some(Priority::Urgent),
+        reason: "stranded".into(),
+    };
+    let c = run(&ticket(TicketStatus::Open), &owner(), make_urgent).unwrap();
+    assert_eq!(c.escalation.as_ref().map(|e| e.level), Some(1));
+    assert_eq!(
+        c.events.last().map(|e| e.kind),
+        Some(TicketEventKind::Escalated)
+    );
     // A complaint without a category cannot come from an inquiry; a no-op is refused.
     let inquiry = ticket(TicketStatus::Open);
     let to_complaint = Command::Reclassify {
