@@ -26,9 +26,14 @@ pub struct AuthPayload {
 /// A new customer account.
 #[derive(InputObject)]
 pub struct RegisterCustomerInput {
+    /// Sign-in email address; an address another account has is refused with `CONFLICT`.
     pub email: String,
+    /// Display name (at most 200 characters).
     pub name: String,
+    /// Password: 10 to 128 characters, not one of the most common passwords.
     pub password: String,
+    /// Phone number, kept as written: 5 to 20 digits, with `+`, `-`, spaces and brackets
+    /// allowed.
     pub phone: Option<String>,
 }
 
@@ -66,8 +71,8 @@ impl AuthMutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
-        email: String,
-        password: String,
+        #[graphql(desc = "The account's sign-in email address.")] email: String,
+        #[graphql(desc = "The account's password.")] password: String,
     ) -> AppResult<AuthPayload> {
         let state = state(ctx)?;
         let session = uc::login(&state.app, &keys(state), address(ctx), &email, password).await?;
@@ -79,6 +84,7 @@ impl AuthMutation {
     async fn refresh_token(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The `refreshToken` of the latest sign-in or refresh; it works once.")]
         refresh_token: String,
     ) -> AppResult<AuthPayload> {
         let state = state(ctx)?;
@@ -88,7 +94,11 @@ impl AuthMutation {
     }
 
     /// Ends the session the refresh token belongs to. Returns whether the token was known.
-    async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> AppResult<bool> {
+    async fn logout(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A refresh token of the session to end.")] refresh_token: String,
+    ) -> AppResult<bool> {
         uc::logout(&state(ctx)?.app, &refresh_token).await
     }
 
@@ -96,7 +106,7 @@ impl AuthMutation {
     async fn register_customer(
         &self,
         ctx: &Context<'_>,
-        input: RegisterCustomerInput,
+        #[graphql(desc = "The new customer's details.")] input: RegisterCustomerInput,
     ) -> AppResult<AuthPayload> {
         let state = state(ctx)?;
         let registration = Registration {
@@ -118,7 +128,11 @@ impl AuthMutation {
     async fn change_password(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The caller's current password; wrong ones are throttled like sign-in.")]
         current_password: String,
+        #[graphql(
+            desc = "The new password: 10 to 128 characters, not one of the most common passwords, different from the current one."
+        )]
         new_password: String,
     ) -> AppResult<bool> {
         let state = state(ctx)?;

@@ -34,11 +34,14 @@ pub enum DepartmentTaskStatus {
 #[derive(Clone)]
 pub struct DepartmentTask(pub department_task::Model);
 
+/// One department's part of a dispatched ticket: what to look into and by when. Staff only.
 #[Object]
 impl DepartmentTask {
+    /// The task's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The department asked to answer.
     async fn department(&self, ctx: &Context<'_>) -> AppResult<Department> {
         loaders(ctx)?
             .departments
@@ -64,15 +67,19 @@ impl DepartmentTask {
             app(ctx)?.now(),
         ))
     }
+    /// Where the task stands.
     async fn status(&self) -> AppResult<DepartmentTaskStatus> {
         Ok(self.status_value()?.into())
     }
+    /// The department's answer (internal); null until answered.
     async fn answer(&self) -> Option<&str> {
         self.0.answer.as_deref()
     }
+    /// Who recorded the answer (a liaison of the department, or a lead); null until answered.
     async fn answered_by(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         crate::graphql::tickets::load_user(ctx, self.0.answered_by).await
     }
+    /// When the answer was recorded (UTC); null until answered.
     async fn answered_at(&self) -> Option<DateTime<Utc>> {
         self.0.answered_at
     }
@@ -102,8 +109,11 @@ impl DepartmentTask {
 /// One department to send the ticket to.
 #[derive(InputObject)]
 pub struct DepartmentTaskInput {
+    /// The department; each department at most once per dispatch.
     pub department_id: ID,
+    /// What the department should look into (internal), at most 10,000 characters.
     pub instructions: Option<String>,
+    /// The deadline in business minutes on the department's calendar (1 minute to a year).
     /// Defaults to the department's standard (one business day).
     pub due_in_business_minutes: Option<i32>,
 }
@@ -111,10 +121,15 @@ pub struct DepartmentTaskInput {
 /// What a ticket becomes; at least one of the four, and why.
 #[derive(InputObject)]
 pub struct ReclassifyInput {
+    /// The new kind; omitted: unchanged.
     pub kind: Option<TicketKind>,
+    /// The new severity (complaints); omitted: unchanged.
     pub severity: Option<Severity>,
+    /// The new complaint category; omitted: unchanged.
     pub category: Option<ComplaintCategory>,
+    /// The new priority; omitted: unchanged.
     pub priority: Option<Priority>,
+    /// Why, 1 to 10,000 characters.
     pub reason: String,
 }
 
@@ -150,9 +165,17 @@ impl CaseworkQuery {
     async fn department_tasks(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only this department's tasks; a liaison naming another department gets none."
+        )]
         department_id: Option<ID>,
+        #[graphql(desc = "Only tasks still open past their due time; default false.")]
         overdue_only: Option<bool>,
+        #[graphql(desc = "Return at most this many tasks from the start (up to 100, default 20).")]
         first: Option<i32>,
+        #[graphql(
+            desc = "The `cursor` of the last task of the previous page; omitted: from the start."
+        )]
         after: Option<String>,
     ) -> AppResult<Vec<DepartmentTask>> {
         let department = optional_id(department_id.as_ref(), "departmentId")?;
@@ -182,8 +205,12 @@ impl CaseworkMutation {
     async fn dispatch_to_departments(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(desc = "One task per department, 1 to 10 departments, each at most once.")]
         tasks: Vec<DepartmentTaskInput>,
+        #[graphql(
+            desc = "The `version` the caller last saw; a stale one is `CONFLICT`. Without it the write is still conditional on the version just read."
+        )]
         expected_version: Option<i32>,
     ) -> AppResult<Ticket> {
         let id = found_id(&id, "ticket")?;
@@ -208,7 +235,8 @@ impl CaseworkMutation {
     async fn answer_department_task(
         &self,
         ctx: &Context<'_>,
-        task_id: ID,
+        #[graphql(desc = "The department task's id.")] task_id: ID,
+        #[graphql(desc = "The department's answer (internal), 1 to 10,000 characters.")]
         answer: String,
     ) -> AppResult<DepartmentTask> {
         let id = found_id(&task_id, "department task")?;
@@ -222,8 +250,8 @@ impl CaseworkMutation {
     async fn cancel_department_task(
         &self,
         ctx: &Context<'_>,
-        task_id: ID,
-        reason: String,
+        #[graphql(desc = "The department task's id.")] task_id: ID,
+        #[graphql(desc = "Why it is no longer needed, 1 to 10,000 characters.")] reason: String,
     ) -> AppResult<DepartmentTask> {
         let id = found_id(&task_id, "department task")?;
         Ok(DepartmentTask(
@@ -237,8 +265,11 @@ impl CaseworkMutation {
     async fn reclassify_ticket(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: ReclassifyInput,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(desc = "What changes, and why.")] input: ReclassifyInput,
+        #[graphql(
+            desc = "The `version` the caller last saw; a stale one is `CONFLICT`. Without it the write is still conditional on the version just read."
+        )]
         expected_version: Option<i32>,
     ) -> AppResult<Ticket> {
         let id = found_id(&id, "ticket")?;
@@ -259,7 +290,8 @@ impl CaseworkMutation {
     async fn add_attachments(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(desc = "The files to add, at least one; a ticket holds at most 20 in all.")]
         attachments: Vec<AttachmentInput>,
     ) -> AppResult<Ticket> {
         let id = found_id(&id, "ticket")?;
@@ -283,7 +315,8 @@ impl CaseworkMutation {
     async fn open_follow_up_case(
         &self,
         ctx: &Context<'_>,
-        parent_id: ID,
+        #[graphql(desc = "The ticket this case follows up.")] parent_id: ID,
+        #[graphql(desc = "The new case; its customer is the parent's, whatever `customer` says.")]
         input: CreateTicketInput,
     ) -> AppResult<Ticket> {
         let parent = found_id(&parent_id, "ticket")?;

@@ -25,8 +25,12 @@ use uuid::Uuid;
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::customer::CustomerTier")]
 pub enum CustomerTier {
+    /// Everyone, unless told otherwise.
     Standard,
+    /// A valued individual customer; new tickets start at `HIGH` priority or above.
     Vip,
+    /// A business account the company depends on; new tickets start at `HIGH` priority or
+    /// above.
     KeyAccount,
 }
 
@@ -34,10 +38,16 @@ pub enum CustomerTier {
 /// whole list; changing `tier` needs a lead.
 #[derive(InputObject, Clone)]
 pub struct CustomerUpdateInput {
+    /// The corrected name, 1 to 200 characters.
     pub name: Option<String>,
+    /// The corrected phone; one another record has is `CONFLICT`.
     pub phone: Option<String>,
+    /// The corrected email (stored lower-cased); one another record has is `CONFLICT`.
     pub email: Option<String>,
+    /// The new tier; changing it needs a lead (supervisor, manager, admin), else `FORBIDDEN`.
     pub tier: Option<CustomerTier>,
+    /// The whole new list of tags: each trimmed, 1 to 40 characters, at most 20, duplicates
+    /// (ignoring case) dropped.
     pub tags: Option<Vec<String>>,
 }
 
@@ -64,9 +74,18 @@ impl CustomerQuery {
     async fn customers(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "A case-insensitive part of the name or email, or of the phone number when the term looks like one; at most 200 characters."
+        )]
         search: Option<String>,
-        tier: Option<CustomerTier>,
+        #[graphql(desc = "Only records of this tier.")] tier: Option<CustomerTier>,
+        #[graphql(
+            desc = "Return at most this many records from the start (0 to 100, default 20)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the records after this cursor (an `endCursor` or edge `cursor` of this list)."
+        )]
         after: Option<String>,
     ) -> AppResult<CustomerConnection> {
         let request = page_request(first, after, None, None)?;
@@ -87,7 +106,11 @@ impl CustomerQuery {
 
     /// One customer record; `null` when there is none.
     #[graphql(guard = "Can(Action::ReadCustomers)")]
-    async fn customer(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Customer>> {
+    async fn customer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The record's id.")] id: ID,
+    ) -> AppResult<Option<Customer>> {
         let Some(id) = parse_id(&id) else {
             return Ok(None);
         };
@@ -99,6 +122,9 @@ impl CustomerQuery {
     async fn customer_by_phone(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The number however typed (`+86 138-0013-8000` finds `13800138000`); a value that is no phone number is `BAD_USER_INPUT`."
+        )]
         phone: String,
     ) -> AppResult<Option<Customer>> {
         Ok(uc::by_phone(app(ctx)?, actor(ctx)?, &phone)
@@ -118,7 +144,8 @@ impl CustomerMutation {
     async fn update_customer(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The record's id.")] id: ID,
+        #[graphql(desc = "The changes; omitted fields stay as they are.")]
         input: CustomerUpdateInput,
     ) -> AppResult<Customer> {
         let id = found_id(&id, "customer")?;
@@ -137,8 +164,8 @@ impl CustomerMutation {
     async fn merge_customers(
         &self,
         ctx: &Context<'_>,
-        keep_id: ID,
-        merge_id: ID,
+        #[graphql(desc = "The record that stays and receives every ticket.")] keep_id: ID,
+        #[graphql(desc = "The duplicate record, removed after the merge.")] merge_id: ID,
     ) -> AppResult<Customer> {
         let keep = found_id(&keep_id, "customer")?;
         let merge = found_id(&merge_id, "customer")?;

@@ -22,8 +22,11 @@ use std::sync::Arc;
 /// A survey's state.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum SurveyStatus {
+    /// Being written; nobody invited yet.
     Draft,
+    /// Invitations are out and answers are taken.
     Running,
+    /// No more answers.
     Closed,
 }
 
@@ -59,9 +62,13 @@ pub enum SurveyQuestionKind {
 /// One question of a questionnaire.
 #[derive(SimpleObject, Clone)]
 pub struct SurveyQuestion {
+    /// Stable key, `[a-z0-9_]`, unique in the survey; answers name it.
     pub key: String,
+    /// What the customer reads.
     pub text: String,
+    /// What kind of answer it takes.
     pub kind: SurveyQuestionKind,
+    /// The choices of a `SINGLE_CHOICE` question, in order; null for other kinds.
     pub choices: Option<Vec<String>>,
 }
 
@@ -69,16 +76,23 @@ pub struct SurveyQuestion {
 /// 2 to 20 choices.
 #[derive(InputObject)]
 pub struct SurveyQuestionInput {
+    /// 1 to 40 lower-case letters, digits or underscores, unique in the survey.
     pub key: String,
+    /// What the customer reads, 1 to 500 characters (trimmed).
     pub text: String,
+    /// What kind of answer it takes.
     pub kind: SurveyQuestionKind,
+    /// For `SINGLE_CHOICE` only: 2 to 20 distinct choices of 1 to 100 characters. Other kinds
+    /// take none.
     pub choices: Option<Vec<String>>,
 }
 
 /// One answer: a rating `1`–`5`, a score `0`–`10`, `yes`/`no`, a choice as written, or text.
 #[derive(InputObject)]
 pub struct SurveyAnswerInput {
+    /// The question's key.
     pub key: String,
+    /// The answer as text, as its question's kind takes it.
     pub value: String,
 }
 
@@ -89,8 +103,10 @@ fn int(n: i64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
+/// One question's results.
 #[Object]
 impl SurveyQuestionResult {
+    /// The question's key.
     async fn key(&self) -> &str {
         &self.0.key
     }
@@ -122,11 +138,14 @@ impl SurveyQuestionResult {
 /// A survey's results, counted by the database.
 pub struct SurveyResults(uc::Results);
 
+/// A survey's results, counted by the database.
 #[Object]
 impl SurveyResults {
+    /// Customers invited.
     async fn invited(&self) -> i32 {
         int(self.0.invited)
     }
+    /// Invitations answered.
     async fn responded(&self) -> i32 {
         int(self.0.responded)
     }
@@ -134,6 +153,7 @@ impl SurveyResults {
     async fn response_rate(&self) -> Option<f64> {
         self.0.response_rate
     }
+    /// Each question's results, in questionnaire order.
     async fn questions(&self) -> Vec<SurveyQuestionResult> {
         self.0
             .questions
@@ -147,17 +167,22 @@ impl SurveyResults {
 /// A satisfaction survey.
 pub struct Survey(pub survey::Model);
 
+/// A satisfaction survey.
 #[Object]
 impl Survey {
+    /// The survey's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The survey's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The survey's state.
     async fn status(&self) -> AppResult<SurveyStatus> {
         Ok(uc::status(&self.0)?.into())
     }
+    /// The questionnaire, in order.
     async fn questions(&self) -> AppResult<Vec<SurveyQuestion>> {
         Ok(uc::questions(&self.0)?
             .into_iter()
@@ -169,9 +194,11 @@ impl Survey {
             })
             .collect())
     }
+    /// When it was launched (UTC); null while a draft.
     async fn launched_at(&self) -> Option<DateTime<Utc>> {
         self.0.launched_at
     }
+    /// When it was closed (UTC); null until then.
     async fn closed_at(&self) -> Option<DateTime<Utc>> {
         self.0.closed_at
     }
@@ -194,11 +221,14 @@ pub enum SurveyChannel {
 /// One customer invited to one survey, about their latest resolved ticket.
 pub struct SurveyInvitation(pub survey_invitation::Model);
 
+/// One customer invited to one survey, about their latest resolved ticket.
 #[Object]
 impl SurveyInvitation {
+    /// The invitation's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The survey it invites to.
     async fn survey(&self, ctx: &Context<'_>) -> AppResult<Survey> {
         let found = loaders(ctx)?
             .surveys
@@ -215,6 +245,7 @@ impl SurveyInvitation {
             .await?
             .map(Ticket))
     }
+    /// How it is answered: in the app by the customer, or on a call recorded by an agent.
     async fn channel(&self) -> SurveyChannel {
         if self.0.channel == "PHONE" {
             SurveyChannel::Phone
@@ -222,6 +253,7 @@ impl SurveyInvitation {
             SurveyChannel::App
         }
     }
+    /// When it was answered (UTC); null while unanswered.
     async fn responded_at(&self) -> Option<DateTime<Utc>> {
         self.0.responded_at
     }
@@ -230,27 +262,34 @@ impl SurveyInvitation {
 /// Minutes someone logged on a ticket.
 pub struct TimeEntry(pub time_entry::Model);
 
+/// Minutes someone logged on a ticket.
 #[Object]
 impl TimeEntry {
+    /// The entry's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The ticket the time was spent on.
     async fn ticket(&self, ctx: &Context<'_>) -> AppResult<Ticket> {
         Ok(Ticket(
             crate::app::tickets::get(app(ctx)?, actor(ctx)?, self.0.ticket_id).await?,
         ))
     }
+    /// Who logged it.
     async fn user(&self, ctx: &Context<'_>) -> AppResult<User> {
         load_user(ctx, Some(self.0.user_id)).await?.ok_or_else(|| {
             AppError::internal(anyhow::anyhow!("time entry without user"), "time entry")
         })
     }
+    /// Minutes spent, 1 to 1,440.
     async fn minutes(&self) -> i32 {
         self.0.minutes
     }
+    /// What the time was spent on; null when no note was given.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
+    /// When it was logged (UTC).
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
@@ -259,6 +298,7 @@ impl TimeEntry {
 /// Figures for a wallboard, recomputed when the queue changes.
 #[derive(SimpleObject, Clone)]
 pub struct WallboardFigures {
+    /// When the figures were counted (UTC).
     pub at: DateTime<Utc>,
     /// Open tickets (as the queue counts them).
     pub waiting: i32,
@@ -323,7 +363,11 @@ impl InsightQuery {
 
     /// One survey.
     #[graphql(guard = "Can(Action::ReadSurveys)")]
-    async fn survey(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Survey>> {
+    async fn survey(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The survey's id.")] id: ID,
+    ) -> AppResult<Option<Survey>> {
         let id = found_id(&id, "survey")?;
         match uc::get(app(ctx)?, id).await {
             Ok(s) => Ok(Some(Survey(s))),
@@ -348,7 +392,7 @@ impl InsightQuery {
     async fn wallboard(
         &self,
         ctx: &Context<'_>,
-        team_id: Option<ID>,
+        #[graphql(desc = "The team; omitted: everyone's figures.")] team_id: Option<ID>,
     ) -> AppResult<WallboardFigures> {
         let team = optional_id(team_id.as_ref(), "teamId")?;
         let figures = wallboard::wallboard(app(ctx)?, actor(ctx)?, team).await?;
@@ -367,7 +411,8 @@ impl InsightMutation {
     async fn create_survey(
         &self,
         ctx: &Context<'_>,
-        name: String,
+        #[graphql(desc = "The survey's name, 1 to 120 characters (trimmed).")] name: String,
+        #[graphql(desc = "1 to 30 questions with distinct keys, in the order customers see them.")]
         questions: Vec<SurveyQuestionInput>,
     ) -> AppResult<Survey> {
         let questions: Vec<Question> = questions
@@ -389,9 +434,14 @@ impl InsightMutation {
     async fn launch_survey(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The id of a `DRAFT` survey.")] id: ID,
+        #[graphql(desc = "The start of the window of resolution times (UTC, inclusive).")]
         resolved_from: DateTime<Utc>,
+        #[graphql(
+            desc = "The end of the window (UTC, exclusive); after `resolvedFrom`, at most 366 days later."
+        )]
         resolved_to: DateTime<Utc>,
+        #[graphql(desc = "Only tickets of these kinds; omitted or empty: every kind.")]
         kinds: Option<Vec<TicketKind>>,
     ) -> AppResult<Survey> {
         let kinds: Vec<careline_domain::ticket::TicketKind> = kinds
@@ -411,7 +461,13 @@ impl InsightMutation {
     async fn answer_survey(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The invitation: a customer's own app invitation, or a phone invitation the caller is to call for (leads: any)."
+        )]
         invitation_id: ID,
+        #[graphql(
+            desc = "1 to 30 answers, each to a different question of the survey; questions may be skipped."
+        )]
         answers: Vec<SurveyAnswerInput>,
     ) -> AppResult<SurveyInvitation> {
         let answers: Vec<Answer> = answers
@@ -429,7 +485,11 @@ impl InsightMutation {
 
     /// Stops taking answers.
     #[graphql(guard = "Can(Action::ManageSurveys)")]
-    async fn close_survey(&self, ctx: &Context<'_>, id: ID) -> AppResult<Survey> {
+    async fn close_survey(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The survey's id.")] id: ID,
+    ) -> AppResult<Survey> {
         let id = found_id(&id, "survey")?;
         Ok(Survey(uc::close(app(ctx)?, id).await?))
     }
@@ -439,8 +499,11 @@ impl InsightMutation {
     async fn log_time(
         &self,
         ctx: &Context<'_>,
-        ticket_id: ID,
-        minutes: i32,
+        #[graphql(desc = "A ticket the caller may read.")] ticket_id: ID,
+        #[graphql(desc = "Minutes spent, 1 to 1,440 (24 hours).")] minutes: i32,
+        #[graphql(
+            desc = "What the time was spent on, at most 2,000 characters; blank is dropped."
+        )]
         note: Option<String>,
     ) -> AppResult<TimeEntry> {
         time_accounting::check_minutes(minutes)?;

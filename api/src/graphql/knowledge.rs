@@ -20,9 +20,13 @@ use chrono::{DateTime, Utc};
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::knowledge::ArticleStatus")]
 pub enum ArticleStatus {
+    /// Being written; read by editors and its author only.
     Draft,
+    /// Submitted and waiting for a reviewer to publish it.
     InReview,
+    /// Readable by its audience.
     Published,
+    /// Withdrawn: no longer published, and no longer edited.
     Archived,
 }
 
@@ -30,7 +34,9 @@ pub enum ArticleStatus {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::knowledge::ArticleAudience")]
 pub enum ArticleAudience {
+    /// Staff only.
     Internal,
+    /// Customers too (self-service).
     Public,
 }
 
@@ -38,12 +44,20 @@ pub enum ArticleAudience {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::knowledge::ArticleKind")]
 pub enum ArticleKind {
+    /// Product knowledge; due for review a year after publishing.
     Product,
+    /// Policies (returns, invoices, warranty); due for review 180 days after publishing.
     Policy,
+    /// Promotions; they go stale fast: due for review 30 days after publishing.
     Promotion,
+    /// Frequently asked questions; due for review a year after publishing.
     Faq,
+    /// How staff do something; due for review 180 days after publishing.
     Procedure,
+    /// Call scripts and standard phrasing; due for review 180 days after publishing.
     Script,
+    /// A case written up from a ticket (see `createArticleFromTicket`); due for review a year
+    /// after publishing.
     CaseStudy,
 }
 
@@ -55,11 +69,15 @@ fn stored<T>(value: Option<T>, what: &'static str) -> AppResult<T> {
     crate::app::tickets::stored(value, what)
 }
 
+/// A knowledge-base article: product, policy and promotion articles, FAQs, procedures, call
+/// scripts and case studies.
 #[Object]
 impl KnowledgeArticle {
+    /// The article's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The title, 1 to 200 characters.
     async fn title(&self) -> &str {
         &self.0.title
     }
@@ -67,12 +85,15 @@ impl KnowledgeArticle {
     async fn body(&self) -> &str {
         &self.0.body
     }
+    /// What the article is about.
     async fn kind(&self) -> AppResult<ArticleKind> {
         Ok(stored(rules::ArticleKind::parse(&self.0.kind), "article kind")?.into())
     }
+    /// Who may read it once published: staff only, or customers too.
     async fn audience(&self) -> AppResult<ArticleAudience> {
         Ok(stored(rules::ArticleAudience::parse(&self.0.audience), "audience")?.into())
     }
+    /// Where it is in its workflow.
     async fn status(&self) -> AppResult<ArticleStatus> {
         Ok(stored(
             rules::ArticleStatus::parse(&self.0.status),
@@ -80,9 +101,12 @@ impl KnowledgeArticle {
         )?
         .into())
     }
+    /// Free-form tags (at most 20); search matches them too.
     async fn tags(&self) -> Vec<String> {
         serde_json::from_str(&self.0.tags).unwrap_or_default()
     }
+    /// Optimistic-concurrency version: 1 when written, one more with each saved edit; pass it
+    /// back as `updateArticle`'s `expectedVersion`.
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -93,9 +117,11 @@ impl KnowledgeArticle {
         }
         crate::graphql::tickets::load_user(ctx, self.0.author_id).await
     }
+    /// When it was last saved or moved in its workflow (UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// When it was last published (UTC); null if it never was.
     async fn published_at(&self) -> Option<DateTime<Utc>> {
         self.0.published_at
     }
@@ -103,6 +129,7 @@ impl KnowledgeArticle {
     async fn review_due_at(&self) -> Option<DateTime<Utc>> {
         self.0.review_due_at
     }
+    /// True for a published article past its `reviewDueAt`: its content must be checked again.
     async fn stale(&self, ctx: &Context<'_>) -> AppResult<bool> {
         let status = stored(
             rules::ArticleStatus::parse(&self.0.status),
@@ -114,9 +141,11 @@ impl KnowledgeArticle {
             app(ctx)?.now(),
         ))
     }
+    /// How many people rated it helpful (one vote per person, see `rateArticle`).
     async fn helpful_count(&self) -> i32 {
         self.0.helpful_count
     }
+    /// How many people rated it not helpful (one vote per person, see `rateArticle`).
     async fn not_helpful_count(&self) -> i32 {
         self.0.not_helpful_count
     }
@@ -156,20 +185,26 @@ impl KnowledgeArticle {
 /// One saved version of an article.
 pub struct ArticleRevision(article_revision::Model);
 
+/// One saved version of an article.
 #[Object]
 impl ArticleRevision {
+    /// The version number it was saved as.
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// The title in this version.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// The Markdown body in this version.
     async fn body(&self) -> &str {
         &self.0.body
     }
+    /// Who saved this version; null when not recorded.
     async fn editor(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         crate::graphql::tickets::load_user(ctx, self.0.editor_id).await
     }
+    /// When this version was saved (UTC).
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
@@ -178,17 +213,23 @@ impl ArticleRevision {
 /// A search result.
 #[derive(SimpleObject)]
 pub struct ArticleHit {
+    /// The matching article.
     pub article: KnowledgeArticle,
     /// A snippet around the best match, matched terms wrapped in <mark></mark>.
     pub highlight: String,
+    /// Relevance: higher is better; comparable only within one search.
     pub score: f64,
 }
 
 /// A page of search results.
 #[derive(SimpleObject)]
 pub struct ArticleHitConnection {
+    /// The hits of this page, best first.
     pub nodes: Vec<ArticleHit>,
+    /// Where this page is; `endCursor` is the `after` of the next page.
     pub page_info: PageInfo,
+    /// How many articles the caller may read match the query in all (on PostgreSQL counted up
+    /// to 1,000: 1,000 means 1,000 or more).
     pub total_count: i32,
 }
 
@@ -205,11 +246,19 @@ fn hits(rows: Vec<Hit>, terms: &[String]) -> Vec<ArticleHit> {
 /// An article to write.
 #[derive(InputObject)]
 pub struct ArticleInput {
+    /// The title, 1 to 200 characters (trimmed).
     pub title: String,
+    /// The body in Markdown, 1 to 50,000 characters (trimmed).
     pub body: String,
+    /// What the article is about.
     pub kind: ArticleKind,
+    /// Who may read it once published.
     pub audience: ArticleAudience,
+    /// At most 20 tags of 1 to 40 characters; repeats (ignoring case) are dropped. Omitted:
+    /// none.
     pub tags: Option<Vec<String>>,
+    /// When the content must be checked again (UTC). Omitted: an update keeps the current
+    /// date, and publishing sets one by kind unless a date still ahead is set.
     pub review_due_at: Option<DateTime<Utc>>,
 }
 
@@ -229,14 +278,18 @@ impl From<ArticleInput> for ArticleRequest {
 /// A canned reply; placeholders such as {{customer.name}}, {{ticket.number}}, {{agent.name}}.
 pub struct ReplyTemplate(reply_template::Model);
 
+/// A canned reply; placeholders such as {{customer.name}}, {{ticket.number}}, {{agent.name}}.
 #[Object]
 impl ReplyTemplate {
+    /// The template's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Its name, unique among templates.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The ticket kind it is for; null: any kind.
     async fn kind(&self) -> Option<TicketKind> {
         self.0
             .kind
@@ -244,9 +297,11 @@ impl ReplyTemplate {
             .and_then(careline_domain::ticket::TicketKind::parse)
             .map(Into::into)
     }
+    /// The text with its placeholders, as written.
     async fn body(&self) -> &str {
         &self.0.body
     }
+    /// How many times it was rendered with `renderReplyTemplate`.
     async fn usage_count(&self) -> i32 {
         self.0.usage_count
     }
@@ -255,8 +310,13 @@ impl ReplyTemplate {
 /// A reply template to create.
 #[derive(InputObject)]
 pub struct ReplyTemplateInput {
+    /// Its name, 1 to 120 characters, unique among templates.
     pub name: String,
+    /// The ticket kind it is for; omitted: any kind.
     pub kind: Option<TicketKind>,
+    /// The text, at most 10,000 characters, with placeholders among {{customer.name}},
+    /// {{ticket.number}}, {{ticket.subject}}, {{agent.name}}, {{sla.resolutionDueAt}} and
+    /// {{sla.firstResponseDueAt}}; an unknown or unclosed one is refused.
     pub body: String,
 }
 
@@ -272,9 +332,15 @@ impl KnowledgeQuery {
     async fn search_knowledge(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The words to look for, at most 200 characters; Chinese is segmented into words, Latin words match whatever their case."
+        )]
         query: String,
-        kind: Option<ArticleKind>,
-        first: Option<i32>,
+        #[graphql(desc = "Only articles of this kind.")] kind: Option<ArticleKind>,
+        #[graphql(desc = "Returns the first n hits: default 20, at most 100.")] first: Option<i32>,
+        #[graphql(
+            desc = "Returns the hits after this cursor (the `endCursor` of the previous page of the same search)."
+        )]
         after: Option<String>,
     ) -> AppResult<ArticleHitConnection> {
         let first = first_or_default(first)?;
@@ -313,7 +379,7 @@ impl KnowledgeQuery {
     async fn knowledge_article(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The article's id.")] id: ID,
     ) -> AppResult<Option<KnowledgeArticle>> {
         let Ok(id) = found_id(&id, "article") else {
             return Ok(None);
@@ -331,10 +397,15 @@ impl KnowledgeQuery {
     async fn knowledge_articles(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only articles in this status (of those the caller may read).")]
         status: Option<ArticleStatus>,
-        kind: Option<ArticleKind>,
+        #[graphql(desc = "Only articles of this kind.")] kind: Option<ArticleKind>,
+        #[graphql(desc = "Only published articles past their review date; default false.")]
         stale_only: Option<bool>,
-        first: Option<i32>,
+        #[graphql(desc = "Returns the first n articles (default 20, max 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Returns the articles after this cursor: the id of the last article of the previous page."
+        )]
         after: Option<String>,
     ) -> AppResult<Vec<KnowledgeArticle>> {
         let first = first_or_default(first)?;
@@ -363,8 +434,11 @@ impl KnowledgeQuery {
     async fn suggested_articles(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The ticket to suggest articles for; the caller must be able to read it."
+        )]
         ticket_id: ID,
-        first: Option<i32>,
+        #[graphql(desc = "How many suggestions: default 5, at most 20.")] first: Option<i32>,
     ) -> AppResult<Vec<ArticleHit>> {
         let id = found_id(&ticket_id, "ticket")?;
         let first = first_or_default(first.or(Some(5)))?;
@@ -377,6 +451,9 @@ impl KnowledgeQuery {
     async fn reply_templates(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The ticket kind: its templates and those for any kind. Omitted: every template."
+        )]
         kind: Option<TicketKind>,
     ) -> AppResult<Vec<ReplyTemplate>> {
         Ok(uc::templates(app(ctx)?, kind.map(Into::into))
@@ -391,7 +468,10 @@ impl KnowledgeQuery {
     async fn render_reply_template(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The template's id.")] id: ID,
+        #[graphql(
+            desc = "The ticket whose values fill the placeholders; the caller must be able to read it."
+        )]
         ticket_id: ID,
     ) -> AppResult<String> {
         let template = found_id(&id, "reply template")?;
@@ -410,7 +490,7 @@ impl KnowledgeMutation {
     async fn create_article(
         &self,
         ctx: &Context<'_>,
-        input: ArticleInput,
+        #[graphql(desc = "The article; the caller is its author.")] input: ArticleInput,
     ) -> AppResult<KnowledgeArticle> {
         Ok(KnowledgeArticle(
             uc::create(app(ctx)?, actor(ctx)?, input.into(), None).await?,
@@ -423,8 +503,11 @@ impl KnowledgeMutation {
     async fn update_article(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: ArticleInput,
+        #[graphql(desc = "The article's id.")] id: ID,
+        #[graphql(desc = "The whole article as it is to be.")] input: ArticleInput,
+        #[graphql(
+            desc = "The `version` the edit was made on; if the article has moved on since, the edit is refused with `CONFLICT`."
+        )]
         expected_version: i32,
     ) -> AppResult<KnowledgeArticle> {
         let id = found_id(&id, "article")?;
@@ -438,7 +521,7 @@ impl KnowledgeMutation {
     async fn submit_article_for_review(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The id of an article in `DRAFT`.")] id: ID,
     ) -> AppResult<KnowledgeArticle> {
         let id = found_id(&id, "article")?;
         Ok(KnowledgeArticle(
@@ -448,7 +531,11 @@ impl KnowledgeMutation {
 
     /// `IN_REVIEW` → `PUBLISHED` (supervisors, managers, admins; not the version one wrote).
     #[graphql(guard = "Can(Action::ReviewArticles)")]
-    async fn publish_article(&self, ctx: &Context<'_>, id: ID) -> AppResult<KnowledgeArticle> {
+    async fn publish_article(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The id of an article in `IN_REVIEW`.")] id: ID,
+    ) -> AppResult<KnowledgeArticle> {
         let id = found_id(&id, "article")?;
         Ok(KnowledgeArticle(
             uc::apply_move(app(ctx)?, actor(ctx)?, id, ArticleMove::Publish).await?,
@@ -457,7 +544,11 @@ impl KnowledgeMutation {
 
     /// Withdraws an article.
     #[graphql(guard = "Can(Action::ReviewArticles)")]
-    async fn archive_article(&self, ctx: &Context<'_>, id: ID) -> AppResult<KnowledgeArticle> {
+    async fn archive_article(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The article's id.")] id: ID,
+    ) -> AppResult<KnowledgeArticle> {
         let id = found_id(&id, "article")?;
         Ok(KnowledgeArticle(
             uc::apply_move(app(ctx)?, actor(ctx)?, id, ArticleMove::Archive).await?,
@@ -469,8 +560,8 @@ impl KnowledgeMutation {
     async fn rate_article(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        helpful: bool,
+        #[graphql(desc = "The id of a published article.")] id: ID,
+        #[graphql(desc = "True: it helped; false: it did not.")] helpful: bool,
     ) -> AppResult<KnowledgeArticle> {
         let id = found_id(&id, "article")?;
         Ok(KnowledgeArticle(
@@ -483,7 +574,10 @@ impl KnowledgeMutation {
     async fn create_article_from_ticket(
         &self,
         ctx: &Context<'_>,
-        ticket_id: ID,
+        #[graphql(desc = "A resolved or closed ticket the caller may read.")] ticket_id: ID,
+        #[graphql(
+            desc = "The case study's title, 1 to 200 characters; personal data is removed from it too."
+        )]
         title: String,
     ) -> AppResult<KnowledgeArticle> {
         let id = found_id(&ticket_id, "ticket")?;
@@ -497,7 +591,8 @@ impl KnowledgeMutation {
     async fn link_article_to_ticket(
         &self,
         ctx: &Context<'_>,
-        ticket_id: ID,
+        #[graphql(desc = "The ticket the article solved.")] ticket_id: ID,
+        #[graphql(desc = "A published article the caller may read; linked once per ticket.")]
         article_id: ID,
     ) -> AppResult<Ticket> {
         let ticket = found_id(&ticket_id, "ticket")?;
@@ -512,7 +607,7 @@ impl KnowledgeMutation {
     async fn create_reply_template(
         &self,
         ctx: &Context<'_>,
-        input: ReplyTemplateInput,
+        #[graphql(desc = "The template.")] input: ReplyTemplateInput,
     ) -> AppResult<ReplyTemplate> {
         Ok(ReplyTemplate(
             uc::create_template(

@@ -16,17 +16,24 @@ use chrono::{DateTime, Utc};
 /// Whose KPIs a report covers.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum KpiScopeKind {
+    /// One staff member: their actions and the tickets they own (first-contact owner).
     Agent,
+    /// A team: its members' actions and the tickets of the team.
     Team,
+    /// A department: its members' actions and the tickets dispatched to it or of its teams.
     Department,
+    /// Everyone: all staff actions and every ticket.
     All,
 }
 
 /// The width of a trend bucket, in the organisation's time zone.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum TimeBucket {
+    /// A local day.
     Day,
+    /// An ISO week, from Monday.
     Week,
+    /// A calendar month.
     Month,
 }
 
@@ -34,48 +41,79 @@ pub enum TimeBucket {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "crate::app::kpi::Metric")]
 pub enum KpiMetric {
+    /// `ticketsCreated`.
     TicketsCreated,
+    /// `ticketsHandled`.
     TicketsHandled,
+    /// `ticketsResolved`, and the tickets behind `resolution`.
     TicketsResolved,
+    /// The tickets behind `firstResponse`.
     FirstResponses,
+    /// The denominator of `firstResponseSlaCompliance`: first-response targets due in the
+    /// period and decided.
     FirstResponseSlaDue,
+    /// Those of `FIRST_RESPONSE_SLA_DUE` that missed the target.
     FirstResponseSlaMissed,
+    /// The denominator of `resolutionSlaCompliance`: resolution targets due in the period and
+    /// decided.
     ResolutionSlaDue,
+    /// Those of `RESOLUTION_SLA_DUE` that missed the target.
     ResolutionSlaMissed,
+    /// The numerator of `firstContactResolutionRate`.
     FirstContactResolutions,
+    /// The numerator of `reopenRate`.
     Reopened,
+    /// Tickets whose ratings count in the CSAT figures.
     Rated,
+    /// `complaints`.
     Complaints,
+    /// `praise`.
     Praise,
+    /// Tickets escalated in the period (`escalations`).
     Escalated,
+    /// The denominator of `followUpCompletionRate`: complaints closed in the period.
     ClosedComplaints,
+    /// Its numerator: those with a recorded follow-up visit.
     FollowedUpComplaints,
+    /// `backlog`.
     Backlog,
+    /// `overdue`.
     Overdue,
+    /// `justifiedComplaintsAgainst`: complaints with a JUSTIFIED verdict naming someone in the
+    /// scope.
     JustifiedComplaintsAgainst,
+    /// `praiseReceived`: praise crediting someone in the scope.
     PraiseReceived,
+    /// Tickets the scope's people logged time on in the period (`timeSpentMinutes`).
     TimeLogged,
 }
 
 /// Whose KPIs: `id` is the person, team or department; omitted, it is the caller's own.
 #[derive(InputObject, Clone)]
 pub struct KpiScope {
+    /// A person, a team, a department or everyone.
     pub kind: KpiScopeKind,
+    /// The person, team or department; omit for the caller's own (ignored for `ALL`).
     pub id: Option<ID>,
 }
 
 /// Durations in business minutes.
 #[Object]
 impl DurationStats {
+    /// Tickets counted.
     async fn count(&self) -> i32 {
         self.count
     }
+    /// Arithmetic mean, in business minutes; null when none were counted.
     async fn average_minutes(&self) -> Option<f64> {
         self.average_minutes
     }
+    /// The middle value (the mean of the two middle values for an even count), in business
+    /// minutes; null when none were counted.
     async fn median_minutes(&self) -> Option<f64> {
         self.median_minutes
     }
+    /// 90th percentile by nearest rank, in business minutes; null when none were counted.
     async fn p90_minutes(&self) -> Option<f64> {
         self.p90_minutes
     }
@@ -84,69 +122,100 @@ impl DurationStats {
 /// Every KPI over a period; rates are `null` when nothing was there to count.
 #[Object]
 impl KpiReport {
+    /// Start of the period (UTC instant, inclusive).
     async fn from(&self) -> DateTime<Utc> {
         self.from
     }
+    /// End of the period (UTC instant, exclusive).
     async fn to(&self) -> DateTime<Utc> {
         self.to
     }
+    /// Tickets of the scope created in the period.
     async fn tickets_created(&self) -> i32 {
         self.tickets_created
     }
+    /// Distinct tickets the scope acted on in the period (any staff action).
     async fn tickets_handled(&self) -> i32 {
         self.tickets_handled
     }
+    /// Distinct tickets the scope resolved in the period.
     async fn tickets_resolved(&self) -> i32 {
         self.tickets_resolved
     }
+    /// `ticketsResolved / ticketsHandled`.
     async fn resolution_rate(&self) -> Option<f64> {
         self.resolution_rate
     }
+    /// Business minutes from creation to first response, over the tickets first answered in
+    /// the period by the scope.
     async fn first_response(&self) -> &DurationStats {
         &self.first_response
     }
+    /// Business minutes from creation to the first resolution, over the `ticketsResolved`
+    /// tickets.
     async fn resolution(&self) -> &DurationStats {
         &self.resolution
     }
+    /// Share (0–1) of the scope's tickets whose first-response target fell due in the period,
+    /// decided, that were answered in time.
     async fn first_response_sla_compliance(&self) -> Option<f64> {
         self.first_response_sla_compliance
     }
+    /// Share (0–1) of the scope's tickets whose resolution target fell due in the period,
+    /// decided, that were first resolved in time.
     async fn resolution_sla_compliance(&self) -> Option<f64> {
         self.resolution_sla_compliance
     }
+    /// Share (0–1) of `ticketsResolved` never reopened, dispatched or reassigned and resolved
+    /// by their first-contact owner.
     async fn first_contact_resolution_rate(&self) -> Option<f64> {
         self.first_contact_resolution_rate
     }
+    /// Share (0–1) of `ticketsResolved` reopened after their first resolution.
     async fn reopen_rate(&self) -> Option<f64> {
         self.reopen_rate
     }
+    /// Mean rating (1–5) given in the period to resolutions the scope recorded.
     async fn csat_average(&self) -> Option<f64> {
         self.csat_average
     }
+    /// Share (0–1) of those ratings that are 4 or 5.
     async fn csat_satisfied_share(&self) -> Option<f64> {
         self.csat_satisfied_share
     }
+    /// Those ratings per resolution the scope recorded in the period.
     async fn csat_response_rate(&self) -> Option<f64> {
         self.csat_response_rate
     }
+    /// Complaints created in the period naming someone in the scope among the employees
+    /// involved (`ALL`: every complaint).
     async fn complaints(&self) -> i32 {
         self.complaints
     }
+    /// `complaints / ticketsHandled` (`ALL`: `complaints / ticketsCreated`).
     async fn complaint_rate(&self) -> Option<f64> {
         self.complaint_rate
     }
+    /// Praise tickets created in the period naming the scope's people, or naming nobody and of
+    /// the scope (`ALL`: every praise ticket).
     async fn praise(&self) -> i32 {
         self.praise
     }
+    /// Escalations recorded in the period on tickets of the scope.
     async fn escalations(&self) -> i32 {
         self.escalations
     }
+    /// Share (0–1) of the scope's complaints closed in the period that had a recorded
+    /// follow-up visit.
     async fn follow_up_completion_rate(&self) -> Option<f64> {
         self.follow_up_completion_rate
     }
+    /// Tickets of the scope now in `NEW`, `OPEN`, `PENDING_DEPARTMENT` or
+    /// `PENDING_CUSTOMER`.
     async fn backlog(&self) -> i32 {
         self.backlog
     }
+    /// Backlog tickets now past an unmet due time.
     async fn overdue(&self) -> i32 {
         self.overdue
     }
@@ -175,9 +244,12 @@ impl KpiReport {
 /// A count under a key.
 #[Object]
 impl CountByKey {
+    /// The group: a category, severity, channel, department name, verdict or root cause, or
+    /// the placeholder its list names (`UNSPECIFIED`, `UNASSIGNED`, `PENDING`).
     async fn key(&self) -> &str {
         &self.key
     }
+    /// Complaints in the group.
     async fn count(&self) -> i32 {
         self.count
     }
@@ -186,9 +258,11 @@ impl CountByKey {
 /// A count in one trend bucket.
 #[Object]
 impl BucketCount {
+    /// The bucket's local midnight in the organisation's time zone, as a UTC instant.
     async fn bucket_start(&self) -> DateTime<Utc> {
         self.bucket_start
     }
+    /// Complaints created in the bucket (and in the period).
     async fn count(&self) -> i32 {
         self.count
     }
@@ -197,15 +271,19 @@ impl BucketCount {
 /// Complaints over a period, for prevention.
 #[Object]
 impl ComplaintAnalytics {
+    /// Complaints created in the period.
     async fn total(&self) -> i32 {
         self.total
     }
+    /// By complaint category; `UNSPECIFIED` when absent.
     async fn by_category(&self) -> &[CountByKey] {
         &self.by_category
     }
+    /// By severity; `UNSPECIFIED` when absent.
     async fn by_severity(&self) -> &[CountByKey] {
         &self.by_severity
     }
+    /// By intake channel; `UNSPECIFIED` when absent.
     async fn by_channel(&self) -> &[CountByKey] {
         &self.by_channel
     }
@@ -221,12 +299,15 @@ impl ComplaintAnalytics {
     async fn by_root_cause(&self) -> &[CountByKey] {
         &self.by_root_cause
     }
+    /// Complaints per bucket, oldest first; the first bucket starts at or before `from`.
     async fn trend(&self) -> &[BucketCount] {
         &self.trend
     }
+    /// Customers with two or more complaints in the period.
     async fn repeat_complainants(&self) -> i32 {
         self.repeat_complainants
     }
+    /// Corrective actions in status `OPEN` now.
     async fn open_corrective_actions(&self) -> i32 {
         self.open_corrective_actions
     }
@@ -258,8 +339,9 @@ impl KpiQuery {
     async fn kpis(
         &self,
         ctx: &Context<'_>,
-        scope: KpiScope,
-        from: DateTime<Utc>,
+        #[graphql(desc = "Whose KPIs: a person, team, department or everyone.")] scope: KpiScope,
+        #[graphql(desc = "Start of the period (UTC instant, inclusive).")] from: DateTime<Utc>,
+        #[graphql(desc = "End of the period (UTC instant, exclusive); must be after `from`.")]
         to: DateTime<Utc>,
     ) -> AppResult<KpiReport> {
         let scope = scope_request(&scope)?;
@@ -278,11 +360,15 @@ impl KpiQuery {
     async fn kpi_tickets(
         &self,
         ctx: &Context<'_>,
-        scope: KpiScope,
-        from: DateTime<Utc>,
+        #[graphql(desc = "Whose KPIs: a person, team, department or everyone.")] scope: KpiScope,
+        #[graphql(desc = "Start of the period (UTC instant, inclusive).")] from: DateTime<Utc>,
+        #[graphql(desc = "End of the period (UTC instant, exclusive); must be after `from`.")]
         to: DateTime<Utc>,
-        metric: KpiMetric,
-        first: Option<i32>,
+        #[graphql(desc = "The figure whose tickets to list.")] metric: KpiMetric,
+        #[graphql(desc = "Returns the first n tickets: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(
+            desc = "Returns the tickets after this cursor (`endCursor` of the previous page)."
+        )]
         after: Option<String>,
     ) -> AppResult<TicketConnection> {
         let page = page_request(first, after, None, None)?;
@@ -303,8 +389,12 @@ impl KpiQuery {
     async fn complaint_analytics(
         &self,
         ctx: &Context<'_>,
-        from: DateTime<Utc>,
+        #[graphql(desc = "Start of the period (UTC instant, inclusive).")] from: DateTime<Utc>,
+        #[graphql(desc = "End of the period (UTC instant, exclusive); must be after `from`.")]
         to: DateTime<Utc>,
+        #[graphql(
+            desc = "The width of the trend's buckets, in the organisation's time zone (at most 1000 buckets)."
+        )]
         bucket: TimeBucket,
     ) -> AppResult<ComplaintAnalytics> {
         let width = match bucket {

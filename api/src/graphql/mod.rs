@@ -8,6 +8,7 @@ pub mod codes;
 pub mod connection;
 pub mod customers;
 pub mod depth;
+pub mod described;
 pub mod error;
 pub mod floor;
 pub mod insight;

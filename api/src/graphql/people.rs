@@ -16,13 +16,21 @@ use careline_persistence::entity::{department, team, user};
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(name = "Role", remote = "careline_domain::Role")]
 pub enum Role {
+    /// A member of the public with an app account.
     Customer,
+    /// Customer service representative.
     Agent,
+    /// Technical support engineer.
     TechSupport,
+    /// Runs training sessions.
     Trainer,
+    /// Team lead: assigns work, watches the live queue, takes level-1 escalations.
     Supervisor,
+    /// Department manager: KPIs, reviews, policies; level-2 escalations.
     Manager,
+    /// Contact person in a responsible business department (product, legal, …).
     DepartmentLiaison,
+    /// Administers users, departments and configuration.
     Admin,
 }
 
@@ -30,13 +38,21 @@ pub enum Role {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::org::DepartmentKind")]
 pub enum DepartmentKind {
+    /// The customer service department itself; its teams work the queue.
     CustomerService,
+    /// Repairs, maintenance, returns and exchanges.
     AfterSales,
+    /// Technical department.
     Technical,
+    /// Product department.
     Product,
+    /// Sales department.
     Sales,
+    /// Operations (logistics, fulfilment).
     Operations,
+    /// Legal department; its liaisons join the complaint-handling working group.
     Legal,
+    /// Anything else.
     Other,
 }
 
@@ -44,9 +60,13 @@ pub enum DepartmentKind {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::org::Presence")]
 pub enum Presence {
+    /// Ready for new tickets.
     Available,
+    /// Working, but not taking new tickets.
     Busy,
+    /// Briefly away.
     Away,
+    /// Not working.
     Offline,
 }
 
@@ -54,8 +74,10 @@ pub enum Presence {
 #[derive(Clone)]
 pub struct User(pub user::Model);
 
+/// An account: staff member or customer.
 #[Object]
 impl User {
+    /// The account's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -73,14 +95,17 @@ impl User {
         }
     }
 
+    /// Display name.
     async fn name(&self) -> &str {
         &self.0.name
     }
 
+    /// What the person is in the organisation; one may hold several roles.
     async fn roles(&self) -> Vec<Role> {
         self.0.role_set().iter().map(Role::from).collect()
     }
 
+    /// The department the person belongs to; null for none.
     async fn department(&self, ctx: &Context<'_>) -> AppResult<Option<Department>> {
         let Some(id) = self.0.department_id else {
             return Ok(None);
@@ -89,6 +114,7 @@ impl User {
         Ok(found.map_err(load_failed)?.map(Department))
     }
 
+    /// The team the person works in; null for none.
     async fn team(&self, ctx: &Context<'_>) -> AppResult<Option<Team>> {
         let Some(id) = self.0.team_id else {
             return Ok(None);
@@ -97,6 +123,8 @@ impl User {
         Ok(found.map_err(load_failed)?.map(Team))
     }
 
+    /// Skills, lower-cased, e.g. `technical` (auto-assignment gives technical tickets to
+    /// holders of `technical` and to tech support).
     async fn skills(&self) -> Vec<String> {
         self.0.skill_list()
     }
@@ -106,10 +134,12 @@ impl User {
         self.0.capacity
     }
 
+    /// Whether the person can take work now.
     async fn presence(&self) -> Presence {
         DomainPresence::parse(&self.0.presence).into()
     }
 
+    /// Whether the account may sign in; deactivating it ends every session at once.
     async fn active(&self) -> bool {
         self.0.active
     }
@@ -121,14 +151,18 @@ connection!(UserConnection, UserEdge, User);
 #[derive(Clone)]
 pub struct Department(pub department::Model);
 
+/// A department of the organisation.
 #[Object]
 impl Department {
+    /// The department's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Display name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// What the department does.
     async fn kind(&self) -> DepartmentKind {
         DomainDepartmentKind::parse(&self.0.kind).into()
     }
@@ -152,16 +186,20 @@ impl Department {
 #[derive(Clone)]
 pub struct Team(pub team::Model);
 
+/// A team in customer service, led by a supervisor.
 #[Object]
 impl Team {
+    /// The team's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
+    /// Display name.
     async fn name(&self) -> &str {
         &self.0.name
     }
 
+    /// The department the team belongs to.
     async fn department(&self, ctx: &Context<'_>) -> AppResult<Department> {
         let found = loaders(ctx)?
             .departments
@@ -176,6 +214,7 @@ impl Team {
         })
     }
 
+    /// The supervisor who leads the team; null when none is named.
     async fn supervisor(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         let Some(id) = self.0.supervisor_id else {
             return Ok(None);
@@ -214,7 +253,11 @@ impl PeopleQuery {
     /// One account. Anyone may read themselves; staff may read staff; customer accounts need
     /// the right to read customer accounts.
     #[graphql(guard = "SignedIn")]
-    async fn user(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<User>> {
+    async fn user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account's id. An unknown id gives null.")] id: ID,
+    ) -> AppResult<Option<User>> {
         let Some(id) = parse_id(&id) else {
             return Ok(None);
         };
@@ -230,8 +273,11 @@ impl PeopleQuery {
     async fn users(
         &self,
         ctx: &Context<'_>,
-        role: Option<Role>,
-        first: Option<i32>,
+        #[graphql(desc = "Only this role's accounts; omit for all staff.")] role: Option<Role>,
+        #[graphql(desc = "Returns the first n accounts: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(
+            desc = "Returns the accounts after this cursor (`endCursor` of the previous page)."
+        )]
         after: Option<String>,
     ) -> AppResult<UserConnection> {
         let request = page_request(first, after, None, None)?;
@@ -262,14 +308,21 @@ impl PeopleQuery {
 /// A new account.
 #[derive(InputObject)]
 pub struct CreateUserInput {
+    /// Sign-in email address; an address another account has is refused with `CONFLICT`.
     pub email: String,
+    /// Display name (at most 200 characters).
     pub name: String,
+    /// Initial password: 10 to 128 characters, not one of the most common passwords.
     pub password: String,
+    /// At least one role; `CUSTOMER` cannot be combined with a staff role.
     pub roles: Vec<Role>,
+    /// The department the person belongs to; with `teamId`, the team's department.
     pub department_id: Option<ID>,
+    /// The team the person works in; it implies its department.
     pub team_id: Option<ID>,
+    /// Skills (at most 20, each at most 40 characters; stored lower-cased).
     pub skills: Option<Vec<String>>,
-    /// Maximum open tickets (default 8).
+    /// Maximum open tickets, 0 to 200 (default 8).
     pub capacity: Option<i32>,
 }
 
@@ -281,7 +334,11 @@ pub struct PeopleMutation;
 impl PeopleMutation {
     /// Creates an account (admins).
     #[graphql(guard = "Can(Action::CreateUser)")]
-    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> AppResult<User> {
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new account.")] input: CreateUserInput,
+    ) -> AppResult<User> {
         let department_id = optional_id(input.department_id.as_ref(), "input.departmentId")?;
         let team_id = optional_id(input.team_id.as_ref(), "input.teamId")?;
         let staff = NewStaff {
@@ -299,7 +356,12 @@ impl PeopleMutation {
 
     /// Activates or deactivates an account (admins). Deactivation ends every session at once.
     #[graphql(guard = "Can(Action::SetUserActive)")]
-    async fn set_user_active(&self, ctx: &Context<'_>, id: ID, active: bool) -> AppResult<User> {
+    async fn set_user_active(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account; not your own when deactivating.")] id: ID,
+        #[graphql(desc = "True to activate, false to deactivate.")] active: bool,
+    ) -> AppResult<User> {
         let id = found_id(&id, "user")?;
         let updated = uc::set_user_active(app(ctx)?, actor(ctx)?, id, active).await?;
         Ok(User(updated))
@@ -310,8 +372,8 @@ impl PeopleMutation {
     async fn create_department(
         &self,
         ctx: &Context<'_>,
-        name: String,
-        kind: DepartmentKind,
+        #[graphql(desc = "Display name (at most 120 characters).")] name: String,
+        #[graphql(desc = "What the department does.")] kind: DepartmentKind,
         #[graphql(desc = "The business calendar its deadlines count on.")] calendar_id: Option<ID>,
     ) -> AppResult<Department> {
         let calendar_id = optional_id(calendar_id.as_ref(), "calendarId")?;
@@ -324,8 +386,11 @@ impl PeopleMutation {
     async fn create_team(
         &self,
         ctx: &Context<'_>,
-        name: String,
-        department_id: ID,
+        #[graphql(desc = "Display name (at most 120 characters).")] name: String,
+        #[graphql(desc = "The department the team belongs to.")] department_id: ID,
+        #[graphql(
+            desc = "Its supervisor: an active account with the SUPERVISOR role; omit for none."
+        )]
         supervisor_id: Option<ID>,
     ) -> AppResult<Team> {
         let department_id = input_id(&department_id, "departmentId")?;
@@ -336,7 +401,11 @@ impl PeopleMutation {
 
     /// Sets the caller's presence (staff).
     #[graphql(guard = "Can(Action::SetPresence)")]
-    async fn set_presence(&self, ctx: &Context<'_>, presence: Presence) -> AppResult<User> {
+    async fn set_presence(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The caller's new presence.")] presence: Presence,
+    ) -> AppResult<User> {
         let presence = DomainPresence::from(presence);
         Ok(User(
             uc::set_presence(app(ctx)?, actor(ctx)?, presence).await?,

@@ -17,30 +17,40 @@ use chrono::{DateTime, Utc};
 /// One thing inspectors score, with its weight.
 #[derive(SimpleObject, Clone)]
 pub struct QualityCriterion {
+    /// Stable key, `[a-z0-9_]`, e.g. `greeting`; scores name it.
     pub key: String,
+    /// What inspectors read, e.g. "Greeting and identification".
     pub label: String,
+    /// Relative weight in the total, 1 to 100.
     pub weight: i32,
 }
 
 /// A criterion to put on a scorecard.
 #[derive(InputObject)]
 pub struct QualityCriterionInput {
+    /// Stable key: 1 to 40 lower-case letters, digits or underscores, unique on the scorecard.
     pub key: String,
+    /// What inspectors read, 1 to 200 characters (trimmed).
     pub label: String,
+    /// Relative weight in the total, 1 to 100.
     pub weight: i32,
 }
 
 /// Weighted criteria inspectors score.
 pub struct QualityScorecard(quality_scorecard::Model);
 
+/// Weighted criteria inspectors score.
 #[Object]
 impl QualityScorecard {
+    /// The scorecard's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The scorecard's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Its criteria, in order (1 to 20).
     async fn criteria(&self) -> AppResult<Vec<QualityCriterion>> {
         let list = self.0.criteria_list().ok_or_else(|| {
             AppError::internal(anyhow::anyhow!("unreadable criteria"), "quality scorecard")
@@ -54,6 +64,8 @@ impl QualityScorecard {
             })
             .collect())
     }
+    /// Whether tickets may be inspected with it; only active scorecards are accepted by
+    /// `reviewTicketQuality`.
     async fn active(&self) -> bool {
         self.0.active
     }
@@ -62,16 +74,22 @@ impl QualityScorecard {
 /// Scores are 0-100 per criterion; total is the weighted mean.
 #[derive(SimpleObject, Clone)]
 pub struct QualityScore {
+    /// The criterion's key.
     pub key: String,
+    /// The score, 0 to 100.
     pub score: i32,
+    /// Why, if the inspector said; null otherwise.
     pub comment: Option<String>,
 }
 
 /// A criterion's score, as given.
 #[derive(InputObject)]
 pub struct QualityScoreInput {
+    /// The key of one of the scorecard's criteria.
     pub key: String,
+    /// The score, 0 to 100.
     pub score: i32,
+    /// Why, optionally: at most 2,000 characters; blank is dropped.
     pub comment: Option<String>,
 }
 
@@ -88,11 +106,14 @@ async fn person(ctx: &Context<'_>, id: uuid::Uuid) -> AppResult<User> {
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("dangling user id"), "quality review"))
 }
 
+/// An inspection of a resolved ticket.
 #[Object]
 impl QualityReview {
+    /// The review's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The ticket inspected.
     async fn ticket(&self, ctx: &Context<'_>) -> AppResult<Ticket> {
         loaders(ctx)?
             .tickets
@@ -102,12 +123,15 @@ impl QualityReview {
             .map(Ticket)
             .ok_or_else(|| AppError::internal(anyhow::anyhow!("dangling ticket"), "review"))
     }
+    /// The agent whose handling was scored: the ticket's assignee, else its owner.
     async fn agent(&self, ctx: &Context<'_>) -> AppResult<User> {
         person(ctx, self.0.agent_id).await
     }
+    /// The inspector.
     async fn reviewer(&self, ctx: &Context<'_>) -> AppResult<User> {
         person(ctx, self.0.reviewer_id).await
     }
+    /// The scorecard it was scored on.
     async fn scorecard(&self, ctx: &Context<'_>) -> AppResult<QualityScorecard> {
         loaders(ctx)?
             .quality_scorecards
@@ -117,6 +141,7 @@ impl QualityReview {
             .map(QualityScorecard)
             .ok_or_else(|| AppError::internal(anyhow::anyhow!("dangling scorecard"), "review"))
     }
+    /// One score per criterion, in the scorecard's order.
     async fn scores(&self) -> AppResult<Vec<QualityScore>> {
         let list = self.0.score_list().ok_or_else(|| {
             AppError::internal(anyhow::anyhow!("unreadable scores"), "quality review")
@@ -130,18 +155,23 @@ impl QualityReview {
             })
             .collect())
     }
+    /// The weighted mean of the scores, 0 to 100.
     async fn total(&self) -> f64 {
         self.0.total
     }
+    /// The inspector's remark; null when none was given.
     async fn comment(&self) -> Option<&str> {
         self.0.comment.as_deref()
     }
+    /// When the ticket was inspected (UTC).
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
+    /// When the agent acknowledged it (UTC); null until then.
     async fn acknowledged_at(&self) -> Option<DateTime<Utc>> {
         self.0.acknowledged_at
     }
+    /// Why the agent disputes it; null when not disputed.
     async fn dispute(&self) -> Option<&str> {
         self.0.dispute.as_deref()
     }
@@ -176,12 +206,18 @@ impl QualityQuery {
     async fn quality_reviews(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only this agent's reviews. Leads may name anyone; others only themselves (their own reviews are all they read)."
+        )]
         agent_id: Option<ID>,
-        from: Option<DateTime<Utc>>,
-        to: Option<DateTime<Utc>>,
-        first: Option<i32>,
+        #[graphql(desc = "Only reviews made at or after this time.")] from: Option<DateTime<Utc>>,
+        #[graphql(desc = "Only reviews made before this time.")] to: Option<DateTime<Utc>>,
+        #[graphql(desc = "Returns the first n reviews (default 20, max 100).")] first: Option<i32>,
+        #[graphql(
+            desc = "Returns the reviews after this cursor: the id of the last review of the previous page."
+        )]
         after: Option<String>,
-        disputed_only: Option<bool>,
+        #[graphql(desc = "Only disputed reviews; default false.")] disputed_only: Option<bool>,
     ) -> AppResult<Vec<QualityReview>> {
         let agent = optional_id(agent_id.as_ref(), "agentId")?;
         let limit = first_or_default(first)?;
@@ -209,10 +245,15 @@ impl QualityQuery {
     async fn quality_sample(
         &self,
         ctx: &Context<'_>,
-        team_id: Option<ID>,
-        from: DateTime<Utc>,
+        #[graphql(desc = "Only tickets of this team; omitted: any team.")] team_id: Option<ID>,
+        #[graphql(desc = "The start of the resolution window (inclusive).")] from: DateTime<Utc>,
+        #[graphql(desc = "The end of the resolution window (UTC, exclusive); after `from`.")]
         to: DateTime<Utc>,
+        #[graphql(desc = "How many tickets to draw, 1 to 100 (fewer when fewer qualify).")]
         size: i32,
+        #[graphql(
+            desc = "Any number; the same seed and arguments give the same sample. Omitted: one derived from the team and the window."
+        )]
         seed: Option<i32>,
     ) -> AppResult<Vec<Ticket>> {
         let team = optional_id(team_id.as_ref(), "teamId")?;
@@ -234,7 +275,8 @@ impl QualityMutation {
     async fn create_quality_scorecard(
         &self,
         ctx: &Context<'_>,
-        name: String,
+        #[graphql(desc = "The scorecard's name, 1 to 120 characters (trimmed).")] name: String,
+        #[graphql(desc = "1 to 20 criteria with distinct keys, in the order inspectors see them.")]
         criteria: Vec<QualityCriterionInput>,
     ) -> AppResult<QualityScorecard> {
         let criteria: Vec<Criterion> = criteria
@@ -254,9 +296,14 @@ impl QualityMutation {
     async fn review_ticket_quality(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "A resolved or closed ticket the caller may read and did not own, answer first or hold."
+        )]
         ticket_id: ID,
-        scorecard_id: ID,
+        #[graphql(desc = "An active scorecard.")] scorecard_id: ID,
+        #[graphql(desc = "One score for every criterion of the scorecard, each exactly once.")]
         scores: Vec<QualityScoreInput>,
+        #[graphql(desc = "The inspector's remark, at most 2,000 characters; blank is dropped.")]
         comment: Option<String>,
     ) -> AppResult<QualityReview> {
         let inspection = Inspection {
@@ -281,7 +328,11 @@ impl QualityMutation {
     async fn acknowledge_quality_review(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The id of a review of the caller's own work, not yet acknowledged.")]
         id: ID,
+        #[graphql(
+            desc = "Why the agent disagrees, at most 2,000 characters; omitted or blank: acknowledged without dispute."
+        )]
         dispute: Option<String>,
     ) -> AppResult<QualityReview> {
         let id = found_id(&id, "quality review")?;

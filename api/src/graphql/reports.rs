@@ -47,6 +47,7 @@ impl ReportFile {
     async fn url(&self) -> &str {
         &self.url
     }
+    /// The file's size in bytes.
     async fn size_bytes(&self) -> i32 {
         self.size_bytes
     }
@@ -58,18 +59,23 @@ pub struct Report(ReportView);
 /// A generated report and its files.
 #[Object]
 impl Report {
+    /// The report's id; its files are under `/reports/{id}`.
     async fn id(&self) -> ID {
         ID(self.0.report.id.to_string())
     }
+    /// What the report is about.
     async fn kind(&self) -> AppResult<ReportKind> {
         Ok(self.0.kind()?.into())
     }
+    /// The start of the window it covers (UTC, inclusive).
     async fn from(&self) -> DateTime<Utc> {
         self.0.report.period_from
     }
+    /// The end of the window it covers (UTC, exclusive).
     async fn to(&self) -> DateTime<Utc> {
         self.0.report.period_to
     }
+    /// When it was generated (UTC).
     async fn generated_at(&self) -> DateTime<Utc> {
         self.0.report.generated_at
     }
@@ -102,8 +108,8 @@ impl ReportQuery {
     async fn reports(
         &self,
         ctx: &Context<'_>,
-        kind: Option<ReportKind>,
-        first: Option<i32>,
+        #[graphql(desc = "Only reports of this kind.")] kind: Option<ReportKind>,
+        #[graphql(desc = "Returns the first n reports: default 20, 1 to 100.")] first: Option<i32>,
     ) -> AppResult<Vec<Report>> {
         let rows = uc::list(app(ctx)?, actor(ctx)?, kind.map(Into::into), first).await?;
         Ok(rows.into_iter().map(Report).collect())
@@ -123,9 +129,15 @@ impl ReportMutation {
     async fn generate_report(
         &self,
         ctx: &Context<'_>,
-        kind: ReportKind,
-        from: DateTime<Utc>,
+        #[graphql(desc = "What the report is about.")] kind: ReportKind,
+        #[graphql(desc = "The start of the window (UTC, inclusive).")] from: DateTime<Utc>,
+        #[graphql(
+            desc = "The end of the window (UTC, exclusive); after `from`, at most 366 days later."
+        )]
         to: DateTime<Utc>,
+        #[graphql(
+            desc = "Whose figures, with the rules of `kpis`. Omitted: everyone for managers and admins, the caller's own team otherwise. A COMPLAINTS report covers everyone (also when omitted) or one department."
+        )]
         scope: Option<KpiScope>,
     ) -> AppResult<Report> {
         let language = ctx

@@ -18,9 +18,13 @@ use chrono::{DateTime, Utc};
 /// What a finalized review concludes.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum ReviewOutcome {
+    /// The person is to be rewarded.
     Reward,
+    /// The person is recommended for promotion.
     Promotion,
+    /// The person needs further training (see `recommendedCourses`).
     TrainingNeeded,
+    /// The person is put on an improvement plan.
     ImprovementPlan,
 }
 
@@ -50,18 +54,28 @@ impl ReviewOutcome {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::kpi::ReviewStatus")]
 pub enum ReviewStatus {
+    /// Opened; no self or manager assessment yet (peer assessments may arrive at any time
+    /// before finalization).
     Open,
+    /// The employee has submitted their self assessment.
     SelfSubmitted,
+    /// The manager has submitted theirs; the review may be finalized.
     ManagerSubmitted,
+    /// Concluded and frozen: read-only from now on.
     Finalized,
 }
 
 /// The manager's conclusion.
 #[derive(InputObject, Clone)]
 pub struct FinalizeReviewInput {
+    /// The overall score, 0 to 100.
     pub score: f64,
+    /// Stars, 1 to 5.
     pub star_rating: i32,
+    /// What the review concludes.
     pub outcome: ReviewOutcome,
+    /// Training courses to enroll the person in (the next session with a free seat of each),
+    /// at most 20; repeats are ignored. Omitted: none.
     pub recommended_course_ids: Option<Vec<ID>>,
 }
 
@@ -69,17 +83,22 @@ pub struct FinalizeReviewInput {
 #[derive(Clone)]
 pub struct ReviewCycle(pub review_cycle::Model);
 
+/// A review period.
 #[Object]
 impl ReviewCycle {
+    /// The cycle's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The cycle's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The start of the period reviewed (UTC); the frozen KPI report starts here.
     async fn starts_at(&self) -> DateTime<Utc> {
         self.0.starts_at
     }
+    /// The end of the period reviewed (UTC), after `startsAt`; the frozen KPI report ends here.
     async fn ends_at(&self) -> DateTime<Utc> {
         self.0.ends_at
     }
@@ -88,14 +107,18 @@ impl ReviewCycle {
 /// One person's review in one cycle. Peer texts come without their authors.
 pub struct PerformanceReview(Review);
 
+/// One person's review in one cycle. Peer texts come without their authors.
 #[Object]
 impl PerformanceReview {
+    /// The review's id.
     async fn id(&self) -> ID {
         ID(self.0.row.id.to_string())
     }
+    /// The cycle it belongs to.
     async fn cycle(&self) -> ReviewCycle {
         ReviewCycle(self.0.cycle.clone())
     }
+    /// The person reviewed.
     async fn employee(&self, ctx: &Context<'_>) -> AppResult<User> {
         let found = loaders(ctx)?.users.load_one(self.0.row.employee_id).await;
         found
@@ -103,15 +126,19 @@ impl PerformanceReview {
             .map(User)
             .ok_or_else(|| AppError::NotFound("employee not found".to_owned()))
     }
+    /// Where the review stands.
     async fn status(&self) -> AppResult<ReviewStatus> {
         Ok(uc::status_of(&self.0.row)?.into())
     }
+    /// The employee's own assessment; null until submitted.
     async fn self_assessment(&self) -> Option<&str> {
         self.0.row.self_assessment.as_deref()
     }
+    /// The manager's assessment; null until submitted.
     async fn manager_assessment(&self) -> Option<&str> {
         self.0.row.manager_assessment.as_deref()
     }
+    /// Colleagues' assessments, without their authors.
     async fn peer_assessments(&self) -> &[String] {
         &self.0.peers
     }
@@ -119,15 +146,19 @@ impl PerformanceReview {
     async fn kpi(&self) -> AppResult<Option<KpiReport>> {
         uc::snapshot_of(&self.0.row)
     }
+    /// The overall score, 0 to 100; null until finalized.
     async fn score(&self) -> Option<f64> {
         self.0.row.score
     }
+    /// Stars, 1 to 5; null until finalized.
     async fn star_rating(&self) -> Option<i32> {
         self.0.row.star_rating
     }
+    /// What the review concludes; null until finalized.
     async fn outcome(&self) -> Option<ReviewOutcome> {
         self.0.row.outcome.as_deref().and_then(ReviewOutcome::parse)
     }
+    /// The courses recommended at finalization (those that still exist); empty before.
     async fn recommended_courses(&self) -> Vec<TrainingCourse> {
         self.0.courses.iter().cloned().map(TrainingCourse).collect()
     }
@@ -162,7 +193,7 @@ impl ReviewQuery {
     async fn performance_reviews(
         &self,
         ctx: &Context<'_>,
-        cycle_id: ID,
+        #[graphql(desc = "The review cycle's id.")] cycle_id: ID,
     ) -> AppResult<Vec<PerformanceReview>> {
         let cycle = found_id(&cycle_id, "review cycle")?;
         let rows = uc::reviews_of_cycle(app(ctx)?, actor(ctx)?, cycle).await?;
@@ -181,8 +212,9 @@ impl ReviewMutation {
     async fn create_review_cycle(
         &self,
         ctx: &Context<'_>,
-        name: String,
-        starts_at: DateTime<Utc>,
+        #[graphql(desc = "The cycle's name, 1 to 200 characters (trimmed).")] name: String,
+        #[graphql(desc = "The start of the period reviewed (UTC).")] starts_at: DateTime<Utc>,
+        #[graphql(desc = "The end of the period reviewed (UTC); after `startsAt`.")]
         ends_at: DateTime<Utc>,
     ) -> AppResult<ReviewCycle> {
         let (app, actor) = (app(ctx)?, actor(ctx)?);
@@ -195,8 +227,8 @@ impl ReviewMutation {
     async fn submit_self_assessment(
         &self,
         ctx: &Context<'_>,
-        cycle_id: ID,
-        text: String,
+        #[graphql(desc = "The review cycle's id.")] cycle_id: ID,
+        #[graphql(desc = "The assessment, 1 to 10,000 characters (trimmed).")] text: String,
     ) -> AppResult<PerformanceReview> {
         let cycle = found_id(&cycle_id, "review cycle")?;
         let review = uc::submit_self_assessment(app(ctx)?, actor(ctx)?, cycle, &text).await?;
@@ -208,9 +240,10 @@ impl ReviewMutation {
     async fn submit_peer_assessment(
         &self,
         ctx: &Context<'_>,
-        cycle_id: ID,
+        #[graphql(desc = "The review cycle's id.")] cycle_id: ID,
+        #[graphql(desc = "The colleague assessed: an active staff member other than the caller.")]
         employee_id: ID,
-        text: String,
+        #[graphql(desc = "The assessment, 1 to 10,000 characters (trimmed).")] text: String,
     ) -> AppResult<PerformanceReview> {
         let cycle = found_id(&cycle_id, "review cycle")?;
         let employee = staff_id(&employee_id)?;
@@ -224,9 +257,10 @@ impl ReviewMutation {
     async fn submit_manager_assessment(
         &self,
         ctx: &Context<'_>,
-        cycle_id: ID,
+        #[graphql(desc = "The review cycle's id.")] cycle_id: ID,
+        #[graphql(desc = "The person reviewed: an active staff member other than the caller.")]
         employee_id: ID,
-        text: String,
+        #[graphql(desc = "The assessment, 1 to 10,000 characters (trimmed).")] text: String,
     ) -> AppResult<PerformanceReview> {
         let cycle = found_id(&cycle_id, "review cycle")?;
         let employee = staff_id(&employee_id)?;
@@ -242,9 +276,10 @@ impl ReviewMutation {
     async fn finalize_review(
         &self,
         ctx: &Context<'_>,
-        cycle_id: ID,
+        #[graphql(desc = "The review cycle's id.")] cycle_id: ID,
+        #[graphql(desc = "The person reviewed: an active staff member other than the caller.")]
         employee_id: ID,
-        input: FinalizeReviewInput,
+        #[graphql(desc = "The manager's conclusion.")] input: FinalizeReviewInput,
     ) -> AppResult<PerformanceReview> {
         let cycle = found_id(&cycle_id, "review cycle")?;
         let employee = staff_id(&employee_id)?;

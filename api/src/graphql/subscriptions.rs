@@ -21,11 +21,17 @@ use uuid::Uuid;
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::event::QueueEventKind")]
 pub enum QueueEventKind {
+    /// A new ticket.
     Created,
+    /// Details changed.
     Updated,
+    /// Assignee or owner changed.
     Assigned,
+    /// Status changed.
     StatusChanged,
+    /// Escalation level rose.
     Escalated,
+    /// The ticket was closed.
     Closed,
 }
 
@@ -33,10 +39,15 @@ pub enum QueueEventKind {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::event::EscalationKind")]
 pub enum EscalationKind {
+    /// 80 % of a response-time target used.
     SlaWarning,
+    /// A response-time target missed, or a department missed its task's deadline.
     SlaBreach,
+    /// A MAJOR complaint, escalated to the working group at intake or on reclassification.
     MajorComplaint,
+    /// Escalated by hand (and a ticket other than a complaint registered or made URGENT).
     Manual,
+    /// A complaint registered or reclassified as URGENT (not MAJOR): to the working group.
     UrgentComplaint,
 }
 
@@ -44,25 +55,40 @@ pub enum EscalationKind {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::event::SlaTarget")]
 pub enum SlaTarget {
+    /// Time to the first response.
     FirstResponse,
+    /// Time to resolution.
     Resolution,
 }
 
 /// A self-contained snapshot, so that fan-out to many subscribers needs no database read.
 #[derive(SimpleObject, Clone)]
 pub struct QueueTicket {
+    /// The ticket's id.
     pub id: ID,
+    /// Human-readable, unique, e.g. T-20261122-000042.
     pub number: String,
+    /// What the ticket is.
     pub kind: TicketKind,
+    /// Its priority.
     pub priority: Priority,
+    /// Complaint severity; null for other kinds.
     pub severity: Option<Severity>,
+    /// Its status after the change.
     pub status: TicketStatus,
+    /// Subject line.
     pub subject: String,
+    /// Who is working it; null while unassigned.
     pub assignee_id: Option<ID>,
+    /// Its team; null for none.
     pub team_id: Option<ID>,
+    /// Responsible department while dispatched; null otherwise.
     pub department_id: Option<ID>,
+    /// 0 none, 1 supervisor, 2 manager, 3 complaint-handling working group.
     pub escalation_level: i32,
+    /// When the first response is due (UTC); null when the ticket has no such target.
     pub first_response_due_at: Option<DateTime<Utc>>,
+    /// When the resolution is due (UTC); null when the ticket has no such target.
     pub resolution_due_at: Option<DateTime<Utc>>,
 }
 
@@ -93,36 +119,53 @@ impl From<&TicketSnapshot> for QueueTicket {
 /// A change in the live queue.
 #[derive(SimpleObject, Clone)]
 pub struct QueueEvent {
+    /// How the queue entry changed.
     pub kind: QueueEventKind,
+    /// The ticket after the change.
     pub ticket: QueueTicket,
+    /// When it changed (UTC).
     pub at: DateTime<Utc>,
 }
 
 /// A published knowledge article passed its review date: have its content checked.
 #[derive(SimpleObject, Clone)]
 pub struct ArticleReviewDueEvent {
+    /// The article's id.
     pub article_id: ID,
+    /// Its title.
     pub title: String,
+    /// The account that wrote it; null when none is recorded.
     pub author_id: Option<ID>,
+    /// The review date that passed (UTC).
     pub review_due_at: DateTime<Utc>,
+    /// When the server noticed (UTC).
     pub at: DateTime<Utc>,
 }
 
 /// An escalation as it happens.
 #[derive(SimpleObject, Clone)]
 pub struct EscalationEvent {
+    /// The ticket after the escalation.
     pub ticket: QueueTicket,
+    /// The ticket's escalation level once this was recorded: 0 none (an SLA warning leaves the
+    /// level as it was), 1 supervisor, 2 manager, 3 complaint-handling working group.
     pub level: i32,
+    /// Why the ticket was escalated.
     pub kind: EscalationKind,
+    /// The response-time target concerned; null for escalations not about an SLA target.
     pub target: Option<SlaTarget>,
+    /// Why, for people.
     pub reason: String,
+    /// When it was recorded (UTC).
     pub at: DateTime<Utc>,
 }
 
 /// A new timeline entry on a ticket.
 #[derive(SimpleObject, Clone)]
 pub struct TicketUpdate {
+    /// The ticket after the change.
     pub ticket: QueueTicket,
+    /// The new timeline entry.
     pub event: TicketEvent,
 }
 
@@ -191,6 +234,9 @@ fn optional_id(value: Option<ID>, field: &str) -> AppResult<Option<Uuid>> {
 #[derive(Default)]
 pub struct Subscription;
 
+/// The live subscriptions (over WebSocket, `graphql-transport-ws` or `graphql-ws`). A
+/// subscriber that falls behind receives one `LAGGED` error and the subscription ends: refetch,
+/// then subscribe again.
 #[Subscription]
 impl Subscription {
     /// Supervisors and above. Filters are optional; with none, the whole queue. Agents and
@@ -198,7 +244,13 @@ impl Subscription {
     async fn queue_updates(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only this team's tickets; omit for everything you may see. Agents and tech support may watch only their own team, which they get when they omit it."
+        )]
         team_id: Option<ID>,
+        #[graphql(
+            desc = "Only the tickets of this department. Liaisons may watch only their own department, which they get when they omit it."
+        )]
         department_id: Option<ID>,
     ) -> Result<impl Stream<Item = Item<QueueEvent>> + use<>, AppError> {
         let viewer = viewer(ctx)?;
@@ -291,6 +343,9 @@ impl Subscription {
     async fn wallboard_updates(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The team to watch; omit for everyone's figures (leads) or your own team's (agents and tech support)."
+        )]
         team_id: Option<ID>,
     ) -> Result<impl Stream<Item = super::insight::WallboardFigures> + use<>, AppError> {
         let viewer = viewer(ctx)?;
@@ -306,7 +361,7 @@ impl Subscription {
     async fn ticket_updated(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The ticket to watch.")] id: ID,
     ) -> Result<impl Stream<Item = Item<TicketUpdate>> + use<>, AppError> {
         let state = state(ctx)?;
         let ticket_id = found_id(&id, "ticket")?;

@@ -18,13 +18,21 @@ use uuid::Uuid;
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::training::CourseCategory")]
 pub enum CourseCategory {
+    /// Induction of new staff; newly created staff are enrolled automatically.
     Onboarding,
+    /// The products and services the customers ask about.
     ProductKnowledge,
+    /// Handling requests and complaints.
     ServiceSkills,
+    /// Talking and writing to customers.
     Communication,
+    /// Getting to the cause of a problem.
     ProblemSolving,
+    /// Professional ethics.
     Ethics,
+    /// Technical troubleshooting.
     Technical,
+    /// Consumer protection and other law.
     LegalCompliance,
 }
 
@@ -32,9 +40,13 @@ pub enum CourseCategory {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::training::TrainingMode")]
 pub enum TrainingMode {
+    /// In a room, with a trainer.
     Classroom,
+    /// Remote, live or self-paced.
     Online,
+    /// One to one with an experienced colleague.
     Mentoring,
+    /// While working real tickets.
     OnTheJob,
 }
 
@@ -42,26 +54,35 @@ pub enum TrainingMode {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::training::TrainingStatus")]
 pub enum TrainingStatus {
+    /// Has a seat; attendance not yet recorded.
     Enrolled,
+    /// Took part; not yet assessed.
     Attended,
+    /// Did not take part. Final: enroll in another session instead.
     Absent,
+    /// Assessed with a result score at or above the course's pass score.
     Passed,
+    /// Assessed with a result score below the course's pass score.
     Failed,
 }
 
 #[derive(Clone)]
 pub struct TrainingCourse(pub training_course::Model);
 
+/// A course in the training catalogue.
 #[Object]
 impl TrainingCourse {
+    /// The course's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
+    /// The course's title.
     async fn title(&self) -> &str {
         &self.0.title
     }
 
+    /// What the course teaches.
     async fn category(&self) -> AppResult<CourseCategory> {
         let category = rules::CourseCategory::parse(&self.0.category);
         Ok(stored(category, "course category")?.into())
@@ -87,28 +108,35 @@ impl TrainingCourse {
 #[derive(Clone)]
 pub struct TrainingSession(pub training_session::Model);
 
+/// A scheduled session of a course.
 #[Object]
 impl TrainingSession {
+    /// The session's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
+    /// The course taught.
     async fn course(&self, ctx: &Context<'_>) -> AppResult<TrainingCourse> {
         course(ctx, self.0.course_id).await
     }
 
+    /// Who teaches it (someone holding `TRAINER` when it was scheduled).
     async fn trainer(&self, ctx: &Context<'_>) -> AppResult<User> {
         person(ctx, self.0.trainer_id).await.map(User)
     }
 
+    /// When it starts (UTC).
     async fn starts_at(&self) -> DateTime<Utc> {
         self.0.starts_at
     }
 
+    /// When it ends (UTC); after `startsAt`.
     async fn ends_at(&self) -> DateTime<Utc> {
         self.0.ends_at
     }
 
+    /// How it is delivered.
     async fn mode(&self) -> AppResult<TrainingMode> {
         let mode = rules::TrainingMode::parse(&self.0.mode);
         Ok(stored(mode, "training mode")?.into())
@@ -124,6 +152,7 @@ impl TrainingSession {
         self.0.enrolled
     }
 
+    /// Where it takes place; null when none was given.
     async fn location(&self) -> Option<&str> {
         self.0.location.as_deref()
     }
@@ -160,16 +189,20 @@ impl TrainingSession {
 #[derive(Clone)]
 pub struct TrainingRecord(pub training_record::Model);
 
+/// One person's record of one session.
 #[Object]
 impl TrainingRecord {
+    /// The record's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
 
+    /// The trainee.
     async fn employee(&self, ctx: &Context<'_>) -> AppResult<User> {
         person(ctx, self.0.employee_id).await.map(User)
     }
 
+    /// The session it records.
     async fn session(&self, ctx: &Context<'_>) -> AppResult<TrainingSession> {
         let found = loaders(ctx)?
             .training_sessions
@@ -184,6 +217,7 @@ impl TrainingRecord {
         })
     }
 
+    /// Where the record stands.
     async fn status(&self) -> AppResult<TrainingStatus> {
         Ok(status_of(&self.0)?.into())
     }
@@ -222,12 +256,16 @@ pub struct ComplianceItem {
     expires_at: Option<DateTime<Utc>>,
 }
 
+/// The state of one course a person's roles require.
 #[Object]
 impl ComplianceItem {
+    /// The required course.
     async fn course(&self) -> TrainingCourse {
         TrainingCourse(self.course.clone())
     }
 
+    /// `OK` (a valid pass), `MISSING` (never passed), `EXPIRED` (every pass has lapsed) or
+    /// `EXPIRING` (the pass lapses within 30 days; still valid).
     async fn status(&self) -> &'static str {
         self.status.as_str()
     }
@@ -245,8 +283,10 @@ pub struct TrainingCompliance {
     items: Vec<ComplianceItem>,
 }
 
+/// Whether a person holds a valid pass of every course their roles require.
 #[Object]
 impl TrainingCompliance {
+    /// The person checked.
     async fn employee(&self) -> User {
         User(self.employee.clone())
     }
@@ -256,6 +296,7 @@ impl TrainingCompliance {
         self.compliant
     }
 
+    /// One item per course their roles require.
     #[graphql(complexity = "100 * child_complexity")]
     async fn items(&self) -> &[ComplianceItem] {
         &self.items
@@ -325,7 +366,8 @@ impl TrainingQuery {
     async fn training_sessions(
         &self,
         ctx: &Context<'_>,
-        from: Option<DateTime<Utc>>,
+        #[graphql(desc = "Sessions starting at or after this time.")] from: Option<DateTime<Utc>>,
+        #[graphql(desc = "Sessions starting before this time; it must not be before `from`.")]
         to: Option<DateTime<Utc>>,
     ) -> AppResult<Vec<TrainingSession>> {
         reader(ctx).await?;
@@ -342,7 +384,7 @@ impl TrainingQuery {
     async fn training_records(
         &self,
         ctx: &Context<'_>,
-        employee_id: ID,
+        #[graphql(desc = "The staff member whose records to list.")] employee_id: ID,
     ) -> AppResult<Vec<TrainingRecord>> {
         let employee = readable_employee(ctx, &employee_id).await?;
         let rows = uc::records_of(app(ctx)?, employee.id).await?;
@@ -354,7 +396,7 @@ impl TrainingQuery {
     async fn training_compliance(
         &self,
         ctx: &Context<'_>,
-        employee_id: ID,
+        #[graphql(desc = "The staff member to check.")] employee_id: ID,
     ) -> AppResult<TrainingCompliance> {
         let employee = readable_employee(ctx, &employee_id).await?;
         let result = uc::compliance(app(ctx)?, employee).await?;
@@ -377,29 +419,43 @@ impl TrainingQuery {
 /// A new course.
 #[derive(InputObject)]
 pub struct CourseInput {
+    /// The title, 1 to 200 characters (trimmed).
     pub title: String,
+    /// What the course teaches.
     pub category: CourseCategory,
+    /// Staff roles that must hold a valid pass (not `CUSTOMER`); empty: an optional course.
     pub required_for_roles: Vec<Role>,
+    /// The lowest result score that passes, 0 to 100.
     pub pass_score: i32,
+    /// How long a pass stays valid, 1 to 120 months; omitted: for good.
     pub validity_months: Option<i32>,
 }
 
 /// A session to schedule.
 #[derive(InputObject)]
 pub struct SessionInput {
+    /// The course to teach.
     pub course_id: ID,
+    /// Who teaches it: an active account holding `TRAINER`.
     pub trainer_id: ID,
+    /// When it starts (UTC); may be in the past, to record training already given.
     pub starts_at: DateTime<Utc>,
+    /// When it ends (UTC); after `startsAt`.
     pub ends_at: DateTime<Utc>,
+    /// How it is delivered.
     pub mode: TrainingMode,
+    /// Seats, 1 to 1,000.
     pub capacity: i32,
+    /// Where it takes place, at most 200 characters; omitted or blank: none.
     pub location: Option<String>,
 }
 
 /// The two stages of an assessment, each 0 to 100.
 #[derive(InputObject)]
 pub struct AssessmentInput {
+    /// How the trainee took part, 0 to 100.
     pub process_score: i32,
+    /// The final assessment, 0 to 100; `PASSED` when it reaches the course's pass score.
     pub result_score: i32,
 }
 
@@ -414,7 +470,7 @@ impl TrainingMutation {
     async fn create_course(
         &self,
         ctx: &Context<'_>,
-        input: CourseInput,
+        #[graphql(desc = "The course.")] input: CourseInput,
     ) -> AppResult<TrainingCourse> {
         let request = CourseRequest {
             title: input.title,
@@ -437,7 +493,7 @@ impl TrainingMutation {
     async fn schedule_session(
         &self,
         ctx: &Context<'_>,
-        input: SessionInput,
+        #[graphql(desc = "The session.")] input: SessionInput,
     ) -> AppResult<TrainingSession> {
         let course_id = input_id(&input.course_id, "input.courseId")?;
         let trainer_id = input_id(&input.trainer_id, "input.trainerId")?;
@@ -461,8 +517,8 @@ impl TrainingMutation {
     async fn enroll(
         &self,
         ctx: &Context<'_>,
-        session_id: ID,
-        employee_id: ID,
+        #[graphql(desc = "The session, which must have a free seat.")] session_id: ID,
+        #[graphql(desc = "An active staff member (not a customer).")] employee_id: ID,
     ) -> AppResult<TrainingRecord> {
         let session_id = found_id(&session_id, "training session")?;
         let employee_id = input_id(&employee_id, "employeeId")?;
@@ -476,8 +532,8 @@ impl TrainingMutation {
     async fn record_attendance(
         &self,
         ctx: &Context<'_>,
-        record_id: ID,
-        attended: bool,
+        #[graphql(desc = "An `ENROLLED` record.")] record_id: ID,
+        #[graphql(desc = "True: `ATTENDED`; false: `ABSENT`.")] attended: bool,
     ) -> AppResult<TrainingRecord> {
         let record_id = found_id(&record_id, "training record")?;
         let updated = uc::record_attendance(app(ctx)?, record_id, attended).await?;
@@ -490,8 +546,8 @@ impl TrainingMutation {
     async fn record_assessment(
         &self,
         ctx: &Context<'_>,
-        record_id: ID,
-        input: AssessmentInput,
+        #[graphql(desc = "An `ATTENDED` record.")] record_id: ID,
+        #[graphql(desc = "The two scores.")] input: AssessmentInput,
     ) -> AppResult<TrainingRecord> {
         let record_id = found_id(&record_id, "training record")?;
         let (process, result) = (input.process_score, input.result_score);
@@ -504,8 +560,8 @@ impl TrainingMutation {
     async fn submit_training_feedback(
         &self,
         ctx: &Context<'_>,
-        record_id: ID,
-        feedback: String,
+        #[graphql(desc = "The caller's own record of a session they took part in.")] record_id: ID,
+        #[graphql(desc = "The feedback, 1 to 2,000 characters (trimmed).")] feedback: String,
     ) -> AppResult<TrainingRecord> {
         let reader = reader(ctx).await?;
         let record_id = found_id(&record_id, "training record")?;

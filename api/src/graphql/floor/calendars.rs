@@ -20,6 +20,8 @@ use uuid::Uuid;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date(pub NaiveDate);
 
+/// A calendar date, `YYYY-MM-DD` (ISO 8601), e.g. `2026-10-01`; a local date, without time or
+/// time zone.
 #[Scalar(
     name = "Date",
     specified_by_url = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
@@ -106,11 +108,15 @@ pub struct BusinessCalendarInput {
 #[derive(Clone)]
 pub struct BusinessCalendar(pub business_calendar::Model);
 
+/// When response-time clocks and department deadlines run: weekly hours in a time zone,
+/// holidays and make-up working days.
 #[Object]
 impl BusinessCalendar {
+    /// The calendar's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Unique name, e.g. `Back office (Mon-Fri 09:00-18:00)`.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -123,7 +129,10 @@ impl BusinessCalendar {
         &self.0.windows
     }
     /// Holidays and make-up working days in date order, all or of one year.
-    async fn days(&self, year: Option<i32>) -> AppResult<Vec<CalendarDay>> {
+    async fn days(
+        &self,
+        #[graphql(desc = "Only the days of this year; omit for every year.")] year: Option<i32>,
+    ) -> AppResult<Vec<CalendarDay>> {
         Ok(uc::special_days(&self.0, year)?
             .into_iter()
             .map(Into::into)
@@ -133,6 +142,7 @@ impl BusinessCalendar {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// When the calendar last changed (UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -217,7 +227,7 @@ impl CalendarQuery {
     async fn business_calendar(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The calendar's id. An unknown id gives null.")] id: ID,
     ) -> AppResult<Option<BusinessCalendar>> {
         let Ok(id) = found_id(&id, "calendar") else {
             return Ok(None);
@@ -241,6 +251,7 @@ impl CalendarMutation {
     async fn create_business_calendar(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The calendar's name, time zone and weekly hours.")]
         input: BusinessCalendarInput,
     ) -> AppResult<BusinessCalendar> {
         Ok(BusinessCalendar(
@@ -254,8 +265,12 @@ impl CalendarMutation {
     async fn update_business_calendar(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The calendar to change.")] id: ID,
+        #[graphql(desc = "Its new name, time zone and weekly hours (special days stay).")]
         input: BusinessCalendarInput,
+        #[graphql(
+            desc = "The `version` you last read; if the calendar has changed since, the change is refused with `CONFLICT`. Omit to skip the check."
+        )]
         expected_version: Option<i32>,
     ) -> AppResult<CalendarChange> {
         let id = found_id(&id, "calendar")?;
@@ -271,9 +286,15 @@ impl CalendarMutation {
     async fn set_calendar_days(
         &self,
         ctx: &Context<'_>,
-        calendar_id: ID,
-        year: i32,
+        #[graphql(desc = "The calendar to change.")] calendar_id: ID,
+        #[graphql(desc = "The year whose special days are replaced (2000 to 2100).")] year: i32,
+        #[graphql(
+            desc = "The year's holidays and make-up working days, all in `year` (at most 400); an empty list clears the year."
+        )]
         days: Vec<CalendarDayInput>,
+        #[graphql(
+            desc = "The `version` you last read; if the calendar has changed since, the change is refused with `CONFLICT`. Omit to skip the check."
+        )]
         expected_version: Option<i32>,
     ) -> AppResult<CalendarChange> {
         let id = input_id(&calendar_id, "calendarId")?;
@@ -300,9 +321,18 @@ impl CalendarMutation {
     async fn import_holiday_calendar(
         &self,
         ctx: &Context<'_>,
-        calendar_id: ID,
+        #[graphql(desc = "The calendar to import into.")] calendar_id: ID,
+        #[graphql(
+            desc = "The text of the iCalendar (`.ics`) file (at most 512 KiB and 2,000 days)."
+        )]
         ics: String,
+        #[graphql(
+            desc = "Import only this year's days (2000 to 2100); omit to replace every year the file covers."
+        )]
         year: Option<i32>,
+        #[graphql(
+            desc = "The `version` you last read; if the calendar has changed since, the change is refused with `CONFLICT`. Omit to skip the check."
+        )]
         expected_version: Option<i32>,
     ) -> AppResult<CalendarImport> {
         let id = input_id(&calendar_id, "calendarId")?;
@@ -322,8 +352,8 @@ impl CalendarMutation {
     async fn set_department_calendar(
         &self,
         ctx: &Context<'_>,
-        department_id: ID,
-        calendar_id: ID,
+        #[graphql(desc = "The department.")] department_id: ID,
+        #[graphql(desc = "The business calendar its deadlines are to count on.")] calendar_id: ID,
     ) -> AppResult<Department> {
         let department = input_id(&department_id, "departmentId")?;
         let calendar = input_id(&calendar_id, "calendarId")?;

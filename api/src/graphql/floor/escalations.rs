@@ -19,21 +19,30 @@ pub struct Escalation {
     ticket: ticket::Model,
 }
 
+/// An escalation, as recorded: raised by the SLA worker, at intake or reclassification, or by
+/// hand (`escalateTicket`).
 #[Object]
 impl Escalation {
+    /// The escalation's id.
     async fn id(&self) -> ID {
         ID(self.row.id.to_string())
     }
+    /// The ticket escalated, as it is now.
     async fn ticket(&self) -> Ticket {
         Ticket(self.ticket.clone())
     }
+    /// The ticket's escalation level once this was recorded: 0 none (an SLA warning leaves the
+    /// level as it was), 1 supervisor, 2 manager, 3 complaint-handling working group.
     async fn level(&self) -> i32 {
         self.row.level
     }
+    /// Why the ticket was escalated.
     async fn kind(&self) -> crate::app::AppResult<EscalationKind> {
         let kind = careline_domain::event::EscalationKind::parse(&self.row.kind);
         Ok(crate::app::tickets::stored(kind, "escalation kind")?.into())
     }
+    /// The response-time target that crossed a threshold; null for escalations not about an
+    /// SLA target (major or urgent complaints, manual escalations, missed department deadlines).
     async fn target(&self) -> Option<SlaTarget> {
         use careline_domain::event::SlaTarget as S;
         match self.row.target.as_deref() {
@@ -42,12 +51,16 @@ impl Escalation {
             _ => None,
         }
     }
+    /// Why, for people, e.g. `first-response target missed: escalated to the supervisor`.
     async fn reason(&self) -> &str {
         &self.row.reason
     }
+    /// When it was recorded (UTC).
     async fn at(&self) -> DateTime<Utc> {
         self.row.at
     }
+    /// The lead who took responsibility for it (`acknowledgeEscalation`); null while nobody
+    /// has.
     async fn acknowledged_by(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         let Some(id) = self.row.acknowledged_by else {
             return Ok(None);
@@ -69,8 +82,12 @@ impl EscalationQuery {
     async fn escalations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only escalations nobody has acknowledged yet (default false).")]
         open_only: Option<bool>,
-        first: Option<i32>,
+        #[graphql(desc = "How many to return: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(
+            desc = "The `id` of the last escalation of the previous page: only older ones follow. Omit for the newest."
+        )]
         after: Option<String>,
     ) -> AppResult<Vec<Escalation>> {
         let limit = first_or_default(first)?;
@@ -97,7 +114,8 @@ impl EscalationMutation {
     async fn escalate_ticket(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The ticket to escalate.")] id: ID,
+        #[graphql(desc = "Why it needs a lead's attention (at most 10,000 characters).")]
         reason: String,
     ) -> AppResult<Ticket> {
         let id = found_id(&id, "ticket")?;
@@ -108,7 +126,11 @@ impl EscalationMutation {
 
     /// Takes responsibility for an escalation (supervisors and above).
     #[graphql(guard = "Can(Action::AcknowledgeEscalation)")]
-    async fn acknowledge_escalation(&self, ctx: &Context<'_>, id: ID) -> AppResult<Escalation> {
+    async fn acknowledge_escalation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The escalation to take on.")] id: ID,
+    ) -> AppResult<Escalation> {
         let id = found_id(&id, "escalation")?;
         let (row, ticket) = uc::acknowledge_escalation(app(ctx)?, actor(ctx)?, id).await?;
         Ok(Escalation { row, ticket })

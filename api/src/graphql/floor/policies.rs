@@ -13,6 +13,7 @@ use careline_persistence::entity::sla_policy;
 /// Business hours of a policy.
 #[derive(SimpleObject, Clone)]
 pub struct BusinessHours {
+    /// IANA time zone, e.g. Asia/Shanghai.
     pub time_zone: String,
     /// e.g. 09:00-18:00,18:00-23:00 or 24x7
     pub windows: String,
@@ -21,19 +22,26 @@ pub struct BusinessHours {
 /// A response-time standard for a kind (and, for complaints, a severity).
 pub struct SlaPolicy(sla_policy::Model);
 
+/// A response-time standard for a kind (and, for complaints, a severity): first-response and
+/// resolution targets in business minutes on a business calendar.
 #[Object]
 impl SlaPolicy {
+    /// The policy's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Display name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The ticket kind it applies to.
     async fn kind(&self) -> AppResult<TicketKind> {
         DomainKind::parse(&self.0.kind)
             .map(Into::into)
             .ok_or_else(|| AppError::internal(anyhow::anyhow!("stored kind"), "policy kind"))
     }
+    /// The complaint severity it applies to; null: any severity (always for kinds other than
+    /// complaints). The most specific policy matching a ticket wins.
     async fn severity(&self) -> Option<Severity> {
         self.0
             .severity
@@ -41,9 +49,11 @@ impl SlaPolicy {
             .and_then(careline_domain::ticket::Severity::parse)
             .map(Into::into)
     }
+    /// First-response target, in business minutes on the policy's calendar.
     async fn first_response_minutes(&self) -> i32 {
         self.0.first_response_minutes
     }
+    /// Resolution target, in business minutes on the policy's calendar.
     async fn resolution_minutes(&self) -> i32 {
         self.0.resolution_minutes
     }
@@ -69,12 +79,21 @@ impl SlaPolicy {
 /// hours and no holidays (made if there is none).
 #[derive(InputObject)]
 pub struct SlaPolicyInput {
+    /// Display name (at most 120 characters).
     pub name: String,
+    /// The ticket kind it applies to.
     pub kind: TicketKind,
+    /// For complaints only: the severity it applies to; omit for any severity.
     pub severity: Option<Severity>,
+    /// First-response target in business minutes (1 minute to a year).
     pub first_response_minutes: i32,
+    /// Resolution target in business minutes (1 minute to a year), at least the first-response
+    /// target.
     pub resolution_minutes: i32,
+    /// IANA time zone, e.g. Asia/Shanghai; with `windows`, instead of `calendarId`.
     pub time_zone: Option<String>,
+    /// Weekly business windows, e.g. `09:00-18:00,18:00-23:00`, `Mon-Fri 09:00-18:00` or
+    /// `24x7`; with `timeZone`, instead of `calendarId`.
     pub windows: Option<String>,
     /// A stored business calendar, instead of `timeZone` and `windows`.
     pub calendar_id: Option<ID>,
@@ -104,6 +123,9 @@ impl PolicyMutation {
     async fn upsert_sla_policy(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The policy, with its calendar as `calendarId` or as `timeZone` and `windows`."
+        )]
         input: SlaPolicyInput,
     ) -> AppResult<SlaPolicy> {
         let calendar = match (input.calendar_id, input.time_zone, input.windows) {

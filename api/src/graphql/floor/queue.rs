@@ -15,9 +15,13 @@ use careline_persistence::page::Page;
 /// An agent's load in the queue.
 #[derive(SimpleObject)]
 pub struct AgentLoad {
+    /// The agent.
     pub agent: User,
+    /// Open tickets the agent holds now.
     pub open_tickets: i32,
+    /// The most open tickets the agent should hold.
     pub capacity: i32,
+    /// Whether the agent can take work now.
     pub presence: Presence,
 }
 
@@ -28,6 +32,8 @@ fn count(n: u64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
 
+/// The live queue of a team, a department or everyone, as of the request: open tickets are
+/// those in `NEW`, `OPEN`, `PENDING_DEPARTMENT` or `PENDING_CUSTOMER`.
 #[Object]
 impl QueueSnapshot {
     /// Open tickets.
@@ -51,7 +57,10 @@ impl QueueSnapshot {
     async fn tickets(
         &self,
         ctx: &Context<'_>,
-        first: Option<i32>,
+        #[graphql(desc = "Returns the first n tickets: 0 to 100, default 20.")] first: Option<i32>,
+        #[graphql(
+            desc = "Returns the tickets after this cursor (`endCursor` of the previous page of this queue). Cursors are positions: the queue moves as tickets come and go."
+        )]
         after: Option<String>,
     ) -> AppResult<TicketConnection> {
         let limit = first_or_default(first)?;
@@ -116,7 +125,13 @@ impl QueueQuery {
     async fn queue(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only this team's part of the queue; omit for everything you may see. Agents and tech support may ask only for their own team, which they get when they omit it."
+        )]
         team_id: Option<ID>,
+        #[graphql(
+            desc = "Only the tickets of this department. Liaisons may ask only for their own department, which they get when they omit it."
+        )]
         department_id: Option<ID>,
     ) -> AppResult<QueueSnapshot> {
         let team = optional_id(team_id.as_ref(), "teamId")?;
@@ -134,7 +149,11 @@ impl QueueMutation {
     /// Gives the ticket to the best available agent, if anyone is eligible; otherwise it stays
     /// unassigned (and the queue shows it).
     #[graphql(guard = "Can(Action::AssignTicket)")]
-    async fn auto_assign_ticket(&self, ctx: &Context<'_>, id: ID) -> AppResult<Ticket> {
+    async fn auto_assign_ticket(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The ticket to assign.")] id: ID,
+    ) -> AppResult<Ticket> {
         let id = found_id(&id, "ticket")?;
         Ok(Ticket(uc::auto_assign(app(ctx)?, actor(ctx)?, id).await?))
     }

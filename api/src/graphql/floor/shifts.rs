@@ -14,17 +14,23 @@ use chrono::{DateTime, Utc};
 /// A planned shift.
 pub struct Shift(shift::Model);
 
+/// A planned shift: who works the queue when. Auto-assignment gives tickets only to agents on
+/// a shift.
 #[Object]
 impl Shift {
+    /// The shift's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// Who works it.
     async fn agent(&self, ctx: &Context<'_>) -> AppResult<User> {
         super::load_user(ctx, self.0.agent_id).await
     }
+    /// When it starts (UTC instant).
     async fn starts_at(&self) -> DateTime<Utc> {
         self.0.starts_at
     }
+    /// When it ends (UTC instant, exclusive); at most 24 hours after the start.
     async fn ends_at(&self) -> DateTime<Utc> {
         self.0.ends_at
     }
@@ -36,23 +42,31 @@ pub struct Handover {
     tickets: Vec<ticket::Model>,
 }
 
+/// A shift handover record (交接记录): the tickets one staff member passed to a colleague, with
+/// notes.
 #[Object]
 impl Handover {
+    /// The record's id.
     async fn id(&self) -> ID {
         ID(self.row.id.to_string())
     }
+    /// Who handed the tickets over.
     async fn from(&self, ctx: &Context<'_>) -> AppResult<User> {
         super::load_user(ctx, self.row.from_id).await
     }
+    /// Who took them over (their new assignee).
     async fn to(&self, ctx: &Context<'_>) -> AppResult<User> {
         super::load_user(ctx, self.row.to_id).await
     }
+    /// When the handover was recorded (UTC).
     async fn at(&self) -> DateTime<Utc> {
         self.row.at
     }
+    /// The notes for the colleague taking over.
     async fn notes(&self) -> &str {
         &self.row.notes
     }
+    /// The tickets handed over, as they are now.
     async fn tickets(&self) -> Vec<Ticket> {
         self.tickets.iter().cloned().map(Ticket).collect()
     }
@@ -61,8 +75,12 @@ impl Handover {
 /// The tickets handed over and the notes for the colleague taking over.
 #[derive(InputObject)]
 pub struct HandoverInput {
+    /// The colleague taking over: an active staff member who works tickets, not the caller.
     pub to_user_id: ID,
+    /// Notes for the colleague (at most 10,000 characters).
     pub notes: String,
+    /// The tickets to hand over (at most 100; duplicates count once): open tickets the caller
+    /// holds as assignee (leads: any open ticket).
     pub ticket_ids: Vec<ID>,
 }
 
@@ -71,12 +89,14 @@ pub(super) struct ShiftQuery;
 
 #[Object]
 impl ShiftQuery {
-    /// Shifts overlapping [from, to). Leads see everyone's; others their own.
+    /// Shifts overlapping [from, to), by start time, at most 500. Leads see everyone's; others
+    /// their own.
     #[graphql(guard = "Can(Action::SetPresence)")]
     async fn shifts(
         &self,
         ctx: &Context<'_>,
-        from: DateTime<Utc>,
+        #[graphql(desc = "Start of the period (UTC instant, inclusive).")] from: DateTime<Utc>,
+        #[graphql(desc = "End of the period (UTC instant, exclusive); must be after `from`.")]
         to: DateTime<Utc>,
     ) -> AppResult<Vec<Shift>> {
         let rows = uc::shifts(app(ctx)?, actor(ctx)?, from, to).await?;
@@ -85,7 +105,11 @@ impl ShiftQuery {
 
     /// Handover records, newest first. Leads see all; others those they gave or received.
     #[graphql(guard = "Can(Action::SetPresence)")]
-    async fn handovers(&self, ctx: &Context<'_>, first: Option<i32>) -> AppResult<Vec<Handover>> {
+    async fn handovers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many records to return: 0 to 100, default 20.")] first: Option<i32>,
+    ) -> AppResult<Vec<Handover>> {
         let limit = first_or_default(first)?;
         let rows = uc::handovers(app(ctx)?, actor(ctx)?, limit).await?;
         Ok(rows
@@ -105,8 +129,9 @@ impl ShiftMutation {
     async fn create_shift(
         &self,
         ctx: &Context<'_>,
-        agent_id: ID,
-        starts_at: DateTime<Utc>,
+        #[graphql(desc = "Who works it: an active staff member who works tickets.")] agent_id: ID,
+        #[graphql(desc = "When it starts (UTC instant).")] starts_at: DateTime<Utc>,
+        #[graphql(desc = "When it ends (UTC instant): after `startsAt`, at most 24 hours later.")]
         ends_at: DateTime<Utc>,
     ) -> AppResult<Shift> {
         let agent = input_id(&agent_id, "agentId")?;
@@ -120,7 +145,7 @@ impl ShiftMutation {
     async fn record_handover(
         &self,
         ctx: &Context<'_>,
-        input: HandoverInput,
+        #[graphql(desc = "The colleague, the notes and the tickets.")] input: HandoverInput,
     ) -> AppResult<Handover> {
         let to = input_id(&input.to_user_id, "input.toUserId")?;
         let ids = input

@@ -66,7 +66,11 @@ pub struct TicketQuery;
 impl TicketQuery {
     /// One ticket. One the caller may not read is `NOT_FOUND`, like one that does not exist.
     #[graphql(guard = "Can(Action::ReadTickets)")]
-    async fn ticket(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Ticket>> {
+    async fn ticket(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+    ) -> AppResult<Option<Ticket>> {
         let found = uc::get(app(ctx)?, actor(ctx)?, ticket_id(&id)?).await?;
         Ok(Some(Ticket(found)))
     }
@@ -76,7 +80,7 @@ impl TicketQuery {
     async fn ticket_by_number(
         &self,
         ctx: &Context<'_>,
-        number: String,
+        #[graphql(desc = "The ticket's number, e.g. `T-20261122-000042`.")] number: String,
     ) -> AppResult<Option<Ticket>> {
         let found = uc::get_by_number(app(ctx)?, actor(ctx)?, &number).await?;
         Ok(Some(Ticket(found)))
@@ -92,11 +96,27 @@ impl TicketQuery {
     async fn tickets(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Only tickets matching every given field; omitted: all the caller may read."
+        )]
         filter: Option<TicketFilter>,
+        #[graphql(desc = "Sort order; default: newest first (`CREATED_AT`, `DESC`).")]
         order_by: Option<TicketOrder>,
+        #[graphql(
+            desc = "Return at most this many tickets from the start (0 to 100; default 20 when neither `first` nor `last` is given). Not together with `last`."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the tickets after this cursor (from this list with the same `orderBy`)."
+        )]
         after: Option<String>,
+        #[graphql(
+            desc = "Return at most this many tickets from the end (0 to 100). Not together with `first`."
+        )]
         last: Option<i32>,
+        #[graphql(
+            desc = "Return the tickets before this cursor (from this list with the same `orderBy`)."
+        )]
         before: Option<String>,
     ) -> AppResult<TicketConnection> {
         let f = filter.unwrap_or_default();
@@ -164,6 +184,7 @@ impl TicketQuery {
     async fn corrective_actions(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only corrective actions in this status; omitted: any status.")]
         status: Option<CorrectiveActionStatus>,
     ) -> AppResult<Vec<CorrectiveAction>> {
         let status = status.map(rules::CorrectiveActionStatus::from);
@@ -262,7 +283,7 @@ impl TicketMutation {
     async fn create_ticket(
         &self,
         ctx: &Context<'_>,
-        input: CreateTicketInput,
+        #[graphql(desc = "The new ticket.")] input: CreateTicketInput,
     ) -> AppResult<Ticket> {
         let request = new_ticket_request(input)?;
         let created = uc::create(app(ctx)?, &actor(ctx)?.user, request).await?;
@@ -274,8 +295,12 @@ impl TicketMutation {
     async fn acknowledge_ticket(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(desc = "A first message to the customer, at most 10,000 characters.")]
         message: Option<String>,
+        #[graphql(
+            desc = "The `version` the caller last saw; a stale one is `CONFLICT`. Without it the write is still conditional on the version just read."
+        )]
         expected_version: Option<i32>,
     ) -> AppResult<Ticket> {
         let cmd = Command::Acknowledge { message };
@@ -287,8 +312,11 @@ impl TicketMutation {
     async fn assign_ticket(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        assignee_id: ID,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(desc = "The active staff member to give it to.")] assignee_id: ID,
+        #[graphql(
+            desc = "The `version` the caller last saw; a stale one is `CONFLICT`. Without it the write is still conditional on the version just read."
+        )]
         expected_version: Option<i32>,
     ) -> AppResult<Ticket> {
         let assignee = input_id(&assignee_id, "assigneeId")?;
@@ -302,7 +330,10 @@ impl TicketMutation {
     async fn claim_ticket(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(
+            desc = "The `version` the caller last saw; a stale one is `CONFLICT`. Without it the write is still conditional on the version just read."
+        )]
         expected_version: Option<i32>,
     ) -> AppResult<Ticket> {
         let id = ticket_id(&id)?;
@@ -315,9 +346,18 @@ impl TicketMutation {
     async fn dispatch_ticket(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(
+            desc = "The responsible department; its task is due one of the department's usual working days later."
+        )]
         department_id: ID,
+        #[graphql(
+            desc = "What the department should look into (internal), at most 10,000 characters."
+        )]
         instructions: Option<String>,
+        #[graphql(
+            desc = "The `version` the caller last saw; a stale one is `CONFLICT`. Without it the write is still conditional on the version just read."
+        )]
         expected_version: Option<i32>,
     ) -> AppResult<Ticket> {
         let department = input_id(&department_id, "departmentId")?;
@@ -345,8 +385,12 @@ impl TicketMutation {
     async fn return_ticket_from_department(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(desc = "What the department found (internal), 1 to 10,000 characters.")]
         findings: String,
+        #[graphql(
+            desc = "The `version` the caller last saw; a stale one is `CONFLICT`. Without it the write is still conditional on the version just read."
+        )]
         expected_version: Option<i32>,
     ) -> AppResult<Ticket> {
         let cmd = Command::HandBack { findings };
@@ -358,8 +402,11 @@ impl TicketMutation {
     async fn transfer_ticket_ownership(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        to_user_id: ID,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(desc = "The staff member who becomes the first-contact owner.")] to_user_id: ID,
+        #[graphql(
+            desc = "The `version` the caller last saw; a stale one is `CONFLICT`. Without it the write is still conditional on the version just read."
+        )]
         expected_version: Option<i32>,
     ) -> AppResult<Ticket> {
         let to = input_id(&to_user_id, "toUserId")?;
@@ -374,7 +421,8 @@ impl TicketMutation {
     async fn add_ticket_note(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(desc = "The note, 1 to 10,000 characters; never shown to customers.")]
         body: String,
     ) -> AppResult<TicketEvent> {
         first_event(run(ctx, &id, None, Command::AddNote { body }).await?)
@@ -385,8 +433,8 @@ impl TicketMutation {
     async fn reply_to_customer(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        body: String,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(desc = "The message to the customer, 1 to 10,000 characters.")] body: String,
     ) -> AppResult<TicketEvent> {
         first_event(run(ctx, &id, None, Command::ReplyToCustomer { body }).await?)
     }
@@ -396,8 +444,12 @@ impl TicketMutation {
     async fn set_ticket_status(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(desc = "`OPEN` or `PENDING_CUSTOMER`; any other move is `INVALID_TRANSITION`.")]
         status: TicketStatus,
+        #[graphql(
+            desc = "The `version` the caller last saw; a stale one is `CONFLICT`. Without it the write is still conditional on the version just read."
+        )]
         expected_version: Option<i32>,
     ) -> AppResult<Ticket> {
         let cmd = Command::SetStatus { to: status.into() };
@@ -409,8 +461,12 @@ impl TicketMutation {
     async fn resolve_ticket(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(desc = "The solution, shown to the customer; 1 to 10,000 characters.")]
         solution: String,
+        #[graphql(
+            desc = "The `version` the caller last saw; a stale one is `CONFLICT`. Without it the write is still conditional on the version just read."
+        )]
         expected_version: Option<i32>,
     ) -> AppResult<Ticket> {
         let cmd = Command::Resolve { solution };
@@ -419,7 +475,12 @@ impl TicketMutation {
 
     /// Reopens a resolved or closed ticket with a reason.
     #[graphql(guard = "Can(Action::ReopenTicket)")]
-    async fn reopen_ticket(&self, ctx: &Context<'_>, id: ID, reason: String) -> AppResult<Ticket> {
+    async fn reopen_ticket(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(desc = "Why, shown on the timeline; 1 to 10,000 characters.")] reason: String,
+    ) -> AppResult<Ticket> {
         let cmd = Command::Reopen { reason };
         Ok(Ticket(run(ctx, &id, None, cmd).await?.ticket))
     }
@@ -429,8 +490,8 @@ impl TicketMutation {
     async fn record_follow_up(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        input: FollowUpInput,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(desc = "The visit.")] input: FollowUpInput,
     ) -> AppResult<Ticket> {
         let id = ticket_id(&id)?;
         let (app, actor) = (app(ctx)?, actor(ctx)?);
@@ -446,7 +507,10 @@ impl TicketMutation {
     async fn close_ticket(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(
+            desc = "The `version` the caller last saw; a stale one is `CONFLICT`. Without it the write is still conditional on the version just read."
+        )]
         expected_version: Option<i32>,
     ) -> AppResult<Ticket> {
         Ok(Ticket(
@@ -462,8 +526,9 @@ impl TicketMutation {
     async fn rate_ticket(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        rating: i32,
+        #[graphql(desc = "The ticket's id.")] id: ID,
+        #[graphql(desc = "1 (worst) to 5 (best).")] rating: i32,
+        #[graphql(desc = "The customer's comment, optional, at most 2,000 characters.")]
         comment: Option<String>,
     ) -> AppResult<Ticket> {
         let id = ticket_id(&id)?;
@@ -476,8 +541,8 @@ impl TicketMutation {
     async fn set_suggestion_status(
         &self,
         ctx: &Context<'_>,
-        id: ID,
-        status: SuggestionStatus,
+        #[graphql(desc = "The suggestion ticket's id.")] id: ID,
+        #[graphql(desc = "The new adoption status.")] status: SuggestionStatus,
     ) -> AppResult<Ticket> {
         let cmd = Command::SetSuggestionStatus { to: status.into() };
         Ok(Ticket(run(ctx, &id, None, cmd).await?.ticket))
@@ -488,7 +553,8 @@ impl TicketMutation {
     async fn set_involved_staff(
         &self,
         ctx: &Context<'_>,
-        ticket_id: ID,
+        #[graphql(desc = "The complaint's id.")] ticket_id: ID,
+        #[graphql(desc = "The active staff members it is about, at most 20; replaces the list.")]
         user_ids: Vec<ID>,
     ) -> AppResult<Ticket> {
         let id = found_id(&ticket_id, "ticket")?;
@@ -507,9 +573,12 @@ impl TicketMutation {
     async fn record_complaint_verdict(
         &self,
         ctx: &Context<'_>,
-        ticket_id: ID,
-        verdict: ComplaintVerdict,
-        root_cause: String,
+        #[graphql(desc = "The complaint's id.")] ticket_id: ID,
+        #[graphql(desc = "`JUSTIFIED` or `UNJUSTIFIED`.")] verdict: ComplaintVerdict,
+        #[graphql(desc = "What caused the complaint (分析原因).")] root_cause: String,
+        #[graphql(
+            desc = "Why an earlier verdict is revised; required then, ignored the first time."
+        )]
         reason: Option<String>,
     ) -> AppResult<Ticket> {
         let id = found_id(&ticket_id, "ticket")?;
@@ -524,7 +593,7 @@ impl TicketMutation {
     async fn create_corrective_action(
         &self,
         ctx: &Context<'_>,
-        input: CorrectiveActionInput,
+        #[graphql(desc = "The new corrective action.")] input: CorrectiveActionInput,
     ) -> AppResult<CorrectiveAction> {
         let department_id = input_id(&input.department_id, "input.departmentId")?;
         let ticket_ids = input
@@ -547,7 +616,8 @@ impl TicketMutation {
     async fn set_corrective_action_status(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "The corrective action's id.")] id: ID,
+        #[graphql(desc = "The next step: `DONE` after `OPEN`, `VERIFIED` after `DONE`.")]
         status: CorrectiveActionStatus,
     ) -> AppResult<CorrectiveAction> {
         let id = found_id(&id, "corrective action")?;

@@ -20,11 +20,17 @@ use uuid::Uuid;
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::ticket::TicketKind")]
 pub enum TicketKind {
+    /// A question.
     Inquiry,
+    /// A complaint; needs a category and carries a severity.
     Complaint,
+    /// A suggestion; tracked through an adoption status (`suggestionStatus`).
     Suggestion,
+    /// Praise for a named employee (`praisedEmployee`).
     Praise,
+    /// Repair, maintenance, return or exchange.
     AfterSales,
+    /// A technical problem.
     TechnicalSupport,
 }
 
@@ -32,13 +38,21 @@ pub enum TicketKind {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::ticket::Channel")]
 pub enum Channel {
+    /// A phone call.
     Phone,
+    /// An email.
     Email,
+    /// Live chat.
     LiveChat,
+    /// The web form.
     WebForm,
+    /// The mobile app.
     MobileApp,
+    /// A social media channel.
     SocialMedia,
+    /// In person.
     WalkIn,
+    /// The physical suggestion box.
     SuggestionBox,
 }
 
@@ -46,11 +60,17 @@ pub enum Channel {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::ticket::ComplaintCategory")]
 pub enum ComplaintCategory {
+    /// The product itself is faulty.
     ProductQuality,
+    /// How staff treated the customer.
     ServiceAttitude,
+    /// Late delivery.
     DeliveryDelay,
+    /// A disputed charge.
     BillingDispute,
+    /// A technical failure.
     TechnicalFault,
+    /// Anything else.
     Other,
 }
 
@@ -58,8 +78,11 @@ pub enum ComplaintCategory {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::ticket::Severity")]
 pub enum Severity {
+    /// Facts clear, quick fix; the default for complaints.
     General,
+    /// Large amount, angry customer, reputational risk, or cross-department.
     Important,
+    /// Group incident, media exposure, litigation, serious reputational harm; the most serious.
     Major,
 }
 
@@ -67,9 +90,13 @@ pub enum Severity {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::ticket::Priority")]
 pub enum Priority {
+    /// Can wait.
     Low,
+    /// The usual.
     Normal,
+    /// Ahead of normal work.
     High,
+    /// Drop everything; the highest.
     Urgent,
 }
 
@@ -77,11 +104,17 @@ pub enum Priority {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::ticket::TicketStatus")]
 pub enum TicketStatus {
+    /// Received, nobody has responded yet.
     New,
+    /// Acknowledged and being worked on.
     Open,
+    /// Dispatched to one or more responsible departments.
     PendingDepartment,
+    /// Waiting for the customer; the SLA clocks are paused.
     PendingCustomer,
+    /// A solution was communicated to the customer.
     Resolved,
+    /// Done and archived (may still be reopened).
     Closed,
 }
 
@@ -89,9 +122,13 @@ pub enum TicketStatus {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::ticket::SuggestionStatus")]
 pub enum SuggestionStatus {
+    /// Received, not yet decided.
     Proposed,
+    /// Accepted.
     Adopted,
+    /// Accepted and put into practice.
     Implemented,
+    /// Not taken up.
     Declined,
 }
 
@@ -99,8 +136,11 @@ pub enum SuggestionStatus {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::ticket::CorrectiveActionStatus")]
 pub enum CorrectiveActionStatus {
+    /// Agreed, not done yet.
     Open,
+    /// Done by the owning department.
     Done,
+    /// Checked by a lead to have worked.
     Verified,
 }
 
@@ -108,29 +148,53 @@ pub enum CorrectiveActionStatus {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::ticket::TicketEventKind")]
 pub enum TicketEventKind {
+    /// The ticket was registered.
     Created,
+    /// The first response.
     Acknowledged,
+    /// Someone was given (or gave up) responsibility.
     Assigned,
+    /// Sent to one or more responsible departments.
     Dispatched,
+    /// An internal note.
     NoteAdded,
+    /// A message to the customer.
     CustomerReply,
+    /// A status change not covered by a more specific kind.
     StatusChanged,
+    /// Escalated to a higher level.
     Escalated,
+    /// An SLA target is close.
     SlaWarning,
+    /// An SLA target was missed.
     SlaBreached,
+    /// A solution was communicated.
     Resolved,
+    /// A follow-up visit was recorded.
     FollowUpRecorded,
+    /// A satisfaction rating was given.
     Rated,
+    /// Reopened after resolution or closure.
     Reopened,
+    /// Closed.
     Closed,
+    /// The employees a complaint is about were named or changed.
     InvolvedStaffSet,
+    /// A complaint's verdict and root cause were recorded or revised.
     VerdictRecorded,
+    /// The business calendar changed and the unmet due times were counted again.
     DueTimesRecomputed,
+    /// A department answered its task.
     DepartmentAnswered,
+    /// A department's liaisons were reminded of a task's deadline.
     DepartmentReminded,
+    /// Kind, severity, category or priority changed after intake.
     Reclassified,
+    /// Evidence was added.
     AttachmentsAdded,
+    /// A follow-up case was opened from this ticket.
     FollowUpCaseOpened,
+    /// The customer's answers to a satisfaction survey were recorded on a call.
     SurveyAnswered,
 }
 
@@ -138,8 +202,11 @@ pub enum TicketEventKind {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::ticket::ComplaintVerdict")]
 pub enum ComplaintVerdict {
+    /// Not decided yet.
     Pending,
+    /// Well founded: counts against the employees involved.
     Justified,
+    /// Not well founded.
     Unjustified,
 }
 
@@ -147,10 +214,15 @@ pub enum ComplaintVerdict {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "careline_domain::ticket::FollowUpMethod")]
 pub enum FollowUpMethod {
+    /// By phone.
     Phone,
+    /// By email.
     Email,
+    /// By text message.
     Sms,
+    /// In person.
     Visit,
+    /// Through the app.
     InApp,
 }
 
@@ -184,11 +256,15 @@ pub struct Customer {
     pub(crate) reveal: bool,
 }
 
+/// The person a ticket is about: one record per person, found again by phone or email at
+/// intake. Contact data is masked for callers who may not see it.
 #[Object]
 impl Customer {
+    /// The record's id.
     async fn id(&self) -> ID {
         ID(self.model.id.to_string())
     }
+    /// The customer's name.
     async fn name(&self) -> &str {
         &self.model.name
     }
@@ -210,6 +286,8 @@ impl Customer {
             rules::mask_email(email)
         })
     }
+    /// How much the customer matters to the business; VIP and key accounts get a higher
+    /// default priority at intake.
     async fn tier(&self) -> AppResult<crate::graphql::customers::CustomerTier> {
         crate::graphql::customers::tier(&self.model)
     }
@@ -234,7 +312,13 @@ impl Customer {
     async fn tickets(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many tickets from the start (0 to 100, default 20)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the tickets after this cursor (an `endCursor` or edge `cursor` of this list)."
+        )]
         after: Option<String>,
     ) -> AppResult<TicketConnection> {
         crate::graphql::customers::tickets(ctx, &self.model, first, after).await
@@ -245,21 +329,35 @@ impl Customer {
 #[derive(SimpleObject, Clone, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Attachment {
+    /// The file's name, without any directory.
     pub file_name: String,
+    /// Its MIME type, lower case (images, PDF, text, audio, video, Word or Excel).
     pub content_type: String,
+    /// Its size in bytes (1 byte to 50 MiB).
     pub size_bytes: i32,
+    /// Where the file is stored (`https://` or `s3://`).
     pub uri: String,
 }
 
 /// Response-time targets and where the ticket stands against them.
 #[derive(SimpleObject, Clone)]
 pub struct TicketSla {
+    /// The name of the SLA policy the targets come from; `none` when no policy applies.
     pub policy_name: String,
+    /// When the first response is due (UTC), counted in business minutes on the ticket's
+    /// calendar; null without a policy.
     pub first_response_due_at: Option<DateTime<Utc>>,
+    /// When the resolution is due (UTC), counted in business minutes on the ticket's calendar;
+    /// moves later while waiting on the customer; null without a policy.
     pub resolution_due_at: Option<DateTime<Utc>>,
+    /// When the first response was given (UTC); null until then.
     pub first_responded_at: Option<DateTime<Utc>>,
+    /// When the ticket was last resolved (UTC); null while unresolved (a reopen clears it).
     pub resolved_at: Option<DateTime<Utc>>,
+    /// The first-response target was missed (its due time passed unmet); stays true when met
+    /// late.
     pub first_response_breached: bool,
+    /// The resolution target was missed (its due time passed unmet); stays true when met late.
     pub resolution_breached: bool,
 }
 
@@ -267,17 +365,22 @@ pub struct TicketSla {
 #[derive(Clone)]
 pub struct TicketEvent(pub ticket_event::Model);
 
+/// One entry of a ticket's timeline. Customers never see internal entries.
 #[Object]
 impl TicketEvent {
+    /// The entry's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// What the entry records.
     async fn kind(&self) -> AppResult<TicketEventKind> {
         Ok(stored(rules::TicketEventKind::parse(&self.0.kind), "event kind")?.into())
     }
+    /// Who did it; null when the system did (e.g. the SLA worker).
     async fn actor(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         load_user(ctx, self.0.actor_id).await
     }
+    /// When it happened (UTC).
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
@@ -285,9 +388,11 @@ impl TicketEvent {
     async fn internal(&self) -> bool {
         self.0.internal
     }
+    /// The entry's text (a note, a reply, a reason, a solution), if it has one.
     async fn message(&self) -> Option<&str> {
         self.0.message.as_deref()
     }
+    /// The status before the change; null for entries that did not change the status.
     async fn from_status(&self) -> Option<TicketStatus> {
         self.0
             .from_status
@@ -295,6 +400,7 @@ impl TicketEvent {
             .and_then(rules::TicketStatus::parse)
             .map(Into::into)
     }
+    /// The status after the change; null for entries that did not change the status.
     async fn to_status(&self) -> Option<TicketStatus> {
         self.0
             .to_status
@@ -308,19 +414,24 @@ impl TicketEvent {
 #[derive(Clone)]
 pub struct FollowUp(pub follow_up::Model);
 
+/// A follow-up visit (回访) to the customer after a resolution.
 #[Object]
 impl FollowUp {
+    /// The visit's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// The staff member who recorded it.
     async fn by(&self, ctx: &Context<'_>) -> AppResult<User> {
         load_user(ctx, Some(self.0.by_id)).await?.ok_or_else(|| {
             AppError::internal(anyhow::anyhow!("follow-up without author"), "followUp.by")
         })
     }
+    /// When it was recorded (UTC).
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
+    /// How the customer was reached.
     async fn method(&self) -> AppResult<FollowUpMethod> {
         Ok(stored(
             rules::FollowUpMethod::parse(&self.0.method),
@@ -328,9 +439,11 @@ impl FollowUp {
         )?
         .into())
     }
+    /// What the customer said.
     async fn outcome(&self) -> &str {
         &self.0.outcome
     }
+    /// Whether the customer was satisfied; if not, the ticket went back to work.
     async fn customer_satisfied(&self) -> bool {
         self.0.customer_satisfied
     }
@@ -339,8 +452,11 @@ impl FollowUp {
 /// A satisfaction rating.
 #[derive(SimpleObject, Clone)]
 pub struct SatisfactionRating {
+    /// 1 (worst) to 5 (best).
     pub rating: i32,
+    /// The customer's comment, if any.
     pub comment: Option<String>,
+    /// When it was given (UTC).
     pub at: DateTime<Utc>,
 }
 
@@ -348,14 +464,19 @@ pub struct SatisfactionRating {
 #[derive(Clone)]
 pub struct CorrectiveAction(pub corrective_action::Model);
 
+/// A department's fix (整改措施) for the causes behind complaints, tracked `OPEN` → `DONE` →
+/// `VERIFIED`; staff only.
 #[Object]
 impl CorrectiveAction {
+    /// The action's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
+    /// What will be done.
     async fn description(&self) -> &str {
         &self.0.description
     }
+    /// The department doing it.
     async fn department(&self, ctx: &Context<'_>) -> AppResult<Department> {
         loaders(ctx)?
             .departments
@@ -370,9 +491,11 @@ impl CorrectiveAction {
                 )
             })
     }
+    /// When it should be done (UTC); null when no date was set.
     async fn due_at(&self) -> Option<DateTime<Utc>> {
         self.0.due_at
     }
+    /// How far it has got.
     async fn status(&self) -> AppResult<CorrectiveActionStatus> {
         Ok(stored(
             rules::CorrectiveActionStatus::parse(&self.0.status),
@@ -408,8 +531,11 @@ pub(crate) async fn load_user(ctx: &Context<'_>, id: Option<Uuid>) -> AppResult<
     Ok(found.map_err(load_failed)?.map(User))
 }
 
+/// A ticket: one request, complaint, suggestion or praise, and its whole history. Callers see
+/// only tickets they may read (customers: their own; liaisons: their department's).
 #[Object]
 impl Ticket {
+    /// The ticket's id.
     async fn id(&self) -> ID {
         ID(self.0.id.to_string())
     }
@@ -417,12 +543,15 @@ impl Ticket {
     async fn number(&self) -> &str {
         &self.0.number
     }
+    /// What the customer came about.
     async fn kind(&self) -> AppResult<TicketKind> {
         Ok(stored(rules::TicketKind::parse(&self.0.kind), "ticket kind")?.into())
     }
+    /// How the ticket reached us.
     async fn channel(&self) -> AppResult<Channel> {
         Ok(stored(rules::Channel::parse(&self.0.channel), "channel")?.into())
     }
+    /// What a complaint is about; null for other kinds.
     async fn category(&self) -> Option<ComplaintCategory> {
         self.0
             .category
@@ -430,6 +559,7 @@ impl Ticket {
             .and_then(rules::ComplaintCategory::parse)
             .map(Into::into)
     }
+    /// How serious a complaint is; null for other kinds.
     async fn severity(&self) -> Option<Severity> {
         self.0
             .severity
@@ -437,37 +567,50 @@ impl Ticket {
             .and_then(rules::Severity::parse)
             .map(Into::into)
     }
+    /// How urgently the ticket is worked; set at intake from kind, severity and the customer's
+    /// tier.
     async fn priority(&self) -> AppResult<Priority> {
         Ok(stored(rules::Priority::parse(&self.0.priority), "priority")?.into())
     }
+    /// Where the ticket is in its lifecycle.
     async fn status(&self) -> AppResult<TicketStatus> {
         Ok(stored(rules::TicketStatus::parse(&self.0.status), "status")?.into())
     }
+    /// One-line summary.
     async fn subject(&self) -> &str {
         &self.0.subject
     }
+    /// The full story as told by the customer.
     async fn description(&self) -> &str {
         &self.0.description
     }
+    /// What the customer wants done, if stated.
     async fn demand(&self) -> Option<&str> {
         self.0.demand.as_deref()
     }
+    /// When the matter happened (UTC), if known.
     async fn occurred_at(&self) -> Option<DateTime<Utc>> {
         self.0.occurred_at
     }
+    /// Where it happened, if given.
     async fn location(&self) -> Option<&str> {
         self.0.location.as_deref()
     }
+    /// The order concerned, if given.
     async fn order_number(&self) -> Option<&str> {
         self.0.order_number.as_deref()
     }
+    /// The product concerned, if given.
     async fn product_name(&self) -> Option<&str> {
         self.0.product_name.as_deref()
     }
+    /// Evidence files, at most 20.
     async fn attachments(&self) -> AppResult<Vec<Attachment>> {
         serde_json::from_str(&self.0.attachments)
             .map_err(|e| AppError::internal(e, "ticket attachments"))
     }
+    /// The person the ticket is about; contact data is unmasked only for the ticket's owner or
+    /// assignee, leads and the customer themself.
     async fn customer(&self, ctx: &Context<'_>) -> AppResult<Customer> {
         let model = loaders(ctx)?
             .customers
@@ -488,9 +631,11 @@ impl Ticket {
     async fn owner(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         load_user(ctx, self.0.owner_id).await
     }
+    /// Who is working the ticket now; null while unassigned.
     async fn assignee(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         load_user(ctx, self.0.assignee_id).await
     }
+    /// The team the ticket is filed under; null when none.
     async fn team(&self, ctx: &Context<'_>) -> AppResult<Option<Team>> {
         let Some(id) = self.0.team_id else {
             return Ok(None);
@@ -506,9 +651,11 @@ impl Ticket {
         let found = loaders(ctx)?.departments.load_one(id).await;
         Ok(found.map_err(load_failed)?.map(Department))
     }
+    /// The employee a praise ticket praises; null for other kinds.
     async fn praised_employee(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         load_user(ctx, self.0.praised_employee_id).await
     }
+    /// Whether a suggestion was taken up; null for other kinds.
     async fn suggestion_status(&self) -> Option<SuggestionStatus> {
         self.0
             .suggestion_status
@@ -596,9 +743,11 @@ impl Ticket {
                 || late(self.0.resolution_due_at, self.0.resolved_at),
         })
     }
+    /// When the ticket was registered (UTC).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the ticket last changed (UTC).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -612,7 +761,13 @@ impl Ticket {
     async fn events(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Return at most this many entries from the start (0 to 100, default 20)."
+        )]
         first: Option<i32>,
+        #[graphql(
+            desc = "Return the entries after this cursor (an `endCursor` or edge `cursor` of this list)."
+        )]
         after: Option<String>,
     ) -> AppResult<TicketEventConnection> {
         let internal = can_see_internal(&viewer_of(&viewer(ctx)?.user));
@@ -645,6 +800,7 @@ impl Ticket {
             TicketEvent,
         ))
     }
+    /// The follow-up visits recorded after its resolutions.
     async fn follow_ups(&self, ctx: &Context<'_>) -> AppResult<Vec<FollowUp>> {
         let rows = loaders(ctx)?
             .follow_ups
@@ -830,39 +986,63 @@ connection!(TicketEventConnection, TicketEventEdge, TicketEvent);
 /// Evidence metadata given at intake.
 #[derive(InputObject, Clone)]
 pub struct AttachmentInput {
+    /// The file's name, 1 to 255 characters, without slashes, backslashes or control
+    /// characters.
     pub file_name: String,
+    /// Its MIME type: an image (JPEG, PNG, GIF, WebP, HEIC), PDF, plain text, audio (MPEG, MP4,
+    /// WAV), MP4 video, Word or Excel file.
     pub content_type: String,
+    /// Its size in bytes, 1 byte to 50 MiB.
     pub size_bytes: i32,
+    /// Where the file was uploaded: `https://` or `s3://`, no spaces, at most 2048 characters.
     pub uri: String,
 }
 
 /// Contact details taken at staff intake.
 #[derive(InputObject, Clone)]
 pub struct CustomerInput {
+    /// The customer's name, 1 to 200 characters.
     pub name: String,
+    /// The customer's phone; an existing record with the same number (however typed) is reused.
     pub phone: Option<String>,
+    /// The customer's email; used to find an existing record when no phone matches.
     pub email: Option<String>,
 }
 
 /// A new ticket.
 #[derive(InputObject, Clone)]
 pub struct CreateTicketInput {
+    /// What the customer came about.
     pub kind: TicketKind,
+    /// How it reached us.
     pub channel: Channel,
+    /// One-line summary, 1 to 200 characters.
     pub subject: String,
+    /// The full story, 1 to 10,000 characters.
     pub description: String,
     /// Staff intake names the customer; a logged-in customer may omit it (it is the caller).
     pub customer: Option<CustomerInput>,
+    /// Required for complaints, refused for other kinds.
     pub category: Option<ComplaintCategory>,
+    /// Complaints only; defaults to `GENERAL`.
     pub severity: Option<Severity>,
+    /// Staff may raise the default priority (never lower it); a customer's choice is ignored.
     pub priority: Option<Priority>,
+    /// What the customer wants done, at most 500 characters.
     pub demand: Option<String>,
+    /// When it happened (UTC); must not be in the future.
     pub occurred_at: Option<DateTime<Utc>>,
+    /// Where it happened, at most 500 characters.
     pub location: Option<String>,
+    /// The order concerned, at most 500 characters.
     pub order_number: Option<String>,
+    /// The product concerned, at most 500 characters.
     pub product_name: Option<String>,
+    /// Evidence files, at most 20.
     pub attachments: Option<Vec<AttachmentInput>>,
+    /// Required for praise (an active staff member), refused for other kinds.
     pub praised_employee_id: Option<ID>,
+    /// Staff intake: the team to file it under; defaults to the caller's team.
     pub team_id: Option<ID>,
     /// For a complaint taken by staff: the employees it is about.
     pub involved_staff_ids: Option<Vec<ID>>,
@@ -871,20 +1051,35 @@ pub struct CreateTicketInput {
 /// Narrows the ticket list; every given field must match.
 #[derive(InputObject, Clone, Default)]
 pub struct TicketFilter {
+    /// Any of these statuses.
     pub status: Option<Vec<TicketStatus>>,
+    /// Any of these kinds.
     pub kind: Option<Vec<TicketKind>>,
+    /// Any of these severities.
     pub severity: Option<Vec<Severity>>,
+    /// Any of these priorities.
     pub priority: Option<Vec<Priority>>,
+    /// Any of these channels.
     pub channel: Option<Vec<Channel>>,
+    /// Any of these complaint categories.
     pub category: Option<Vec<ComplaintCategory>>,
+    /// Assigned to this person.
     pub assignee_id: Option<ID>,
+    /// Owned (first-contact owner) by this person.
     pub owner_id: Option<ID>,
+    /// Filed under this team.
     pub team_id: Option<ID>,
+    /// Dispatched to this department.
     pub department_id: Option<ID>,
+    /// `true`: only unassigned tickets; `false`: only assigned ones.
     pub unassigned: Option<bool>,
+    /// `true`: some SLA target recorded as breached; `false`: none.
     pub breached: Option<bool>,
+    /// `true`: escalated at all (level above 0); `false`: never escalated.
     pub escalated: Option<bool>,
+    /// Created at or after this instant (UTC).
     pub created_from: Option<DateTime<Utc>>,
+    /// Created before this instant (UTC).
     pub created_to: Option<DateTime<Utc>>,
     /// Full-text match on number, subject, description, customer name, order number.
     pub search: Option<String>,
@@ -893,23 +1088,32 @@ pub struct TicketFilter {
 /// How to sort the ticket list.
 #[derive(InputObject, Clone, Copy)]
 pub struct TicketOrder {
+    /// The key to sort by; ties are broken by id.
     pub field: TicketOrderField,
+    /// Ascending or descending.
     pub direction: OrderDirection,
 }
 
 /// A follow-up visit.
 #[derive(InputObject, Clone)]
 pub struct FollowUpInput {
+    /// How the customer was reached.
     pub method: FollowUpMethod,
+    /// What the customer said, 1 to 10,000 characters.
     pub outcome: String,
+    /// Whether the customer was satisfied; `false` sends the ticket back to work.
     pub customer_satisfied: bool,
 }
 
 /// A new corrective action.
 #[derive(InputObject, Clone)]
 pub struct CorrectiveActionInput {
+    /// What will be done, 1 to 10,000 characters.
     pub description: String,
+    /// The department doing it (a liaison: their own).
     pub department_id: ID,
+    /// The complaints it answers: 1 to 100 complaints the caller can read.
     pub ticket_ids: Vec<ID>,
+    /// When it should be done (UTC), if set.
     pub due_at: Option<DateTime<Utc>>,
 }
