@@ -483,3 +483,37 @@ async fn stale_articles_are_flagged_listed_and_announced_once() {
     }
     assert_eq!(told, 1, "announced exactly once");
 }
+
+#[tokio::test]
+async fn a_one_letter_typo_still_finds_the_article_on_postgresql() {
+    let app = TestApp::spawn().await;
+    let agent = app.login(AGENT).await;
+    let title = "Warranty for the X200 router";
+    published(
+        &app,
+        title,
+        "Two years of cover from the date on the invoice.",
+        "PRODUCT",
+        "INTERNAL",
+    )
+    .await;
+    // None of these is a term of any article, so each goes to the title-trigram fallback.
+    let typos = [
+        "warrenty",        // substitution
+        "waranty",         // deletion
+        "warrranty",       // insertion
+        "warrnaty",        // transposition
+        "routr",           // deletion in the other word
+        "rouuter",         // insertion in the other word
+        "warrenty ruoter", // a typo in each of two words
+    ];
+    let postgres = app.state.app.db.get_database_backend() == sea_orm::DbBackend::Postgres;
+    for typo in typos {
+        let body = app.gql(Some(&agent), SEARCH, json!({ "q": typo })).await;
+        let found = titles(&body);
+        if postgres {
+            assert!(found.iter().any(|t| t == title), "{typo}: {body}");
+        }
+        // SQLite's FTS5 matches whole terms only: a typo finds nothing there, and fails nothing.
+    }
+}
