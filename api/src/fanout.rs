@@ -67,7 +67,7 @@ pub struct GroupKey {
 /// `user` is the signed-in account, `locale` the language its messages are written in.
 pub fn share_key(
     request: &async_graphql::Request,
-    user: &careline_persistence::entity::user::Model,
+    user: &careline_app::rows::user::Model,
     locale: Locale,
 ) -> Option<GroupKey> {
     // A persisted operation names its document by hash in the extensions: let it run alone.

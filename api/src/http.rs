@@ -428,7 +428,7 @@ pub async fn healthz() -> HttpResponse {
 
 /// `GET /readyz`: the database (and Redis, when configured) answer.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let database = careline_persistence::ping(&state.app.db).await.is_ok();
+    let database = careline_app::storage::ready(&state.app.db).await;
     let redis = match &state.redis {
         Some(manager) => {
             let mut conn = manager.clone();

@@ -27,34 +27,8 @@ impl Application {
     /// Connects to the database (migrating it), Redis when configured, seeds what the
     /// configuration asks for, and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let mut db = careline_persistence::connect(&settings.database_url)
-            .await
-            .context("cannot connect to the database (check DATABASE_URL)")?;
-        let sql_statements = careline_persistence::count_statements(&mut db);
-        careline_persistence::migrate(&db)
-            .await
-            .context("database migration failed")?;
-        let adopted = careline_persistence::calendars::adopt_hours(&db)
-            .await
-            .context("giving policies and tickets their business calendars failed")?;
-        if adopted > 0 {
-            tracing::info!(
-                rows = adopted,
-                "policies and tickets given the calendar of their hours"
-            );
-        }
-        let filled = careline_persistence::kpi::backfill_durations(&db)
-            .await
-            .context("recording ticket durations failed")?;
-        if filled > 0 {
-            tracing::info!(tickets = filled, "recorded missing ticket durations");
-        }
-        let keyed = careline_persistence::customers::backfill_phone_keys(&db)
-            .await
-            .context("giving customer records their phone keys failed")?;
-        if keyed > 0 {
-            tracing::info!(customers = keyed, "customer records given phone keys");
-        }
+        let careline_app::storage::Opened { db, sql_statements } =
+            careline_app::storage::open(&settings.database_url).await?;
         let (bus, redis): (Arc<dyn EventBus>, _) = match &settings.redis_url {
             Some(url) => {
                 let bus = RedisBus::connect(url, &settings.event_channel, db.clone()).await?;
@@ -102,12 +76,16 @@ impl Application {
             .await
             .map_err(crate::seed::internal)
             .context("storing the default SLA policies")?;
-        seed::bootstrap_admin(&state).await?;
+        seed::bootstrap_admin(&state.app, state.settings.bootstrap_admin.as_ref()).await?;
         if state.settings.seed_demo {
-            seed::demo_if_empty(&state).await?;
+            seed::demo_if_empty(&state.app).await?;
         }
         if state.settings.sla_worker {
-            crate::scheduler::spawn(state.clone());
+            crate::scheduler::spawn(
+                state.app.clone(),
+                state.settings.sla_tick,
+                state.shutdown.subscribe(),
+            );
             crate::app::kpi::spawn_rollup_worker(state.app.clone());
         }
         let schema = build_schema(Some(state.clone()), !state.settings.introspection_enabled());

@@ -415,12 +415,10 @@ impl Connection {
         let Some(Caller::Authenticated(viewer)) = &self.caller else {
             return false;
         };
-        match careline_persistence::users::find(&self.state.app.db, viewer.id()).await {
-            Ok(Some(user)) => user.active && user.auth_version == viewer.user.auth_version,
-            Ok(None) => false,
-            // A database hiccup is not the client's fault; try again at the next check.
-            Err(_) => true,
-        }
+        // A database hiccup is not the client's fault; try again at the next check.
+        careline_app::sessions::still_signed_in(&self.state.app, viewer)
+            .await
+            .unwrap_or(true)
     }
 
     async fn start(

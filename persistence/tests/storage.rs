@@ -1,5 +1,6 @@
 //! Persistence's own logic, on a real (in-memory SQLite) database: the auto-close candidates'
 //! order and paging, the file list read at the storage boundary, and the journal writer.
+#![expect(clippy::expect_used, reason = "a test's setup fails loudly")]
 
 use careline_domain::Roles;
 use careline_domain::event::EscalationKind;

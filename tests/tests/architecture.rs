@@ -1,9 +1,114 @@
-//! The layering, checked on the source so that it cannot rot: the GraphQL layer parses
-//! arguments, calls a use case and wraps the result; only the application layer talks to
-//! storage and opens transactions; the application layer knows nothing of GraphQL. See
-//! docs/ARCHITECTURE.md.
+//! The layering, checked so that it cannot rot. The compiler keeps the server away from
+//! storage: `careline-api` does not depend on `careline-persistence` (nor on sea-orm), so no
+//! resolver can query, open a transaction or hold a pool — these tests check the dependency
+//! graph that guarantees it (from `cargo metadata`, not from text). The application layer
+//! (`careline-app`) knows nothing of GraphQL but the one conversion of its error, behind its
+//! `graphql` feature. See docs/ARCHITECTURE.md.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+/// Every workspace package and the names of its normal (non-dev) dependencies, and of the
+/// optional ones.
+fn dependencies() -> Vec<(String, BTreeSet<String>, BTreeSet<String>)> {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).expect("metadata is JSON");
+    meta["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .map(|p| {
+            let normal = |optional: bool| {
+                p["dependencies"]
+                    .as_array()
+                    .expect("dependencies")
+                    .iter()
+                    .filter(|d| d["kind"].is_null() && d["optional"] == optional)
+                    .map(|d| d["name"].as_str().expect("name").to_owned())
+                    .collect::<BTreeSet<_>>()
+            };
+            (
+                p["name"].as_str().expect("name").to_owned(),
+                normal(false),
+                normal(true),
+            )
+        })
+        .collect()
+}
+
+fn deps_of(name: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    dependencies()
+        .into_iter()
+        .find(|(n, _, _)| n == name)
+        .map(|(_, d, o)| (d, o))
+        .unwrap_or_else(|| panic!("no package {name}"))
+}
+
+#[test]
+fn the_server_does_not_depend_on_storage() {
+    let (deps, _) = deps_of("careline-api");
+    assert!(deps.contains("careline-app"), "{deps:?}");
+    for storage in [
+        "careline-persistence",
+        "careline-migration",
+        "sea-orm",
+        "sqlx",
+    ] {
+        assert!(
+            !deps.contains(storage),
+            "careline-api must reach storage only through careline-app, not {storage}"
+        );
+    }
+}
+
+#[test]
+fn only_the_application_layer_depends_on_persistence() {
+    let users: BTreeSet<String> = dependencies()
+        .into_iter()
+        .filter(|(_, deps, optional)| {
+            deps.contains("careline-persistence") || optional.contains("careline-persistence")
+        })
+        .map(|(name, _, _)| name)
+        .collect();
+    // The tests set up and inspect databases directly; nothing else may.
+    assert_eq!(
+        users,
+        BTreeSet::from(["careline-app".to_owned(), "careline-tests".to_owned()])
+    );
+}
+
+#[test]
+fn the_application_layer_names_graphql_only_to_convert_its_error() {
+    let (deps, optional) = deps_of("careline-app");
+    assert!(
+        !deps.contains("async-graphql"),
+        "only as an optional dependency"
+    );
+    assert!(optional.contains("async-graphql"));
+    let found = offending(&app_src(), |code| {
+        code.contains("async_graphql") || code.contains("crate::graphql")
+    });
+    assert!(
+        !found.is_empty() && found.iter().all(|line| line.contains("app/src/error.rs")),
+        "use cases take domain inputs and return AppError:\n{}",
+        found.join("\n")
+    );
+}
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -20,6 +125,10 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+fn app_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/app/src")
 }
 
 fn api_src(part: &str) -> PathBuf {
@@ -41,52 +150,6 @@ fn offending(dir: &Path, bad: impl Fn(&str) -> bool) -> Vec<String> {
         }
     }
     found
-}
-
-#[test]
-fn the_graphql_layer_never_touches_sea_orm_or_opens_a_transaction() {
-    let dir = api_src("graphql");
-    assert!(rust_files(&dir).len() > 10, "the GraphQL layer moved?");
-    let found = offending(&dir, |code| {
-        code.contains("sea_orm")
-            || code.contains(".begin(")
-            || code.contains("TransactionTrait")
-            || code.contains("DatabaseConnection")
-    });
-    assert!(
-        found.is_empty(),
-        "the GraphQL layer must call crate::app, not the database:\n{}",
-        found.join("\n")
-    );
-}
-
-#[test]
-fn the_graphql_layer_uses_storage_only_for_the_row_types_it_wraps() {
-    let found = offending(&api_src("graphql"), |code| {
-        code.match_indices("careline_persistence::").any(|(at, m)| {
-            let rest = &code[at + m.len()..];
-            !(rest.starts_with("entity") || rest.starts_with("page::Page"))
-        })
-    });
-    assert!(
-        found.is_empty(),
-        "repositories are the application layer's to call:\n{}",
-        found.join("\n")
-    );
-}
-
-#[test]
-fn the_application_layer_knows_nothing_of_graphql() {
-    let dir = api_src("app");
-    assert!(rust_files(&dir).len() > 5, "the application layer moved?");
-    let found = offending(&dir, |code| {
-        code.contains("async_graphql") || code.contains("crate::graphql")
-    });
-    assert!(
-        found.is_empty(),
-        "use cases take domain inputs and return AppError:\n{}",
-        found.join("\n")
-    );
 }
 
 #[test]

@@ -12,9 +12,9 @@ use crate::graphql::tickets::{
 };
 use crate::graphql::{Can, actor, app, found_id, input_id, optional_id};
 use async_graphql::{Context, Enum, ID, InputObject, Object};
+use careline_app::rows::department_task;
 use careline_domain::Action;
 use careline_domain::ticket::{self as rules, Command, TaskRequest};
-use careline_persistence::entity::department_task;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 

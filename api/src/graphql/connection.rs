@@ -4,7 +4,7 @@ use super::MAX_PAGE;
 use crate::app::{AppError, AppResult};
 use async_graphql::SimpleObject;
 use base64::Engine;
-use careline_persistence::page::PageRequest;
+use careline_app::page::PageRequest;
 use uuid::Uuid;
 
 /// Paging position in a connection.
@@ -48,7 +48,7 @@ macro_rules! connection {
         impl $connection {
             /// Builds a connection from a page of rows and each row's cursor.
             pub fn from_page<M>(
-                page: careline_persistence::page::Page<M>,
+                page: careline_app::page::Page<M>,
                 cursor: impl Fn(&M) -> String,
                 wrap: impl Fn(M) -> $node,
             ) -> Self {

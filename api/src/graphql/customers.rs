@@ -14,9 +14,9 @@ use crate::graphql::loaders::{load_failed, loaders};
 use crate::graphql::tickets::{Customer, Ticket, TicketConnection};
 use crate::graphql::{Can, actor, app, found_id, parse_id};
 use async_graphql::{Context, Enum, ID, InputObject, Object};
+use careline_app::page::Page;
+use careline_app::rows::customer;
 use careline_domain::Action;
-use careline_persistence::entity::customer;
-use careline_persistence::page::Page;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -206,7 +206,7 @@ pub(crate) async fn ticket_stats(
 
 const TICKETS_CURSOR: &str = "customer-tickets";
 
-fn encode_position(t: &careline_persistence::entity::ticket::Model) -> String {
+fn encode_position(t: &careline_app::rows::ticket::Model) -> String {
     let p = uc::position_of(t);
     encode_keyed_cursor(
         TICKETS_CURSOR,

@@ -2,20 +2,20 @@
 //! cases are `crate::app::surveys`, `crate::app::time_accounting` and `crate::app::wallboard`;
 //! the live feed is `crate::wallboard`.
 
+use super::kpi::CountByKey;
 use super::loaders::{load_failed, loaders};
 use super::people::User;
 use super::tickets::load_user;
 use super::tickets::{Ticket, TicketKind};
 use super::{Can, SignedIn, actor, app, found_id, optional_id};
-use crate::app::kpi::CountByKey;
 use crate::app::surveys as uc;
 use crate::app::time_accounting;
 use crate::app::wallboard::{self, Figures};
 use crate::app::{AppError, AppResult};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use careline_app::rows::{survey, survey_invitation, time_entry};
 use careline_domain::Action;
 use careline_domain::survey::{Answer, Question, QuestionKind};
-use careline_persistence::entity::{survey, survey_invitation, time_entry};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
@@ -127,9 +127,11 @@ impl SurveyQuestionResult {
         self.0
             .counts
             .iter()
-            .map(|(key, n)| CountByKey {
-                key: key.clone(),
-                count: int(*n),
+            .map(|(key, n)| {
+                CountByKey(crate::app::kpi::CountByKey {
+                    key: key.clone(),
+                    count: int(*n),
+                })
             })
             .collect()
     }

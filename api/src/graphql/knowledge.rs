@@ -11,9 +11,9 @@ use crate::graphql::people::User;
 use crate::graphql::tickets::{Ticket, TicketKind};
 use crate::graphql::{Can, actor, app, found_id, input_id, viewer};
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use careline_app::rows::{article_revision, knowledge_article, reply_template};
 use careline_domain::Action;
 use careline_domain::knowledge::{self as rules, ArticleMove};
-use careline_persistence::entity::{article_revision, knowledge_article, reply_template};
 use chrono::{DateTime, Utc};
 
 /// Where an article is in its workflow.

@@ -5,9 +5,7 @@ use super::connection::{encode_cursor, list_cost, page_request};
 use super::tickets::{Ticket, TicketConnection};
 use super::{Can, actor, app, input_id};
 use crate::app::AppResult;
-use crate::app::kpi::{
-    self as uc, BucketCount, ComplaintAnalytics, CountByKey, DurationStats, KpiReport, ScopeRequest,
-};
+use crate::app::kpi::{self as uc, ScopeRequest};
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use careline_domain::Action;
 use careline_domain::kpi::Bucket;
@@ -98,24 +96,39 @@ pub struct KpiScope {
 }
 
 /// Durations in business minutes.
+pub struct DurationStats(pub uc::DurationStats);
+
+/// Every KPI over a period.
+pub struct KpiReport(pub uc::KpiReport);
+
+/// A count under a key.
+pub struct CountByKey(pub uc::CountByKey);
+
+/// A count in one trend bucket.
+pub struct BucketCount(pub uc::BucketCount);
+
+/// Complaints over a period.
+pub struct ComplaintAnalytics(pub uc::ComplaintAnalytics);
+
+/// Durations in business minutes.
 #[Object]
 impl DurationStats {
     /// Tickets counted.
     async fn count(&self) -> i32 {
-        self.count
+        self.0.count
     }
     /// Arithmetic mean, in business minutes; null when none were counted.
     async fn average_minutes(&self) -> Option<f64> {
-        self.average_minutes
+        self.0.average_minutes
     }
     /// The middle value (the mean of the two middle values for an even count), in business
     /// minutes; null when none were counted.
     async fn median_minutes(&self) -> Option<f64> {
-        self.median_minutes
+        self.0.median_minutes
     }
     /// 90th percentile by nearest rank, in business minutes; null when none were counted.
     async fn p90_minutes(&self) -> Option<f64> {
-        self.p90_minutes
+        self.0.p90_minutes
     }
 }
 
@@ -124,120 +137,120 @@ impl DurationStats {
 impl KpiReport {
     /// Start of the period (UTC instant, inclusive).
     async fn from(&self) -> DateTime<Utc> {
-        self.from
+        self.0.from
     }
     /// End of the period (UTC instant, exclusive).
     async fn to(&self) -> DateTime<Utc> {
-        self.to
+        self.0.to
     }
     /// Tickets of the scope created in the period.
     async fn tickets_created(&self) -> i32 {
-        self.tickets_created
+        self.0.tickets_created
     }
     /// Distinct tickets the scope acted on in the period (any staff action).
     async fn tickets_handled(&self) -> i32 {
-        self.tickets_handled
+        self.0.tickets_handled
     }
     /// Distinct tickets the scope resolved in the period.
     async fn tickets_resolved(&self) -> i32 {
-        self.tickets_resolved
+        self.0.tickets_resolved
     }
     /// `ticketsResolved / ticketsHandled`.
     async fn resolution_rate(&self) -> Option<f64> {
-        self.resolution_rate
+        self.0.resolution_rate
     }
     /// Business minutes from creation to first response, over the tickets first answered in
     /// the period by the scope.
-    async fn first_response(&self) -> &DurationStats {
-        &self.first_response
+    async fn first_response(&self) -> DurationStats {
+        DurationStats(self.0.first_response.clone())
     }
     /// Business minutes from creation to the first resolution, over the `ticketsResolved`
     /// tickets.
-    async fn resolution(&self) -> &DurationStats {
-        &self.resolution
+    async fn resolution(&self) -> DurationStats {
+        DurationStats(self.0.resolution.clone())
     }
     /// Share (0–1) of the scope's tickets whose first-response target fell due in the period,
     /// decided, that were answered in time.
     async fn first_response_sla_compliance(&self) -> Option<f64> {
-        self.first_response_sla_compliance
+        self.0.first_response_sla_compliance
     }
     /// Share (0–1) of the scope's tickets whose resolution target fell due in the period,
     /// decided, that were first resolved in time.
     async fn resolution_sla_compliance(&self) -> Option<f64> {
-        self.resolution_sla_compliance
+        self.0.resolution_sla_compliance
     }
     /// Share (0–1) of `ticketsResolved` never reopened, dispatched or reassigned and resolved
     /// by their first-contact owner.
     async fn first_contact_resolution_rate(&self) -> Option<f64> {
-        self.first_contact_resolution_rate
+        self.0.first_contact_resolution_rate
     }
     /// Share (0–1) of `ticketsResolved` reopened after their first resolution.
     async fn reopen_rate(&self) -> Option<f64> {
-        self.reopen_rate
+        self.0.reopen_rate
     }
     /// Mean rating (1–5) given in the period to resolutions the scope recorded.
     async fn csat_average(&self) -> Option<f64> {
-        self.csat_average
+        self.0.csat_average
     }
     /// Share (0–1) of those ratings that are 4 or 5.
     async fn csat_satisfied_share(&self) -> Option<f64> {
-        self.csat_satisfied_share
+        self.0.csat_satisfied_share
     }
     /// Those ratings per resolution the scope recorded in the period.
     async fn csat_response_rate(&self) -> Option<f64> {
-        self.csat_response_rate
+        self.0.csat_response_rate
     }
     /// Complaints created in the period naming someone in the scope among the employees
     /// involved (`ALL`: every complaint).
     async fn complaints(&self) -> i32 {
-        self.complaints
+        self.0.complaints
     }
     /// `complaints / ticketsHandled` (`ALL`: `complaints / ticketsCreated`).
     async fn complaint_rate(&self) -> Option<f64> {
-        self.complaint_rate
+        self.0.complaint_rate
     }
     /// Praise tickets created in the period naming the scope's people, or naming nobody and of
     /// the scope (`ALL`: every praise ticket).
     async fn praise(&self) -> i32 {
-        self.praise
+        self.0.praise
     }
     /// Escalations recorded in the period on tickets of the scope.
     async fn escalations(&self) -> i32 {
-        self.escalations
+        self.0.escalations
     }
     /// Share (0–1) of the scope's complaints closed in the period that had a recorded
     /// follow-up visit.
     async fn follow_up_completion_rate(&self) -> Option<f64> {
-        self.follow_up_completion_rate
+        self.0.follow_up_completion_rate
     }
     /// Tickets of the scope now in `NEW`, `OPEN`, `PENDING_DEPARTMENT` or
     /// `PENDING_CUSTOMER`.
     async fn backlog(&self) -> i32 {
-        self.backlog
+        self.0.backlog
     }
     /// Backlog tickets now past an unmet due time.
     async fn overdue(&self) -> i32 {
-        self.overdue
+        self.0.overdue
     }
     /// Complaints with a JUSTIFIED verdict naming someone in the scope.
     async fn justified_complaints_against(&self) -> i32 {
-        self.justified_complaints_against
+        self.0.justified_complaints_against
     }
     /// Quality inspections of the scope's people in the period.
     async fn quality_reviews(&self) -> i32 {
-        self.quality_reviews
+        self.0.quality_reviews
     }
     /// Their mean total (0–100); `null` when none.
     async fn quality_average(&self) -> Option<f64> {
-        self.quality_average
+        self.0.quality_average
     }
     /// Praise tickets crediting someone in the scope.
     async fn praise_received(&self) -> i32 {
-        self.praise_received
+        self.0.praise_received
     }
     /// Minutes the scope's people logged on tickets in the period (drill-down: `TIME_LOGGED`).
     async fn time_spent_minutes(&self) -> i32 {
-        self.time_spent_minutes
+        self.0.time_spent_minutes
     }
 }
 
@@ -247,11 +260,11 @@ impl CountByKey {
     /// The group: a category, severity, channel, department name, verdict or root cause, or
     /// the placeholder its list names (`UNSPECIFIED`, `UNASSIGNED`, `PENDING`).
     async fn key(&self) -> &str {
-        &self.key
+        &self.0.key
     }
     /// Complaints in the group.
     async fn count(&self) -> i32 {
-        self.count
+        self.0.count
     }
 }
 
@@ -260,11 +273,11 @@ impl CountByKey {
 impl BucketCount {
     /// The bucket's local midnight in the organisation's time zone, as a UTC instant.
     async fn bucket_start(&self) -> DateTime<Utc> {
-        self.bucket_start
+        self.0.bucket_start
     }
     /// Complaints created in the bucket (and in the period).
     async fn count(&self) -> i32 {
-        self.count
+        self.0.count
     }
 }
 
@@ -273,43 +286,53 @@ impl BucketCount {
 impl ComplaintAnalytics {
     /// Complaints created in the period.
     async fn total(&self) -> i32 {
-        self.total
+        self.0.total
     }
     /// By complaint category; `UNSPECIFIED` when absent.
-    async fn by_category(&self) -> &[CountByKey] {
-        &self.by_category
+    async fn by_category(&self) -> Vec<CountByKey> {
+        self.0.by_category.iter().cloned().map(CountByKey).collect()
     }
     /// By severity; `UNSPECIFIED` when absent.
-    async fn by_severity(&self) -> &[CountByKey] {
-        &self.by_severity
+    async fn by_severity(&self) -> Vec<CountByKey> {
+        self.0.by_severity.iter().cloned().map(CountByKey).collect()
     }
     /// By intake channel; `UNSPECIFIED` when absent.
-    async fn by_channel(&self) -> &[CountByKey] {
-        &self.by_channel
+    async fn by_channel(&self) -> Vec<CountByKey> {
+        self.0.by_channel.iter().cloned().map(CountByKey).collect()
     }
     /// By the department a complaint was dispatched to (its name); `UNASSIGNED` if never.
-    async fn by_department(&self) -> &[CountByKey] {
-        &self.by_department
+    async fn by_department(&self) -> Vec<CountByKey> {
+        self.0
+            .by_department
+            .iter()
+            .cloned()
+            .map(CountByKey)
+            .collect()
     }
     /// By the verdict of the analysis (`JUSTIFIED`, `UNJUSTIFIED`); `PENDING` until recorded.
-    async fn by_verdict(&self) -> &[CountByKey] {
-        &self.by_verdict
+    async fn by_verdict(&self) -> Vec<CountByKey> {
+        self.0.by_verdict.iter().cloned().map(CountByKey).collect()
     }
     /// By the root cause recorded with the verdict; `PENDING` until recorded.
-    async fn by_root_cause(&self) -> &[CountByKey] {
-        &self.by_root_cause
+    async fn by_root_cause(&self) -> Vec<CountByKey> {
+        self.0
+            .by_root_cause
+            .iter()
+            .cloned()
+            .map(CountByKey)
+            .collect()
     }
     /// Complaints per bucket, oldest first; the first bucket starts at or before `from`.
-    async fn trend(&self) -> &[BucketCount] {
-        &self.trend
+    async fn trend(&self) -> Vec<BucketCount> {
+        self.0.trend.iter().cloned().map(BucketCount).collect()
     }
     /// Customers with two or more complaints in the period.
     async fn repeat_complainants(&self) -> i32 {
-        self.repeat_complainants
+        self.0.repeat_complainants
     }
     /// Corrective actions in status `OPEN` now.
     async fn open_corrective_actions(&self) -> i32 {
-        self.open_corrective_actions
+        self.0.open_corrective_actions
     }
 }
 
@@ -345,7 +368,9 @@ impl KpiQuery {
         to: DateTime<Utc>,
     ) -> AppResult<KpiReport> {
         let scope = scope_request(&scope)?;
-        uc::kpis(app(ctx)?, actor(ctx)?, scope, from, to).await
+        uc::kpis(app(ctx)?, actor(ctx)?, scope, from, to)
+            .await
+            .map(KpiReport)
     }
 
     /// The tickets behind one KPI figure, by id; the same rules as `kpis`.
@@ -402,6 +427,8 @@ impl KpiQuery {
             TimeBucket::Week => Bucket::Week,
             TimeBucket::Month => Bucket::Month,
         };
-        uc::complaint_analytics(app(ctx)?, actor(ctx)?, from, to, width).await
+        uc::complaint_analytics(app(ctx)?, actor(ctx)?, from, to, width)
+            .await
+            .map(ComplaintAnalytics)
     }
 }

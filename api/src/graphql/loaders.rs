@@ -6,7 +6,7 @@ use crate::app::customers::{CustomerTicketsKey, TicketScope, TicketStats};
 use crate::app::error::{AppError, AppResult};
 use crate::app::{App, reads};
 use async_graphql::dataloader::{DataLoader, Loader};
-use careline_persistence::entity::{
+use careline_app::rows::{
     business_calendar, corrective_action, customer, department, department_task, follow_up,
     knowledge_article, quality_scorecard, satisfaction_rating, survey, team, ticket, ticket_event,
     training_course, training_record, training_session, user,

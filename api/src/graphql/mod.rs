@@ -9,7 +9,6 @@ pub mod connection;
 pub mod customers;
 pub mod depth;
 pub mod described;
-pub mod error;
 pub mod floor;
 pub mod insight;
 pub mod knowledge;

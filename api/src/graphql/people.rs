@@ -6,11 +6,11 @@ use super::{Can, SignedIn, actor, app, found_id, input_id, optional_id, parse_id
 use crate::app::people::{self as uc, NewStaff};
 use crate::app::{AppError, AppResult};
 use async_graphql::{Context, Enum, ID, InputObject, Object};
+use careline_app::rows::{department, team, user};
 use careline_domain::org::{DepartmentKind as DomainDepartmentKind, Presence as DomainPresence};
 use careline_domain::permission::sees_full_email;
 use careline_domain::ticket::mask_email;
 use careline_domain::{Action, Role as DomainRole};
-use careline_persistence::entity::{department, team, user};
 
 /// A role, as in `docs/PERMISSIONS.md`.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]

@@ -9,9 +9,9 @@ use super::{Can, actor, app, found_id, input_id, optional_id, parse_id};
 use crate::app::quality::{self as uc, Inspection, ReviewFilter};
 use crate::app::{AppError, AppResult};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use careline_app::rows::{quality_review, quality_scorecard};
 use careline_domain::Action;
 use careline_domain::quality::{Criterion, Score};
-use careline_persistence::entity::{quality_review, quality_scorecard};
 use chrono::{DateTime, Utc};
 
 /// One thing inspectors score, with its weight.

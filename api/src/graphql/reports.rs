@@ -5,7 +5,7 @@
 use super::kpi::{KpiScope, scope_request};
 use super::{Can, actor, app};
 use crate::app::AppResult;
-use crate::app::reports::{self as uc, Language, ReportFile, ReportRequest, ReportView};
+use crate::app::reports::{self as uc, Language, ReportRequest, ReportView};
 use async_graphql::{Context, Enum, ID, Object};
 use careline_domain::Action;
 use chrono::{DateTime, Utc};
@@ -37,19 +37,22 @@ impl RequestLanguage {
 }
 
 /// One file of a report.
+pub struct ReportFile(uc::ReportFile);
+
+/// One file of a report.
 #[Object]
 impl ReportFile {
     /// xlsx, csv or svg.
     async fn format(&self) -> &str {
-        &self.format
+        &self.0.format
     }
     /// Relative URL under /reports/, fetched with the same bearer token.
     async fn url(&self) -> &str {
-        &self.url
+        &self.0.url
     }
     /// The file's size in bytes.
     async fn size_bytes(&self) -> i32 {
-        self.size_bytes
+        self.0.size_bytes
     }
 }
 
@@ -88,8 +91,8 @@ impl Report {
         &self.0.report.language
     }
     /// The workbook first, then a CSV per table, then an SVG per chart.
-    async fn files(&self) -> &[ReportFile] {
-        &self.0.files
+    async fn files(&self) -> Vec<ReportFile> {
+        self.0.files.iter().cloned().map(ReportFile).collect()
     }
 }
 

@@ -3,16 +3,16 @@
 //! score, stars, an outcome and recommended courses, which freezes the KPI report of the
 //! cycle's period and enrolls the person in the next session of each recommended course.
 
+use super::kpi::KpiReport;
 use super::loaders::{load_failed, loaders};
 use super::people::User;
 use super::training::TrainingCourse;
 use super::{Can, actor, app, found_id, input_id};
-use crate::app::kpi::KpiReport;
 use crate::app::reviews::{self as uc, Conclusion, Review};
 use crate::app::{AppError, AppResult};
 use async_graphql::{Context, Enum, ID, InputObject, Object};
+use careline_app::rows::review_cycle;
 use careline_domain::Action;
-use careline_persistence::entity::review_cycle;
 use chrono::{DateTime, Utc};
 
 /// What a finalized review concludes.
@@ -144,7 +144,7 @@ impl PerformanceReview {
     }
     /// The KPI report of the cycle's period, frozen at finalization.
     async fn kpi(&self) -> AppResult<Option<KpiReport>> {
-        uc::snapshot_of(&self.0.row)
+        Ok(uc::snapshot_of(&self.0.row)?.map(KpiReport))
     }
     /// The overall score, 0 to 100; null until finalized.
     async fn score(&self) -> Option<f64> {

@@ -8,9 +8,9 @@ use crate::app::tickets::stored;
 use crate::app::training::{self as uc, CourseRequest, SessionRequest, status_of};
 use crate::app::{AppError, AppResult};
 use async_graphql::{Context, Enum, ID, InputObject, Object};
+use careline_app::rows::{training_course, training_record, training_session, user};
 use careline_domain::Action;
 use careline_domain::training as rules;
-use careline_persistence::entity::{training_course, training_record, training_session, user};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 

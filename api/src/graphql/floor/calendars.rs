@@ -10,9 +10,9 @@ use async_graphql::{
     Context, Enum, ID, InputObject, InputValueError, InputValueResult, Object, Scalar, ScalarType,
     SimpleObject, Value,
 };
+use careline_app::rows::business_calendar;
 use careline_domain::Action;
 use careline_domain::sla::{SpecialDay, SpecialDayKind};
-use careline_persistence::entity::business_calendar;
 use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 

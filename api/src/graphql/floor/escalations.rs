@@ -9,8 +9,8 @@ use crate::graphql::subscriptions::{EscalationKind, SlaTarget};
 use crate::graphql::tickets::Ticket;
 use crate::graphql::{Can, actor, app, found_id, parse_id};
 use async_graphql::{Context, ID, Object};
+use careline_app::rows::{escalation, ticket};
 use careline_domain::Action;
-use careline_persistence::entity::{escalation, ticket};
 use chrono::{DateTime, Utc};
 
 /// An escalation, as recorded.

@@ -6,9 +6,9 @@ use crate::app::{AppError, AppResult};
 use crate::graphql::tickets::{Severity, TicketKind};
 use crate::graphql::{Can, app, input_id};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use careline_app::rows::sla_policy;
 use careline_domain::Action;
 use careline_domain::ticket::TicketKind as DomainKind;
-use careline_persistence::entity::sla_policy;
 
 /// Business hours of a policy.
 #[derive(SimpleObject, Clone)]

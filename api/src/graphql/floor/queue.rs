@@ -9,8 +9,8 @@ use crate::graphql::people::{Presence, User};
 use crate::graphql::tickets::{Ticket, TicketConnection};
 use crate::graphql::{Can, SignedIn, actor, app, found_id, optional_id};
 use async_graphql::{Context, ID, Object, SimpleObject};
+use careline_app::page::Page;
 use careline_domain::Action;
-use careline_persistence::page::Page;
 
 /// An agent's load in the queue.
 #[derive(SimpleObject)]

@@ -7,8 +7,8 @@ use crate::graphql::people::User;
 use crate::graphql::tickets::Ticket;
 use crate::graphql::{Can, actor, app, input_id};
 use async_graphql::{Context, ID, InputObject, Object};
+use careline_app::rows::{handover, shift, ticket};
 use careline_domain::Action;
-use careline_persistence::entity::{handover, shift, ticket};
 use chrono::{DateTime, Utc};
 
 /// A planned shift.

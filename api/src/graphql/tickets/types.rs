@@ -7,12 +7,12 @@ use crate::graphql::loaders::{load_failed, loaders};
 use crate::graphql::people::{Department, Team, User};
 use crate::graphql::viewer;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use careline_app::page::Page;
+use careline_app::rows::{corrective_action, customer, follow_up, ticket, ticket_event};
 use careline_domain::sla::is_overdue;
 use careline_domain::ticket::{
     self as rules, can_read, can_see_contact, can_see_internal, can_see_involved,
 };
-use careline_persistence::entity::{corrective_action, customer, follow_up, ticket, ticket_event};
-use careline_persistence::page::Page;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 

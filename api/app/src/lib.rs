@@ -1,10 +1,16 @@
-//! The application layer: one module per use-case area. A use case takes domain inputs (ids
-//! already parsed, values already typed), asks `careline_domain` every question of rule and
+//! Careline's application layer: one module per use-case area. A use case takes domain inputs
+//! (ids already parsed, values already typed), asks `careline_domain` every question of rule and
 //! permission, runs its writes in one transaction through `careline_persistence`, and returns
-//! one [`AppError`]. It knows nothing of GraphQL: the resolvers in `crate::graphql` parse
-//! arguments, call a use case and wrap the result; the demo seed and the SLA worker call the
-//! same use cases.
+//! one [`AppError`]. It knows nothing of GraphQL: the server's resolvers parse arguments, call a
+//! use case and wrap the result; the demo seed and the background jobs call the same use cases.
+//!
+//! This is the only crate (besides migration tooling and the tests) that depends on
+//! `careline-persistence`: the server (`careline-api`) does not, so the compiler — not a text
+//! match — keeps GraphQL away from repositories, transactions and SQL. What the server reads of
+//! stored records comes through [`rows`] (read-only row types) and [`page`].
 
+pub mod auth;
+pub mod bus;
 pub mod calendars;
 pub mod casework;
 pub mod clock;
@@ -16,9 +22,14 @@ pub mod kpi;
 pub mod people;
 pub mod quality;
 pub mod reads;
+pub mod render;
 pub mod reports;
 pub mod reviews;
+pub mod scheduler;
+pub mod seed;
 pub mod sessions;
+pub mod sla;
+pub mod storage;
 pub mod surveys;
 pub mod tickets;
 pub mod time_accounting;
@@ -27,6 +38,23 @@ pub mod wallboard;
 
 pub use clock::Clock;
 pub use error::{AppError, AppResult};
+
+/// The stored records the server reads fields from, as read-only row types. (Next step: read
+/// models with domain enums in their place, see docs/ARCHITECTURE.md.)
+pub mod rows {
+    pub use careline_persistence::entity::{
+        article_revision, business_calendar, corrective_action, customer, department,
+        department_task, escalation, follow_up, handover, knowledge_article, quality_review,
+        quality_scorecard, reply_template, review_cycle, satisfaction_rating, shift, sla_policy,
+        survey, survey_invitation, team, ticket, ticket_event, time_entry, training_course,
+        training_record, training_session, user,
+    };
+}
+
+/// Pages of results and the requests for them.
+pub mod page {
+    pub use careline_persistence::page::{Page, PageRequest};
+}
 
 use crate::auth::Viewer;
 use careline_persistence::DatabaseConnection;

@@ -4,8 +4,7 @@
 //! safe to run on several instances at once: each write it makes is conditional (exactly once
 //! across instances), so scaling out needs no leader.
 
-use crate::app::{App, AppError};
-use crate::state::AppState;
+use crate::{App, AppError, AppResult};
 use careline_persistence::StoreError;
 use chrono::{DateTime, Utc};
 use std::future::Future;
@@ -46,15 +45,15 @@ pub const JOBS: [Job; 5] = [
     },
     Job {
         name: "department-deadlines",
-        run: |app, now| Box::pin(crate::app::casework::check_deadlines(app, now)),
+        run: |app, now| Box::pin(crate::casework::check_deadlines(app, now)),
     },
     Job {
         name: "article-reviews",
-        run: |app, now| Box::pin(crate::app::knowledge::notify_stale(app, now)),
+        run: |app, now| Box::pin(crate::knowledge::notify_stale(app, now)),
     },
     Job {
         name: "monthly-reports",
-        run: |app, now| Box::pin(crate::app::reports::run_schedule(app, now)),
+        run: |app, now| Box::pin(crate::reports::run_schedule(app, now)),
     },
 ];
 
@@ -89,7 +88,7 @@ async fn run_job(app: &App, job: Job) -> Result<usize, AppError> {
 /// One pass of every job, in order; a failing job does not hold up the others. Wakes the
 /// outbox relay when anything changed. Returns how many things changed, or the first failure
 /// of a job other than the reports (which only log theirs).
-pub async fn run_once(app: &App) -> Result<usize, StoreError> {
+pub async fn run_once(app: &App) -> AppResult<usize> {
     let mut changed = 0;
     let mut failure = None;
     for job in JOBS {
@@ -106,20 +105,14 @@ pub async fn run_once(app: &App) -> Result<usize, StoreError> {
     }
     match failure {
         None => Ok(changed),
-        Some(AppError::Internal(err)) => {
-            Err(StoreError::Db(sea_orm::DbErr::Custom(format!("{err:#}"))))
-        }
-        Some(other) => Err(StoreError::Db(sea_orm::DbErr::Custom(
-            other.code().to_owned(),
-        ))),
+        Some(err) => Err(err),
     }
 }
 
-/// Runs every job every `SLA_TICK_SECONDS` until the server shuts down.
-pub fn spawn(state: AppState) {
-    let mut shutdown = state.shutdown.subscribe();
+/// Runs every job `every` (`SLA_TICK_SECONDS`) until `shutdown` turns true.
+pub fn spawn(app: App, every: Duration, mut shutdown: tokio::sync::watch::Receiver<bool>) {
     tokio::spawn(async move {
-        let mut interval = tokio::time::interval(state.settings.sla_tick);
+        let mut interval = tokio::time::interval(every);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
@@ -130,7 +123,7 @@ pub fn spawn(state: AppState) {
                 break;
             }
             // Failures are logged per job; the next tick retries.
-            let _ = run_once(&state.app).await;
+            let _ = run_once(&app).await;
         }
         tracing::info!("background jobs stopped");
     });

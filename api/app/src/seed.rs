@@ -1,11 +1,11 @@
 //! Start-up data: the bootstrap admin from the environment, and the demo organisation for a
 //! fresh development database.
 
-use crate::app::error::AppError;
-use crate::app::tickets::Extra;
-use crate::app::tickets::{self as service, ContactInput as CustomerInput, NewTicketRequest};
+use crate::App;
 use crate::auth::password;
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::tickets::Extra;
+use crate::tickets::{self as service, ContactInput as CustomerInput, NewTicketRequest};
 use anyhow::{Context, anyhow};
 use careline_domain::org::DepartmentKind;
 use careline_domain::ticket::Command;
@@ -164,18 +164,21 @@ const TEAMS: &[(&str, &str)] = &[
 ];
 
 /// Creates `BOOTSTRAP_ADMIN_EMAIL` as an admin unless an account with that email exists.
-pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
-    let Some((email, password)) = &state.settings.bootstrap_admin else {
+pub async fn bootstrap_admin(
+    app: &App,
+    bootstrap: Option<&(String, String)>,
+) -> anyhow::Result<()> {
+    let Some((email, password)) = bootstrap else {
         return Ok(());
     };
-    if users::find_by_email(&state.app.db, email).await?.is_some() {
+    if users::find_by_email(&app.db, email).await?.is_some() {
         return Ok(());
     }
     check_policy(password, "BOOTSTRAP_ADMIN_PASSWORD")
         .map_err(|e| anyhow!("BOOTSTRAP_ADMIN_PASSWORD: {e}"))?;
     let hash = password::hash(password.clone()).await.map_err(internal)?;
     let admin = users::insert(
-        &state.app.db,
+        &app.db,
         users::NewUser {
             email: email.clone(),
             name: "Administrator".to_owned(),
@@ -194,7 +197,7 @@ pub async fn bootstrap_admin(state: &AppState) -> anyhow::Result<()> {
 }
 
 /// A use case's error as a start-up error.
-pub(crate) fn internal(err: AppError) -> anyhow::Error {
+pub fn internal(err: AppError) -> anyhow::Error {
     match err {
         AppError::Internal(e) => anyhow!("{e:#}"),
         other => anyhow!("{}", other.code()),
@@ -204,11 +207,11 @@ pub(crate) fn internal(err: AppError) -> anyhow::Error {
 /// The back office's calendar for Legal and Logistics: Mon–Fri 09:00–18:00 in Shanghai with
 /// example holidays (National Day, New Year) and one make-up Saturday. (Customer service
 /// works the default 09:00–23:00 calendar every day, holidays included.)
-async fn back_office_calendar(state: &AppState) -> anyhow::Result<uuid::Uuid> {
-    use crate::app::calendars::{self, CalendarRequest};
+async fn back_office_calendar(app: &App) -> anyhow::Result<uuid::Uuid> {
+    use crate::calendars::{self, CalendarRequest};
     use careline_domain::sla::{SpecialDay, SpecialDayKind};
     let row = calendars::create(
-        &state.app,
+        app,
         CalendarRequest {
             name: "Back office (Mon-Fri 09:00-18:00)".into(),
             time_zone: "Asia/Shanghai".into(),
@@ -238,24 +241,24 @@ async fn back_office_calendar(state: &AppState) -> anyhow::Result<uuid::Uuid> {
         SpecialDayKind::WorkingDay,
         "国庆节 补班",
     )?);
-    calendars::set_days(&state.app, row.id, 2026, days, None)
+    calendars::set_days(app, row.id, 2026, days, None)
         .await
         .map_err(internal)?;
     let new_year = vec![day("2027-01-01", SpecialDayKind::Holiday, "元旦")?];
-    calendars::set_days(&state.app, row.id, 2027, new_year, None)
+    calendars::set_days(app, row.id, 2027, new_year, None)
         .await
         .map_err(internal)?;
     Ok(row.id)
 }
 
 /// Seeds the demo organisation when the database has no accounts yet.
-pub async fn demo_if_empty(state: &AppState) -> anyhow::Result<()> {
-    if users::any(&state.app.db).await? {
+pub async fn demo_if_empty(app: &App) -> anyhow::Result<()> {
+    if users::any(&app.db).await? {
         return Ok(());
     }
-    let db = &state.app.db;
+    let db = &app.db;
     let mut departments = std::collections::HashMap::new();
-    let back_office = back_office_calendar(state).await?;
+    let back_office = back_office_calendar(app).await?;
     for (name, kind) in DEPARTMENTS {
         let calendar = matches!(kind, DepartmentKind::Legal | DepartmentKind::Operations)
             .then_some(back_office);
@@ -301,30 +304,30 @@ pub async fn demo_if_empty(state: &AppState) -> anyhow::Result<()> {
         }
     }
     tracing::info!(accounts = DEMO_USERS.len(), "demo organisation seeded");
-    demo_tickets(state, &accounts, &departments).await?;
-    demo_training(state, &accounts).await?;
-    demo_report(state, &accounts).await?;
+    demo_tickets(app, &accounts, &departments).await?;
+    demo_training(app, &accounts).await?;
+    demo_report(app, &accounts).await?;
     Ok(())
 }
 
 /// One generated report: the manager's monthly service report over the last 30 days.
-async fn demo_report(state: &AppState, accounts: &HashMap<&str, Uuid>) -> anyhow::Result<()> {
+async fn demo_report(app: &App, accounts: &HashMap<&str, Uuid>) -> anyhow::Result<()> {
     let manager = accounts
         .get("manager@careline.example")
         .copied()
         .context("seed: no manager")?;
-    let manager = users::find(&state.app.db, manager)
+    let manager = users::find(&app.db, manager)
         .await?
         .context("seed: no manager")?;
-    let now = state.app.now();
-    let report = crate::app::reports::generate(
-        &state.app,
+    let now = app.now();
+    let report = crate::reports::generate(
+        app,
         &crate::auth::Viewer {
             user: manager,
             token_expires_at: now,
         },
-        crate::app::reports::ReportRequest {
-            kind: crate::app::reports::ReportKind::MonthlyService,
+        crate::reports::ReportRequest {
+            kind: crate::reports::ReportKind::MonthlyService,
             from: now - chrono::Duration::days(DEMO_REPORT_DAYS),
             to: now + chrono::Duration::minutes(1),
             scope: None,
@@ -343,12 +346,11 @@ const DEMO_REPORT_DAYS: i64 = 30;
 /// Demo tickets of every kind and in every status, made through the same service path as the
 /// API so that their timelines are real.
 async fn demo_tickets(
-    state: &AppState,
+    app: &App,
     accounts: &HashMap<&str, Uuid>,
     departments: &HashMap<&str, Uuid>,
 ) -> anyhow::Result<()> {
-    let db = &state.app.db;
-    let app = &state.app;
+    let db = &app.db;
     let mut people = HashMap::new();
     for (email, id) in accounts {
         let user = users::find(db, *id)
@@ -793,10 +795,10 @@ enum DemoOutcome {
 /// Demo training: onboarding (required for agents and tech support, with an upcoming session
 /// that new staff are enrolled in), service skills, and legal compliance valid for 12 months,
 /// all taught by the demo trainer, with records passed, failed, absent, expiring and expired.
-async fn demo_training(state: &AppState, accounts: &HashMap<&str, Uuid>) -> anyhow::Result<()> {
+async fn demo_training(app: &App, accounts: &HashMap<&str, Uuid>) -> anyhow::Result<()> {
     use careline_domain::training::{self as rules, CourseCategory, TrainingMode};
     use careline_persistence::training::{self as store, SessionPlan};
-    let db = &state.app.db;
+    let db = &app.db;
     let now = careline_persistence::now();
     let id = |email: &str| {
         accounts
@@ -1075,13 +1077,13 @@ const ARTICLES: &[(&str, &str, &str, &str)] = &[
 /// The knowledge base: articles written by the trainer and published by the supervisor, reply
 /// templates, and a case study from a closed ticket (drafted by the manager).
 async fn seed_knowledge(
-    app: &crate::app::App,
+    app: &crate::App,
     trainer: &user::Model,
     supervisor: &user::Model,
     manager: &user::Model,
     closed: Uuid,
 ) -> anyhow::Result<()> {
-    use crate::app::knowledge::{self as kb, ArticleRequest};
+    use crate::knowledge::{self as kb, ArticleRequest};
     use careline_domain::knowledge::{ArticleAudience, ArticleKind, ArticleMove};
     let as_actor = |u: &user::Model| crate::auth::Viewer {
         user: u.clone(),
@@ -1143,7 +1145,7 @@ async fn seed_knowledge(
 /// A running satisfaction survey over the demo's resolved tickets, answered by the customers
 /// who have the app and by phone for one of the others.
 async fn seed_survey(
-    app: &crate::app::App,
+    app: &crate::App,
     manager: &user::Model,
     people: &HashMap<&str, user::Model>,
 ) -> anyhow::Result<()> {
@@ -1158,7 +1160,7 @@ async fn seed_survey(
         user: u.clone(),
         token_expires_at: chrono::Utc::now(),
     };
-    let survey = crate::app::surveys::create(
+    let survey = crate::surveys::create(
         app,
         &as_actor(manager),
         "季度满意度回访 (quarterly satisfaction survey)",
@@ -1198,7 +1200,7 @@ async fn seed_survey(
     .await
     .map_err(internal)?;
     let now = app.now();
-    crate::app::surveys::launch(
+    crate::surveys::launch(
         app,
         survey.id,
         (
@@ -1232,14 +1234,14 @@ async fn seed_survey(
     emails.sort();
     for person in emails.into_iter().filter_map(|e| people.get(*e)) {
         let actor = as_actor(person);
-        let open = crate::app::surveys::my_invitations(app, &actor)
+        let open = crate::surveys::my_invitations(app, &actor)
             .await
             .map_err(internal)?;
         for invitation in open.iter().filter(|i| i.survey_id == survey.id) {
             let Some(answer) = given.next() else {
                 return Ok(());
             };
-            crate::app::surveys::answer(app, &actor, invitation.id, &answer)
+            crate::surveys::answer(app, &actor, invitation.id, &answer)
                 .await
                 .map_err(internal)?;
         }
@@ -1248,7 +1250,7 @@ async fn seed_survey(
 }
 
 async fn seed_quality(
-    app: &crate::app::App,
+    app: &crate::App,
     manager: &user::Model,
     supervisor: &user::Model,
     ticket: Uuid,
@@ -1263,7 +1265,7 @@ async fn seed_quality(
         user: u.clone(),
         token_expires_at: chrono::Utc::now(),
     };
-    let card = crate::app::quality::create_scorecard(
+    let card = crate::quality::create_scorecard(
         app,
         &as_actor(manager),
         "Phone and chat handling",
@@ -1282,10 +1284,10 @@ async fn seed_quality(
         score,
         comment: None,
     };
-    crate::app::quality::review_ticket(
+    crate::quality::review_ticket(
         app,
         &as_actor(supervisor),
-        crate::app::quality::Inspection {
+        crate::quality::Inspection {
             ticket_id: ticket,
             scorecard_id: card.id,
             scores: vec![

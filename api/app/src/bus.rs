@@ -209,7 +209,7 @@ async fn listen(client: redis::Client, channel: String, local: Arc<Local>, db: D
                         Err(err) => {
                             // The database is out too: drop this subscription and try the
                             // whole reconnection again, so that nothing missed is forgotten.
-                            tracing::warn!(error = %crate::app::error::chain(&err), "event catch-up failed; retrying");
+                            tracing::warn!(error = %crate::error::chain(&err), "event catch-up failed; retrying");
                             disconnected_at = Some(lost_at);
                             tokio::time::sleep(backoff).await;
                             backoff = (backoff * 2).min(Duration::from_secs(2));
@@ -235,7 +235,7 @@ async fn listen(client: redis::Client, channel: String, local: Arc<Local>, db: D
                 if disconnected_at.is_none() {
                     disconnected_at = Some(chrono::Utc::now());
                 }
-                tracing::debug!(error = %crate::app::error::chain(&err), "event bus subscription unavailable");
+                tracing::debug!(error = %crate::error::chain(&err), "event bus subscription unavailable");
             }
         }
         tokio::time::sleep(backoff).await;
@@ -274,7 +274,7 @@ pub fn spawn_relay(db: DatabaseConnection, bus: Arc<dyn EventBus>, signal: Arc<N
                 }
                 Err(err) => {
                     if !failing {
-                        tracing::warn!(error = %crate::app::error::chain(&err), "event publishing failed; events are kept and retried");
+                        tracing::warn!(error = %crate::error::chain(&err), "event publishing failed; events are kept and retried");
                         failing = true;
                     }
                     tokio::time::sleep(backoff).await;
@@ -284,7 +284,7 @@ pub fn spawn_relay(db: DatabaseConnection, bus: Arc<dyn EventBus>, signal: Arc<N
             if last_prune.elapsed() > Duration::from_secs(3600) {
                 last_prune = std::time::Instant::now();
                 if let Err(err) = outbox::prune(&db, chrono::Utc::now() - RETENTION).await {
-                    tracing::warn!(error = %crate::app::error::chain(&err), "outbox pruning failed");
+                    tracing::warn!(error = %crate::error::chain(&err), "outbox pruning failed");
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! Rendering a report into files: one [`Document`] of tables and charts, written as an XLSX
 //! workbook with native Excel charts ([`xlsx`]), one CSV per table ([`csv`]) and one SVG per
 //! chart ([`svg`]). The figures in a document come from the KPI, complaint, quality and
-//! training use cases (`crate::app::reports`); nothing here computes them.
+//! training use cases (`crate::reports`); nothing here computes them.
 
 pub mod csv;
 pub mod svg;

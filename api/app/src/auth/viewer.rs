@@ -2,7 +2,7 @@
 //! token, with the account re-read so deactivation and password changes take effect at once.
 
 use super::jwt::{JwtKeys, TokenRejection};
-use crate::app::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult};
 use careline_domain::{Action, Roles, permission};
 use careline_persistence::{DatabaseConnection, entity::user, users};
 use uuid::Uuid;

@@ -331,7 +331,7 @@ impl Shared {
             tokio::time::timeout(REDIS_TIMEOUT, invocation.invoke_async::<T>(&mut connection))
                 .await
                 .map_err(|_| "timed out".to_owned())
-                .and_then(|reply| reply.map_err(|e| crate::app::error::chain(&e)));
+                .and_then(|reply| reply.map_err(|e| crate::error::chain(&e)));
         match outcome {
             Ok(value) => {
                 if self.degraded.swap(false, Ordering::Relaxed) {

@@ -20,7 +20,7 @@ pub fn status_of(record: &training_record::Model) -> AppResult<TrainingStatus> {
     stored(TrainingStatus::parse(&record.status), "training status")
 }
 
-/// Who is reading training records, given the teams they lead (`crate::app::people::led_teams`,
+/// Who is reading training records, given the teams they lead (`crate::people::led_teams`,
 /// looked up once per request by the caller).
 pub fn reader(actor: &Actor, led_teams: Vec<Uuid>) -> AppResult<rules::Reader> {
     actor.require(Action::ReadTraining)?;

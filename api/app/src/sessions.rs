@@ -225,3 +225,14 @@ pub async fn change_password(
     tracing::info!(user.id = %actor.id(), "password changed; sessions revoked");
     Ok(())
 }
+
+/// Whether `viewer` is still signed in as the token they connected with says: their account
+/// exists, is active, and no password change or sign-out everywhere happened since.
+pub async fn still_signed_in(app: &App, viewer: &Actor) -> AppResult<bool> {
+    Ok(
+        match careline_persistence::users::find(&app.db, viewer.id()).await? {
+            Some(user) => user.active && user.auth_version == viewer.user.auth_version,
+            None => false,
+        },
+    )
+}

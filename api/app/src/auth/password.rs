@@ -1,7 +1,7 @@
 //! argon2id with the OWASP minimum parameters (19 MiB, 2 iterations, 1 lane), always off the
 //! async executor.
 
-use crate::app::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::OnceCell;
