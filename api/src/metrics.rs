@@ -1,9 +1,10 @@
 //! Prometheus metrics: GraphQL requests and latencies by operation, WebSocket connections,
-//! build info. Operation names come from clients, so the label set is bounded.
+//! outbox events set aside undecoded, build info. Operation names come from clients, so the
+//! label set is bounded.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 use std::collections::HashSet;
 use std::sync::Mutex;
@@ -19,6 +20,9 @@ pub struct Metrics {
     latency: HistogramVec,
     /// Open WebSocket connections.
     pub ws_connections: IntGauge,
+    /// Outbox rows the relay could not decode and marked sent unpublished (each is logged with
+    /// its id): anything above zero is an event subscribers never got.
+    pub outbox_undecodable: IntCounter,
     seen: Mutex<HashSet<String>>,
 }
 
@@ -47,6 +51,10 @@ impl Metrics {
             "careline_websocket_connections",
             "Open GraphQL WebSocket connections",
         )?;
+        let outbox_undecodable = IntCounter::new(
+            "careline_outbox_undecodable_total",
+            "Outbox events that did not decode and were set aside unpublished",
+        )?;
         let build = IntGaugeVec::new(
             Opts::new("careline_build_info", "Build information"),
             &["version"],
@@ -55,12 +63,14 @@ impl Metrics {
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(ws_connections.clone()))?;
+        registry.register(Box::new(outbox_undecodable.clone()))?;
         registry.register(Box::new(build))?;
         Ok(Metrics {
             registry,
             requests,
             latency,
             ws_connections,
+            outbox_undecodable,
             seen: Mutex::new(HashSet::new()),
         })
     }

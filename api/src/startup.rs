@@ -43,7 +43,11 @@ impl Application {
             None => LoginLimiter::in_memory(),
         };
         let outbox_signal = Arc::new(tokio::sync::Notify::new());
-        bus::spawn_relay(db.clone(), bus.clone(), outbox_signal.clone());
+        let metrics = Arc::new(Metrics::new()?);
+        let undecodable = metrics.outbox_undecodable.clone();
+        bus::spawn_relay(db.clone(), bus.clone(), outbox_signal.clone(), move |n| {
+            undecodable.inc_by(n)
+        });
         let app = crate::app::App::new(db, Arc::new(crate::app::Clock::default()), outbox_signal)
             .with_quality_alert_threshold(settings.quality_alert_threshold);
         let state = AppState {
@@ -65,7 +69,7 @@ impl Application {
             )),
             app,
             limiter: Arc::new(limiter),
-            metrics: Arc::new(Metrics::new()?),
+            metrics,
             redis,
             bus,
             sql_statements,

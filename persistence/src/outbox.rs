@@ -60,13 +60,28 @@ impl From<DbErr> for RelayError {
     }
 }
 
-/// Publishes up to `limit` pending events, oldest first, and marks them sent. Returns how many
-/// were published (0 when nothing is pending or another instance holds the relay this round).
+/// What one relay round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Relayed {
+    /// Pending rows the round took, published or set aside: a round that took `limit` may
+    /// have left more behind.
+    pub claimed: usize,
+    /// Events handed to the publisher.
+    pub published: usize,
+    /// Ids of the rows that no longer decode as an envelope, oldest first. Each is logged
+    /// (id and decoding error, never the payload) and marked sent with the batch, so that it
+    /// neither holds up every later event nor comes back every round; the row itself stays
+    /// until [`prune`] for whoever investigates.
+    pub undecodable: Vec<Uuid>,
+}
+
+/// Publishes up to `limit` pending events, oldest first, and marks them sent (nothing is
+/// claimed when nothing is pending or another instance holds the relay this round).
 pub async fn relay_batch<F, Fut>(
     db: &DatabaseConnection,
     limit: u64,
     publish: F,
-) -> Result<usize, RelayError>
+) -> Result<Relayed, RelayError>
 where
     F: FnOnce(Vec<Envelope>) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
@@ -87,7 +102,7 @@ where
             .unwrap_or(false);
         if !locked {
             tx.rollback().await?;
-            return Ok(0);
+            return Ok(Relayed::default());
         }
     }
     let mut pending = Outbox::find()
@@ -100,16 +115,25 @@ where
     let rows = pending.all(&tx).await?;
     if rows.is_empty() {
         tx.commit().await?;
-        return Ok(0);
+        return Ok(Relayed::default());
     }
     let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
-    // A row that no longer decodes is marked sent rather than blocking every later event.
-    let envelopes: Vec<Envelope> = rows
-        .iter()
-        .filter_map(|r| serde_json::from_str(&r.payload).ok())
-        .collect();
-    let count = envelopes.len();
-    if let Err(err) = publish(envelopes).await {
+    // A row that no longer decodes is marked sent rather than blocking every later event; it
+    // is reported (below, once marked) instead.
+    let mut envelopes = Vec::with_capacity(rows.len());
+    let mut undecodable = Vec::new();
+    for row in &rows {
+        match serde_json::from_str::<Envelope>(&row.payload) {
+            Ok(envelope) => envelopes.push(envelope),
+            Err(err) => undecodable.push((row, err)),
+        }
+    }
+    let published = envelopes.len();
+    // A batch of nothing but undecodable rows publishes nothing: an empty Redis pipeline does
+    // not come back as a success, and the batch would be retried for ever.
+    if published > 0
+        && let Err(err) = publish(envelopes).await
+    {
         tx.rollback().await?;
         return Err(RelayError::Publish(err));
     }
@@ -119,7 +143,46 @@ where
         .exec(&tx)
         .await?;
     tx.commit().await?;
-    Ok(count)
+    for (row, err) in &undecodable {
+        tracing::error!(
+            outbox.id = %row.id,
+            outbox.seq = row.seq,
+            error = %decode_error(err),
+            "an outbox event does not decode: marked sent without publishing it"
+        );
+    }
+    Ok(Relayed {
+        claimed: rows.len(),
+        published,
+        undecodable: undecodable.into_iter().map(|(row, _)| row.id).collect(),
+    })
+}
+
+/// A decoding error as logs may show it: what failed and where in the payload, with every
+/// quoted value left out (serde quotes the offending value, which may be personal data).
+pub fn decode_error(err: &serde_json::Error) -> String {
+    let mut out = String::new();
+    let mut quote = None;
+    let mut escaped = false;
+    for c in err.to_string().chars() {
+        match quote {
+            None => {
+                out.push(c);
+                if c == '"' || c == '`' {
+                    out.push('…');
+                    quote = Some(c);
+                }
+            }
+            Some('"') if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
+            Some(q) if c == q => {
+                out.push(c);
+                quote = None;
+            }
+            Some(_) => {}
+        }
+    }
+    out
 }
 
 /// Events published since `since` and events still pending, in order: what a subscriber that
@@ -144,7 +207,19 @@ pub async fn published_since(
         .await?;
     Ok(rows
         .iter()
-        .filter_map(|r| serde_json::from_str(&r.payload).ok())
+        .filter_map(|row| match serde_json::from_str(&row.payload) {
+            Ok(envelope) => Some(envelope),
+            Err(err) => {
+                // The relay reported it when it set the row aside.
+                tracing::warn!(
+                    outbox.id = %row.id,
+                    outbox.seq = row.seq,
+                    error = %decode_error(&err),
+                    "an outbox event does not decode: left out of the catch-up"
+                );
+                None
+            }
+        })
         .collect())
 }
 
@@ -244,5 +319,33 @@ fn significance(kind: careline_domain::event::QueueEventKind) -> u8 {
         Escalated => 3,
         Closed => 4,
         Created => 5,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_error;
+
+    fn error_of(json: &str) -> serde_json::Error {
+        match serde_json::from_str::<careline_domain::event::Envelope>(json) {
+            Ok(_) => panic!("{json} decoded"),
+            Err(err) => err,
+        }
+    }
+
+    #[test]
+    fn a_logged_decoding_error_names_the_place_but_no_value() {
+        let wrong_type = error_of(r#"{"v":"Ms \"Quoted\" Example","id":"x","event":{}}"#);
+        let logged = decode_error(&wrong_type);
+        assert!(wrong_type.to_string().contains("Example"), "{wrong_type}");
+        assert!(!logged.contains("Example"), "{logged}");
+        assert!(!logged.contains("Quoted"), "{logged}");
+        assert!(logged.contains("invalid type: string \"…\""), "{logged}");
+        assert!(logged.contains("line 1 column"), "{logged}");
+
+        let unknown = error_of(r#"{"v":1,"id":"x","event":{"type":"Jane Doe"}}"#);
+        assert!(!decode_error(&unknown).contains("Jane"), "{unknown}");
+        let truncated = error_of(r#"{"v":1,"#);
+        assert_eq!(decode_error(&truncated), truncated.to_string());
     }
 }

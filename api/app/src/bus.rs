@@ -155,6 +155,10 @@ impl RedisBus {
 #[async_trait::async_trait]
 impl EventBus for RedisBus {
     async fn publish(&self, batch: &[Envelope]) -> anyhow::Result<()> {
+        // An empty pipeline does not come back as a success.
+        if batch.is_empty() {
+            return Ok(());
+        }
         let mut pipe = redis::pipe();
         for envelope in batch {
             pipe.publish(&self.channel, serde_json::to_string(envelope)?)
@@ -225,7 +229,10 @@ async fn listen(client: redis::Client, channel: String, local: Arc<Local>, db: D
                     };
                     match serde_json::from_str::<Envelope>(&payload) {
                         Ok(envelope) => local.deliver(envelope),
-                        Err(_) => tracing::warn!("skipping an undecodable event"),
+                        Err(err) => tracing::warn!(
+                            error = %outbox::decode_error(&err),
+                            "skipping an undecodable event"
+                        ),
                     }
                 }
                 tracing::warn!("event bus subscription lost; reconnecting");
@@ -244,8 +251,15 @@ async fn listen(client: redis::Client, channel: String, local: Arc<Local>, db: D
 }
 
 /// Publishes outbox rows as they are written: woken by `signal` after each commit, and every
-/// half second in case another instance wrote them. Also prunes old published rows.
-pub fn spawn_relay(db: DatabaseConnection, bus: Arc<dyn EventBus>, signal: Arc<Notify>) {
+/// half second in case another instance wrote them. Also prunes old published rows. Rows that
+/// no longer decode are set aside (the outbox logs each) and `undecodable` is told how many
+/// each round set aside (the server counts them on `/metrics`).
+pub fn spawn_relay(
+    db: DatabaseConnection,
+    bus: Arc<dyn EventBus>,
+    signal: Arc<Notify>,
+    undecodable: impl Fn(u64) + Send + 'static,
+) {
     tokio::spawn(async move {
         let mut backoff = Duration::from_millis(200);
         let mut failing = false;
@@ -257,7 +271,10 @@ pub fn spawn_relay(db: DatabaseConnection, bus: Arc<dyn EventBus>, signal: Arc<N
             })
             .await;
             match result {
-                Ok(published) => {
+                Ok(round) => {
+                    if !round.undecodable.is_empty() {
+                        undecodable(u64::try_from(round.undecodable.len()).unwrap_or(u64::MAX));
+                    }
                     if failing {
                         tracing::info!("event publishing recovered");
                         failing = false;
@@ -266,7 +283,7 @@ pub fn spawn_relay(db: DatabaseConnection, bus: Arc<dyn EventBus>, signal: Arc<N
                     // A full batch may have left more behind; a partial one emptied the outbox,
                     // and what commits meanwhile leaves a permit in `signal`. (Looping on any
                     // non-empty batch cost every intake an extra empty round of four statements.)
-                    if u64::try_from(published).unwrap_or(u64::MAX) >= RELAY_BATCH {
+                    if u64::try_from(round.claimed).unwrap_or(u64::MAX) >= RELAY_BATCH {
                         continue;
                     }
                     let _ =
