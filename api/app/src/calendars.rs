@@ -7,6 +7,8 @@
 
 use super::error::{AppError, AppResult};
 use super::{App, text};
+use crate::Actor;
+use careline_domain::Action;
 use careline_domain::sla::holidays::{self, Imported};
 use careline_domain::sla::{
     BusinessCalendar, ClockHistory, SpecialDay, SpecialDayKind, StatusStep, recounted,
@@ -62,12 +64,14 @@ pub struct CalendarImport {
 }
 
 /// Every calendar, by name.
-pub async fn list(app: &App) -> AppResult<Vec<business_calendar::Model>> {
+pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<business_calendar::Model>> {
+    actor.require(Action::ReadCalendars)?;
     Ok(store::all(&app.db).await?)
 }
 
 /// One calendar.
-pub async fn get(app: &App, id: Uuid) -> AppResult<business_calendar::Model> {
+pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<business_calendar::Model> {
+    actor.require(Action::ReadCalendars)?;
     store::find(&app.db, id)
         .await?
         .ok_or_else(|| AppError::NotFound("calendar not found".into()))
@@ -96,7 +100,12 @@ fn weekly(request: &CalendarRequest) -> AppResult<(String, BusinessCalendar)> {
 }
 
 /// Creates a calendar with weekly hours and no special days yet.
-pub async fn create(app: &App, request: CalendarRequest) -> AppResult<business_calendar::Model> {
+pub async fn create(
+    app: &App,
+    actor: &Actor,
+    request: CalendarRequest,
+) -> AppResult<business_calendar::Model> {
+    actor.require(Action::ManageCalendars)?;
     let (name, calendar) = weekly(&request)?;
     let row = store::insert(&app.db, &name, &calendar).await?;
     tracing::info!(calendar.id = %row.id, "business calendar created");
@@ -107,10 +116,12 @@ pub async fn create(app: &App, request: CalendarRequest) -> AppResult<business_c
 /// recounts the open tickets on it.
 pub async fn update(
     app: &App,
+    actor: &Actor,
     id: Uuid,
     request: CalendarRequest,
     expected_version: Option<i32>,
 ) -> AppResult<CalendarChange> {
+    actor.require(Action::ManageCalendars)?;
     let (name, hours) = weekly(&request)?;
     change(app, id, expected_version, |current| {
         let calendar = hours
@@ -125,11 +136,13 @@ pub async fn update(
 /// tickets on the calendar.
 pub async fn set_days(
     app: &App,
+    actor: &Actor,
     id: Uuid,
     year: i32,
     days: Vec<SpecialDay>,
     expected_version: Option<i32>,
 ) -> AppResult<CalendarChange> {
+    actor.require(Action::ManageCalendars)?;
     if !(2000..=2100).contains(&year) {
         return Err(AppError::bad_input("year", "must be between 2000 and 2100"));
     }
@@ -159,11 +172,13 @@ pub async fn set_days(
 /// tickets on the calendar.
 pub async fn import(
     app: &App,
+    actor: &Actor,
     id: Uuid,
     ics: &str,
     year: Option<i32>,
     expected_version: Option<i32>,
 ) -> AppResult<CalendarImport> {
+    actor.require(Action::ManageCalendars)?;
     if let Some(year) = year
         && !(2000..=2100).contains(&year)
     {
@@ -213,10 +228,12 @@ pub async fn import(
 /// Points a department at a calendar (its deadlines count on it).
 pub async fn set_department_calendar(
     app: &App,
+    actor: &Actor,
     department_id: Uuid,
     calendar_id: Uuid,
 ) -> AppResult<department::Model> {
-    get(app, calendar_id).await?;
+    actor.require(Action::ManageCalendars)?;
+    get(app, actor, calendar_id).await?;
     store::set_department_calendar(&app.db, department_id, calendar_id)
         .await
         .map_err(|e| match e {

@@ -123,10 +123,12 @@ async fn tickets_by_id(app: &App, ids: &[Uuid]) -> AppResult<HashMap<Uuid, ticke
 /// Escalations, newest first, each with its ticket.
 pub async fn escalations(
     app: &App,
+    actor: &Actor,
     open_only: bool,
     after: Option<Uuid>,
     limit: u64,
 ) -> AppResult<Vec<(escalation::Model, ticket::Model)>> {
+    actor.require(Action::ReadQueue)?;
     let rows = store::escalations(&app.db, open_only, after, limit).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.ticket_id).collect();
     let tickets = tickets_by_id(app, &ids).await?;
@@ -348,7 +350,8 @@ pub async fn record_handover(
 }
 
 /// The response-time standards in force.
-pub async fn policies(app: &App) -> AppResult<Vec<sla_policy::Model>> {
+pub async fn policies(app: &App, actor: &Actor) -> AppResult<Vec<sla_policy::Model>> {
+    actor.require(Action::ReadStaffDirectory)?;
     Ok(store::policies(&app.db).await?)
 }
 
@@ -387,7 +390,18 @@ pub struct PolicyRequest {
 
 /// Creates or replaces the policy for a kind (and severity). Tickets keep the targets they were
 /// given; the policy applies to new tickets.
-pub async fn upsert_policy(app: &App, input: PolicyRequest) -> AppResult<sla_policy::Model> {
+pub async fn upsert_policy(
+    app: &App,
+    actor: &Actor,
+    input: PolicyRequest,
+) -> AppResult<sla_policy::Model> {
+    actor.require(Action::ManageSlaPolicies)?;
+    store_policy(app, input).await
+}
+
+/// Stores a policy whoever asked (a person's permission checked by the caller; the defaults
+/// at start need none).
+async fn store_policy(app: &App, input: PolicyRequest) -> AppResult<sla_policy::Model> {
     let name = text(&input.name, "input.name", 120)?;
     let txn = app.db.begin().await?;
     let stored = match &input.calendar {
@@ -482,7 +496,7 @@ pub async fn ensure_default_policies(app: &App) -> AppResult<()> {
                 windows: p.windows.to_owned(),
             },
         };
-        upsert_policy(app, request).await?;
+        store_policy(app, request).await?;
     }
     Ok(())
 }

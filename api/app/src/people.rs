@@ -47,12 +47,14 @@ pub async fn users(
 }
 
 /// Every department.
-pub async fn departments(app: &App) -> AppResult<Vec<department::Model>> {
+pub async fn departments(app: &App, actor: &Actor) -> AppResult<Vec<department::Model>> {
+    actor.require(Action::ReadDepartments)?;
     Ok(org::departments(&app.db).await?)
 }
 
 /// Every team.
-pub async fn teams(app: &App) -> AppResult<Vec<team::Model>> {
+pub async fn teams(app: &App, actor: &Actor) -> AppResult<Vec<team::Model>> {
+    actor.require(Action::ReadStaffDirectory)?;
     Ok(org::teams(&app.db).await?)
 }
 
@@ -79,7 +81,8 @@ pub struct NewStaff {
 
 /// Creates an account and enrolls it in the onboarding courses its roles require, together or
 /// not at all.
-pub async fn create_user(app: &App, input: NewStaff) -> AppResult<user::Model> {
+pub async fn create_user(app: &App, actor: &Actor, input: NewStaff) -> AppResult<user::Model> {
+    actor.require(Action::CreateUser)?;
     let email = Email::parse(&input.email, "input.email")?.into_inner();
     let name = text(&input.name, "input.name", 200)?;
     check_policy(&input.password, "input.password")?;
@@ -181,10 +184,12 @@ pub async fn set_user_active(
 /// Creates a department.
 pub async fn create_department(
     app: &App,
+    actor: &Actor,
     name: &str,
     kind: DepartmentKind,
     calendar_id: Option<Uuid>,
 ) -> AppResult<department::Model> {
+    actor.require(Action::ManageOrganisation)?;
     let name = text(name, "name", 120)?;
     if let Some(id) = calendar_id
         && careline_persistence::calendars::find(&app.db, id)
@@ -199,10 +204,12 @@ pub async fn create_department(
 /// Creates a team in an existing department, optionally led by an active supervisor.
 pub async fn create_team(
     app: &App,
+    actor: &Actor,
     name: &str,
     department_id: Uuid,
     supervisor_id: Option<Uuid>,
 ) -> AppResult<team::Model> {
+    actor.require(Action::ManageOrganisation)?;
     let name = text(name, "name", 120)?;
     org::department(&app.db, department_id)
         .await?

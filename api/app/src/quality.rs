@@ -22,7 +22,8 @@ use uuid::Uuid;
 pub const MAX_LIST: u64 = 100;
 
 /// Every scorecard, newest first.
-pub async fn scorecards(app: &App) -> AppResult<Vec<quality_scorecard::Model>> {
+pub async fn scorecards(app: &App, actor: &Actor) -> AppResult<Vec<quality_scorecard::Model>> {
+    actor.require(Action::ReadQualityReviews)?;
     Ok(store::scorecards(&app.db, MAX_LIST).await?)
 }
 

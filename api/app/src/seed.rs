@@ -207,11 +207,12 @@ pub fn internal(err: AppError) -> anyhow::Error {
 /// The back office's calendar for Legal and Logistics: Mon–Fri 09:00–18:00 in Shanghai with
 /// example holidays (National Day, New Year) and one make-up Saturday. (Customer service
 /// works the default 09:00–23:00 calendar every day, holidays included.)
-async fn back_office_calendar(app: &App) -> anyhow::Result<uuid::Uuid> {
+async fn back_office_calendar(app: &App, admin: &crate::Actor) -> anyhow::Result<uuid::Uuid> {
     use crate::calendars::{self, CalendarRequest};
     use careline_domain::sla::{SpecialDay, SpecialDayKind};
     let row = calendars::create(
         app,
+        admin,
         CalendarRequest {
             name: "Back office (Mon-Fri 09:00-18:00)".into(),
             time_zone: "Asia/Shanghai".into(),
@@ -241,11 +242,11 @@ async fn back_office_calendar(app: &App) -> anyhow::Result<uuid::Uuid> {
         SpecialDayKind::WorkingDay,
         "国庆节 补班",
     )?);
-    calendars::set_days(app, row.id, 2026, days, None)
+    calendars::set_days(app, admin, row.id, 2026, days, None)
         .await
         .map_err(internal)?;
     let new_year = vec![day("2027-01-01", SpecialDayKind::Holiday, "元旦")?];
-    calendars::set_days(app, row.id, 2027, new_year, None)
+    calendars::set_days(app, admin, row.id, 2027, new_year, None)
         .await
         .map_err(internal)?;
     Ok(row.id)
@@ -258,11 +259,8 @@ pub async fn demo_if_empty(app: &App) -> anyhow::Result<()> {
     }
     let db = &app.db;
     let mut departments = std::collections::HashMap::new();
-    let back_office = back_office_calendar(app).await?;
     for (name, kind) in DEPARTMENTS {
-        let calendar = matches!(kind, DepartmentKind::Legal | DepartmentKind::Operations)
-            .then_some(back_office);
-        let dept = org::insert_department(db, name, kind.as_str(), calendar).await?;
+        let dept = org::insert_department(db, name, kind.as_str(), None).await?;
         departments.insert(*name, dept.id);
     }
     let cs = departments
@@ -301,6 +299,27 @@ pub async fn demo_if_empty(app: &App) -> anyhow::Result<()> {
     for (team, supervisor) in TEAMS {
         if let (Some(team_id), Some(supervisor_id)) = (teams.get(team), accounts.get(supervisor)) {
             org::set_team_supervisor(db, *team_id, *supervisor_id).await?;
+        }
+    }
+    // The back office's calendar, set up by the demo admin through the use cases.
+    let admin_id = accounts
+        .get("admin@careline.example")
+        .copied()
+        .context("seed: no admin account")?;
+    let admin = crate::auth::Viewer {
+        user: users::find(db, admin_id)
+            .await?
+            .context("seed: the admin account vanished")?,
+        token_expires_at: chrono::Utc::now(),
+    };
+    let back_office = back_office_calendar(app, &admin).await?;
+    for (name, kind) in DEPARTMENTS {
+        if matches!(kind, DepartmentKind::Legal | DepartmentKind::Operations)
+            && let Some(department) = departments.get(name)
+        {
+            crate::calendars::set_department_calendar(app, &admin, *department, back_office)
+                .await
+                .map_err(internal)?;
         }
     }
     tracing::info!(accounts = DEMO_USERS.len(), "demo organisation seeded");
@@ -1202,6 +1221,7 @@ async fn seed_survey(
     let now = app.now();
     crate::surveys::launch(
         app,
+        &as_actor(manager),
         survey.id,
         (
             now - chrono::Duration::days(90),

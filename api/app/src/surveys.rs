@@ -46,12 +46,19 @@ pub fn status(survey: &survey::Model) -> AppResult<SurveyStatus> {
 }
 
 /// Surveys, newest first.
-pub async fn list(app: &App) -> AppResult<Vec<survey::Model>> {
+pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<survey::Model>> {
+    actor.require(Action::ReadSurveys)?;
     Ok(store::list(&app.db, MAX_LIST).await?)
 }
 
 /// One survey.
-pub async fn get(app: &App, id: Uuid) -> AppResult<survey::Model> {
+pub async fn get(app: &App, actor: &Actor, id: Uuid) -> AppResult<survey::Model> {
+    actor.require(Action::ReadSurveys)?;
+    find(app, id).await
+}
+
+/// One survey, for a use case that has checked what the caller may do with it.
+async fn find(app: &App, id: Uuid) -> AppResult<survey::Model> {
     store::find(&app.db, id).await?.ok_or_else(not_found)
 }
 
@@ -87,12 +94,14 @@ pub fn check_window(from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<()> {
 /// `[from, to)`, once each. Returns the survey and how many were invited.
 pub async fn launch(
     app: &App,
+    actor: &Actor,
     id: Uuid,
     (from, to): (DateTime<Utc>, DateTime<Utc>),
     kinds: &[TicketKind],
 ) -> AppResult<(survey::Model, u64)> {
+    actor.require(Action::ManageSurveys)?;
     check_window(from, to)?;
-    let survey = get(app, id).await?;
+    let survey = find(app, id).await?;
     if status(&survey)? != SurveyStatus::Draft {
         return Err(AppError::Conflict(
             "only a draft survey can be launched".to_owned(),
@@ -115,10 +124,11 @@ pub async fn launch(
 }
 
 /// Stops taking answers.
-pub async fn close(app: &App, id: Uuid) -> AppResult<survey::Model> {
-    get(app, id).await?;
+pub async fn close(app: &App, actor: &Actor, id: Uuid) -> AppResult<survey::Model> {
+    actor.require(Action::ManageSurveys)?;
+    find(app, id).await?;
     store::close(&app.db, id, app.now()).await?;
-    get(app, id).await
+    find(app, id).await
 }
 
 /// One question's results.
@@ -150,7 +160,8 @@ pub struct Results {
 }
 
 /// Counts a survey's results (in the database).
-pub async fn results(app: &App, survey: &survey::Model) -> AppResult<Results> {
+pub async fn results(app: &App, actor: &Actor, survey: &survey::Model) -> AppResult<Results> {
+    actor.require(Action::ReadSurveys)?;
     let questions = questions(survey)?;
     let counted: Vec<String> = questions
         .iter()
@@ -276,7 +287,7 @@ pub async fn answer(
     if !may_answer(app, actor, &invitation).await? {
         return Err(invitation_not_found());
     }
-    let survey = get(app, invitation.survey_id).await?;
+    let survey = find(app, invitation.survey_id).await?;
     let stored = rules::validate_answers(&questions(&survey)?, answers)?;
     if status(&survey)? != SurveyStatus::Running {
         return Err(AppError::Conflict(

@@ -207,7 +207,9 @@ impl Survey {
     /// Results: leads only (customers answering see the questions, not the figures).
     #[graphql(guard = "Can(Action::ReadSurveys)")]
     async fn results(&self, ctx: &Context<'_>) -> AppResult<SurveyResults> {
-        Ok(SurveyResults(uc::results(app(ctx)?, &self.0).await?))
+        Ok(SurveyResults(
+            uc::results(app(ctx)?, actor(ctx)?, &self.0).await?,
+        ))
     }
 }
 
@@ -360,7 +362,11 @@ impl InsightQuery {
         complexity = "100 * child_complexity"
     )]
     async fn surveys(&self, ctx: &Context<'_>) -> AppResult<Vec<Survey>> {
-        Ok(uc::list(app(ctx)?).await?.into_iter().map(Survey).collect())
+        Ok(uc::list(app(ctx)?, actor(ctx)?)
+            .await?
+            .into_iter()
+            .map(Survey)
+            .collect())
     }
 
     /// One survey.
@@ -371,7 +377,7 @@ impl InsightQuery {
         #[graphql(desc = "The survey's id.")] id: ID,
     ) -> AppResult<Option<Survey>> {
         let id = found_id(&id, "survey")?;
-        match uc::get(app(ctx)?, id).await {
+        match uc::get(app(ctx)?, actor(ctx)?, id).await {
             Ok(s) => Ok(Some(Survey(s))),
             Err(AppError::NotFound(_)) => Ok(None),
             Err(e) => Err(e),
@@ -453,7 +459,14 @@ impl InsightMutation {
             .collect();
         uc::check_window(resolved_from, resolved_to)?;
         let id = found_id(&id, "survey")?;
-        let (survey, _) = uc::launch(app(ctx)?, id, (resolved_from, resolved_to), &kinds).await?;
+        let (survey, _) = uc::launch(
+            app(ctx)?,
+            actor(ctx)?,
+            id,
+            (resolved_from, resolved_to),
+            &kinds,
+        )
+        .await?;
         Ok(Survey(survey))
     }
 
@@ -493,7 +506,7 @@ impl InsightMutation {
         #[graphql(desc = "The survey's id.")] id: ID,
     ) -> AppResult<Survey> {
         let id = found_id(&id, "survey")?;
-        Ok(Survey(uc::close(app(ctx)?, id).await?))
+        Ok(Survey(uc::close(app(ctx)?, actor(ctx)?, id).await?))
     }
 
     /// Logs minutes (1 to 1,440) spent on a ticket one works on.

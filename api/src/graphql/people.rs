@@ -293,14 +293,14 @@ impl PeopleQuery {
     /// Every department.
     #[graphql(guard = "Can(Action::ReadDepartments)")]
     async fn departments(&self, ctx: &Context<'_>) -> AppResult<Vec<Department>> {
-        let rows = uc::departments(app(ctx)?).await?;
+        let rows = uc::departments(app(ctx)?, actor(ctx)?).await?;
         Ok(rows.into_iter().map(Department).collect())
     }
 
     /// Every team.
     #[graphql(guard = "Can(Action::ReadStaffDirectory)")]
     async fn teams(&self, ctx: &Context<'_>) -> AppResult<Vec<Team>> {
-        let rows = uc::teams(app(ctx)?).await?;
+        let rows = uc::teams(app(ctx)?, actor(ctx)?).await?;
         Ok(rows.into_iter().map(Team).collect())
     }
 }
@@ -351,7 +351,7 @@ impl PeopleMutation {
             skills: input.skills.unwrap_or_default(),
             capacity: input.capacity,
         };
-        Ok(User(uc::create_user(app(ctx)?, staff).await?))
+        Ok(User(uc::create_user(app(ctx)?, actor(ctx)?, staff).await?))
     }
 
     /// Activates or deactivates an account (admins). Deactivation ends every session at once.
@@ -377,7 +377,8 @@ impl PeopleMutation {
         #[graphql(desc = "The business calendar its deadlines count on.")] calendar_id: Option<ID>,
     ) -> AppResult<Department> {
         let calendar_id = optional_id(calendar_id.as_ref(), "calendarId")?;
-        let created = uc::create_department(app(ctx)?, &name, kind.into(), calendar_id).await?;
+        let created =
+            uc::create_department(app(ctx)?, actor(ctx)?, &name, kind.into(), calendar_id).await?;
         Ok(Department(created))
     }
 
@@ -395,7 +396,8 @@ impl PeopleMutation {
     ) -> AppResult<Team> {
         let department_id = input_id(&department_id, "departmentId")?;
         let supervisor_id = optional_id(supervisor_id.as_ref(), "supervisorId")?;
-        let created = uc::create_team(app(ctx)?, &name, department_id, supervisor_id).await?;
+        let created =
+            uc::create_team(app(ctx)?, actor(ctx)?, &name, department_id, supervisor_id).await?;
         Ok(Team(created))
     }
 

@@ -189,7 +189,7 @@ impl QualityQuery {
         complexity = "100 * child_complexity"
     )]
     async fn quality_scorecards(&self, ctx: &Context<'_>) -> AppResult<Vec<QualityScorecard>> {
-        let rows = uc::scorecards(app(ctx)?).await?;
+        let rows = uc::scorecards(app(ctx)?, actor(ctx)?).await?;
         Ok(rows.into_iter().map(QualityScorecard).collect())
     }
 

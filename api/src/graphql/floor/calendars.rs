@@ -5,7 +5,7 @@ use crate::app::calendars::{self as uc, CalendarRequest};
 use crate::app::{AppError, AppResult};
 use crate::graphql::loaders::{load_failed, loaders};
 use crate::graphql::people::Department;
-use crate::graphql::{Can, app, found_id, input_id};
+use crate::graphql::{Can, actor, app, found_id, input_id};
 use async_graphql::{
     Context, Enum, ID, InputObject, InputValueError, InputValueResult, Object, Scalar, ScalarType,
     SimpleObject, Value,
@@ -215,7 +215,7 @@ impl CalendarQuery {
     /// Every business calendar, by name (staff).
     #[graphql(guard = "Can(Action::ReadCalendars)")]
     async fn business_calendars(&self, ctx: &Context<'_>) -> AppResult<Vec<BusinessCalendar>> {
-        Ok(uc::list(app(ctx)?)
+        Ok(uc::list(app(ctx)?, actor(ctx)?)
             .await?
             .into_iter()
             .map(BusinessCalendar)
@@ -232,7 +232,7 @@ impl CalendarQuery {
         let Ok(id) = found_id(&id, "calendar") else {
             return Ok(None);
         };
-        match uc::get(app(ctx)?, id).await {
+        match uc::get(app(ctx)?, actor(ctx)?, id).await {
             Ok(row) => Ok(Some(BusinessCalendar(row))),
             Err(AppError::NotFound(_)) => Ok(None),
             Err(other) => Err(other),
@@ -255,7 +255,7 @@ impl CalendarMutation {
         input: BusinessCalendarInput,
     ) -> AppResult<BusinessCalendar> {
         Ok(BusinessCalendar(
-            uc::create(app(ctx)?, request(input)).await?,
+            uc::create(app(ctx)?, actor(ctx)?, request(input)).await?,
         ))
     }
 
@@ -274,9 +274,11 @@ impl CalendarMutation {
         expected_version: Option<i32>,
     ) -> AppResult<CalendarChange> {
         let id = found_id(&id, "calendar")?;
-        Ok(uc::update(app(ctx)?, id, request(input), expected_version)
-            .await?
-            .into())
+        Ok(
+            uc::update(app(ctx)?, actor(ctx)?, id, request(input), expected_version)
+                .await?
+                .into(),
+        )
     }
 
     /// Replaces one year's holidays and make-up working days (managers and admins); every
@@ -307,9 +309,11 @@ impl CalendarMutation {
                 windows: d.windows,
             })
             .collect();
-        Ok(uc::set_days(app(ctx)?, id, year, days, expected_version)
-            .await?
-            .into())
+        Ok(
+            uc::set_days(app(ctx)?, actor(ctx)?, id, year, days, expected_version)
+                .await?
+                .into(),
+        )
     }
 
     /// Imports public holidays from an iCalendar (`.ics`) file's text (managers and admins):
@@ -336,7 +340,7 @@ impl CalendarMutation {
         expected_version: Option<i32>,
     ) -> AppResult<CalendarImport> {
         let id = input_id(&calendar_id, "calendarId")?;
-        let done = uc::import(app(ctx)?, id, &ics, year, expected_version).await?;
+        let done = uc::import(app(ctx)?, actor(ctx)?, id, &ics, year, expected_version).await?;
         Ok(CalendarImport {
             calendar: BusinessCalendar(done.change.calendar),
             years: done.years,
@@ -358,7 +362,7 @@ impl CalendarMutation {
         let department = input_id(&department_id, "departmentId")?;
         let calendar = input_id(&calendar_id, "calendarId")?;
         Ok(Department(
-            uc::set_department_calendar(app(ctx)?, department, calendar).await?,
+            uc::set_department_calendar(app(ctx)?, actor(ctx)?, department, calendar).await?,
         ))
     }
 }

@@ -96,7 +96,14 @@ impl EscalationQuery {
                 parse_id(&ID(a)).ok_or_else(|| AppError::bad_input("after", "not an escalation id"))
             })
             .transpose()?;
-        let rows = uc::escalations(app(ctx)?, open_only.unwrap_or(false), after, limit).await?;
+        let rows = uc::escalations(
+            app(ctx)?,
+            actor(ctx)?,
+            open_only.unwrap_or(false),
+            after,
+            limit,
+        )
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(row, ticket)| Escalation { row, ticket })

@@ -4,7 +4,7 @@ use super::calendars::{BusinessCalendar, load_calendar};
 use crate::app::floor::{self as uc, PolicyCalendar, PolicyRequest};
 use crate::app::{AppError, AppResult};
 use crate::graphql::tickets::{Severity, TicketKind};
-use crate::graphql::{Can, app, input_id};
+use crate::graphql::{Can, actor, app, input_id};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use careline_app::rows::sla_policy;
 use careline_domain::Action;
@@ -107,7 +107,7 @@ impl PolicyQuery {
     /// The response-time standards in force (staff).
     #[graphql(guard = "Can(Action::ReadStaffDirectory)")]
     async fn sla_policies(&self, ctx: &Context<'_>) -> AppResult<Vec<SlaPolicy>> {
-        let rows = uc::policies(app(ctx)?).await?;
+        let rows = uc::policies(app(ctx)?, actor(ctx)?).await?;
         Ok(rows.into_iter().map(SlaPolicy).collect())
     }
 }
@@ -152,6 +152,8 @@ impl PolicyMutation {
             resolution_minutes: input.resolution_minutes,
             calendar,
         };
-        Ok(SlaPolicy(uc::upsert_policy(app(ctx)?, request).await?))
+        Ok(SlaPolicy(
+            uc::upsert_policy(app(ctx)?, actor(ctx)?, request).await?,
+        ))
     }
 }

@@ -1,0 +1,125 @@
+//! The use cases check what the actor may do themselves, whoever calls them: the GraphQL
+//! guards are a first line, not the only one. Each use case here is called directly, as the
+//! seed, a background job or a future transport would, by an agent who may not.
+#![expect(clippy::expect_used, reason = "a test's setup fails loudly")]
+
+use careline_app::auth::Viewer;
+use careline_app::{App, AppError, Clock, calendars, floor, people, quality, surveys};
+use careline_domain::Role;
+use std::sync::Arc;
+use uuid::Uuid;
+
+async fn seeded() -> App {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/careline.db?mode=rwc", dir.path().display());
+    let opened = careline_app::storage::open(&url).await.expect("database");
+    // The directory must outlive the test's database.
+    std::mem::forget(dir);
+    let app = App::new(
+        opened.db,
+        Arc::new(Clock::default()),
+        Arc::new(tokio::sync::Notify::new()),
+    );
+    careline_app::seed::demo_if_empty(&app)
+        .await
+        .expect("demo seed");
+    app
+}
+
+async fn viewer(app: &App, email: &str) -> Viewer {
+    let user = careline_persistence::users::find_by_email(&app.db, email)
+        .await
+        .expect("lookup")
+        .expect("a demo account");
+    Viewer {
+        user,
+        token_expires_at: chrono::Utc::now(),
+    }
+}
+
+fn forbidden<T: std::fmt::Debug>(what: &str, result: Result<T, AppError>) {
+    match result {
+        Err(AppError::Forbidden(_)) => {}
+        other => panic!("{what}: expected FORBIDDEN, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn use_cases_refuse_an_actor_without_the_permission_whoever_calls_them() {
+    let app = seeded().await;
+    let agent = viewer(&app, "agent.a1@careline.example").await;
+    assert!(agent.roles().has_any(&[Role::Agent]));
+    let nowhere = Uuid::now_v7();
+    let hours = || calendars::CalendarRequest {
+        name: "Night shift".into(),
+        time_zone: "Asia/Shanghai".into(),
+        windows: "Mon-Fri 18:00-23:00".into(),
+    };
+    forbidden(
+        "create a calendar",
+        calendars::create(&app, &agent, hours()).await,
+    );
+    forbidden(
+        "change a calendar",
+        calendars::update(&app, &agent, nowhere, hours(), None).await,
+    );
+    forbidden(
+        "set a calendar's days",
+        calendars::set_days(&app, &agent, nowhere, 2027, Vec::new(), None).await,
+    );
+    forbidden(
+        "give a department a calendar",
+        calendars::set_department_calendar(&app, &agent, nowhere, nowhere).await,
+    );
+    forbidden(
+        "change an SLA policy",
+        floor::upsert_policy(
+            &app,
+            &agent,
+            floor::PolicyRequest {
+                name: "Fast".into(),
+                kind: careline_domain::ticket::TicketKind::Inquiry,
+                severity: None,
+                first_response_minutes: 1,
+                resolution_minutes: 2,
+                calendar: floor::PolicyCalendar::Id(nowhere),
+            },
+        )
+        .await,
+    );
+    forbidden(
+        "create a department",
+        people::create_department(
+            &app,
+            &agent,
+            "Shadow IT",
+            careline_domain::org::DepartmentKind::Sales,
+            None,
+        )
+        .await,
+    );
+    forbidden(
+        "create a team",
+        people::create_team(&app, &agent, "Shadow", nowhere, None).await,
+    );
+    forbidden(
+        "close a survey",
+        surveys::close(&app, &agent, nowhere).await,
+    );
+    let customer = viewer(&app, "li.lei@example.com").await;
+    forbidden("list surveys", surveys::list(&app, &customer).await);
+    forbidden(
+        "read the escalations",
+        floor::escalations(&app, &customer, false, None, 10).await,
+    );
+    forbidden(
+        "read scorecards",
+        quality::scorecards(&app, &customer).await,
+    );
+    forbidden("read calendars", calendars::list(&app, &customer).await);
+    // The same calls succeed for someone who may.
+    let admin = viewer(&app, "admin@careline.example").await;
+    calendars::create(&app, &admin, hours())
+        .await
+        .expect("an admin manages calendars");
+}
