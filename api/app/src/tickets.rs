@@ -127,6 +127,16 @@ pub fn stored<T>(value: Option<T>, what: &'static str) -> AppResult<T> {
     value.ok_or_else(|| AppError::internal(anyhow::anyhow!("unknown stored {what}"), what))
 }
 
+/// An optional stored value the domain must know: absent is `None`; present but unknown is an
+/// internal error (logged where it becomes a GraphQL error), never a silent `None`.
+pub fn stored_optional<T>(
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Option<T>,
+    what: &'static str,
+) -> AppResult<Option<T>> {
+    value.map(|v| stored(parse(v), what)).transpose()
+}
+
 fn not_found() -> AppError {
     AppError::NotFound("ticket not found".to_owned())
 }

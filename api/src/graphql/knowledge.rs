@@ -290,12 +290,14 @@ impl ReplyTemplate {
         &self.0.name
     }
     /// The ticket kind it is for; null: any kind.
-    async fn kind(&self) -> Option<TicketKind> {
-        self.0
-            .kind
-            .as_deref()
-            .and_then(careline_domain::ticket::TicketKind::parse)
-            .map(Into::into)
+    async fn kind(&self) -> AppResult<Option<TicketKind>> {
+        let kind = self.0.kind.as_deref();
+        let parsed = crate::app::tickets::stored_optional(
+            kind,
+            careline_domain::ticket::TicketKind::parse,
+            "ticket kind",
+        )?;
+        Ok(parsed.map(Into::into))
     }
     /// The text with its placeholders, as written.
     async fn body(&self) -> &str {

@@ -155,8 +155,12 @@ impl PerformanceReview {
         self.0.row.star_rating
     }
     /// What the review concludes; null until finalized.
-    async fn outcome(&self) -> Option<ReviewOutcome> {
-        self.0.row.outcome.as_deref().and_then(ReviewOutcome::parse)
+    async fn outcome(&self) -> AppResult<Option<ReviewOutcome>> {
+        crate::app::tickets::stored_optional(
+            self.0.row.outcome.as_deref(),
+            ReviewOutcome::parse,
+            "review outcome",
+        )
     }
     /// The courses recommended at finalization (those that still exist); empty before.
     async fn recommended_courses(&self) -> Vec<TrainingCourse> {

@@ -42,12 +42,14 @@ impl SlaPolicy {
     }
     /// The complaint severity it applies to; null: any severity (always for kinds other than
     /// complaints). The most specific policy matching a ticket wins.
-    async fn severity(&self) -> Option<Severity> {
-        self.0
-            .severity
-            .as_deref()
-            .and_then(careline_domain::ticket::Severity::parse)
-            .map(Into::into)
+    async fn severity(&self) -> AppResult<Option<Severity>> {
+        let severity = self.0.severity.as_deref();
+        let parsed = crate::app::tickets::stored_optional(
+            severity,
+            careline_domain::ticket::Severity::parse,
+            "severity",
+        )?;
+        Ok(parsed.map(Into::into))
     }
     /// First-response target, in business minutes on the policy's calendar.
     async fn first_response_minutes(&self) -> i32 {

@@ -393,20 +393,22 @@ impl TicketEvent {
         self.0.message.as_deref()
     }
     /// The status before the change; null for entries that did not change the status.
-    async fn from_status(&self) -> Option<TicketStatus> {
-        self.0
-            .from_status
-            .as_deref()
-            .and_then(rules::TicketStatus::parse)
-            .map(Into::into)
+    async fn from_status(&self) -> AppResult<Option<TicketStatus>> {
+        let status = crate::app::tickets::stored_optional(
+            self.0.from_status.as_deref(),
+            rules::TicketStatus::parse,
+            "status",
+        )?;
+        Ok(status.map(Into::into))
     }
     /// The status after the change; null for entries that did not change the status.
-    async fn to_status(&self) -> Option<TicketStatus> {
-        self.0
-            .to_status
-            .as_deref()
-            .and_then(rules::TicketStatus::parse)
-            .map(Into::into)
+    async fn to_status(&self) -> AppResult<Option<TicketStatus>> {
+        let status = crate::app::tickets::stored_optional(
+            self.0.to_status.as_deref(),
+            rules::TicketStatus::parse,
+            "status",
+        )?;
+        Ok(status.map(Into::into))
     }
 }
 
@@ -552,20 +554,22 @@ impl Ticket {
         Ok(stored(rules::Channel::parse(&self.0.channel), "channel")?.into())
     }
     /// What a complaint is about; null for other kinds.
-    async fn category(&self) -> Option<ComplaintCategory> {
-        self.0
-            .category
-            .as_deref()
-            .and_then(rules::ComplaintCategory::parse)
-            .map(Into::into)
+    async fn category(&self) -> AppResult<Option<ComplaintCategory>> {
+        let value = crate::app::tickets::stored_optional(
+            self.0.category.as_deref(),
+            rules::ComplaintCategory::parse,
+            "complaint category",
+        )?;
+        Ok(value.map(Into::into))
     }
     /// How serious a complaint is; null for other kinds.
-    async fn severity(&self) -> Option<Severity> {
-        self.0
-            .severity
-            .as_deref()
-            .and_then(rules::Severity::parse)
-            .map(Into::into)
+    async fn severity(&self) -> AppResult<Option<Severity>> {
+        let value = crate::app::tickets::stored_optional(
+            self.0.severity.as_deref(),
+            rules::Severity::parse,
+            "severity",
+        )?;
+        Ok(value.map(Into::into))
     }
     /// How urgently the ticket is worked; set at intake from kind, severity and the customer's
     /// tier.
@@ -656,12 +660,13 @@ impl Ticket {
         load_user(ctx, self.0.praised_employee_id).await
     }
     /// Whether a suggestion was taken up; null for other kinds.
-    async fn suggestion_status(&self) -> Option<SuggestionStatus> {
-        self.0
-            .suggestion_status
-            .as_deref()
-            .and_then(rules::SuggestionStatus::parse)
-            .map(Into::into)
+    async fn suggestion_status(&self) -> AppResult<Option<SuggestionStatus>> {
+        let value = crate::app::tickets::stored_optional(
+            self.0.suggestion_status.as_deref(),
+            rules::SuggestionStatus::parse,
+            "suggestion status",
+        )?;
+        Ok(value.map(Into::into))
     }
     /// 0 none, 1 supervisor, 2 manager, 3 complaint-handling working group.
     async fn escalation_level(&self) -> i32 {
@@ -703,12 +708,13 @@ impl Ticket {
             return Ok(None);
         }
         Ok(Some(
-            self.0
-                .verdict
-                .as_deref()
-                .and_then(rules::ComplaintVerdict::parse)
-                .unwrap_or(rules::ComplaintVerdict::Pending)
-                .into(),
+            crate::app::tickets::stored_optional(
+                self.0.verdict.as_deref(),
+                rules::ComplaintVerdict::parse,
+                "complaint verdict",
+            )?
+            .unwrap_or(rules::ComplaintVerdict::Pending)
+            .into(),
         ))
     }
     /// What caused a complaint, recorded with its verdict; staff only.
