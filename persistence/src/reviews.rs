@@ -86,8 +86,8 @@ pub async fn ensure_review<C: ConnectionTrait>(
     db: &C,
     cycle_id: Uuid,
     employee_id: Uuid,
+    at: DateTime<Utc>,
 ) -> Result<Model, StoreError> {
-    let at = now();
     let row = performance_review::ActiveModel {
         id: Set(Uuid::now_v7()),
         cycle_id: Set(cycle_id),
@@ -138,8 +138,8 @@ pub async fn submit_self<C: ConnectionTrait>(
     review: &Model,
     to: ReviewStatus,
     text: String,
+    at: DateTime<Utc>,
 ) -> Result<Model, StoreError> {
-    let at = now();
     let done = Review::update_many()
         .col_expr(R::SelfAssessment, Expr::value(text))
         .col_expr(R::SelfSubmittedAt, Expr::value(at))
@@ -187,8 +187,8 @@ pub async fn submit_manager<C: ConnectionTrait>(
     to: ReviewStatus,
     manager_id: Uuid,
     text: String,
+    at: DateTime<Utc>,
 ) -> Result<Model, StoreError> {
-    let at = now();
     let done = Review::update_many()
         .col_expr(R::ManagerAssessment, Expr::value(text))
         .col_expr(R::ManagerId, Expr::value(manager_id))
@@ -227,8 +227,8 @@ pub async fn finalize<C: ConnectionTrait>(
     db: &C,
     review: &Model,
     f: Final,
+    at: DateTime<Utc>,
 ) -> Result<Model, StoreError> {
-    let at = now();
     let courses = serde_json::to_string(&f.course_ids).unwrap_or_else(|_| "[]".to_owned());
     let done = Review::update_many()
         .col_expr(R::KpiSnapshot, Expr::value(f.kpi_snapshot))

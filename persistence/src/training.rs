@@ -185,6 +185,7 @@ pub async fn enroll<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     session_id: Uuid,
     employee_id: Uuid,
+    at: DateTime<Utc>,
 ) -> Result<training_record::Model, StoreError> {
     let txn = db.begin().await?;
     let session = find_session(&txn, session_id)
@@ -198,7 +199,7 @@ pub async fn enroll<C: ConnectionTrait + TransactionTrait>(
     if existing.is_some() {
         return Err(StoreError::Conflict(DUPLICATE.to_owned()));
     }
-    let Some(record) = take_seat(&txn, &session, employee_id).await? else {
+    let Some(record) = take_seat(&txn, &session, employee_id, at).await? else {
         return Err(StoreError::Conflict(format!(
             "the session is full: all {} seats are taken",
             session.capacity
@@ -215,6 +216,7 @@ async fn take_seat<C: ConnectionTrait>(
     db: &C,
     session: &training_session::Model,
     employee_id: Uuid,
+    at: DateTime<Utc>,
 ) -> Result<Option<training_record::Model>, StoreError> {
     let taken = Session::update_many()
         .col_expr(S::Enrolled, Expr::col(S::Enrolled).add(1))
@@ -225,7 +227,6 @@ async fn take_seat<C: ConnectionTrait>(
     if taken.rows_affected == 0 {
         return Ok(None);
     }
-    let at = now();
     let record = training_record::ActiveModel {
         id: Set(Uuid::now_v7()),
         session_id: Set(session.id),
@@ -278,7 +279,7 @@ pub async fn enroll_in_onboarding<C: ConnectionTrait>(
             .await?;
         // A seat seen free may be taken by the time we ask for it; then try the next session.
         for session in candidates {
-            if let Some(record) = take_seat(db, &session, employee_id).await? {
+            if let Some(record) = take_seat(db, &session, employee_id, after).await? {
                 records.push(record);
                 break;
             }

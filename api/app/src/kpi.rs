@@ -399,7 +399,7 @@ pub fn spawn_rollup_worker(app: App) {
                 Ok(0) => {}
                 Ok(days) => tracing::info!(days, "KPI days rolled up"),
                 Err(err) => {
-                    tracing::warn!(error = %err, "rolling up KPI days failed; retrying later")
+                    tracing::warn!(error = %crate::error::chain(&err), "rolling up KPI days failed; retrying later")
                 }
             }
         }

@@ -173,9 +173,9 @@ pub async fn submit_self_assessment(
 ) -> AppResult<Review> {
     let body = text(body, "text", MAX_ASSESSMENT_CHARS)?;
     let cycle = cycle(app, cycle_id).await?;
-    let review = store::ensure_review(&app.db, cycle.id, actor.id()).await?;
+    let review = store::ensure_review(&app.db, cycle.id, actor.id(), app.now()).await?;
     let to = step(&review, ReviewStep::SelfAssessment)?;
-    let row = store::submit_self(&app.db, &review, to, body).await?;
+    let row = store::submit_self(&app.db, &review, to, body, app.now()).await?;
     present_one(&app.db, &cycle, row).await
 }
 
@@ -190,7 +190,7 @@ pub async fn submit_peer_assessment(
 ) -> AppResult<Review> {
     let (body, cycle, employee) = about(app, cycle_id, employee_id, body).await?;
     peer_is_colleague(actor.id(), employee)?;
-    let review = store::ensure_review(&app.db, cycle.id, employee).await?;
+    let review = store::ensure_review(&app.db, cycle.id, employee, app.now()).await?;
     step(&review, ReviewStep::PeerAssessment)?;
     let row = store::add_peer(&app.db, &review, actor.id(), body.clone()).await?;
     let mut shown = present_one(&app.db, &cycle, row).await?;
@@ -216,9 +216,9 @@ pub async fn submit_manager_assessment(
 ) -> AppResult<Review> {
     let (body, cycle, employee) = about(app, cycle_id, employee_id, body).await?;
     not_own_review(actor.id(), employee)?;
-    let review = store::ensure_review(&app.db, cycle.id, employee).await?;
+    let review = store::ensure_review(&app.db, cycle.id, employee, app.now()).await?;
     let to = step(&review, ReviewStep::ManagerAssessment)?;
-    let row = store::submit_manager(&app.db, &review, to, actor.id(), body).await?;
+    let row = store::submit_manager(&app.db, &review, to, actor.id(), body, app.now()).await?;
     present_one(&app.db, &cycle, row).await
 }
 
@@ -267,7 +267,7 @@ pub async fn finalize(
             "no such training course",
         ));
     }
-    let review = store::ensure_review(&app.db, cycle.id, employee).await?;
+    let review = store::ensure_review(&app.db, cycle.id, employee, app.now()).await?;
     step(&review, ReviewStep::Finalize)?;
     let now = app.now();
     let kpi = report(
@@ -292,6 +292,7 @@ pub async fn finalize(
             course_ids: course_ids.clone(),
             by: actor.id(),
         },
+        now,
     )
     .await?;
     enroll_in_next_sessions(&txn, employee, &course_ids, now).await?;

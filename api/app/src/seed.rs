@@ -910,7 +910,7 @@ async fn demo_training(app: &App, accounts: &HashMap<&str, Uuid>) -> anyhow::Res
         (&legal_next, legal, b1, Enrolled),
     ];
     for (session, course, email, outcome) in plan {
-        let record = store::enroll(db, session.id, id(email)?).await?;
+        let record = store::enroll(db, session.id, id(email)?, app.now()).await?;
         let enrolled = rules::TrainingStatus::Enrolled;
         match outcome {
             Enrolled => {}

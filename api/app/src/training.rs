@@ -221,7 +221,7 @@ pub async fn enroll(
             "the account is deactivated",
         ));
     }
-    let created = store::enroll(&app.db, session_id, employee.id).await?;
+    let created = store::enroll(&app.db, session_id, employee.id, app.now()).await?;
     tracing::info!(training.record_id = %created.id, "enrolled");
     Ok(created)
 }
@@ -318,7 +318,7 @@ pub async fn enroll_in_next_session<C: sea_orm::ConnectionTrait + sea_orm::Trans
     after: DateTime<Utc>,
 ) -> AppResult<bool> {
     for session in store::next_sessions(db, course, after, 5).await? {
-        match store::enroll(db, session.id, employee).await {
+        match store::enroll(db, session.id, employee, after).await {
             Ok(_) => return Ok(true),
             // Already enrolled there, or the seat went: the next session may do.
             Err(careline_persistence::StoreError::Conflict(_)) => continue,

@@ -1,10 +1,12 @@
-//! The use cases check what the actor may do themselves, whoever calls them: the GraphQL
-//! guards are a first line, not the only one. Each use case here is called directly, as the
-//! seed, a background job or a future transport would, by an agent who may not.
+//! The use cases called directly, as the seed, a background job or a future transport would:
+//! they check what the actor may do themselves (the GraphQL guards are a first line, not the
+//! only one), and they stamp what they record with the application's clock.
 #![expect(clippy::expect_used, reason = "a test's setup fails loudly")]
 
 use careline_app::auth::Viewer;
-use careline_app::{App, AppError, Clock, calendars, floor, people, quality, surveys};
+use careline_app::{
+    App, AppError, Clock, calendars, floor, people, quality, reviews, surveys, training,
+};
 use careline_domain::Role;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -122,4 +124,50 @@ async fn use_cases_refuse_an_actor_without_the_permission_whoever_calls_them() {
     calendars::create(&app, &admin, hours())
         .await
         .expect("an admin manages calendars");
+}
+
+#[tokio::test]
+async fn enrolments_and_review_steps_are_stamped_by_the_application_clock() {
+    let app = seeded().await;
+    let manager = viewer(&app, "manager@careline.example").await;
+    let agent = viewer(&app, "agent.b1@careline.example").await;
+    let later = app.now() + chrono::Duration::days(40);
+    app.clock.advance(later - app.now());
+    let near = |at: chrono::DateTime<chrono::Utc>| (at - later).num_seconds().abs() < 60;
+    // A session with a seat the agent does not hold yet.
+    let mut enrolled = None;
+    for session in training::sessions(&app, None, None)
+        .await
+        .expect("sessions")
+    {
+        if let Ok(record) = training::enroll(&app, session.id, agent.id()).await {
+            enrolled = Some(record);
+            break;
+        }
+    }
+    let record = enrolled.expect("a session with a free seat");
+    assert!(
+        near(record.enrolled_at),
+        "enrolled at {}, now {later}",
+        record.enrolled_at
+    );
+    let cycle = reviews::create_cycle(
+        &app,
+        &manager,
+        "2027 Q1",
+        later - chrono::Duration::days(90),
+        later,
+    )
+    .await
+    .expect("a cycle");
+    let review = reviews::submit_self_assessment(&app, &agent, cycle.id, "I closed 300 tickets.")
+        .await
+        .expect("a self assessment");
+    let at = review.row.self_submitted_at.expect("submitted");
+    assert!(near(at), "self assessment at {at}, now {later}");
+    assert!(
+        near(review.row.created_at),
+        "review created at {}",
+        review.row.created_at
+    );
 }
