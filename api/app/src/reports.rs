@@ -993,7 +993,7 @@ async fn training(app: &App, scope: Scope, window: Window, lang: Language) -> Ap
     let (mut total, mut compliant) = (0, 0);
     for person in &people.staff {
         let team = people.team_name(person.team_id);
-        let c = super::training::compliance(app, person.clone()).await?;
+        let c = super::training::compliance_of(app, person.clone()).await?;
         let count = |status: ComplianceStatus| {
             Cell::Int(c.items.iter().filter(|(_, s, _)| *s == status).count() as i64)
         };

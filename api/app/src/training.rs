@@ -58,16 +58,19 @@ async fn record(app: &App, id: Uuid) -> AppResult<training_record::Model> {
 }
 
 /// Courses, newest first.
-pub async fn courses(app: &App) -> AppResult<Vec<training_course::Model>> {
+pub async fn courses(app: &App, actor: &Actor) -> AppResult<Vec<training_course::Model>> {
+    actor.require(Action::ReadTraining)?;
     Ok(store::courses(&app.db, MAX_LIST).await?)
 }
 
 /// Sessions starting within the window, if given.
 pub async fn sessions(
     app: &App,
+    actor: &Actor,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
 ) -> AppResult<Vec<training_session::Model>> {
+    actor.require(Action::ReadTraining)?;
     if let (Some(from), Some(to)) = (from, to)
         && to < from
     {
@@ -77,8 +80,13 @@ pub async fn sessions(
 }
 
 /// One person's records.
-pub async fn records_of(app: &App, employee: Uuid) -> AppResult<Vec<training_record::Model>> {
-    Ok(store::records_of_employee(&app.db, employee, MAX_LIST).await?)
+pub async fn records_of(
+    app: &App,
+    reader: &rules::Reader,
+    employee_id: Uuid,
+) -> AppResult<Vec<training_record::Model>> {
+    let employee = readable_employee(app, reader, employee_id).await?;
+    Ok(store::records_of_employee(&app.db, employee.id, MAX_LIST).await?)
 }
 
 /// A person's compliance with the courses their roles require.
@@ -96,7 +104,17 @@ pub struct Compliance {
 }
 
 /// Whether `employee` has passed, and still holds, every course their roles require.
-pub async fn compliance(app: &App, employee: user::Model) -> AppResult<Compliance> {
+pub async fn compliance(
+    app: &App,
+    reader: &rules::Reader,
+    employee_id: Uuid,
+) -> AppResult<Compliance> {
+    let employee = readable_employee(app, reader, employee_id).await?;
+    compliance_of(app, employee).await
+}
+
+/// [`compliance`] of someone the caller has been checked to see (e.g. everyone, for a report).
+pub(crate) async fn compliance_of(app: &App, employee: user::Model) -> AppResult<Compliance> {
     let roles = employee.role_set();
     let courses = store::required_courses(&app.db, roles).await?;
     let passes = store::passes_of(&app.db, employee.id).await?;
@@ -176,8 +194,10 @@ pub struct SessionRequest {
 /// Schedules a session of an existing course with an active trainer.
 pub async fn schedule_session(
     app: &App,
+    actor: &Actor,
     input: SessionRequest,
 ) -> AppResult<training_session::Model> {
+    actor.require(Action::ManageTraining)?;
     let session = rules::validate_session(
         input.starts_at,
         input.ends_at,
@@ -208,9 +228,11 @@ pub async fn schedule_session(
 /// Enrolls an active staff member in a session with a free seat.
 pub async fn enroll(
     app: &App,
+    actor: &Actor,
     session_id: Uuid,
     employee_id: Uuid,
 ) -> AppResult<training_record::Model> {
+    actor.require(Action::ManageTraining)?;
     let employee = users::find(&app.db, employee_id)
         .await?
         .ok_or_else(|| AppError::bad_input("employeeId", "no such user"))?;
@@ -229,9 +251,11 @@ pub async fn enroll(
 /// Records whether the trainee attended.
 pub async fn record_attendance(
     app: &App,
+    actor: &Actor,
     record_id: Uuid,
     attended: bool,
 ) -> AppResult<training_record::Model> {
+    actor.require(Action::AssessTraining)?;
     let found = record(app, record_id).await?;
     let from = status_of(&found)?;
     let to = rules::record_attendance(from, attended)?;
@@ -241,10 +265,12 @@ pub async fn record_attendance(
 /// Records the assessment: pass or fail against the course's mark, with its expiry.
 pub async fn record_assessment(
     app: &App,
+    actor: &Actor,
     record_id: Uuid,
     process_score: i32,
     result_score: i32,
 ) -> AppResult<training_record::Model> {
+    actor.require(Action::AssessTraining)?;
     let found = record(app, record_id).await?;
     let from = status_of(&found)?;
     let missing = |what| AppError::internal(anyhow::anyhow!("{what} vanished"), what);

@@ -119,6 +119,30 @@ async fn use_cases_refuse_an_actor_without_the_permission_whoever_calls_them() {
         quality::scorecards(&app, &customer).await,
     );
     forbidden("read calendars", calendars::list(&app, &customer).await);
+    forbidden(
+        "read the course catalogue",
+        training::courses(&app, &customer).await,
+    );
+    forbidden(
+        "enrol someone",
+        training::enroll(&app, &agent, nowhere, agent.id()).await,
+    );
+    forbidden(
+        "assess a trainee",
+        training::record_assessment(&app, &agent, nowhere, 90, 90).await,
+    );
+    let colleague = viewer(&app, "agent.a2@careline.example").await;
+    let reader = training::reader(&agent, Vec::new()).expect("staff read training");
+    forbidden(
+        "read a colleague's training records",
+        training::records_of(&app, &reader, colleague.id()).await,
+    );
+    forbidden(
+        "read a colleague's compliance",
+        training::compliance(&app, &reader, colleague.id())
+            .await
+            .map(|_| ()),
+    );
     // The same calls succeed for someone who may.
     let admin = viewer(&app, "admin@careline.example").await;
     calendars::create(&app, &admin, hours())
@@ -136,11 +160,11 @@ async fn enrolments_and_review_steps_are_stamped_by_the_application_clock() {
     let near = |at: chrono::DateTime<chrono::Utc>| (at - later).num_seconds().abs() < 60;
     // A session with a seat the agent does not hold yet.
     let mut enrolled = None;
-    for session in training::sessions(&app, None, None)
+    for session in training::sessions(&app, &manager, None, None)
         .await
         .expect("sessions")
     {
-        if let Ok(record) = training::enroll(&app, session.id, agent.id()).await {
+        if let Ok(record) = training::enroll(&app, &manager, session.id, agent.id()).await {
             enrolled = Some(record);
             break;
         }

@@ -336,12 +336,6 @@ async fn reader(ctx: &Context<'_>) -> AppResult<rules::Reader> {
     uc::reader(caller, led)
 }
 
-async fn readable_employee(ctx: &Context<'_>, id: &ID) -> AppResult<user::Model> {
-    let reader = reader(ctx).await?;
-    let id = found_id(id, "employee")?;
-    uc::readable_employee(app(ctx)?, &reader, id).await
-}
-
 #[derive(Default)]
 pub struct TrainingQuery;
 
@@ -354,7 +348,7 @@ impl TrainingQuery {
     )]
     async fn training_courses(&self, ctx: &Context<'_>) -> AppResult<Vec<TrainingCourse>> {
         reader(ctx).await?;
-        let rows = uc::courses(app(ctx)?).await?;
+        let rows = uc::courses(app(ctx)?, actor(ctx)?).await?;
         Ok(rows.into_iter().map(TrainingCourse).collect())
     }
 
@@ -371,7 +365,7 @@ impl TrainingQuery {
         to: Option<DateTime<Utc>>,
     ) -> AppResult<Vec<TrainingSession>> {
         reader(ctx).await?;
-        let rows = uc::sessions(app(ctx)?, from, to).await?;
+        let rows = uc::sessions(app(ctx)?, actor(ctx)?, from, to).await?;
         Ok(rows.into_iter().map(TrainingSession).collect())
     }
 
@@ -386,8 +380,9 @@ impl TrainingQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The staff member whose records to list.")] employee_id: ID,
     ) -> AppResult<Vec<TrainingRecord>> {
-        let employee = readable_employee(ctx, &employee_id).await?;
-        let rows = uc::records_of(app(ctx)?, employee.id).await?;
+        let reader = reader(ctx).await?;
+        let employee_id = found_id(&employee_id, "employee")?;
+        let rows = uc::records_of(app(ctx)?, &reader, employee_id).await?;
         Ok(rows.into_iter().map(TrainingRecord).collect())
     }
 
@@ -398,8 +393,9 @@ impl TrainingQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The staff member to check.")] employee_id: ID,
     ) -> AppResult<TrainingCompliance> {
-        let employee = readable_employee(ctx, &employee_id).await?;
-        let result = uc::compliance(app(ctx)?, employee).await?;
+        let reader = reader(ctx).await?;
+        let employee_id = found_id(&employee_id, "employee")?;
+        let result = uc::compliance(app(ctx)?, &reader, employee_id).await?;
         Ok(TrainingCompliance {
             employee: result.employee,
             compliant: result.compliant,
@@ -507,7 +503,7 @@ impl TrainingMutation {
             location: input.location,
         };
         Ok(TrainingSession(
-            uc::schedule_session(app(ctx)?, request).await?,
+            uc::schedule_session(app(ctx)?, actor(ctx)?, request).await?,
         ))
     }
 
@@ -523,7 +519,7 @@ impl TrainingMutation {
         let session_id = found_id(&session_id, "training session")?;
         let employee_id = input_id(&employee_id, "employeeId")?;
         Ok(TrainingRecord(
-            uc::enroll(app(ctx)?, session_id, employee_id).await?,
+            uc::enroll(app(ctx)?, actor(ctx)?, session_id, employee_id).await?,
         ))
     }
 
@@ -536,7 +532,7 @@ impl TrainingMutation {
         #[graphql(desc = "True: `ATTENDED`; false: `ABSENT`.")] attended: bool,
     ) -> AppResult<TrainingRecord> {
         let record_id = found_id(&record_id, "training record")?;
-        let updated = uc::record_attendance(app(ctx)?, record_id, attended).await?;
+        let updated = uc::record_attendance(app(ctx)?, actor(ctx)?, record_id, attended).await?;
         Ok(TrainingRecord(updated))
     }
 
@@ -551,7 +547,8 @@ impl TrainingMutation {
     ) -> AppResult<TrainingRecord> {
         let record_id = found_id(&record_id, "training record")?;
         let (process, result) = (input.process_score, input.result_score);
-        let updated = uc::record_assessment(app(ctx)?, record_id, process, result).await?;
+        let updated =
+            uc::record_assessment(app(ctx)?, actor(ctx)?, record_id, process, result).await?;
         Ok(TrainingRecord(updated))
     }
 
