@@ -395,13 +395,65 @@ pub fn spawn_rollup_worker(app: App) {
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             interval.tick().await;
-            match store::rollups::build(&app.db, careline_persistence::now()).await {
-                Ok(0) => {}
-                Ok(days) => tracing::info!(days, "KPI days rolled up"),
-                Err(err) => {
-                    tracing::warn!(error = %crate::error::chain(&err), "rolling up KPI days failed; retrying later")
-                }
-            }
+            log_rollup(store::rollups::build(&app.db, careline_persistence::now()).await);
         }
     });
+}
+
+/// Logs how one rollup round went; a failure with its whole cause chain (a `StoreError`
+/// alone reads "database error").
+fn log_rollup(result: Result<u64, careline_persistence::StoreError>) {
+    match result {
+        Ok(0) => {}
+        Ok(days) => tracing::info!(days, "KPI days rolled up"),
+        Err(err) => tracing::warn!(
+            error = %crate::error::chain(&err),
+            "rolling up KPI days failed; retrying later"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_rollup;
+    use careline_persistence::StoreError;
+    use std::sync::{Arc, Mutex};
+
+    /// Everything logged while `f` runs, as text.
+    fn logged(f: impl FnOnce()) -> String {
+        let out = Arc::new(Mutex::new(Vec::<u8>::new()));
+        let writer = out.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || Buffer(writer.clone()))
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let bytes = out.lock().map(|b| b.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buffer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut out) = self.0.lock() {
+                out.extend_from_slice(buf);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_failed_rollup_logs_the_database_s_reason() {
+        let text = logged(|| {
+            log_rollup(Err(StoreError::Db(sea_orm::DbErr::Custom(
+                "disk full".to_owned(),
+            ))))
+        });
+        assert!(text.contains("rolling up KPI days failed"), "{text}");
+        assert!(text.contains("disk full"), "the cause is logged: {text}");
+    }
 }
