@@ -1,11 +1,12 @@
 //! Performance reviews: cycles, one review per person per cycle, peer assessments. Every step
 //! is a conditional update on the status the caller decided from, so two racing submissions
-//! cannot both win and a finalized review never changes again.
+//! cannot both win and a finalized review never changes again. Every time stored is the
+//! caller's `at`: the application's clock, which the rules read too.
 
+use crate::StoreError;
 use crate::entity::peer_assessment::{self, Entity as Peer};
 use crate::entity::performance_review::{self, Column as R, Entity as Review, Model};
 use crate::entity::review_cycle::{self, Entity as Cycle};
-use crate::{StoreError, now};
 use careline_domain::kpi::ReviewStatus;
 use chrono::{DateTime, Utc};
 use sea_orm::prelude::*;
@@ -14,13 +15,14 @@ use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 
 const STALE: &str = "the review was changed by someone else; reload it and try again";
 
-/// Opens a review cycle.
+/// Opens a review cycle, created `at`.
 pub async fn create_cycle<C: ConnectionTrait>(
     db: &C,
     name: String,
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     created_by: Uuid,
+    at: DateTime<Utc>,
 ) -> Result<review_cycle::Model, StoreError> {
     Ok(review_cycle::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -28,7 +30,7 @@ pub async fn create_cycle<C: ConnectionTrait>(
         starts_at: Set(starts_at),
         ends_at: Set(ends_at),
         created_by: Set(created_by),
-        created_at: Set(now()),
+        created_at: Set(at),
     }
     .insert(db)
     .await?)
@@ -80,8 +82,9 @@ pub async fn reviews_of_cycle<C: ConnectionTrait>(
     Ok(q.order_by_asc(R::Id).limit(limit).all(db).await?)
 }
 
-/// The review of `employee` in `cycle_id`, created `OPEN` if there is none yet. Two racing
-/// first submissions meet on the unique (cycle, employee) index; both then read the one row.
+/// The review of `employee` in `cycle_id`, created `OPEN` `at` if there is none yet. Two
+/// racing first submissions meet on the unique (cycle, employee) index; both then read the
+/// one row.
 pub async fn ensure_review<C: ConnectionTrait>(
     db: &C,
     cycle_id: Uuid,
@@ -132,7 +135,8 @@ async fn reload<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Model, StoreErro
         .ok_or(StoreError::NotFound("performance review"))
 }
 
-/// Stores the self assessment, on condition that the review is still at `from` and has none.
+/// Stores the self assessment, submitted `at`, on condition that the review is still at
+/// `from` and has none.
 pub async fn submit_self<C: ConnectionTrait>(
     db: &C,
     review: &Model,
@@ -158,19 +162,21 @@ pub async fn submit_self<C: ConnectionTrait>(
     reload(db, review.id).await
 }
 
-/// Adds a colleague's assessment; a second one by the same colleague is `Conflict`.
+/// Adds a colleague's assessment, written `at`; a second one by the same colleague is
+/// `Conflict`.
 pub async fn add_peer<C: ConnectionTrait>(
     db: &C,
     review: &Model,
     reviewer_id: Uuid,
     text: String,
+    at: DateTime<Utc>,
 ) -> Result<Model, StoreError> {
     peer_assessment::ActiveModel {
         id: Set(Uuid::now_v7()),
         review_id: Set(review.id),
         reviewer_id: Set(reviewer_id),
         body: Set(text),
-        created_at: Set(now()),
+        created_at: Set(at),
     }
     .insert(db)
     .await
@@ -180,7 +186,8 @@ pub async fn add_peer<C: ConnectionTrait>(
     reload(db, review.id).await
 }
 
-/// Stores the manager assessment, on condition that the review is still at its status.
+/// Stores the manager assessment, submitted `at`, on condition that the review is still at
+/// its status.
 pub async fn submit_manager<C: ConnectionTrait>(
     db: &C,
     review: &Model,
@@ -222,7 +229,7 @@ pub struct Final {
     pub by: Uuid,
 }
 
-/// Freezes the review, on condition that it is still at its status (so exactly once).
+/// Freezes the review `at`, on condition that it is still at its status (so exactly once).
 pub async fn finalize<C: ConnectionTrait>(
     db: &C,
     review: &Model,

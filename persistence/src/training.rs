@@ -1,11 +1,12 @@
 //! Training: courses, sessions, enrollment under a seat limit that holds under concurrency,
 //! record changes conditional on the status they were decided from, and the reads behind
-//! records and compliance.
+//! records and compliance. Every time stored is the caller's `at`: the application's clock,
+//! which the rules (expiry, compliance) read too.
 
+use crate::StoreError;
 use crate::entity::training_course::{self, Column as K, Entity as Course};
 use crate::entity::training_record::{self, Column as R, Entity as Record};
 use crate::entity::training_session::{self, Column as S, Entity as Session};
-use crate::{StoreError, now};
 use careline_domain::Roles;
 use careline_domain::training::{
     Assessment, CourseCategory, NewCourse, NewSession, Pass, TrainingMode, TrainingStatus,
@@ -21,11 +22,12 @@ use sea_orm::{
 const STALE: &str = "the training record was changed by someone else; reload it and try again";
 const DUPLICATE: &str = "this person is already enrolled in this session";
 
-/// Creates a course.
+/// Creates a course, stamped `at`.
 pub async fn insert_course<C: ConnectionTrait>(
     db: &C,
     course: &NewCourse,
     created_by: Option<Uuid>,
+    at: DateTime<Utc>,
 ) -> Result<training_course::Model, StoreError> {
     training_course::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -35,7 +37,7 @@ pub async fn insert_course<C: ConnectionTrait>(
         pass_score: Set(course.pass_score),
         validity_months: Set(course.validity_months),
         created_by: Set(created_by),
-        created_at: Set(now()),
+        created_at: Set(at),
     }
     .insert(db)
     .await
@@ -100,10 +102,11 @@ pub struct SessionPlan {
     pub session: NewSession,
 }
 
-/// Schedules a session with no seats taken.
+/// Schedules a session with no seats taken, stamped `at`.
 pub async fn insert_session<C: ConnectionTrait>(
     db: &C,
     plan: SessionPlan,
+    at: DateTime<Utc>,
 ) -> Result<training_session::Model, StoreError> {
     training_session::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -115,7 +118,7 @@ pub async fn insert_session<C: ConnectionTrait>(
         capacity: Set(plan.session.capacity),
         enrolled: Set(0),
         location: Set(plan.session.location),
-        created_at: Set(now()),
+        created_at: Set(at),
     }
     .insert(db)
     .await
@@ -179,8 +182,9 @@ pub async fn next_sessions<C: ConnectionTrait>(
         .await?)
 }
 
-/// Enrolls `employee_id` in a session, in one transaction (a savepoint inside the caller's). A second enrollment of the same
-/// person and an enrollment in a full session are both `Conflict`.
+/// Enrolls `employee_id` in a session `at`, in one transaction (a savepoint inside the
+/// caller's). A second enrollment of the same person and an enrollment in a full session are
+/// both `Conflict`.
 pub async fn enroll<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     session_id: Uuid,
@@ -209,9 +213,10 @@ pub async fn enroll<C: ConnectionTrait + TransactionTrait>(
     Ok(record)
 }
 
-/// Takes a seat and writes the record, or `None` when no seat is left. The seat count is raised
-/// by a conditional `UPDATE`, so of two concurrent enrollments for the last seat exactly one
-/// succeeds (PostgreSQL serialises them on the row lock; SQLite has one writer).
+/// Takes a seat and writes the record, enrolled `at`, or `None` when no seat is left. The
+/// seat count is raised by a conditional `UPDATE`, so of two concurrent enrollments for the
+/// last seat exactly one succeeds (PostgreSQL serialises them on the row lock; SQLite has one
+/// writer).
 async fn take_seat<C: ConnectionTrait>(
     db: &C,
     session: &training_session::Model,
@@ -247,10 +252,10 @@ async fn take_seat<C: ConnectionTrait>(
     Ok(Some(record))
 }
 
-/// Enrolls a newly created staff member in the next session with a free seat, starting after
-/// `after`, of every `ONBOARDING` course required for any of `roles`. Courses with no such
-/// session are skipped. Runs on the caller's connection, so that inside the caller's
-/// transaction the account and its enrollments are created together.
+/// Enrolls a newly created staff member, at `after`, in the next session with a free seat
+/// starting after then, of every `ONBOARDING` course required for any of `roles`. Courses
+/// with no such session are skipped. Runs on the caller's connection, so that inside the
+/// caller's transaction the account and its enrollments are created together.
 pub async fn enroll_in_onboarding<C: ConnectionTrait>(
     db: &C,
     employee_id: Uuid,
@@ -347,18 +352,19 @@ pub async fn passes_of<C: ConnectionTrait>(
         .collect())
 }
 
-/// Records attendance, on condition that the record is still in `from`.
+/// Records attendance `at`, on condition that the record is still in `from`.
 pub async fn set_attendance<C: ConnectionTrait>(
     db: &C,
     id: Uuid,
     from: TrainingStatus,
     to: TrainingStatus,
+    at: DateTime<Utc>,
 ) -> Result<training_record::Model, StoreError> {
     let update = Record::update_many().col_expr(R::Status, Expr::value(to.as_str()));
-    change(db, id, from, update).await
+    change(db, id, from, update, at).await
 }
 
-/// Stores an assessment decided from `from`.
+/// Stores an assessment decided from `from`, `at`.
 pub async fn set_assessment<C: ConnectionTrait>(
     db: &C,
     id: Uuid,
@@ -366,6 +372,7 @@ pub async fn set_assessment<C: ConnectionTrait>(
     process_score: i32,
     result_score: i32,
     assessment: &Assessment,
+    at: DateTime<Utc>,
 ) -> Result<training_record::Model, StoreError> {
     let update = Record::update_many()
         .col_expr(R::Status, Expr::value(assessment.status.as_str()))
@@ -373,18 +380,19 @@ pub async fn set_assessment<C: ConnectionTrait>(
         .col_expr(R::ResultScore, Expr::value(result_score))
         .col_expr(R::CompletedAt, Expr::value(assessment.completed_at))
         .col_expr(R::ExpiresAt, Expr::value(assessment.expires_at));
-    change(db, id, from, update).await
+    change(db, id, from, update, at).await
 }
 
-/// Stores the trainee's feedback, on condition that the record is still in `from`.
+/// Stores the trainee's feedback `at`, on condition that the record is still in `from`.
 pub async fn set_feedback<C: ConnectionTrait>(
     db: &C,
     id: Uuid,
     from: TrainingStatus,
     feedback: String,
+    at: DateTime<Utc>,
 ) -> Result<training_record::Model, StoreError> {
     let update = Record::update_many().col_expr(R::Feedback, Expr::value(feedback));
-    change(db, id, from, update).await
+    change(db, id, from, update, at).await
 }
 
 async fn change<C: ConnectionTrait>(
@@ -392,9 +400,10 @@ async fn change<C: ConnectionTrait>(
     id: Uuid,
     from: TrainingStatus,
     update: sea_orm::UpdateMany<Record>,
+    at: DateTime<Utc>,
 ) -> Result<training_record::Model, StoreError> {
     let result = update
-        .col_expr(R::UpdatedAt, Expr::value(now()))
+        .col_expr(R::UpdatedAt, Expr::value(at))
         .filter(R::Id.eq(id))
         .filter(R::Status.eq(from.as_str()))
         .exec(db)

@@ -161,7 +161,7 @@ pub async fn create_cycle(
 ) -> AppResult<review_cycle::Model> {
     let name = text(name, "name", 200)?;
     rules::validate_cycle(starts_at, ends_at)?;
-    Ok(store::create_cycle(&app.db, name, starts_at, ends_at, actor.id()).await?)
+    Ok(store::create_cycle(&app.db, name, starts_at, ends_at, actor.id(), app.now()).await?)
 }
 
 /// The actor's own assessment for a cycle; once only.
@@ -173,9 +173,10 @@ pub async fn submit_self_assessment(
 ) -> AppResult<Review> {
     let body = text(body, "text", MAX_ASSESSMENT_CHARS)?;
     let cycle = cycle(app, cycle_id).await?;
-    let review = store::ensure_review(&app.db, cycle.id, actor.id(), app.now()).await?;
+    let now = app.now();
+    let review = store::ensure_review(&app.db, cycle.id, actor.id(), now).await?;
     let to = step(&review, ReviewStep::SelfAssessment)?;
-    let row = store::submit_self(&app.db, &review, to, body, app.now()).await?;
+    let row = store::submit_self(&app.db, &review, to, body, now).await?;
     present_one(&app.db, &cycle, row).await
 }
 
@@ -190,9 +191,10 @@ pub async fn submit_peer_assessment(
 ) -> AppResult<Review> {
     let (body, cycle, employee) = about(app, cycle_id, employee_id, body).await?;
     peer_is_colleague(actor.id(), employee)?;
-    let review = store::ensure_review(&app.db, cycle.id, employee, app.now()).await?;
+    let now = app.now();
+    let review = store::ensure_review(&app.db, cycle.id, employee, now).await?;
     step(&review, ReviewStep::PeerAssessment)?;
-    let row = store::add_peer(&app.db, &review, actor.id(), body.clone()).await?;
+    let row = store::add_peer(&app.db, &review, actor.id(), body.clone(), now).await?;
     let mut shown = present_one(&app.db, &cycle, row).await?;
     if !actor.can(Action::ManageReviews) {
         shown.row.self_assessment = None;

@@ -818,7 +818,7 @@ async fn demo_training(app: &App, accounts: &HashMap<&str, Uuid>) -> anyhow::Res
     use careline_domain::training::{self as rules, CourseCategory, TrainingMode};
     use careline_persistence::training::{self as store, SessionPlan};
     let db = &app.db;
-    let now = careline_persistence::now();
+    let now = app.now();
     let id = |email: &str| {
         accounts
             .get(email)
@@ -852,7 +852,7 @@ async fn demo_training(app: &App, accounts: &HashMap<&str, Uuid>) -> anyhow::Res
     ] {
         let course = rules::validate_course(title, category, roles, pass_score, validity)
             .map_err(|e| anyhow!("seed course {title}: {e}"))?;
-        courses.push(store::insert_course(db, &course, Some(trainer)).await?);
+        courses.push(store::insert_course(db, &course, Some(trainer), now).await?);
     }
     let [onboarding, skills, legal] = courses.as_slice() else {
         return Err(anyhow!("seed: expected three courses"));
@@ -877,7 +877,7 @@ async fn demo_training(app: &App, accounts: &HashMap<&str, Uuid>) -> anyhow::Res
         });
         async move {
             let plan = plan.map_err(|e| anyhow!("seed session: {e}"))?;
-            anyhow::Ok(store::insert_session(db, plan).await?)
+            anyhow::Ok(store::insert_session(db, plan, now).await?)
         }
     };
     let room = "Training room 1";
@@ -910,23 +910,23 @@ async fn demo_training(app: &App, accounts: &HashMap<&str, Uuid>) -> anyhow::Res
         (&legal_next, legal, b1, Enrolled),
     ];
     for (session, course, email, outcome) in plan {
-        let record = store::enroll(db, session.id, id(email)?, app.now()).await?;
+        let record = store::enroll(db, session.id, id(email)?, now).await?;
         let enrolled = rules::TrainingStatus::Enrolled;
         match outcome {
             Enrolled => {}
             Absent => {
                 let to = rules::record_attendance(enrolled, false)?;
-                store::set_attendance(db, record.id, enrolled, to).await?;
+                store::set_attendance(db, record.id, enrolled, to, now).await?;
             }
             Attended(feedback) => {
                 let to = rules::record_attendance(enrolled, true)?;
-                store::set_attendance(db, record.id, enrolled, to).await?;
+                store::set_attendance(db, record.id, enrolled, to, now).await?;
                 let feedback = rules::check_feedback(to, feedback)?;
-                store::set_feedback(db, record.id, to, feedback).await?;
+                store::set_feedback(db, record.id, to, feedback, now).await?;
             }
             Assessed(process, result) => {
                 let to = rules::record_attendance(enrolled, true)?;
-                store::set_attendance(db, record.id, enrolled, to).await?;
+                store::set_attendance(db, record.id, enrolled, to, now).await?;
                 let assessment = rules::assess(
                     to,
                     process,
@@ -936,7 +936,7 @@ async fn demo_training(app: &App, accounts: &HashMap<&str, Uuid>) -> anyhow::Res
                     session.ends_at,
                     now,
                 )?;
-                store::set_assessment(db, record.id, to, process, result, &assessment).await?;
+                store::set_assessment(db, record.id, to, process, result, &assessment, now).await?;
             }
         }
     }

@@ -168,7 +168,7 @@ pub async fn create_course(
         input.pass_score,
         input.validity_months,
     )?;
-    let created = store::insert_course(&app.db, &course, Some(actor.id())).await?;
+    let created = store::insert_course(&app.db, &course, Some(actor.id()), app.now()).await?;
     tracing::info!(training.course_id = %created.id, "course created");
     Ok(created)
 }
@@ -219,6 +219,7 @@ pub async fn schedule_session(
             mode: input.mode,
             session,
         },
+        app.now(),
     )
     .await?;
     tracing::info!(training.session_id = %created.id, "session scheduled");
@@ -259,7 +260,7 @@ pub async fn record_attendance(
     let found = record(app, record_id).await?;
     let from = status_of(&found)?;
     let to = rules::record_attendance(from, attended)?;
-    Ok(store::set_attendance(&app.db, found.id, from, to).await?)
+    Ok(store::set_attendance(&app.db, found.id, from, to, app.now()).await?)
 }
 
 /// Records the assessment: pass or fail against the course's mark, with its expiry.
@@ -280,6 +281,7 @@ pub async fn record_assessment(
     let course = store::find_course(&app.db, found.course_id)
         .await?
         .ok_or_else(|| missing("training course"))?;
+    let now = app.now();
     let assessment = rules::assess(
         from,
         process_score,
@@ -287,7 +289,7 @@ pub async fn record_assessment(
         course.pass_score,
         course.validity_months,
         session.ends_at,
-        app.now(),
+        now,
     )?;
     let updated = store::set_assessment(
         &app.db,
@@ -296,6 +298,7 @@ pub async fn record_assessment(
         process_score,
         result_score,
         &assessment,
+        now,
     )
     .await?;
     tracing::info!(training.record_id = %updated.id, training.status = %assessment.status, "assessed");
@@ -324,7 +327,7 @@ pub async fn submit_feedback(
     }
     let from = status_of(&found)?;
     let feedback = rules::check_feedback(from, feedback)?;
-    Ok(store::set_feedback(&app.db, found.id, from, feedback).await?)
+    Ok(store::set_feedback(&app.db, found.id, from, feedback, app.now()).await?)
 }
 
 /// The feedback's shape on its own: [`rules::check_feedback`] checks it again with the record's

@@ -195,3 +195,114 @@ async fn enrolments_and_review_steps_are_stamped_by_the_application_clock() {
         review.row.created_at
     );
 }
+
+#[tokio::test]
+async fn courses_sessions_record_changes_and_every_review_step_follow_the_application_clock() {
+    let app = seeded().await;
+    let trainer = viewer(&app, "trainer@careline.example").await;
+    let manager = viewer(&app, "manager@careline.example").await;
+    let agent = viewer(&app, "agent.a2@careline.example").await;
+    let peer = viewer(&app, "agent.a1@careline.example").await;
+    let later = app.now() + chrono::Duration::days(40);
+    app.clock.advance(later - app.now());
+    let near = |at: chrono::DateTime<chrono::Utc>| (at - later).num_seconds().abs() < 60;
+
+    let course = training::create_course(
+        &app,
+        &trainer,
+        training::CourseRequest {
+            title: "Callbacks that land".into(),
+            category: careline_domain::training::CourseCategory::ServiceSkills,
+            required_for_roles: Vec::new(),
+            pass_score: 60,
+            validity_months: None,
+        },
+    )
+    .await
+    .expect("a course");
+    assert!(near(course.created_at), "course at {}", course.created_at);
+    let starts = later + chrono::Duration::days(3);
+    let session = training::schedule_session(
+        &app,
+        &trainer,
+        training::SessionRequest {
+            course_id: course.id,
+            trainer_id: trainer.id(),
+            starts_at: starts,
+            ends_at: starts + chrono::Duration::hours(2),
+            mode: careline_domain::training::TrainingMode::Online,
+            capacity: 5,
+            location: None,
+        },
+    )
+    .await
+    .expect("a session");
+    assert!(
+        near(session.created_at),
+        "session at {}",
+        session.created_at
+    );
+    let record = training::enroll(&app, &trainer, session.id, agent.id())
+        .await
+        .expect("enrolled");
+    // A day later, so a stamp that merely equals the enrolment's would not pass.
+    app.clock.advance(chrono::Duration::days(1));
+    let later = later + chrono::Duration::days(1);
+    let near = |at: chrono::DateTime<chrono::Utc>| (at - later).num_seconds().abs() < 60;
+    let attended = training::record_attendance(&app, &trainer, record.id, true)
+        .await
+        .expect("attendance");
+    assert!(
+        near(attended.updated_at),
+        "attendance recorded at {}",
+        attended.updated_at
+    );
+
+    let cycle = reviews::create_cycle(
+        &app,
+        &manager,
+        "2027 H1",
+        later - chrono::Duration::days(180),
+        later,
+    )
+    .await
+    .expect("a cycle");
+    assert!(near(cycle.created_at), "cycle at {}", cycle.created_at);
+    reviews::submit_self_assessment(&app, &agent, cycle.id, "Fewer callbacks.")
+        .await
+        .expect("a self assessment");
+    reviews::submit_peer_assessment(&app, &peer, cycle.id, agent.id(), "Always calm.")
+        .await
+        .expect("a peer assessment");
+    let assessed =
+        reviews::submit_manager_assessment(&app, &manager, cycle.id, agent.id(), "Steady half.")
+            .await
+            .expect("a manager assessment");
+    let at = assessed.row.manager_submitted_at.expect("submitted");
+    assert!(near(at), "manager assessment at {at}");
+    let done = reviews::finalize(
+        &app,
+        &manager,
+        cycle.id,
+        agent.id(),
+        reviews::Conclusion {
+            score: 80.0,
+            star_rating: 4,
+            outcome: "REWARD",
+            recommended_course_ids: Vec::new(),
+        },
+    )
+    .await
+    .expect("finalized");
+    let at = done.row.finalized_at.expect("finalized");
+    assert!(near(at), "finalized at {at}");
+    let peers = careline_persistence::reviews::peers_of(&app.db, &[done.row.id])
+        .await
+        .expect("peer assessments");
+    assert_eq!(peers.len(), 1);
+    assert!(
+        near(peers[0].created_at),
+        "peer assessment at {}",
+        peers[0].created_at
+    );
+}
