@@ -373,4 +373,44 @@ mod tests {
         bus.publish(&[future]).await.unwrap();
         assert!(rx.try_recv().is_err());
     }
+
+    #[tokio::test]
+    async fn the_relay_reports_a_row_it_cannot_decode_and_publishes_the_next() {
+        use careline_persistence::entity::outbox as row;
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+        let db = careline_persistence::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        careline_persistence::migrate(&db).await.unwrap();
+        row::ActiveModel {
+            id: Set(uuid::Uuid::now_v7()),
+            payload: Set(r#"{"v":1,"event":{"type":"NOT_AN_EVENT"}}"#.to_owned()),
+            created_at: Set(careline_persistence::now()),
+            published_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await
+        .unwrap();
+        let good = envelope();
+        outbox::enqueue(&db, std::slice::from_ref(&good))
+            .await
+            .unwrap();
+        let bus = Arc::new(InProcessBus::new());
+        let mut rx = bus.subscribe();
+        let (told, mut reports) = tokio::sync::mpsc::unbounded_channel();
+        spawn_relay(db, bus, Arc::new(Notify::new()), move |n| {
+            let _ = told.send(n);
+        });
+        let wait = Duration::from_secs(5);
+        assert_eq!(
+            tokio::time::timeout(wait, reports.recv()).await.unwrap(),
+            Some(1)
+        );
+        let published = tokio::time::timeout(wait, rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(published.id, good.id, "the event after it still goes out");
+    }
 }
