@@ -1,7 +1,12 @@
 //! `TestApp`: the real Careline server started in-process on port 0 with its own fresh database
 //! (a SQLite file by default; a new PostgreSQL database per test when `TEST_DATABASE_URL` is
 //! set; Redis when `TEST_REDIS_URL` is set), driven over HTTP exactly as a client would.
+//!
+//! The helpers the tests share are here too: [`kit`] (the demo accounts, common documents,
+//! ticket builders, the injected clock, `wait_until`), [`ws`] (a WebSocket client), and the
+//! servers a test starts itself to break them ([`redis`], [`postgres`], [`process`]).
 
+pub mod kit;
 pub mod postgres;
 pub mod process;
 pub mod redis;
@@ -251,13 +256,17 @@ impl Drop for TestApp {
 
 /// Waits until the outbox relay has published every pending event.
 pub async fn settle(state: &careline_api::state::AppState) {
-    for _ in 0..200 {
-        match careline_persistence::outbox::pending_count(&state.app.db).await {
-            Ok(0) => return,
-            _ => tokio::time::sleep(Duration::from_millis(25)).await,
-        }
-    }
-    panic!("the outbox relay did not publish the start-up events within 5 s");
+    let published = kit::wait_until(Duration::from_secs(5), async || {
+        matches!(
+            careline_persistence::outbox::pending_count(&state.app.db).await,
+            Ok(0)
+        )
+    })
+    .await;
+    assert!(
+        published,
+        "the outbox relay did not publish the start-up events within 5 s"
+    );
 }
 
 /// A fresh, empty database for one test.

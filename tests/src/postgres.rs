@@ -7,7 +7,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 /// A private PostgreSQL cluster; stopped and removed on drop.
 pub struct OwnPostgres {
@@ -37,7 +36,7 @@ impl OwnPostgres {
                 "cannot give the cluster directory to the postgres user"
             );
         }
-        let port = free_port();
+        let port = crate::kit::free_port();
         let pg = OwnPostgres {
             port,
             bin,
@@ -185,24 +184,4 @@ fn is_root() -> bool {
         .arg("-u")
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
-/// A port nobody listens on right now.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-/// Waits until something accepts connections on `port`, for at most `timeout`.
-pub fn wait_for_port(port: u16, timeout: Duration) -> bool {
-    let deadline = std::time::Instant::now() + timeout;
-    while std::time::Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    false
 }

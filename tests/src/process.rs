@@ -66,7 +66,7 @@ impl Instance {
     /// Starts `careline` on a free port with `env` (DATABASE_URL, REDIS_URL, …) added to a
     /// development configuration, and waits until `/healthz` answers.
     pub async fn start(env: &[(&str, String)], data_dir: &std::path::Path) -> Instance {
-        let port = crate::postgres::free_port();
+        let port = crate::kit::free_port();
         let mut command = Command::new(careline_binary());
         command
             .env_clear()
@@ -92,18 +92,19 @@ impl Instance {
             child,
         };
         let client = reqwest::Client::new();
-        for _ in 0..300 {
-            if let Ok(response) = client
+        let healthy = crate::kit::wait_until(Duration::from_secs(30), async || {
+            client
                 .get(format!("{}/healthz", instance.address))
                 .send()
                 .await
-                && response.status().is_success()
-            {
-                return instance;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the careline process did not answer /healthz within 30 s");
+                .is_ok_and(|r| r.status().is_success())
+        })
+        .await;
+        assert!(
+            healthy,
+            "the careline process did not answer /healthz within 30 s"
+        );
+        instance
     }
 
     /// Kills it with SIGKILL: no shutdown, no cleanup, connections cut mid-flight.

@@ -12,11 +12,7 @@ pub struct OwnRedis {
 impl OwnRedis {
     /// Starts one on a free port.
     pub fn start_anywhere() -> OwnRedis {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        Self::start(port)
+        Self::start(crate::kit::free_port())
     }
 
     /// Starts one on `port` and waits until it accepts connections.
@@ -35,12 +31,7 @@ impl OwnRedis {
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("redis-server must be installed for outage tests (CI machines have it)");
-        for _ in 0..50 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        crate::kit::wait_for_port(port, Duration::from_secs(5));
         OwnRedis { port, child }
     }
 

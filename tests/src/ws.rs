@@ -6,27 +6,42 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::handshake::client::Request;
 
 /// A client socket.
 pub type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// Opens a socket and completes `connection_init` with `token`.
-pub async fn socket(app: &TestApp, token: &str) -> Ws {
+/// The upgrade request for `/graphql` offering `protocol` (`graphql-transport-ws`, or the
+/// legacy `graphql-ws`); add headers to it before connecting.
+pub fn request(app: &TestApp, protocol: &str) -> Request {
     let mut request = format!("ws://127.0.0.1:{}/graphql", app.port)
         .into_client_request()
-        .unwrap();
+        .expect("a WebSocket request");
     request.headers_mut().insert(
         "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
+        protocol.parse().expect("a protocol name"),
     );
-    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    request
+}
+
+/// Sends `connection_init` with `payload` and waits for the ack.
+pub async fn init(ws: &mut Ws, payload: Value) {
     ws.send(Message::text(
-        json!({ "type": "connection_init", "payload": { "token": token } }).to_string(),
+        json!({ "type": "connection_init", "payload": payload }).to_string(),
     ))
     .await
-    .unwrap();
-    assert_eq!(next(&mut ws, 5).await.unwrap()["type"], "connection_ack");
+    .expect("connection_init sent");
+    let ack = next(ws, 5).await.expect("an answer to connection_init");
+    assert_eq!(ack["type"], "connection_ack", "{ack}");
+}
+
+/// Opens a graphql-transport-ws socket and completes `connection_init` with `token`.
+pub async fn socket(app: &TestApp, token: &str) -> Ws {
+    let (mut ws, _) = tokio_tungstenite::connect_async(request(app, "graphql-transport-ws"))
+        .await
+        .expect("the socket opens");
+    init(&mut ws, json!({ "token": token })).await;
     ws
 }
 

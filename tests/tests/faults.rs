@@ -5,7 +5,14 @@
 //! binary), so it needs those binaries: ignored by default, run by `.ci/run`
 //! (`cargo test -p careline-tests --test faults -- --ignored --nocapture` prints the figures
 //! recorded in docs/RELIABILITY.md).
+//!
+//! The one test binary besides `e2e` (tests/tests/e2e/main.rs), and on purpose: these tests
+//! stop the services their servers depend on, drive load for tens of seconds and measure
+//! outages and recoveries in milliseconds. In the shared binary they would run next to other
+//! tests — slowing them with their load and their own PostgreSQL clusters, and timing the other
+//! tests' work as if it were theirs. Here they run one at a time (`SERIAL`) and alone.
 
+use careline_tests::kit::{ALICE, MANAGER, SAM, inquiry};
 use careline_tests::postgres::OwnPostgres;
 use careline_tests::process::Instance;
 use careline_tests::redis::OwnRedis;
@@ -27,11 +34,6 @@ const TICKET: &str =
 
 /// The fault tests time outages and recoveries: they run one at a time, not against each other.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn inquiry(subject: &str) -> Value {
-    json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": subject,
-        "description": "Where is my parcel?", "customer": { "name": "Wang Fang", "phone": "13800138000" } } })
-}
 
 /// What one mutation of the load got, and how long it took.
 #[derive(Debug, Clone)]
@@ -292,9 +294,9 @@ async fn a_ten_second_redis_outage_fails_no_mutation_and_delivers_every_event_on
     let url = redis.url();
     let a = TestApp::spawn_on(&pg.admin_url(), |s| s.redis_url = Some(url.clone())).await;
     let b = a.spawn_sharing(|s| s.redis_url = Some(url.clone())).await;
-    let on_a = subscriber(&a, "supervisor.a@careline.example").await;
-    let on_b = subscriber(&b, "supervisor.a@careline.example").await;
-    let agent = a.login("agent.a1@careline.example").await;
+    let on_a = subscriber(&a, SAM).await;
+    let on_b = subscriber(&b, SAM).await;
+    let agent = a.login(ALICE).await;
 
     let load = Load::start(
         vec![a.address.clone(), b.address.clone()],
@@ -427,13 +429,13 @@ async fn a_postgres_crash_fails_requests_fast_as_unavailable_and_everything_resu
         s.sla_tick = Duration::from_secs(1);
     })
     .await;
-    let manager = app.login("manager@careline.example").await;
+    let manager = app.login(MANAGER).await;
     data(&app
         .gql(Some(&manager), POLICY, json!({ "i": { "name": "Inquiry 24x7", "kind": "INQUIRY",
             "firstResponseMinutes": 60, "resolutionMinutes": 600, "timeZone": "UTC", "windows": "24x7" } }))
         .await);
-    let watcher = subscriber(&app, "supervisor.a@careline.example").await;
-    let agent = app.login("agent.a1@careline.example").await;
+    let watcher = subscriber(&app, SAM).await;
+    let agent = app.login(ALICE).await;
     let before = data(
         &app.gql(Some(&agent), CREATE, inquiry("postgres crash before"))
             .await,
@@ -610,8 +612,8 @@ async fn an_instance_killed_mid_relay_loses_no_event_and_duplicates_none() {
     let survivor = TestApp::spawn_on(&pg.admin_url(), |s| s.redis_url = Some(url.clone())).await;
     let channel = survivor.state.settings.event_channel.clone();
     let (wire, published) = wire_watch(&url, &channel).await;
-    let watcher = subscriber(&survivor, "supervisor.a@careline.example").await;
-    let agent = survivor.login("agent.a1@careline.example").await;
+    let watcher = subscriber(&survivor, SAM).await;
+    let agent = survivor.login(ALICE).await;
     let data_dir = tempfile::tempdir().unwrap();
     let env = [
         ("DATABASE_URL", survivor.database_url()),

@@ -1,9 +1,9 @@
 //! No N+1: a page of tickets with their people, customer, team, department and first events
 //! costs a bounded number of SQL statements, whether it holds 5 tickets or 100.
 
+use careline_tests::kit::{ALICE, MANAGER, create_ticket, statements};
 use careline_tests::{TestApp, data};
 use serde_json::json;
-use std::sync::atomic::Ordering;
 
 const PAGE: &str = "query($n: Int!) { tickets(first: $n) { totalCount nodes {
     number owner { name team { name } } assignee { name } customer { name phone }
@@ -12,14 +12,9 @@ const PAGE: &str = "query($n: Int!) { tickets(first: $n) { totalCount nodes {
     correctiveActions { description } } } }";
 
 async fn statements_for(app: &TestApp, token: &str, n: usize) -> u64 {
-    // The outbox relay polls in the background; the least of a few runs is the query's own cost.
-    let mut least = u64::MAX;
-    for _ in 0..3 {
-        let before = app.state.sql_statements.load(Ordering::SeqCst);
-        let body = app.gql(Some(token), PAGE, json!({ "n": n })).await;
-        let after = app.state.sql_statements.load(Ordering::SeqCst);
-        assert_eq!(data(&body)["tickets"]["nodes"].as_array().unwrap().len(), n);
-        least = least.min(after - before);
+    let (least, bodies) = statements(app, token, PAGE, json!({ "n": n })).await;
+    for body in &bodies {
+        assert_eq!(data(body)["tickets"]["nodes"].as_array().unwrap().len(), n);
     }
     least
 }
@@ -27,19 +22,17 @@ async fn statements_for(app: &TestApp, token: &str, n: usize) -> u64 {
 #[tokio::test]
 async fn a_page_of_a_hundred_tickets_costs_no_more_statements_than_a_handful() {
     let app = TestApp::spawn().await;
-    let agent = app.login("agent.a1@careline.example").await;
+    let agent = app.login(ALICE).await;
     for i in 0..100 {
-        let body = app
-            .gql(
-                Some(&agent),
-                "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }",
-                json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": format!("Bulk {i}"),
-                    "description": "x", "customer": { "name": format!("Customer {i}"), "phone": format!("1380000{i:04}") } } }),
-            )
-            .await;
-        data(&body);
+        create_ticket(
+            &app,
+            &agent,
+            json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": format!("Bulk {i}"),
+                "description": "x", "customer": { "name": format!("Customer {i}"), "phone": format!("1380000{i:04}") } } }),
+        )
+        .await;
     }
-    let manager = app.login("manager@careline.example").await;
+    let manager = app.login(MANAGER).await;
     let small = statements_for(&app, &manager, 5).await;
     let large = statements_for(&app, &manager, 100).await;
     // One batch per kind of nested record: twenty times the rows may split a kind's batch
@@ -53,20 +46,12 @@ async fn a_page_of_a_hundred_tickets_costs_no_more_statements_than_a_handful() {
 #[tokio::test]
 async fn the_ticket_list_counts_all_matches_only_when_total_count_is_asked_for() {
     let app = TestApp::spawn().await;
-    let manager = app.login("manager@careline.example").await;
+    let manager = app.login(MANAGER).await;
     let least = |query: &'static str| {
-        let app = &app;
-        let manager = manager.clone();
+        let (app, manager) = (&app, &manager);
         async move {
-            let mut least = u64::MAX;
-            let mut body = json!(null);
-            for _ in 0..3 {
-                let before = app.state.sql_statements.load(Ordering::SeqCst);
-                body = app.gql(Some(&manager), query, json!({})).await;
-                let after = app.state.sql_statements.load(Ordering::SeqCst);
-                least = least.min(after - before);
-            }
-            (least, body)
+            let (least, mut bodies) = statements(app, manager, query, json!({})).await;
+            (least, bodies.pop().expect("a response"))
         }
     };
     let (without, page) = least("{ tickets(first: 2) { nodes { number } } }").await;

@@ -17,7 +17,8 @@
 
 use careline_domain::permission::{Action, require};
 use careline_domain::{Role, Roles};
-use careline_tests::{TestApp, data};
+use careline_tests::TestApp;
+use careline_tests::kit::{ADMIN, ok};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -597,12 +598,6 @@ impl Fixture {
     }
 }
 
-/// `data` of a call that must succeed.
-async fn ok(app: &TestApp, token: &str, document: &str, variables: Value) -> Value {
-    let body = app.gql(Some(token), document, variables).await;
-    data(&body).clone()
-}
-
 fn id_at(value: &Value, path: &[&str]) -> String {
     let mut v = value;
     for key in path {
@@ -614,7 +609,7 @@ fn id_at(value: &Value, path: &[&str]) -> String {
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
-    let root = app.login("admin@careline.example").await;
+    let root = app.login(ADMIN).await;
 
     let new_department = "mutation($n: String!) { createDepartment(name: $n, kind: OTHER) { id } }";
     let department = id_at(

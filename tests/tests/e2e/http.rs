@@ -1,12 +1,13 @@
 //! The HTTP surface: GraphQL over HTTP semantics, health, readiness, metrics, limits, schema.
 
+use careline_tests::kit::{ADMIN, ALICE, LI_LEI};
 use careline_tests::{TestApp, data, error_code};
 use serde_json::{Value, json};
 
 #[tokio::test]
 async fn queries_work_over_get() {
     let app = TestApp::spawn().await;
-    let token = app.login("agent.a1@careline.example").await;
+    let token = app.login(ALICE).await;
     let response = app
         .client
         .get(format!("{}/graphql", app.address))
@@ -17,7 +18,7 @@ async fn queries_work_over_get() {
         .unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(data(&body)["me"]["email"], "agent.a1@careline.example");
+    assert_eq!(data(&body)["me"]["email"], ALICE);
 }
 
 #[tokio::test]
@@ -28,7 +29,7 @@ async fn mutations_are_refused_over_get() {
         .get(format!("{}/graphql", app.address))
         .query(&[(
             "query",
-            r#"mutation { login(email: "admin@careline.example", password: "careline-demo-2026") { accessToken } }"#,
+            r#"mutation { login(email: ADMIN, password: "careline-demo-2026") { accessToken } }"#,
         )])
         .send()
         .await
@@ -109,7 +110,7 @@ async fn an_unacceptable_accept_header_gets_406() {
 #[tokio::test]
 async fn deep_and_expensive_queries_are_refused() {
     let app = TestApp::spawn().await;
-    let token = app.login("admin@careline.example").await;
+    let token = app.login(ADMIN).await;
     let mut deep = String::from("{ me { ");
     for _ in 0..7 {
         deep.push_str("team { supervisor { ");
@@ -412,8 +413,8 @@ async fn every_response_names_its_request_and_errors_carry_the_id() {
 async fn the_standard_introspection_queries_of_graphql_js_are_answered() {
     let app = TestApp::spawn().await;
     for query in [
-        include_str!("../fixtures/introspection-default.graphql"),
-        include_str!("../fixtures/introspection-all-options.graphql"),
+        include_str!("../../fixtures/introspection-default.graphql"),
+        include_str!("../../fixtures/introspection-all-options.graphql"),
     ] {
         let body = app.gql(None, query, json!({})).await;
         let types = data(&body)["__schema"]["types"]
@@ -461,7 +462,7 @@ async fn aliased_login_floods_are_refused_before_any_resolver_runs() {
     );
     assert!(body["data"].is_null());
     // Not one password was tried: the administrator signs in at once.
-    let token = app.login("admin@careline.example").await;
+    let token = app.login(ADMIN).await;
     assert!(!token.is_empty());
 
     let mut many = String::from("mutation {");
@@ -479,8 +480,8 @@ async fn aliased_login_floods_are_refused_before_any_resolver_runs() {
 #[tokio::test]
 async fn a_rating_out_of_range_is_bad_input_even_on_a_rated_ticket() {
     let app = TestApp::spawn().await;
-    let li = app.login("li.lei@example.com").await;
-    let agent = app.login("agent.a1@careline.example").await;
+    let li = app.login(LI_LEI).await;
+    let agent = app.login(ALICE).await;
     let created = app
         .gql(
             Some(&li),

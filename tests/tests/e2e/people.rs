@@ -2,19 +2,22 @@
 
 use careline_domain::permission::{Action, allowed};
 use careline_domain::{Role, Roles};
+use careline_tests::kit::{
+    AARON, ADMIN, ALICE, DEACTIVATE, LEGAL, LI_LEI, MANAGER, SAM, SUE, TECH, TRAINER,
+};
 use careline_tests::{TestApp, data, error_code};
 use serde_json::{Value, json};
 
 /// One demo account per role.
 const ACCOUNTS: [(Role, &str); 8] = [
-    (Role::Customer, "li.lei@example.com"),
-    (Role::Agent, "agent.a1@careline.example"),
-    (Role::TechSupport, "tech@careline.example"),
-    (Role::Trainer, "trainer@careline.example"),
-    (Role::Supervisor, "supervisor.a@careline.example"),
-    (Role::Manager, "manager@careline.example"),
-    (Role::DepartmentLiaison, "legal@careline.example"),
-    (Role::Admin, "admin@careline.example"),
+    (Role::Customer, LI_LEI),
+    (Role::Agent, ALICE),
+    (Role::TechSupport, TECH),
+    (Role::Trainer, TRAINER),
+    (Role::Supervisor, SAM),
+    (Role::Manager, MANAGER),
+    (Role::DepartmentLiaison, LEGAL),
+    (Role::Admin, ADMIN),
 ];
 
 /// Records the probes act on.
@@ -117,12 +120,12 @@ fn probes() -> Vec<Probe> {
 #[tokio::test]
 async fn every_role_gets_exactly_what_the_permission_table_says() {
     let app = TestApp::spawn().await;
-    let admin = app.login("admin@careline.example").await;
+    let admin = app.login(ADMIN).await;
     let ticket = app
         .gql(Some(&admin), "mutation { createTicket(input: { kind: INQUIRY, channel: PHONE, subject: \"Probe\", description: \"x\", customer: { name: \"P\" } }) { id } }", json!({}))
         .await;
     let fixture = Fixture {
-        agent: app.user_id("agent.a2@careline.example").await,
+        agent: app.user_id(AARON).await,
         ticket: data(&ticket)["createTicket"]["id"]
             .as_str()
             .unwrap()
@@ -175,7 +178,7 @@ async fn anonymous_callers_are_asked_to_sign_in() {
 #[tokio::test]
 async fn the_staff_directory_pages_with_cursors() {
     let app = TestApp::spawn().await;
-    let token = app.login("manager@careline.example").await;
+    let token = app.login(MANAGER).await;
     const PAGE: &str = "query($after: String) { users(first: 5, after: $after) {
         totalCount edges { cursor node { email } } pageInfo { hasNextPage hasPreviousPage endCursor } } }";
     let mut seen = Vec::new();
@@ -229,7 +232,7 @@ async fn the_staff_directory_pages_with_cursors() {
 #[tokio::test]
 async fn create_user_validates_every_input() {
     let app = TestApp::spawn().await;
-    let admin = app.login("admin@careline.example").await;
+    let admin = app.login(ADMIN).await;
     const CREATE: &str = "mutation($i: CreateUserInput!) { createUser(input: $i) { email roles team { name } department { name } skills capacity } }";
     let base = json!({ "email": "x@careline.example", "name": "X", "password": "a fine passphrase", "roles": ["AGENT"] });
     let with = |patch: Value| {
@@ -294,7 +297,7 @@ async fn create_user_validates_every_input() {
 #[tokio::test]
 async fn teams_need_an_active_supervisor_and_a_real_department() {
     let app = TestApp::spawn().await;
-    let admin = app.login("admin@careline.example").await;
+    let admin = app.login(ADMIN).await;
     const TEAM: &str = "mutation($n: String!, $d: ID!, $s: ID) { createTeam(name: $n, departmentId: $d, supervisorId: $s) { name supervisor { email } department { kind } members { id } } }";
     let departments = app
         .gql(Some(&admin), "{ departments { id kind } }", json!({}))
@@ -306,7 +309,7 @@ async fn teams_need_an_active_supervisor_and_a_real_department() {
         .find(|d| d["kind"] == "CUSTOMER_SERVICE")
         .unwrap()["id"]
         .clone();
-    let agent = app.user_id("agent.a1@careline.example").await;
+    let agent = app.user_id(ALICE).await;
     let not_supervisor = app
         .gql(
             Some(&admin),
@@ -330,7 +333,7 @@ async fn teams_need_an_active_supervisor_and_a_real_department() {
         "departmentId"
     );
 
-    let supervisor = app.user_id("supervisor.b@careline.example").await;
+    let supervisor = app.user_id(SUE).await;
     let ok = app
         .gql(
             Some(&admin),
@@ -338,10 +341,7 @@ async fn teams_need_an_active_supervisor_and_a_real_department() {
             json!({ "n": "Night", "d": cs, "s": supervisor }),
         )
         .await;
-    assert_eq!(
-        data(&ok)["createTeam"]["supervisor"]["email"],
-        "supervisor.b@careline.example"
-    );
+    assert_eq!(data(&ok)["createTeam"]["supervisor"]["email"], SUE);
     assert_eq!(data(&ok)["createTeam"]["members"], json!([]));
     let again = app
         .gql(Some(&admin), TEAM, json!({ "n": "Night", "d": cs }))
@@ -352,7 +352,7 @@ async fn teams_need_an_active_supervisor_and_a_real_department() {
 #[tokio::test]
 async fn people_read_themselves_but_customers_cannot_read_the_directory() {
     let app = TestApp::spawn().await;
-    let customer = app.login("li.lei@example.com").await;
+    let customer = app.login(LI_LEI).await;
     let me = app
         .gql(Some(&customer), "{ me { id email roles } }", json!({}))
         .await;
@@ -364,8 +364,8 @@ async fn people_read_themselves_but_customers_cannot_read_the_directory() {
             json!({ "id": my_id }),
         )
         .await;
-    assert_eq!(data(&myself)["user"]["email"], "li.lei@example.com");
-    let agent = app.user_id("agent.a1@careline.example").await;
+    assert_eq!(data(&myself)["user"]["email"], LI_LEI);
+    let agent = app.user_id(ALICE).await;
     let other = app
         .gql(
             Some(&customer),
@@ -376,7 +376,7 @@ async fn people_read_themselves_but_customers_cannot_read_the_directory() {
     assert_eq!(error_code(&other), Some("FORBIDDEN"));
 
     // Agents read staff but not customer accounts.
-    let staff = app.login("agent.a2@careline.example").await;
+    let staff = app.login(AARON).await;
     let colleague = app
         .gql(
             Some(&staff),
@@ -384,10 +384,7 @@ async fn people_read_themselves_but_customers_cannot_read_the_directory() {
             json!({ "id": agent }),
         )
         .await;
-    assert_eq!(
-        data(&colleague)["user"]["email"],
-        "agent.a1@careline.example"
-    );
+    assert_eq!(data(&colleague)["user"]["email"], ALICE);
     let customer_account = app
         .gql(
             Some(&staff),
@@ -409,7 +406,7 @@ async fn people_read_themselves_but_customers_cannot_read_the_directory() {
 #[tokio::test]
 async fn presence_is_set_by_each_staff_member_for_themselves() {
     let app = TestApp::spawn().await;
-    let token = app.login("agent.a1@careline.example").await;
+    let token = app.login(ALICE).await;
     let body = app
         .gql(
             Some(&token),
@@ -427,14 +424,8 @@ async fn presence_is_set_by_each_staff_member_for_themselves() {
 #[tokio::test]
 async fn admins_cannot_deactivate_themselves() {
     let app = TestApp::spawn().await;
-    let admin = app.login("admin@careline.example").await;
-    let id = app.user_id("admin@careline.example").await;
-    let body = app
-        .gql(
-            Some(&admin),
-            "mutation($id: ID!) { setUserActive(id: $id, active: false) { active } }",
-            json!({ "id": id }),
-        )
-        .await;
+    let admin = app.login(ADMIN).await;
+    let id = app.user_id(ADMIN).await;
+    let body = app.gql(Some(&admin), DEACTIVATE, json!({ "id": id })).await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
 }

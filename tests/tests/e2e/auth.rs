@@ -1,42 +1,21 @@
 //! Sign-in, tokens and sessions, end to end.
 
+use careline_tests::kit::{AARON, ADMIN, ALICE, BELLA, DEACTIVATE, REFRESH, TECH, claims, mint};
 use careline_tests::{DEMO_PASSWORD, TEST_SECRET, TestApp, data, error_code};
 use serde_json::{Value, json};
 
 const ME: &str = "{ me { id email roles active } }";
-const REFRESH: &str =
-    "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken } }";
-
-fn mint(claims: Value, secret: &[u8], alg: jsonwebtoken::Algorithm) -> String {
-    jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(alg),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(secret),
-    )
-    .unwrap()
-}
-
-fn claims_for(user_id: &str, exp_offset: i64) -> Value {
-    let now = chrono::Utc::now().timestamp();
-    json!({
-        "iss": "careline", "aud": "careline-api", "sub": user_id,
-        "exp": now + exp_offset, "iat": now, "jti": uuid::Uuid::new_v4().to_string(),
-        "roles": ["ADMIN"], "typ": "access", "ver": 0
-    })
-}
 
 #[tokio::test]
 async fn login_returns_tokens_that_identify_the_user() {
     let app = TestApp::spawn().await;
-    let body = app
-        .login_payload("agent.a1@careline.example", DEMO_PASSWORD)
-        .await;
+    let body = app.login_payload(ALICE, DEMO_PASSWORD).await;
     let login = &data(&body)["login"];
     assert_eq!(login["user"]["roles"], json!(["AGENT"]));
     assert!(login["refreshToken"].as_str().unwrap().len() >= 40);
     let token = login["accessToken"].as_str().unwrap();
     let me = app.gql(Some(token), ME, json!({})).await;
-    assert_eq!(data(&me)["me"]["email"], "agent.a1@careline.example");
+    assert_eq!(data(&me)["me"]["email"], ALICE);
     let header: Value = {
         use base64::Engine;
         let part = token.split('.').next().unwrap();
@@ -53,9 +32,7 @@ async fn login_returns_tokens_that_identify_the_user() {
 #[tokio::test]
 async fn unknown_email_and_wrong_password_fail_identically() {
     let app = TestApp::spawn().await;
-    let wrong = app
-        .login_payload("agent.a1@careline.example", "not-the-password")
-        .await;
+    let wrong = app.login_payload(ALICE, "not-the-password").await;
     let unknown = app
         .login_payload("nobody@careline.example", "not-the-password")
         .await;
@@ -77,33 +54,25 @@ async fn unknown_email_and_wrong_password_fail_identically() {
 async fn login_is_rate_limited_after_five_failures_for_one_email() {
     let app = TestApp::spawn().await;
     for _ in 0..5 {
-        let body = app
-            .login_payload("agent.a2@careline.example", "wrong-password-1")
-            .await;
+        let body = app.login_payload(AARON, "wrong-password-1").await;
         assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
     }
     // Even the right password is refused while the window lasts.
-    let body = app
-        .login_payload("agent.a2@careline.example", DEMO_PASSWORD)
-        .await;
+    let body = app.login_payload(AARON, DEMO_PASSWORD).await;
     assert_eq!(error_code(&body), Some("RATE_LIMITED"), "{body}");
     let retry = body["errors"][0]["extensions"]["retryAfterSeconds"]
         .as_u64()
         .unwrap();
     assert!((1..=60).contains(&retry));
     // Another account is not affected.
-    let other = app
-        .login_payload("agent.b1@careline.example", DEMO_PASSWORD)
-        .await;
+    let other = app.login_payload(BELLA, DEMO_PASSWORD).await;
     assert!(other["data"]["login"]["accessToken"].is_string());
 }
 
 #[tokio::test]
 async fn refresh_rotates_the_token_and_reuse_revokes_the_whole_session() {
     let app = TestApp::spawn().await;
-    let body = app
-        .login_payload("agent.a1@careline.example", DEMO_PASSWORD)
-        .await;
+    let body = app.login_payload(ALICE, DEMO_PASSWORD).await;
     let first = data(&body)["login"]["refreshToken"]
         .as_str()
         .unwrap()
@@ -130,9 +99,7 @@ async fn refresh_rotates_the_token_and_reuse_revokes_the_whole_session() {
 #[tokio::test]
 async fn logout_revokes_the_refresh_token() {
     let app = TestApp::spawn().await;
-    let body = app
-        .login_payload("agent.a1@careline.example", DEMO_PASSWORD)
-        .await;
+    let body = app.login_payload(ALICE, DEMO_PASSWORD).await;
     let refresh = data(&body)["login"]["refreshToken"]
         .as_str()
         .unwrap()
@@ -152,10 +119,8 @@ async fn logout_revokes_the_refresh_token() {
 #[tokio::test]
 async fn a_deactivated_user_is_shut_out_at_once() {
     let app = TestApp::spawn().await;
-    let admin = app.login("admin@careline.example").await;
-    let body = app
-        .login_payload("agent.b1@careline.example", DEMO_PASSWORD)
-        .await;
+    let admin = app.login(ADMIN).await;
+    let body = app.login_payload(BELLA, DEMO_PASSWORD).await;
     let access = data(&body)["login"]["accessToken"]
         .as_str()
         .unwrap()
@@ -164,15 +129,9 @@ async fn a_deactivated_user_is_shut_out_at_once() {
         .as_str()
         .unwrap()
         .to_owned();
-    let id = app.user_id("agent.b1@careline.example").await;
+    let id = app.user_id(BELLA).await;
 
-    let off = app
-        .gql(
-            Some(&admin),
-            "mutation($id: ID!) { setUserActive(id: $id, active: false) { active } }",
-            json!({ "id": id }),
-        )
-        .await;
+    let off = app.gql(Some(&admin), DEACTIVATE, json!({ "id": id })).await;
     assert_eq!(data(&off)["setUserActive"]["active"], false);
 
     assert_eq!(
@@ -183,9 +142,7 @@ async fn a_deactivated_user_is_shut_out_at_once() {
         error_code(&app.gql(None, REFRESH, json!({ "t": refresh })).await),
         Some("UNAUTHENTICATED")
     );
-    let login = app
-        .login_payload("agent.b1@careline.example", DEMO_PASSWORD)
-        .await;
+    let login = app.login_payload(BELLA, DEMO_PASSWORD).await;
     assert_eq!(error_code(&login), Some("UNAUTHENTICATED"));
 
     // Reactivated, they can sign in again.
@@ -195,14 +152,14 @@ async fn a_deactivated_user_is_shut_out_at_once() {
         json!({ "id": id }),
     )
     .await;
-    app.login("agent.b1@careline.example").await;
+    app.login(BELLA).await;
 }
 
 #[tokio::test]
 async fn hostile_tokens_are_refused() {
     let app = TestApp::spawn().await;
-    let admin_id = app.user_id("admin@careline.example").await;
-    let genuine = app.login("admin@careline.example").await;
+    let admin_id = app.user_id(ADMIN).await;
+    let genuine = app.login(ADMIN).await;
     assert!(data(&app.gql(Some(&genuine), ME, json!({})).await)["me"].is_object());
 
     // A valid token with its payload changed: the signature no longer matches.
@@ -224,28 +181,28 @@ async fn hostile_tokens_are_refused() {
         format!(
             "{}.{}.",
             engine.encode(br#"{"alg":"none","typ":"JWT"}"#),
-            engine.encode(serde_json::to_vec(&claims_for(&admin_id, 600)).unwrap())
+            engine.encode(serde_json::to_vec(&claims(&admin_id, "ADMIN", 600)).unwrap())
         )
     };
     let expired = mint(
-        claims_for(&admin_id, -3600),
+        claims(&admin_id, "ADMIN", -3600),
         TEST_SECRET,
         jsonwebtoken::Algorithm::HS256,
     );
     let other_alg = mint(
-        claims_for(&admin_id, 600),
+        claims(&admin_id, "ADMIN", 600),
         TEST_SECRET,
         jsonwebtoken::Algorithm::HS512,
     );
     let wrong_secret = mint(
-        claims_for(&admin_id, 600),
+        claims(&admin_id, "ADMIN", 600),
         b"another-secret-another-secret-xx",
         jsonwebtoken::Algorithm::HS256,
     );
-    let mut wrong_audience = claims_for(&admin_id, 600);
+    let mut wrong_audience = claims(&admin_id, "ADMIN", 600);
     wrong_audience["aud"] = json!("someone-else");
     let wrong_audience = mint(wrong_audience, TEST_SECRET, jsonwebtoken::Algorithm::HS256);
-    let mut refresh_typed = claims_for(&admin_id, 600);
+    let mut refresh_typed = claims(&admin_id, "ADMIN", 600);
     refresh_typed["typ"] = json!("refresh");
     let refresh_typed = mint(refresh_typed, TEST_SECRET, jsonwebtoken::Algorithm::HS256);
 
@@ -274,9 +231,7 @@ async fn hostile_tokens_are_refused() {
 #[tokio::test]
 async fn change_password_checks_the_current_one_and_ends_every_session() {
     let app = TestApp::spawn().await;
-    let body = app
-        .login_payload("tech@careline.example", DEMO_PASSWORD)
-        .await;
+    let body = app.login_payload(TECH, DEMO_PASSWORD).await;
     let access = data(&body)["login"]["accessToken"]
         .as_str()
         .unwrap()
@@ -324,15 +279,10 @@ async fn change_password_checks_the_current_one_and_ends_every_session() {
         Some("UNAUTHENTICATED")
     );
     assert_eq!(
-        error_code(
-            &app.login_payload("tech@careline.example", DEMO_PASSWORD)
-                .await
-        ),
+        error_code(&app.login_payload(TECH, DEMO_PASSWORD).await),
         Some("UNAUTHENTICATED")
     );
-    let fresh = app
-        .login_payload("tech@careline.example", "a much better passphrase")
-        .await;
+    let fresh = app.login_payload(TECH, "a much better passphrase").await;
     assert!(fresh["data"]["login"]["accessToken"].is_string());
 }
 
@@ -395,8 +345,6 @@ async fn the_bootstrap_admin_is_created_at_start() {
         .await;
     assert_eq!(data(&body)["login"]["user"]["roles"], json!(["ADMIN"]));
     // Without the demo seed there are no demo accounts.
-    let demo = app
-        .login_payload("admin@careline.example", DEMO_PASSWORD)
-        .await;
+    let demo = app.login_payload(ADMIN, DEMO_PASSWORD).await;
     assert_eq!(error_code(&demo), Some("UNAUTHENTICATED"));
 }

@@ -18,6 +18,7 @@
 
 use async_graphql::parser::types::{BaseType, Type, TypeKind, TypeSystemDefinition};
 use careline_tests::TestApp;
+use careline_tests::kit::{ADMIN, ALICE, LEGAL, LI_LEI, MANAGER, SAM, TECH, TRAINER};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
@@ -29,14 +30,14 @@ const DEFAULT_CASES: usize = 36;
 /// Who calls: `None` is anonymous.
 const CALLERS: &[Option<&str>] = &[
     None,
-    Some("li.lei@example.com"),
-    Some("agent.a1@careline.example"),
-    Some("tech@careline.example"),
-    Some("trainer@careline.example"),
-    Some("supervisor.a@careline.example"),
-    Some("manager@careline.example"),
-    Some("legal@careline.example"),
-    Some("admin@careline.example"),
+    Some(LI_LEI),
+    Some(ALICE),
+    Some(TECH),
+    Some(TRAINER),
+    Some(SAM),
+    Some(MANAGER),
+    Some(LEGAL),
+    Some(ADMIN),
 ];
 
 /// Operations that end the caller's sessions or accounts when they succeed: run last, so that

@@ -1,16 +1,12 @@
 //! Tickets end to end: the closed loop, confidentiality, concurrency, and the list.
 
+use careline_tests::kit::{
+    AARON, ADMIN, ALICE, CLAIM, DISPATCH_TICKET, HAN_MEIMEI, LEGAL, LI_LEI, LOGISTICS, SUPERVISOR,
+    department_id, event_kinds,
+};
 use careline_tests::{TestApp, data, error_code};
 use serde_json::{Value, json};
 use std::collections::HashSet;
-
-const ALICE: &str = "agent.a1@careline.example";
-const AARON: &str = "agent.a2@careline.example";
-const SUPERVISOR: &str = "supervisor.a@careline.example";
-const LEGAL: &str = "legal@careline.example";
-const LOGISTICS: &str = "logistics@careline.example";
-const LI_LEI: &str = "li.lei@example.com";
-const HAN: &str = "han.meimei@example.com";
 
 const TICKET: &str = "id number status version kind priority
     owner { email } assignee { email } department { name }
@@ -19,18 +15,6 @@ const TICKET: &str = "id number status version kind priority
 const CREATE: &str = "mutation($input: CreateTicketInput!) { createTicket(input: $input) {
     id number status version kind priority owner { email } assignee { email } department { name }
     customer { name phone email } } }";
-
-async fn department_id(app: &TestApp, token: &str, name: &str) -> String {
-    let body = app
-        .gql(Some(token), "{ departments { id name } }", json!({}))
-        .await;
-    data(&body)["departments"]
-        .as_array()
-        .and_then(|d| d.iter().find(|d| d["name"] == name))
-        .and_then(|d| d["id"].as_str())
-        .unwrap_or_else(|| panic!("no department {name}: {body}"))
-        .to_owned()
-}
 
 /// A complaint registered by phone by the staff member holding `token`.
 async fn staff_complaint(app: &TestApp, token: &str, subject: &str) -> Value {
@@ -62,10 +46,6 @@ async fn app_inquiry(app: &TestApp, token: &str, subject: &str) -> Value {
     data(&body)["createTicket"].clone()
 }
 
-async fn act(app: &TestApp, token: &str, mutation: &str, vars: Value) -> Value {
-    app.gql(Some(token), mutation, vars).await
-}
-
 const ACK: &str = "mutation($id: ID!, $v: Int) { acknowledgeTicket(id: $id, expectedVersion: $v) { id status version owner { email } assignee { email } } }";
 const RESOLVE: &str = "mutation($id: ID!) { resolveTicket(id: $id, solution: \"Replaced the unit.\") { status version } }";
 const CLOSE: &str = "mutation($id: ID!) { closeTicket(id: $id) { status version } }";
@@ -74,17 +54,6 @@ const READ: &str =
     "query($id: ID!) { ticket(id: $id) { id status owner { email } department { name }
     customer { name phone email }
     events(first: 100) { totalCount nodes { kind internal message } } } }";
-
-fn kinds(ticket: &Value) -> Vec<String> {
-    ticket["events"]["nodes"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|e| e["kind"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn a_complaint_goes_through_the_whole_loop_with_dispatch_hand_back_and_follow_up() {
@@ -100,14 +69,13 @@ async fn a_complaint_goes_through_the_whole_loop_with_dispatch_hand_back_and_fol
     );
     assert!(t["number"].as_str().unwrap().starts_with("T-"));
 
-    let acked = act(&app, &alice, ACK, json!({ "id": id, "v": t["version"] })).await;
+    let acked = app
+        .gql(Some(&alice), ACK, json!({ "id": id, "v": t["version"] }))
+        .await;
     assert_eq!(data(&acked)["acknowledgeTicket"]["status"], "OPEN");
 
     let legal_dept = department_id(&app, &alice, "Legal").await;
-    let dispatched = act(
-        &app,
-        &alice,
-        "mutation($id: ID!, $d: ID!) { dispatchTicket(id: $id, departmentId: $d, instructions: \"Please check liability.\") { status owner { email } department { name } } }",
+    let dispatched = app.gql(Some(&alice), "mutation($id: ID!, $d: ID!) { dispatchTicket(id: $id, departmentId: $d, instructions: \"Please check liability.\") { status owner { email } department { name } } }",
         json!({ "id": id, "d": legal_dept }),
     )
     .await;
@@ -119,12 +87,9 @@ async fn a_complaint_goes_through_the_whole_loop_with_dispatch_hand_back_and_fol
     // The liaison reads it, adds a note and hands it back with findings.
     let seen = app.gql(Some(&legal), READ, json!({ "id": id })).await;
     assert_eq!(data(&seen)["ticket"]["status"], "PENDING_DEPARTMENT");
-    let note = act(&app, &legal, "mutation($id: ID!) { addTicketNote(id: $id, body: \"Within warranty.\") { kind internal } }", json!({ "id": id })).await;
+    let note = app.gql(Some(&legal), "mutation($id: ID!) { addTicketNote(id: $id, body: \"Within warranty.\") { kind internal } }", json!({ "id": id })).await;
     assert_eq!(data(&note)["addTicketNote"]["internal"], true);
-    let back = act(
-        &app,
-        &legal,
-        "mutation($id: ID!) { returnTicketFromDepartment(id: $id, findings: \"No liability beyond replacement.\") { status owner { email } } }",
+    let back = app.gql(Some(&legal), "mutation($id: ID!) { returnTicketFromDepartment(id: $id, findings: \"No liability beyond replacement.\") { status owner { email } } }",
         json!({ "id": id }),
     )
     .await;
@@ -134,18 +99,15 @@ async fn a_complaint_goes_through_the_whole_loop_with_dispatch_hand_back_and_fol
         ALICE
     );
 
-    let resolved = act(&app, &alice, RESOLVE, json!({ "id": id })).await;
+    let resolved = app.gql(Some(&alice), RESOLVE, json!({ "id": id })).await;
     assert_eq!(data(&resolved)["resolveTicket"]["status"], "RESOLVED");
 
     // A complaint cannot close before its follow-up visit.
-    let early = act(&app, &alice, CLOSE, json!({ "id": id })).await;
+    let early = app.gql(Some(&alice), CLOSE, json!({ "id": id })).await;
     assert_eq!(error_code(&early), Some("INVALID_TRANSITION"), "{early}");
     assert_eq!(early["errors"][0]["extensions"]["status"], "RESOLVED");
 
-    let follow = act(
-        &app,
-        &alice,
-        "mutation($id: ID!) { recordFollowUp(id: $id, input: { method: PHONE, outcome: \"Happy with the new unit.\", customerSatisfied: true }) { followUps { method outcome customerSatisfied by { email } } } }",
+    let follow = app.gql(Some(&alice), "mutation($id: ID!) { recordFollowUp(id: $id, input: { method: PHONE, outcome: \"Happy with the new unit.\", customerSatisfied: true }) { followUps { method outcome customerSatisfied by { email } } } }",
         json!({ "id": id }),
     )
     .await;
@@ -154,7 +116,7 @@ async fn a_complaint_goes_through_the_whole_loop_with_dispatch_hand_back_and_fol
     assert_eq!(f["by"]["email"], ALICE);
 
     // Nor before its cause is analysed: a verdict and root cause first.
-    let unjudged = act(&app, &alice, CLOSE, json!({ "id": id })).await;
+    let unjudged = app.gql(Some(&alice), CLOSE, json!({ "id": id })).await;
     assert_eq!(
         error_code(&unjudged),
         Some("INVALID_TRANSITION"),
@@ -167,10 +129,7 @@ async fn a_complaint_goes_through_the_whole_loop_with_dispatch_hand_back_and_fol
             .contains("verdict")
     );
     let supervisor = app.login(SUPERVISOR).await;
-    let verdict = act(
-        &app,
-        &supervisor,
-        "mutation($id: ID!) { recordComplaintVerdict(ticketId: $id, verdict: UNJUSTIFIED, rootCause: \"Transport damage, not the product.\") { verdict rootCause } }",
+    let verdict = app.gql(Some(&supervisor), "mutation($id: ID!) { recordComplaintVerdict(ticketId: $id, verdict: UNJUSTIFIED, rootCause: \"Transport damage, not the product.\") { verdict rootCause } }",
         json!({ "id": id }),
     )
     .await;
@@ -179,11 +138,11 @@ async fn a_complaint_goes_through_the_whole_loop_with_dispatch_hand_back_and_fol
         "UNJUSTIFIED"
     );
 
-    let closed = act(&app, &alice, CLOSE, json!({ "id": id })).await;
+    let closed = app.gql(Some(&alice), CLOSE, json!({ "id": id })).await;
     assert_eq!(data(&closed)["closeTicket"]["status"], "CLOSED");
 
     let timeline = app.gql(Some(&alice), READ, json!({ "id": id })).await;
-    let k = kinds(&data(&timeline)["ticket"]);
+    let k = event_kinds(&data(&timeline)["ticket"]);
     for expected in [
         "CREATED",
         "ACKNOWLEDGED",
@@ -201,13 +160,13 @@ async fn a_complaint_goes_through_the_whole_loop_with_dispatch_hand_back_and_fol
     }
 
     // Reopening needs a reason and brings it back to OPEN.
-    let reopened = act(
-        &app,
-        &alice,
-        "mutation($id: ID!) { reopenTicket(id: $id, reason: \"Leaks again.\") { status } }",
-        json!({ "id": id }),
-    )
-    .await;
+    let reopened = app
+        .gql(
+            Some(&alice),
+            "mutation($id: ID!) { reopenTicket(id: $id, reason: \"Leaks again.\") { status } }",
+            json!({ "id": id }),
+        )
+        .await;
     assert_eq!(data(&reopened)["reopenTicket"]["status"], "OPEN");
 }
 
@@ -225,19 +184,19 @@ async fn a_customers_app_ticket_gets_a_reply_and_exactly_one_rating_per_resoluti
     assert_eq!(t["owner"], Value::Null);
 
     // Rating before resolution is refused with the status named.
-    let early = act(&app, &li, RATE, json!({ "id": id, "r": 5 })).await;
+    let early = app.gql(Some(&li), RATE, json!({ "id": id, "r": 5 })).await;
     assert_eq!(error_code(&early), Some("INVALID_TRANSITION"), "{early}");
     assert_eq!(early["errors"][0]["extensions"]["status"], "NEW");
 
-    let acked = act(&app, &aaron, ACK, json!({ "id": id })).await;
+    let acked = app.gql(Some(&aaron), ACK, json!({ "id": id })).await;
     assert_eq!(
         data(&acked)["acknowledgeTicket"]["owner"]["email"],
         AARON,
         "the first responder owns a customer's ticket"
     );
-    let reply = act(&app, &aaron, "mutation($id: ID!) { replyToCustomer(id: $id, body: \"Use the AP-F3 cartridge.\") { kind internal message } }", json!({ "id": id })).await;
+    let reply = app.gql(Some(&aaron), "mutation($id: ID!) { replyToCustomer(id: $id, body: \"Use the AP-F3 cartridge.\") { kind internal message } }", json!({ "id": id })).await;
     assert_eq!(data(&reply)["replyToCustomer"]["internal"], false);
-    act(&app, &aaron, RESOLVE, json!({ "id": id })).await;
+    app.gql(Some(&aaron), RESOLVE, json!({ "id": id })).await;
 
     let seen = app.gql(Some(&li), READ, json!({ "id": id })).await;
     let events = &data(&seen)["ticket"]["events"]["nodes"];
@@ -249,30 +208,29 @@ async fn a_customers_app_ticket_gets_a_reply_and_exactly_one_rating_per_resoluti
             .any(|e| e["message"] == "Use the AP-F3 cartridge.")
     );
 
-    let out_of_range = act(&app, &li, RATE, json!({ "id": id, "r": 6 })).await;
+    let out_of_range = app.gql(Some(&li), RATE, json!({ "id": id, "r": 6 })).await;
     assert_eq!(error_code(&out_of_range), Some("BAD_USER_INPUT"));
     assert_eq!(out_of_range["errors"][0]["extensions"]["field"], "rating");
 
-    let rated = act(&app, &li, RATE, json!({ "id": id, "r": 4 })).await;
+    let rated = app.gql(Some(&li), RATE, json!({ "id": id, "r": 4 })).await;
     assert_eq!(data(&rated)["rateTicket"]["satisfaction"]["rating"], 4);
-    let again = act(&app, &li, RATE, json!({ "id": id, "r": 5 })).await;
+    let again = app.gql(Some(&li), RATE, json!({ "id": id, "r": 5 })).await;
     assert_eq!(error_code(&again), Some("CONFLICT"), "{again}");
 
     // Another customer cannot rate it: to them it does not exist.
-    let han = app.login(HAN).await;
-    let foreign = act(&app, &han, RATE, json!({ "id": id, "r": 1 })).await;
+    let han = app.login(HAN_MEIMEI).await;
+    let foreign = app.gql(Some(&han), RATE, json!({ "id": id, "r": 1 })).await;
     assert_eq!(error_code(&foreign), Some("NOT_FOUND"), "{foreign}");
 
     // After a reopen and a new resolution, the customer may rate again.
-    act(
-        &app,
-        &li,
+    app.gql(
+        Some(&li),
         "mutation($id: ID!) { reopenTicket(id: $id, reason: \"Wrong size.\") { status } }",
         json!({ "id": id }),
     )
     .await;
-    act(&app, &aaron, RESOLVE, json!({ "id": id })).await;
-    let second = act(&app, &li, RATE, json!({ "id": id, "r": 5 })).await;
+    app.gql(Some(&aaron), RESOLVE, json!({ "id": id })).await;
+    let second = app.gql(Some(&li), RATE, json!({ "id": id, "r": 5 })).await;
     assert_eq!(data(&second)["rateTicket"]["satisfaction"]["rating"], 5);
 }
 
@@ -281,7 +239,7 @@ async fn an_illegal_transition_is_refused_naming_the_current_status_and_allowed_
     let app = TestApp::spawn().await;
     let alice = app.login(ALICE).await;
     let t = staff_complaint(&app, &alice, "Illegal move").await;
-    let body = act(&app, &alice, CLOSE, json!({ "id": t["id"] })).await;
+    let body = app.gql(Some(&alice), CLOSE, json!({ "id": t["id"] })).await;
     assert_eq!(error_code(&body), Some("INVALID_TRANSITION"));
     let err = &body["errors"][0];
     assert_eq!(err["extensions"]["status"], "NEW");
@@ -301,12 +259,11 @@ async fn a_stale_expected_version_is_a_conflict_and_changes_nothing() {
     let alice = app.login(ALICE).await;
     let t = staff_complaint(&app, &alice, "Stale").await;
     let v = t["version"].as_i64().unwrap();
-    let ok = act(&app, &alice, ACK, json!({ "id": t["id"], "v": v })).await;
+    let ok = app
+        .gql(Some(&alice), ACK, json!({ "id": t["id"], "v": v }))
+        .await;
     assert_eq!(data(&ok)["acknowledgeTicket"]["version"], v + 1);
-    let stale = act(
-        &app,
-        &alice,
-        "mutation($id: ID!, $v: Int) { setTicketStatus(id: $id, status: PENDING_CUSTOMER, expectedVersion: $v) { status } }",
+    let stale = app.gql(Some(&alice), "mutation($id: ID!, $v: Int) { setTicketStatus(id: $id, status: PENDING_CUSTOMER, expectedVersion: $v) { status } }",
         json!({ "id": t["id"], "v": v }),
     )
     .await;
@@ -352,7 +309,7 @@ async fn of_two_simultaneous_claims_exactly_one_wins_and_the_other_gets_a_confli
 async fn a_customer_cannot_read_or_touch_another_customers_ticket() {
     let app = TestApp::spawn().await;
     let li = app.login(LI_LEI).await;
-    let han = app.login(HAN).await;
+    let han = app.login(HAN_MEIMEI).await;
     let t = app_inquiry(&app, &li, "Mine only").await;
     let read = app.gql(Some(&han), READ, json!({ "id": t["id"] })).await;
     assert_eq!(error_code(&read), Some("NOT_FOUND"), "{read}");
@@ -364,13 +321,13 @@ async fn a_customer_cannot_read_or_touch_another_customers_ticket() {
         )
         .await;
     assert_eq!(error_code(&by_number), Some("NOT_FOUND"));
-    let reopen = act(
-        &app,
-        &han,
-        "mutation($id: ID!) { reopenTicket(id: $id, reason: \"x\") { id } }",
-        json!({ "id": t["id"] }),
-    )
-    .await;
+    let reopen = app
+        .gql(
+            Some(&han),
+            "mutation($id: ID!) { reopenTicket(id: $id, reason: \"x\") { id } }",
+            json!({ "id": t["id"] }),
+        )
+        .await;
     assert_eq!(error_code(&reopen), Some("NOT_FOUND"));
     let missing = app
         .gql(
@@ -407,13 +364,13 @@ async fn internal_notes_are_hidden_from_the_customer_and_from_their_count() {
     let li = app.login(LI_LEI).await;
     let alice = app.login(ALICE).await;
     let t = app_inquiry(&app, &li, "Note test").await;
-    act(&app, &alice, ACK, json!({ "id": t["id"] })).await;
-    act(&app, &alice, "mutation($id: ID!) { addTicketNote(id: $id, body: \"Customer sounds upset; be careful.\") { id } }", json!({ "id": t["id"] })).await;
+    app.gql(Some(&alice), ACK, json!({ "id": t["id"] })).await;
+    app.gql(Some(&alice), "mutation($id: ID!) { addTicketNote(id: $id, body: \"Customer sounds upset; be careful.\") { id } }", json!({ "id": t["id"] })).await;
 
     let staff = app.gql(Some(&alice), READ, json!({ "id": t["id"] })).await;
     let staff_events = &data(&staff)["ticket"]["events"];
     assert!(
-        kinds(&data(&staff)["ticket"])
+        event_kinds(&data(&staff)["ticket"])
             .iter()
             .any(|k| k == "NOTE_ADDED")
     );
@@ -462,12 +419,11 @@ async fn customer_contact_details_are_masked_for_staff_who_are_not_accountable()
         "zhou.test@example.org"
     );
 
-    act(&app, &alice, ACK, json!({ "id": t["id"] })).await;
+    app.gql(Some(&alice), ACK, json!({ "id": t["id"] })).await;
     let dept = department_id(&app, &alice, "Legal").await;
-    act(
-        &app,
-        &alice,
-        "mutation($id: ID!, $d: ID!) { dispatchTicket(id: $id, departmentId: $d) { id } }",
+    app.gql(
+        Some(&alice),
+        DISPATCH_TICKET,
         json!({ "id": t["id"], "d": dept }),
     )
     .await;
@@ -530,13 +486,13 @@ async fn bad_input_is_refused_with_the_field_at_fault() {
 
     let supervisor = app.login(SUPERVISOR).await;
     let t = staff_complaint(&app, &alice, "Assign").await;
-    let assign = act(
-        &app,
-        &supervisor,
-        "mutation($id: ID!, $a: ID!) { assignTicket(id: $id, assigneeId: $a) { id } }",
-        json!({ "id": t["id"], "a": li_id }),
-    )
-    .await;
+    let assign = app
+        .gql(
+            Some(&supervisor),
+            "mutation($id: ID!, $a: ID!) { assignTicket(id: $id, assigneeId: $a) { id } }",
+            json!({ "id": t["id"], "a": li_id }),
+        )
+        .await;
     assert_eq!(error_code(&assign), Some("BAD_USER_INPUT"));
     assert_eq!(assign["errors"][0]["extensions"]["field"], "assigneeId");
 }
@@ -550,31 +506,25 @@ async fn first_contact_ownership_is_kept_and_only_a_lead_may_transfer_it() {
     let aaron_id = app.user_id(AARON).await;
     let t = staff_complaint(&app, &alice, "Ownership").await;
     let transfer = "mutation($id: ID!, $to: ID!) { transferTicketOwnership(id: $id, toUserId: $to) { owner { email } } }";
-    let refused = act(
-        &app,
-        &aaron,
-        transfer,
-        json!({ "id": t["id"], "to": aaron_id }),
-    )
-    .await;
+    let refused = app
+        .gql(
+            Some(&aaron),
+            transfer,
+            json!({ "id": t["id"], "to": aaron_id }),
+        )
+        .await;
     assert_eq!(error_code(&refused), Some("FORBIDDEN"));
     // Claiming and assigning leave the owner alone.
-    act(
-        &app,
-        &aaron,
-        "mutation($id: ID!) { claimTicket(id: $id) { id } }",
-        json!({ "id": t["id"] }),
-    )
-    .await;
+    app.gql(Some(&aaron), CLAIM, json!({ "id": t["id"] })).await;
     let now = app.gql(Some(&alice), READ, json!({ "id": t["id"] })).await;
     assert_eq!(data(&now)["ticket"]["owner"]["email"], ALICE);
-    let moved = act(
-        &app,
-        &supervisor,
-        transfer,
-        json!({ "id": t["id"], "to": aaron_id }),
-    )
-    .await;
+    let moved = app
+        .gql(
+            Some(&supervisor),
+            transfer,
+            json!({ "id": t["id"], "to": aaron_id }),
+        )
+        .await;
     assert_eq!(
         data(&moved)["transferTicketOwnership"]["owner"]["email"],
         AARON
@@ -610,13 +560,13 @@ async fn a_liaison_sees_only_tickets_dispatched_to_their_department() {
     // And a liaison cannot act on an undispatched ticket either.
     let alice = app.login(ALICE).await;
     let t = staff_complaint(&app, &alice, "Not yours").await;
-    let note = act(
-        &app,
-        &legal,
-        "mutation($id: ID!) { addTicketNote(id: $id, body: \"hi\") { id } }",
-        json!({ "id": t["id"] }),
-    )
-    .await;
+    let note = app
+        .gql(
+            Some(&legal),
+            "mutation($id: ID!) { addTicketNote(id: $id, body: \"hi\") { id } }",
+            json!({ "id": t["id"] }),
+        )
+        .await;
     assert_eq!(error_code(&note), Some("NOT_FOUND"));
 }
 
@@ -902,10 +852,7 @@ async fn a_corrective_action_moves_open_done_verified_and_only_a_lead_verifies()
     let supervisor = app.login(SUPERVISOR).await;
     let t = staff_complaint(&app, &alice, "Courier again").await;
     let dept = department_id(&app, &alice, "Logistics").await;
-    let created = act(
-        &app,
-        &supervisor,
-        "mutation($i: CorrectiveActionInput!) { createCorrectiveAction(input: $i) { id status department { name } tickets { id } } }",
+    let created = app.gql(Some(&supervisor), "mutation($i: CorrectiveActionInput!) { createCorrectiveAction(input: $i) { id status department { name } tickets { id } } }",
         json!({ "i": { "description": "Retrain couriers", "departmentId": dept, "ticketIds": [t["id"]] } }),
     )
     .await;
@@ -913,37 +860,37 @@ async fn a_corrective_action_moves_open_done_verified_and_only_a_lead_verifies()
     assert_eq!(ca["status"], "OPEN");
     assert_eq!(ca["tickets"][0]["id"], t["id"]);
     let set = "mutation($id: ID!, $s: CorrectiveActionStatus!) { setCorrectiveActionStatus(id: $id, status: $s) { status } }";
-    let skip = act(
-        &app,
-        &supervisor,
-        set,
-        json!({ "id": ca["id"], "s": "VERIFIED" }),
-    )
-    .await;
+    let skip = app
+        .gql(
+            Some(&supervisor),
+            set,
+            json!({ "id": ca["id"], "s": "VERIFIED" }),
+        )
+        .await;
     assert_eq!(error_code(&skip), Some("INVALID_TRANSITION"));
-    let done = act(
-        &app,
-        &logistics,
-        set,
-        json!({ "id": ca["id"], "s": "DONE" }),
-    )
-    .await;
+    let done = app
+        .gql(
+            Some(&logistics),
+            set,
+            json!({ "id": ca["id"], "s": "DONE" }),
+        )
+        .await;
     assert_eq!(data(&done)["setCorrectiveActionStatus"]["status"], "DONE");
-    let by_liaison = act(
-        &app,
-        &logistics,
-        set,
-        json!({ "id": ca["id"], "s": "VERIFIED" }),
-    )
-    .await;
+    let by_liaison = app
+        .gql(
+            Some(&logistics),
+            set,
+            json!({ "id": ca["id"], "s": "VERIFIED" }),
+        )
+        .await;
     assert_eq!(error_code(&by_liaison), Some("FORBIDDEN"));
-    let verified = act(
-        &app,
-        &supervisor,
-        set,
-        json!({ "id": ca["id"], "s": "VERIFIED" }),
-    )
-    .await;
+    let verified = app
+        .gql(
+            Some(&supervisor),
+            set,
+            json!({ "id": ca["id"], "s": "VERIFIED" }),
+        )
+        .await;
     assert_eq!(
         data(&verified)["setCorrectiveActionStatus"]["status"],
         "VERIFIED"
@@ -976,7 +923,7 @@ async fn a_corrective_action_moves_open_done_verified_and_only_a_lead_verifies()
 #[tokio::test]
 async fn the_demo_seed_has_every_kind_and_status_with_real_timelines() {
     let app = TestApp::spawn().await;
-    let admin = app.login("admin@careline.example").await;
+    let admin = app.login(ADMIN).await;
     let body = app
         .gql(
             Some(&admin),
@@ -1023,7 +970,7 @@ async fn a_customer_cannot_set_staff_only_fields_or_use_staff_mutations() {
         .await;
     let t = &data(&body)["createTicket"];
     assert_eq!(t["priority"], "NORMAL", "customers cannot raise priority");
-    let ack = act(&app, &li, ACK, json!({ "id": t["id"] })).await;
+    let ack = app.gql(Some(&li), ACK, json!({ "id": t["id"] })).await;
     assert_eq!(error_code(&ack), Some("FORBIDDEN"));
     let _ = TICKET;
 }

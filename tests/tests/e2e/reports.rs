@@ -5,6 +5,7 @@
 //! token or the right role.
 
 use calamine::{Data, Reader, Xlsx};
+use careline_tests::kit::{ADMIN, ALICE, LI_LEI, MANAGER, SAM, TRAINER, set_clock, tick};
 use careline_tests::{TestApp, data, error_code};
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use serde_json::{Value, json};
@@ -139,7 +140,7 @@ fn svg_texts(bytes: &[u8]) -> Vec<String> {
 #[tokio::test]
 async fn monthly_service_workbook_opens_with_chinese_sheets_a_native_chart_and_the_kpi_figures() {
     let app = TestApp::spawn().await;
-    let manager = app.login("manager@careline.example").await;
+    let manager = app.login(MANAGER).await;
     let report = generate(&app, &manager, "MONTHLY_SERVICE", None).await;
     assert_eq!(report["kind"], "MONTHLY_SERVICE");
     assert_eq!(report["scheduled"], false);
@@ -201,7 +202,7 @@ async fn monthly_service_workbook_opens_with_chinese_sheets_a_native_chart_and_t
 #[tokio::test]
 async fn csv_tables_start_with_a_bom_and_parse_and_svg_charts_are_well_formed_with_their_series() {
     let app = TestApp::spawn().await;
-    let supervisor = app.login("supervisor.a@careline.example").await;
+    let supervisor = app.login(SAM).await;
     let report = generate(&app, &supervisor, "MONTHLY_SERVICE", None).await;
 
     let csv = download(&app, &supervisor, &url(&report, "/agents.csv"), "text/csv").await;
@@ -258,7 +259,7 @@ async fn csv_tables_start_with_a_bom_and_parse_and_svg_charts_are_well_formed_wi
 #[tokio::test]
 async fn english_sheet_names_headings_and_chart_titles_when_the_request_accepts_english() {
     let app = TestApp::spawn().await;
-    let manager = app.login("manager@careline.example").await;
+    let manager = app.login(MANAGER).await;
     let report = generate(&app, &manager, "MONTHLY_SERVICE", Some("en-US,en;q=0.9")).await;
     assert_eq!(report["language"], "en");
     let id = report["id"].as_str().unwrap();
@@ -290,7 +291,7 @@ async fn english_sheet_names_headings_and_chart_titles_when_the_request_accepts_
 async fn complaint_report_breaks_complaints_down_by_category_channel_department_root_cause_and_verdict()
  {
     let app = TestApp::spawn().await;
-    let manager = app.login("manager@careline.example").await;
+    let manager = app.login(MANAGER).await;
     let report = generate(&app, &manager, "COMPLAINTS", None).await;
     let id = report["id"].as_str().unwrap();
     let bytes = download(
@@ -380,7 +381,7 @@ async fn complaint_report_breaks_complaints_down_by_category_channel_department_
 #[tokio::test]
 async fn quality_and_training_reports_list_inspections_and_compliance() {
     let app = TestApp::spawn().await;
-    let manager = app.login("manager@careline.example").await;
+    let manager = app.login(MANAGER).await;
     let quality = generate(&app, &manager, "QUALITY", None).await;
     let id = quality["id"].as_str().unwrap();
     let mut book = workbook(
@@ -429,7 +430,7 @@ async fn quality_and_training_reports_list_inspections_and_compliance() {
 #[tokio::test]
 async fn reports_are_listed_newest_first_and_by_kind() {
     let app = TestApp::spawn().await;
-    let manager = app.login("manager@careline.example").await;
+    let manager = app.login(MANAGER).await;
     let complaints = generate(&app, &manager, "COMPLAINTS", None).await;
     let quality = generate(&app, &manager, "QUALITY", None).await;
     let body = app.gql(Some(&manager), LIST, json!({ "n": 2 })).await;
@@ -456,7 +457,7 @@ async fn reports_are_listed_newest_first_and_by_kind() {
 #[tokio::test]
 async fn bad_windows_and_scopes_are_refused_as_bad_user_input() {
     let app = TestApp::spawn().await;
-    let manager = app.login("manager@careline.example").await;
+    let manager = app.login(MANAGER).await;
     let now = Utc::now();
     let cases = [
         (now, now),
@@ -487,7 +488,7 @@ async fn bad_windows_and_scopes_are_refused_as_bad_user_input() {
     .await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
     // A supervisor reads their team's figures, not everyone's.
-    let supervisor = app.login("supervisor.a@careline.example").await;
+    let supervisor = app.login(SAM).await;
     let body = generate_in(
         &app,
         &supervisor,
@@ -501,7 +502,7 @@ async fn bad_windows_and_scopes_are_refused_as_bad_user_input() {
 #[tokio::test]
 async fn report_downloads_need_a_token_and_a_role_that_reads_reports() {
     let app = TestApp::spawn().await;
-    let manager = app.login("manager@careline.example").await;
+    let manager = app.login(MANAGER).await;
     let report = generate(&app, &manager, "COMPLAINTS", None).await;
     let id = report["id"].as_str().unwrap();
     let workbook = format!("/reports/{id}.xlsx");
@@ -517,11 +518,7 @@ async fn report_downloads_need_a_token_and_a_role_that_reads_reports() {
         let response = get(&app, Some("not-a-token"), url).await;
         assert_eq!(response.status(), 401, "{url} with a bad token");
     }
-    for email in [
-        "agent.a1@careline.example",
-        "li.lei@example.com",
-        "trainer@careline.example",
-    ] {
+    for email in [ALICE, LI_LEI, TRAINER] {
         let token = app.login(email).await;
         for url in [&workbook, &csv] {
             let response = get(&app, Some(&token), url).await;
@@ -545,7 +542,7 @@ async fn report_downloads_need_a_token_and_a_role_that_reads_reports() {
         .await;
         assert_eq!(error_code(&body), Some("FORBIDDEN"), "{email} generates");
     }
-    let admin = app.login("admin@careline.example").await;
+    let admin = app.login(ADMIN).await;
     assert_eq!(get(&app, Some(&admin), &workbook).await.status(), 200);
     for missing in [
         format!("/reports/{}.xlsx", uuid::Uuid::now_v7()),
@@ -581,11 +578,10 @@ async fn last_months_reports_are_generated_once_at_eight_on_the_first_across_ins
     let b = a.spawn_sharing(|_| {}).await;
     let set_clocks = |at: DateTime<Utc>| {
         for app in [&a, &b] {
-            let clock = &app.state.app.clock;
-            clock.advance(at - clock.now());
+            set_clock(app, at);
         }
     };
-    let manager = a.login("manager@careline.example").await;
+    let manager = a.login(MANAGER).await;
     let scheduled = || async {
         let body = a.gql(Some(&manager), LIST, json!({ "n": 100 })).await;
         data(&body)["reports"]
@@ -598,19 +594,14 @@ async fn last_months_reports_are_generated_once_at_eight_on_the_first_across_ins
     };
 
     set_clocks(next_first_at(7, 59));
-    careline_api::sla::tick(&a.state).await.unwrap();
+    tick(&a).await;
     assert!(scheduled().await.is_empty(), "nothing before 08:00");
 
     set_clocks(next_first_at(8, 0) + Duration::seconds(30));
-    let (x, y) = tokio::join!(
-        careline_api::sla::tick(&a.state),
-        careline_api::sla::tick(&b.state)
-    );
-    x.unwrap();
-    y.unwrap();
+    tokio::join!(tick(&a), tick(&b));
     // Later ticks the same day find them stored.
-    careline_api::sla::tick(&b.state).await.unwrap();
-    careline_api::sla::tick(&a.state).await.unwrap();
+    tick(&b).await;
+    tick(&a).await;
 
     let reports = scheduled().await;
     let mut kinds: Vec<&str> = reports

@@ -2,21 +2,14 @@
 //! only after every department), what liaisons see, reclassifying, the hand-back cap, evidence,
 //! follow-up cases and the follow-up rules.
 
+use careline_tests::kit::{
+    ACKNOWLEDGE, AGENT, HAN_MEIMEI, LEGAL, LI_LEI, LOGISTICS, PRODUCT, SUPERVISOR, complaint,
+    create_ticket, department_id, escalations_of, events_of, set_clock, shanghai, tick,
+};
 use careline_tests::{TestApp, data, error_code};
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use chrono_tz::Asia::Shanghai;
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-const AGENT: &str = "agent.a1@careline.example";
-const SUPERVISOR: &str = "supervisor.a@careline.example";
-const LEGAL: &str = "legal@careline.example";
-const LOGISTICS: &str = "logistics@careline.example";
-const PRODUCT: &str = "product@careline.example";
-const LI_LEI: &str = "li.lei@example.com";
-const HAN_MEIMEI: &str = "han.meimei@example.com";
-
-const CREATE: &str = "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }";
-const ACK: &str = "mutation($id: ID!) { acknowledgeTicket(id: $id) { status } }";
 const DISPATCH: &str = "mutation($id: ID!, $t: [DepartmentTaskInput!]!) {
     dispatchToDepartments(id: $id, tasks: $t) { status
         departmentTasks { id status dueAt department { name } } } }";
@@ -29,76 +22,9 @@ const TICKET: &str = "query($id: ID!) { ticket(id: $id) { status escalationLevel
     sla { firstResponseDueAt resolutionDueAt resolutionBreached }
     departmentTasks { status remindedAt department { name } }
     events(first: 100) { nodes { kind message } } } }";
-const ESCALATIONS: &str = "{ escalations(first: 100) { level reason ticket { id } } }";
-
-fn shanghai(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    Shanghai
-        .with_ymd_and_hms(y, mo, d, h, mi, 0)
-        .single()
-        .expect("a Shanghai time")
-        .with_timezone(&Utc)
-}
-
-fn set_clock(app: &TestApp, at: DateTime<Utc>) {
-    let clock = &app.state.app.clock;
-    clock.advance(at - clock.now());
-}
-
-fn complaint(subject: &str) -> Value {
-    json!({ "i": { "kind": "COMPLAINT", "channel": "PHONE", "subject": subject,
-        "description": "The parcel arrived broken and the contract terms are unclear.",
-        "category": "PRODUCT_QUALITY", "customer": { "name": "Wang Fang", "phone": "13800138000" } } })
-}
-
-async fn create(app: &TestApp, token: &str, variables: Value) -> String {
-    let body = app.gql(Some(token), CREATE, variables).await;
-    data(&body)["createTicket"]["id"]
-        .as_str()
-        .expect("ticket id")
-        .to_owned()
-}
 
 async fn ticket(app: &TestApp, token: &str, id: &str) -> Value {
     data(&app.gql(Some(token), TICKET, json!({ "id": id })).await)["ticket"].clone()
-}
-
-async fn department_id(app: &TestApp, token: &str, name: &str) -> String {
-    let body = app
-        .gql(Some(token), "{ departments { id name } }", json!({}))
-        .await;
-    data(&body)["departments"]
-        .as_array()
-        .expect("departments")
-        .iter()
-        .find(|d| d["name"] == name)
-        .and_then(|d| d["id"].as_str())
-        .expect("department")
-        .to_owned()
-}
-
-fn kinds(t: &Value, kind: &str) -> Vec<Value> {
-    t["events"]["nodes"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .filter(|e| e["kind"] == kind)
-        .cloned()
-        .collect()
-}
-
-async fn tick(app: &TestApp) -> usize {
-    careline_api::sla::tick(&app.state).await.expect("tick")
-}
-
-async fn escalations_of(app: &TestApp, token: &str, id: &str) -> Vec<Value> {
-    let body = app.gql(Some(token), ESCALATIONS, json!({})).await;
-    data(&body)["escalations"]
-        .as_array()
-        .expect("escalations")
-        .iter()
-        .filter(|e| e["ticket"]["id"] == id)
-        .cloned()
-        .collect()
 }
 
 #[tokio::test]
@@ -114,8 +40,11 @@ async fn parallel_departments_remind_escalate_once_and_return_only_after_both() 
     let start = shanghai(2027, 3, 2, 10, 0);
     set_clock(&app, start);
     set_clock(&second, start);
-    let id = create(&app, &agent, complaint("Broken parcel")).await;
-    data(&app.gql(Some(&agent), ACK, json!({ "id": id })).await);
+    let id = create_ticket(&app, &agent, complaint("Broken parcel")).await;
+    data(
+        &app.gql(Some(&agent), ACKNOWLEDGE, json!({ "id": id }))
+            .await,
+    );
     let legal_id = department_id(&app, &agent, "Legal").await;
     let logistics_id = department_id(&app, &agent, "Logistics").await;
 
@@ -250,7 +179,7 @@ async fn parallel_departments_remind_escalate_once_and_return_only_after_both() 
         .await;
     assert_eq!(error_code(&elsewhere), Some("FORBIDDEN"), "{elsewhere}");
     let t = ticket(&app, &supervisor, &id).await;
-    assert_eq!(kinds(&t, "DEPARTMENT_REMINDED").len(), 1, "{t}");
+    assert_eq!(events_of(&t, "DEPARTMENT_REMINDED").len(), 1, "{t}");
     let overdue_now = app.gql(Some(&logistics), TASKS, json!({})).await;
     let open = &data(&overdue_now)["departmentTasks"][0];
     assert_eq!(open["remindedAt"].as_array().map(Vec::len), Some(1));
@@ -298,7 +227,7 @@ async fn parallel_departments_remind_escalate_once_and_return_only_after_both() 
     );
     let t = ticket(&app, &agent, &id).await;
     assert_eq!(t["status"], "OPEN", "{t}");
-    let answers = kinds(&t, "DEPARTMENT_ANSWERED");
+    let answers = events_of(&t, "DEPARTMENT_ANSWERED");
     assert_eq!(answers.len(), 2);
     assert!(
         answers
@@ -313,8 +242,11 @@ async fn dispatch_ticket_is_a_one_task_dispatch_and_leaving_the_department_cance
     let app = TestApp::spawn().await;
     let agent = app.login(AGENT).await;
     let supervisor = app.login(SUPERVISOR).await;
-    let id = create(&app, &agent, complaint("Contract question")).await;
-    data(&app.gql(Some(&agent), ACK, json!({ "id": id })).await);
+    let id = create_ticket(&app, &agent, complaint("Contract question")).await;
+    data(
+        &app.gql(Some(&agent), ACKNOWLEDGE, json!({ "id": id }))
+            .await,
+    );
     let legal_id = department_id(&app, &agent, "Legal").await;
     let sent = app
         .gql(
@@ -340,8 +272,11 @@ async fn dispatch_ticket_is_a_one_task_dispatch_and_leaving_the_department_cance
     assert_eq!(r["status"], "RESOLVED");
     assert_eq!(r["departmentTasks"][0]["status"], "CANCELLED");
     // The same department twice is refused.
-    let other = create(&app, &agent, complaint("Twice")).await;
-    data(&app.gql(Some(&agent), ACK, json!({ "id": other })).await);
+    let other = create_ticket(&app, &agent, complaint("Twice")).await;
+    data(
+        &app.gql(Some(&agent), ACKNOWLEDGE, json!({ "id": other }))
+            .await,
+    );
     let twice = app
         .gql(
             Some(&agent),
@@ -359,7 +294,7 @@ async fn vip_customers_get_a_higher_default_priority() {
     let supervisor = app.login(SUPERVISOR).await;
     let inquiry = json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": "Invoice",
         "description": "Where is my invoice?", "customer": { "name": "Qian Wei", "phone": "13700137000" } } });
-    let first = create(&app, &agent, inquiry.clone()).await;
+    let first = create_ticket(&app, &agent, inquiry.clone()).await;
     let read = "query($id: ID!) { ticket(id: $id) { priority customer { id } } }";
     let t = data(&app.gql(Some(&agent), read, json!({ "id": first })).await)["ticket"].clone();
     assert_eq!(t["priority"], "NORMAL");
@@ -371,7 +306,7 @@ async fn vip_customers_get_a_higher_default_priority() {
         )
         .await,
     );
-    let second = create(&app, &agent, inquiry).await;
+    let second = create_ticket(&app, &agent, inquiry).await;
     let t = data(&app.gql(Some(&agent), read, json!({ "id": second })).await)["ticket"].clone();
     assert_eq!(t["priority"], "HIGH", "{t}");
     // A returning customer within seven days is flagged for staff.
@@ -393,7 +328,7 @@ async fn reclassifying_to_major_escalates_once_and_keeps_the_original_clock() {
     let supervisor = app.login(SUPERVISOR).await;
     let created_at = shanghai(2027, 3, 2, 10, 0);
     set_clock(&app, created_at);
-    let id = create(&app, &agent, complaint("Sharp edge")).await;
+    let id = create_ticket(&app, &agent, complaint("Sharp edge")).await;
     set_clock(&app, shanghai(2027, 3, 2, 10, 40));
     let reclassify = "mutation($id: ID!, $i: ReclassifyInput!) { reclassifyTicket(id: $id, input: $i) {
         severity priority escalationLevel sla { policyName firstResponseDueAt resolutionDueAt } } }";
@@ -429,8 +364,8 @@ async fn reclassifying_to_major_escalates_once_and_keeps_the_original_clock() {
             < 60
     );
     let full = ticket(&app, &supervisor, &id).await;
-    assert_eq!(kinds(&full, "RECLASSIFIED").len(), 1);
-    let message = kinds(&full, "RECLASSIFIED")[0]["message"].clone();
+    assert_eq!(events_of(&full, "RECLASSIFIED").len(), 1);
+    let message = events_of(&full, "RECLASSIFIED")[0]["message"].clone();
     assert!(
         message
             .as_str()
@@ -472,8 +407,11 @@ async fn a_hand_back_never_extends_a_breached_resolution_target() {
     set_clock(&app, shanghai(2027, 3, 2, 10, 0));
     let inquiry = json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": "Warranty terms",
         "description": "Which warranty applies?", "customer": { "name": "Zhao Lei" } } });
-    let id = create(&app, &agent, inquiry).await;
-    data(&app.gql(Some(&agent), ACK, json!({ "id": id })).await);
+    let id = create_ticket(&app, &agent, inquiry).await;
+    data(
+        &app.gql(Some(&agent), ACKNOWLEDGE, json!({ "id": id }))
+            .await,
+    );
     let legal_id = department_id(&app, &agent, "Legal").await;
     data(
         &app.gql(
@@ -518,7 +456,7 @@ async fn customers_and_staff_add_evidence_until_the_ticket_closes() {
     let agent = app.login(AGENT).await;
     let own = json!({ "i": { "kind": "AFTER_SALES", "channel": "MOBILE_APP", "subject": "Kettle leaks",
         "description": "Water leaks from the base." } });
-    let id = create(&app, &li, own).await;
+    let id = create_ticket(&app, &li, own).await;
     let add =
         "mutation($id: ID!, $a: [AttachmentInput!]!) { addAttachments(id: $id, attachments: $a) {
         attachments { fileName } } }";
@@ -543,7 +481,7 @@ async fn customers_and_staff_add_evidence_until_the_ticket_closes() {
         Some(2)
     );
     let t = ticket(&app, &agent, &id).await;
-    assert_eq!(kinds(&t, "ATTACHMENTS_ADDED").len(), 2);
+    assert_eq!(events_of(&t, "ATTACHMENTS_ADDED").len(), 2);
     // Validated like intake; another customer cannot see the ticket at all.
     let script = json!([{ "fileName": "x.exe", "contentType": "application/x-msdownload",
         "sizeBytes": 10, "uri": "https://files.example.com/x.exe" }]);
@@ -570,8 +508,11 @@ async fn follow_up_cases_link_both_ways_and_unsatisfied_follow_ups_reopen() {
     let supervisor = app.login(SUPERVISOR).await;
     let repair = json!({ "i": { "kind": "AFTER_SALES", "channel": "PHONE", "subject": "Washer repair",
         "description": "Drum does not spin.", "customer": { "name": "Sun Li", "phone": "13900139000" } } });
-    let id = create(&app, &agent, repair).await;
-    data(&app.gql(Some(&agent), ACK, json!({ "id": id })).await);
+    let id = create_ticket(&app, &agent, repair).await;
+    data(
+        &app.gql(Some(&agent), ACKNOWLEDGE, json!({ "id": id }))
+            .await,
+    );
 
     // A follow-up case: the parent's customer and owner, whatever was typed.
     let open =
@@ -650,7 +591,7 @@ async fn a_file_list_that_does_not_parse_is_never_replaced_by_the_next_file() {
     use sea_orm::{ConnectionTrait, Statement};
     let app = TestApp::spawn().await;
     let agent = app.login(AGENT).await;
-    let id = create(&app, &agent, complaint("Broken screen")).await;
+    let id = create_ticket(&app, &agent, complaint("Broken screen")).await;
     // A column damaged outside the application (a manual edit, a bad restore).
     let damaged = "[{\"fileName\": \"screen.jpg\", \"uri\": \"https://files.example.com/scr";
     let db = &app.state.app.db;

@@ -5,28 +5,20 @@
 
 use careline_domain::event::{Envelope, Event, QueueEventKind, TicketSnapshot};
 use careline_domain::ticket::{Priority, TicketKind, TicketStatus};
-use careline_tests::ws::{Ws, next, socket, subscribe};
+use careline_tests::kit::{
+    ALICE, BELLA, LI_LEI, MANAGER, SAM, create_ticket, create_ticket_with, inquiry, wait_until,
+};
+use careline_tests::ws::{self, Ws, next, socket, subscribe};
 use careline_tests::{TestApp, data};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 const QUEUE: &str = "subscription { queueUpdates { kind ticket { number subject teamId } } }";
 const TICKET: &str =
     "subscription($id: ID!) { ticketUpdated(id: $id) { event { kind internal message } } }";
 const CREATE: &str = "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id number } }";
-
-fn inquiry(subject: &str) -> Value {
-    json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": subject,
-        "description": "Where is my parcel?", "customer": { "name": "Wang Fang", "phone": "13800138000" } } })
-}
-
-async fn create(app: &TestApp, token: &str, subject: &str) -> Value {
-    let body = app.gql(Some(token), CREATE, inquiry(subject)).await;
-    data(&body)["createTicket"].clone()
-}
 
 /// The next `next` message (id and payload), or `None` within `secs`.
 async fn next_result(ws: &mut Ws, secs: u64) -> Option<Value> {
@@ -38,10 +30,10 @@ async fn next_result(ws: &mut Ws, secs: u64) -> Option<Value> {
 #[tokio::test]
 async fn subscribers_of_one_view_share_an_execution_and_each_sees_only_its_view() {
     let app = TestApp::spawn().await;
-    let supervisor = app.login("supervisor.a@careline.example").await;
-    let manager = app.login("manager@careline.example").await;
-    let a1 = app.login("agent.a1@careline.example").await;
-    let b1 = app.login("agent.b1@careline.example").await;
+    let supervisor = app.login(SAM).await;
+    let manager = app.login(MANAGER).await;
+    let a1 = app.login(ALICE).await;
+    let b1 = app.login(BELLA).await;
 
     let mut first = socket(&app, &supervisor).await;
     subscribe(&mut first, "one", QUEUE, json!({})).await;
@@ -57,8 +49,8 @@ async fn subscribers_of_one_view_share_an_execution_and_each_sees_only_its_view(
         "the supervisor's two screens share; the agent (own team) and the manager (other roles) do not"
     );
 
-    let team_b = create(&app, &b1, "Team B question").await;
-    let team_a = create(&app, &a1, "Team A question").await;
+    let team_b = create_ticket_with(&app, &b1, CREATE, inquiry("Team B question")).await;
+    let team_a = create_ticket_with(&app, &a1, CREATE, inquiry("Team A question")).await;
 
     for (ws, id) in [
         (&mut first, "one"),
@@ -93,26 +85,24 @@ async fn subscribers_of_one_view_share_an_execution_and_each_sees_only_its_view(
         .await
         .unwrap();
     second.close(None).await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while app.state.fanout.groups() != 2 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until(Duration::from_secs(5), async || {
+        app.state.fanout.groups() == 2
+    })
+    .await;
     assert_eq!(app.state.fanout.groups(), 2);
 }
 
 #[tokio::test]
 async fn a_customer_and_an_agent_on_the_same_document_get_their_own_payloads() {
     let app = TestApp::spawn().await;
-    let customer = app.login("li.lei@example.com").await;
-    let agent = app.login("agent.a1@careline.example").await;
-    let body = app
-        .gql(
-            Some(&customer),
-            CREATE,
-            json!({ "i": { "kind": "INQUIRY", "channel": "MOBILE_APP", "subject": "Warranty length", "description": "How long?" } }),
-        )
-        .await;
-    let id = data(&body)["createTicket"]["id"].clone();
+    let customer = app.login(LI_LEI).await;
+    let agent = app.login(ALICE).await;
+    let id = create_ticket(
+        &app,
+        &customer,
+        json!({ "i": { "kind": "INQUIRY", "channel": "MOBILE_APP", "subject": "Warranty length", "description": "How long?" } }),
+    )
+    .await;
 
     // The customer follows the ticket on two devices; the agent on one.
     let mut phone = socket(&app, &customer).await;
@@ -180,23 +170,13 @@ async fn stuck_socket(app: &TestApp, token: &str) -> Ws {
         .connect(format!("127.0.0.1:{}", app.port).parse().unwrap())
         .await
         .unwrap();
-    let mut request = format!("ws://127.0.0.1:{}/graphql", app.port)
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut ws, _) =
-        tokio_tungstenite::client_async(request, tokio_tungstenite::MaybeTlsStream::Plain(stream))
-            .await
-            .unwrap();
-    ws.send(Message::text(
-        json!({ "type": "connection_init", "payload": { "token": token } }).to_string(),
-    ))
+    let (mut ws, _) = tokio_tungstenite::client_async(
+        ws::request(app, "graphql-transport-ws"),
+        tokio_tungstenite::MaybeTlsStream::Plain(stream),
+    )
     .await
     .unwrap();
-    assert_eq!(next(&mut ws, 5).await.unwrap()["type"], "connection_ack");
+    ws::init(&mut ws, json!({ "token": token })).await;
     subscribe(&mut ws, "q", QUEUE, json!({})).await;
     ws
 }
@@ -205,7 +185,7 @@ async fn stuck_socket(app: &TestApp, token: &str) -> Ws {
 async fn a_client_that_stops_reading_is_closed_with_a_gapless_prefix_and_holds_no_one_up() {
     const EVENTS: usize = 3000;
     let app = TestApp::spawn_with(|s| s.ws_send_timeout = Duration::from_secs(1)).await;
-    let supervisor = app.login("supervisor.a@careline.example").await;
+    let supervisor = app.login(SAM).await;
     let mut stuck = stuck_socket(&app, &supervisor).await;
     let mut healthy = socket(&app, &supervisor).await;
     subscribe(&mut healthy, "q", QUEUE, json!({})).await;
@@ -250,10 +230,10 @@ async fn a_client_that_stops_reading_is_closed_with_a_gapless_prefix_and_holds_n
     );
 
     // The server gave up on the stuck client instead of buffering for it.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while app.state.metrics.ws_connections.get() > 1 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until(Duration::from_secs(10), async || {
+        app.state.metrics.ws_connections.get() <= 1
+    })
+    .await;
     assert_eq!(
         app.state.metrics.ws_connections.get(),
         1,

@@ -5,6 +5,7 @@
 
 use careline_api::auth::rate_limit::{ACCOUNT, ACCOUNT_AT_ADDRESS};
 use careline_api::proxy::TrustedProxies;
+use careline_tests::kit::{ADMIN, ALICE, BELLA, DEACTIVATE, MANAGER, REFRESH, SAM};
 use careline_tests::redis::OwnRedis;
 use careline_tests::ws::{next, socket, subscribe};
 use careline_tests::{DEMO_PASSWORD, TestApp, data, error_code};
@@ -12,13 +13,10 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 const LOGIN: &str = "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken refreshToken } }";
-const REFRESH: &str =
-    "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken refreshToken } }";
 const CHANGE: &str =
     "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }";
 const QUEUE: &str = "subscription { queueUpdates { kind ticket { number } } }";
 
-const ADMIN: &str = "admin@careline.example";
 const ATTACKER: &str = "203.0.113.66";
 const OWNER: &str = "198.51.100.7";
 
@@ -196,7 +194,7 @@ async fn the_account_ceiling_applies_across_addresses() {
     );
     // Other accounts are not affected.
     assert!(signed_in(
-        &login_from(&app, OWNER, "agent.a1@careline.example", DEMO_PASSWORD).await
+        &login_from(&app, OWNER, ALICE, DEMO_PASSWORD).await
     ));
 }
 
@@ -270,14 +268,14 @@ async fn throttling_counts_on_the_instance_while_redis_is_down_and_never_stalls_
 #[tokio::test]
 async fn changing_the_password_revokes_every_session_and_closes_the_accounts_sockets() {
     let app = TestApp::spawn().await;
-    let email = "supervisor.a@careline.example";
+    let email = SAM;
     let first = data(&app.login_payload(email, DEMO_PASSWORD).await)["login"].clone();
     let second = data(&app.login_payload(email, DEMO_PASSWORD).await)["login"].clone();
     let access = first["accessToken"].as_str().unwrap();
     let mut ws = socket(&app, access).await;
     subscribe(&mut ws, "q", QUEUE, json!({})).await;
     // Someone else's socket stays open.
-    let manager = app.login("manager@careline.example").await;
+    let manager = app.login(MANAGER).await;
     let mut bystander = socket(&app, &manager).await;
     subscribe(&mut bystander, "q", QUEUE, json!({})).await;
 
@@ -313,17 +311,11 @@ async fn changing_the_password_revokes_every_session_and_closes_the_accounts_soc
 #[tokio::test]
 async fn deactivating_an_account_closes_its_sockets_at_once() {
     let app = TestApp::spawn().await;
-    let token = app.login("agent.b1@careline.example").await;
+    let token = app.login(BELLA).await;
     let mut ws = socket(&app, &token).await;
     let admin = app.login(ADMIN).await;
-    let id = app.user_id("agent.b1@careline.example").await;
-    let off = app
-        .gql(
-            Some(&admin),
-            "mutation($id: ID!) { setUserActive(id: $id, active: false) { active } }",
-            json!({ "id": id }),
-        )
-        .await;
+    let id = app.user_id(BELLA).await;
+    let off = app.gql(Some(&admin), DEACTIVATE, json!({ "id": id })).await;
     assert_eq!(data(&off)["setUserActive"]["active"], false);
     assert_eq!(next(&mut ws, 3).await, Some(json!({ "close": 4403 })));
 }

@@ -4,22 +4,18 @@
 //! changes language; `extensions.code` and every other extension stay exactly the same.
 
 use careline_api::i18n::Locale;
+use careline_tests::kit::{ADMIN, ALICE, CREATE_USER, MANAGER};
+use careline_tests::ws::{self, Ws};
 use careline_tests::{DEMO_PASSWORD, TestApp, data, error_code};
 use futures_util::SinkExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-const ADMIN: &str = "admin@careline.example";
-const ALICE: &str = "agent.a1@careline.example";
-const MANAGER: &str = "manager@careline.example";
 
 const ENGLISH: &str = "en-US,en;q=0.9";
 const CHINESE: &str = "zh-CN,zh;q=0.9,en;q=0.8";
 
-const CREATE_TICKET: &str =
+const NEW_TICKET: &str =
     "mutation($input: CreateTicketInput!) { createTicket(input: $input) { id version status } }";
-const CREATE_USER: &str = "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }";
 const ACK: &str =
     "mutation($id: ID!, $v: Int) { acknowledgeTicket(id: $id, expectedVersion: $v) { version } }";
 const CLOSE: &str = "mutation($id: ID!) { closeTicket(id: $id) { status } }";
@@ -91,7 +87,7 @@ async fn complaint(app: &TestApp, token: &str) -> Value {
         Some(token),
         None,
         &op(
-            CREATE_TICKET,
+            NEW_TICKET,
             json!({ "input": {
                 "kind": "COMPLAINT", "channel": "PHONE", "subject": "Leaking purifier",
                 "description": "The purifier leaks.", "category": "PRODUCT_QUALITY",
@@ -201,7 +197,7 @@ async fn every_error_code_answers_in_english_and_in_chinese_with_the_same_extens
         &app,
         Some(&alice),
         op(
-            CREATE_TICKET,
+            NEW_TICKET,
             json!({ "input": { "kind": "INQUIRY", "channel": "PHONE", "subject": "S", "description": "D",
                 "customer": { "name": "Zhou Test", "phone": "13812345679" } } }),
         ),
@@ -384,43 +380,27 @@ async fn default_locale_answers_requests_that_name_no_language_we_speak() {
 
 /// Opens a graphql-transport-ws socket with `accept_language` on the upgrade and `payload` in
 /// `connection_init`, and waits for the ack.
-async fn socket(
-    app: &TestApp,
-    accept_language: Option<&str>,
-    payload: Value,
-) -> careline_tests::ws::Ws {
-    let mut request = format!("ws://127.0.0.1:{}/graphql", app.port)
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
+async fn socket(app: &TestApp, accept_language: Option<&str>, payload: Value) -> Ws {
+    let mut request = ws::request(app, "graphql-transport-ws");
     if let Some(language) = accept_language {
         request
             .headers_mut()
             .insert("accept-language", language.parse().unwrap());
     }
     let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    ws.send(Message::text(
-        json!({ "type": "connection_init", "payload": payload }).to_string(),
-    ))
-    .await
-    .unwrap();
-    let ack = careline_tests::ws::next(&mut ws, 5).await.unwrap();
-    assert_eq!(ack["type"], "connection_ack", "{ack}");
+    ws::init(&mut ws, payload).await;
     ws
 }
 
 /// Runs `query` as operation `id` and returns the first message about it.
-async fn run(ws: &mut careline_tests::ws::Ws, id: &str, query: &str) -> Value {
+async fn run(ws: &mut Ws, id: &str, query: &str) -> Value {
     ws.send(Message::text(
         json!({ "id": id, "type": "subscribe", "payload": { "query": query } }).to_string(),
     ))
     .await
     .unwrap();
     loop {
-        let message = careline_tests::ws::next(ws, 5).await.expect("an answer");
+        let message = ws::next(ws, 5).await.expect("an answer");
         if message["id"] == id {
             return message;
         }

@@ -2,13 +2,12 @@
 //! iCalendar import recounts open tickets (one timeline entry each), a policy edited without
 //! touching its calendar keeps every due time, and the demo's back office has its calendar.
 
+use careline_tests::kit::{
+    ACKNOWLEDGE, AGENT, MANAGER, create_ticket, events_of, set_clock, shanghai, time,
+};
 use careline_tests::{TestApp, data, error_code};
-use chrono::{DateTime, TimeZone, Utc};
-use chrono_tz::Asia::Shanghai;
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-
-const MANAGER: &str = "manager@careline.example";
-const AGENT: &str = "agent.a1@careline.example";
 
 const CREATE_CALENDAR: &str = "mutation($i: BusinessCalendarInput!) {
     createBusinessCalendar(input: $i) { id version windows } }";
@@ -20,24 +19,9 @@ const IMPORT: &str = "mutation($c: ID!, $ics: String!) {
         years holidays workingDays skipped ticketsRecomputed calendar { days { date kind } } } }";
 const POLICY: &str = "mutation($i: SlaPolicyInput!) {
     upsertSlaPolicy(input: $i) { id calendar { id } businessHours { timeZone windows } } }";
-const CREATE: &str = "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }";
 const TICKET: &str = "query($id: ID!) { ticket(id: $id) {
     sla { firstResponseDueAt resolutionDueAt }
     events(first: 100) { nodes { kind message internal } } } }";
-
-/// Shanghai wall-clock time.
-fn shanghai(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    Shanghai
-        .with_ymd_and_hms(y, mo, d, h, mi, 0)
-        .single()
-        .expect("a Shanghai time")
-        .with_timezone(&Utc)
-}
-
-fn set_clock(app: &TestApp, at: DateTime<Utc>) {
-    let clock = &app.state.app.clock;
-    clock.advance(at - clock.now());
-}
 
 async fn back_office(app: &TestApp, manager: &str, name: &str) -> String {
     let body = app
@@ -72,49 +56,31 @@ async fn inquiry_policy(app: &TestApp, manager: &str, calendar: &str) -> Value {
 }
 
 async fn inquiry(app: &TestApp, agent: &str) -> String {
-    let body = app
-        .gql(
-            Some(agent),
-            CREATE,
-            json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": "Invoice",
-                "description": "Where is my invoice?", "customer": { "name": "Wang Fang" } } }),
-        )
-        .await;
-    data(&body)["createTicket"]["id"]
-        .as_str()
-        .expect("ticket id")
-        .to_owned()
+    create_ticket(
+        app,
+        agent,
+        json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": "Invoice",
+            "description": "Where is my invoice?", "customer": { "name": "Wang Fang" } } }),
+    )
+    .await
 }
 
 async fn ticket(app: &TestApp, token: &str, id: &str) -> Value {
     data(&app.gql(Some(token), TICKET, json!({ "id": id })).await)["ticket"].clone()
 }
 
-fn due(t: &Value, which: &str) -> DateTime<Utc> {
-    t["sla"][which]
-        .as_str()
-        .expect(which)
-        .parse()
-        .expect("a date")
-}
-
 /// The clock runs on while a test works, so due times are a moment past the round figure.
 fn assert_due(t: &Value, which: &str, expected: DateTime<Utc>) {
-    let actual = due(t, which);
+    let actual = time(&t["sla"][which]);
     assert!(
         (actual - expected).num_seconds().abs() < 60,
         "{which}: expected {expected}, got {actual}"
     );
 }
 
+/// The timeline entries that record due times counted again.
 fn recounts(t: &Value) -> Vec<Value> {
-    t["events"]["nodes"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .filter(|e| e["kind"] == "DUE_TIMES_RECOMPUTED")
-        .cloned()
-        .collect()
+    events_of(t, "DUE_TIMES_RECOMPUTED")
 }
 
 #[tokio::test]
@@ -162,11 +128,7 @@ async fn holidays_are_skipped_and_a_make_up_saturday_counts() {
     // of the holiday.
     set_clock(&app, shanghai(2027, 10, 6, 9, 30));
     let ack = app
-        .gql(
-            Some(&agent),
-            "mutation($id: ID!) { acknowledgeTicket(id: $id) { status } }",
-            json!({ "id": before_id }),
-        )
+        .gql(Some(&agent), ACKNOWLEDGE, json!({ "id": before_id }))
         .await;
     data(&ack);
     let row = careline_persistence::tickets::find(
@@ -465,11 +427,7 @@ async fn policies_and_tickets_from_before_calendars_adopt_the_calendar_of_their_
     // Nothing moved, and the ticket still works.
     assert_eq!(ticket(&app, &agent, &id).await["sla"], before["sla"]);
     let ack = app
-        .gql(
-            Some(&agent),
-            "mutation($id: ID!) { acknowledgeTicket(id: $id) { status } }",
-            json!({ "id": id }),
-        )
+        .gql(Some(&agent), ACKNOWLEDGE, json!({ "id": id }))
         .await;
     assert_eq!(data(&ack)["acknowledgeTicket"]["status"], "OPEN", "{ack}");
 }

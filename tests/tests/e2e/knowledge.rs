@@ -2,14 +2,9 @@
 //! with highlighted snippets, what customers may never see, concurrent edits, suggestions and
 //! links on tickets, case studies without personal data, and reply templates.
 
+use careline_tests::kit::{ACKNOWLEDGE, AGENT, LI_LEI, MANAGER, SUPERVISOR, TRAINER, tick};
 use careline_tests::{TestApp, data, error_code};
 use serde_json::{Value, json};
-
-const AGENT: &str = "agent.a1@careline.example";
-const TRAINER: &str = "trainer@careline.example";
-const SUPERVISOR: &str = "supervisor.a@careline.example";
-const MANAGER: &str = "manager@careline.example";
-const LI_LEI: &str = "li.lei@example.com";
 
 const CREATE: &str =
     "mutation($i: ArticleInput!) { createArticle(input: $i) { id status version } }";
@@ -349,12 +344,8 @@ async fn tickets_get_suggestions_links_case_studies_and_templates() {
 
     // A case study from the resolved ticket, without the customer's data.
     data(
-        &app.gql(
-            Some(&agent),
-            "mutation($id: ID!) { acknowledgeTicket(id: $id) { id } }",
-            json!({ "id": ticket }),
-        )
-        .await,
+        &app.gql(Some(&agent), ACKNOWLEDGE, json!({ "id": ticket }))
+            .await,
     );
     data(
         &app.gql(
@@ -464,8 +455,8 @@ async fn stale_articles_are_flagged_listed_and_announced_once() {
 
     let mut heard = app.state.bus.subscribe();
     app.state.app.clock.advance(chrono::Duration::days(2));
-    careline_api::sla::tick(&app.state).await.expect("tick");
-    careline_api::sla::tick(&app.state).await.expect("tick");
+    tick(&app).await;
+    tick(&app).await;
     let listed = app.gql(Some(&supervisor), stale_list, json!({})).await;
     assert_eq!(
         data(&listed)["knowledgeArticles"],

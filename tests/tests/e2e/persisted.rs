@@ -2,6 +2,7 @@
 //! shared between instances through Redis, and a trusted-documents manifest that a deployment
 //! can make the only operations it runs.
 
+use careline_tests::kit::ALICE;
 use careline_tests::{TestApp, data, error_code};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -43,7 +44,7 @@ fn hashed(query: Option<&str>, hash: &str) -> Value {
 #[tokio::test]
 async fn an_unknown_hash_is_registered_by_sending_it_with_its_document() {
     let app = TestApp::spawn().await;
-    let token = app.login("agent.a1@careline.example").await;
+    let token = app.login(ALICE).await;
     let hash = sha256(ME);
 
     let miss = post(&app, &token, hashed(None, &hash)).await;
@@ -55,12 +56,9 @@ async fn an_unknown_hash_is_registered_by_sending_it_with_its_document() {
     assert_eq!(miss["errors"][0]["message"], "PersistedQueryNotFound");
 
     let registered = post(&app, &token, hashed(Some(ME), &hash)).await;
-    assert_eq!(
-        data(&registered)["me"]["email"],
-        "agent.a1@careline.example"
-    );
+    assert_eq!(data(&registered)["me"]["email"], ALICE);
     let by_hash = post(&app, &token, hashed(None, &hash)).await;
-    assert_eq!(data(&by_hash)["me"]["email"], "agent.a1@careline.example");
+    assert_eq!(data(&by_hash)["me"]["email"], ALICE);
 
     let forged = post(&app, &token, hashed(Some("{ me { id } }"), &hash)).await;
     assert_eq!(error_code(&forged), Some("BAD_REQUEST"), "{forged}");
@@ -71,7 +69,7 @@ async fn an_unknown_hash_is_registered_by_sending_it_with_its_document() {
 #[tokio::test]
 async fn a_persisted_mutation_is_refused_over_get() {
     let app = TestApp::spawn().await;
-    let token = app.login("agent.a1@careline.example").await;
+    let token = app.login(ALICE).await;
     let mutation = "mutation { setPresence(presence: AWAY) { presence } }";
     let hash = sha256(mutation);
     data(&post(&app, &token, hashed(Some(mutation), &hash)).await);
@@ -101,12 +99,12 @@ async fn with_trusted_documents_required_only_the_manifest_runs() {
     // Signing in is itself an operation: it must be in a real deployment's manifest; here the
     // token comes from a second, open instance on the same database.
     let open = app.spawn_sharing(|_| {}).await;
-    let token = open.login("agent.a1@careline.example").await;
+    let token = open.login(ALICE).await;
 
     let trusted = post(&app, &token, hashed(None, &sha256(ME))).await;
-    assert_eq!(data(&trusted)["me"]["email"], "agent.a1@careline.example");
+    assert_eq!(data(&trusted)["me"]["email"], ALICE);
     let same_text = post(&app, &token, json!({ "query": ME })).await;
-    assert_eq!(data(&same_text)["me"]["email"], "agent.a1@careline.example");
+    assert_eq!(data(&same_text)["me"]["email"], ALICE);
 
     let other = "{ me { id } }";
     let plain = post(&app, &token, json!({ "query": other })).await;
@@ -128,7 +126,7 @@ async fn a_hash_registered_on_one_instance_is_known_to_another() {
         .expect("this test needs TEST_REDIS_URL (and TEST_DATABASE_URL): see .ci/run");
     let a = TestApp::spawn().await;
     let b = a.spawn_sharing(|s| s.redis_url = Some(redis.clone())).await;
-    let token = a.login("agent.a1@careline.example").await;
+    let token = a.login(ALICE).await;
     let query = format!(
         "query Shared{} {{ me {{ email }} }}",
         uuid::Uuid::new_v4().simple()
@@ -136,5 +134,5 @@ async fn a_hash_registered_on_one_instance_is_known_to_another() {
     let hash = sha256(&query);
     data(&post(&a, &token, hashed(Some(&query), &hash)).await);
     let on_b = post(&b, &token, hashed(None, &hash)).await;
-    assert_eq!(data(&on_b)["me"]["email"], "agent.a1@careline.example");
+    assert_eq!(data(&on_b)["me"]["email"], ALICE);
 }

@@ -1,27 +1,20 @@
 //! GraphQL over WebSocket on `/graphql`: the `graphql-transport-ws` protocol to the letter,
 //! including every close code, and the legacy `graphql-ws` protocol.
 
+use careline_tests::kit::{ADMIN, ALICE, BELLA, DEACTIVATE, SAM, claims, mint};
+use careline_tests::ws::{self, Ws};
 use careline_tests::{TEST_SECRET, TestApp};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn connect(
     app: &TestApp,
     protocol: &str,
     origin: Option<&str>,
 ) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
-    let mut request = format!("ws://127.0.0.1:{}/graphql", app.port)
-        .into_client_request()
-        .unwrap();
-    request
-        .headers_mut()
-        .insert("sec-websocket-protocol", protocol.parse().unwrap());
+    let mut request = ws::request(app, protocol);
     if let Some(origin) = origin {
         request
             .headers_mut()
@@ -67,7 +60,7 @@ async fn initialised(app: &TestApp, protocol: &str, token: &str) -> Ws {
 #[tokio::test]
 async fn a_query_over_the_socket_yields_next_then_complete() {
     let app = TestApp::spawn().await;
-    let token = app.login("supervisor.a@careline.example").await;
+    let token = app.login(SAM).await;
     let mut ws = initialised(&app, "graphql-transport-ws", &token).await;
     send(
         &mut ws,
@@ -77,10 +70,7 @@ async fn a_query_over_the_socket_yields_next_then_complete() {
     let result = next(&mut ws).await;
     assert_eq!(result["type"], "next");
     assert_eq!(result["id"], "1");
-    assert_eq!(
-        result["payload"]["data"]["me"]["email"],
-        "supervisor.a@careline.example"
-    );
+    assert_eq!(result["payload"]["data"]["me"]["email"], SAM);
     assert_eq!(
         next(&mut ws).await,
         json!({ "type": "complete", "id": "1" })
@@ -90,7 +80,7 @@ async fn a_query_over_the_socket_yields_next_then_complete() {
 #[tokio::test]
 async fn an_invalid_operation_yields_an_error_message_without_complete() {
     let app = TestApp::spawn().await;
-    let token = app.login("supervisor.a@careline.example").await;
+    let token = app.login(SAM).await;
     let mut ws = initialised(&app, "graphql-transport-ws", &token).await;
     send(
         &mut ws,
@@ -160,7 +150,7 @@ async fn a_refused_connection_init_closes_with_4403() {
         assert_eq!(next(&mut ws).await["close"], 4403, "{payload}");
     }
     // The bare token form is accepted.
-    let token = app.login("supervisor.a@careline.example").await;
+    let token = app.login(SAM).await;
     let mut ws = connect(&app, "graphql-transport-ws", None).await.unwrap();
     send(
         &mut ws,
@@ -183,7 +173,7 @@ async fn a_silent_client_is_closed_with_4408() {
 #[tokio::test]
 async fn a_second_connection_init_closes_with_4429() {
     let app = TestApp::spawn().await;
-    let token = app.login("supervisor.a@careline.example").await;
+    let token = app.login(SAM).await;
     let mut ws = initialised(&app, "graphql-transport-ws", &token).await;
     send(
         &mut ws,
@@ -199,7 +189,7 @@ async fn a_second_connection_init_closes_with_4429() {
 #[tokio::test]
 async fn the_legacy_protocol_runs_operations_too() {
     let app = TestApp::spawn().await;
-    let token = app.login("agent.a1@careline.example").await;
+    let token = app.login(ALICE).await;
     let mut ws = initialised(&app, "graphql-ws", &token).await;
     send(
         &mut ws,
@@ -211,10 +201,7 @@ async fn the_legacy_protocol_runs_operations_too() {
         result = next(&mut ws).await;
     }
     assert_eq!(result["type"], "data");
-    assert_eq!(
-        result["payload"]["data"]["me"]["email"],
-        "agent.a1@careline.example"
-    );
+    assert_eq!(result["payload"]["data"]["me"]["email"], ALICE);
     assert_eq!(
         next(&mut ws).await,
         json!({ "type": "complete", "id": "7" })
@@ -232,18 +219,12 @@ async fn the_legacy_protocol_runs_operations_too() {
 #[tokio::test]
 async fn the_socket_closes_when_the_access_token_expires() {
     let app = TestApp::spawn().await;
-    let id = app.user_id("supervisor.a@careline.example").await;
-    let now = chrono::Utc::now().timestamp();
-    let claims = json!({
-        "iss": "careline", "aud": "careline-api", "sub": id, "exp": now + 2, "iat": now,
-        "jti": "short-lived", "roles": ["SUPERVISOR"], "typ": "access", "ver": 0
-    });
-    let token = jsonwebtoken::encode(
-        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
-        &claims,
-        &jsonwebtoken::EncodingKey::from_secret(TEST_SECRET),
-    )
-    .unwrap();
+    let id = app.user_id(SAM).await;
+    let token = mint(
+        claims(&id, "SUPERVISOR", 2),
+        TEST_SECRET,
+        jsonwebtoken::Algorithm::HS256,
+    );
     let mut ws = initialised(&app, "graphql-transport-ws", &token).await;
     let closed = next(&mut ws).await;
     assert_eq!(closed["close"], 4403, "{closed}");
@@ -253,16 +234,11 @@ async fn the_socket_closes_when_the_access_token_expires() {
 #[tokio::test]
 async fn the_socket_closes_when_the_account_is_deactivated() {
     let app = TestApp::spawn_with(|s| s.ws_account_recheck = Duration::from_millis(200)).await;
-    let token = app.login("agent.b1@careline.example").await;
+    let token = app.login(BELLA).await;
     let mut ws = initialised(&app, "graphql-transport-ws", &token).await;
-    let admin = app.login("admin@careline.example").await;
-    let id = app.user_id("agent.b1@careline.example").await;
-    app.gql(
-        Some(&admin),
-        "mutation($id: ID!) { setUserActive(id: $id, active: false) { active } }",
-        json!({ "id": id }),
-    )
-    .await;
+    let admin = app.login(ADMIN).await;
+    let id = app.user_id(BELLA).await;
+    app.gql(Some(&admin), DEACTIVATE, json!({ "id": id })).await;
     let closed = next(&mut ws).await;
     assert_eq!(closed["close"], 4403, "{closed}");
 }
@@ -270,7 +246,7 @@ async fn the_socket_closes_when_the_account_is_deactivated() {
 #[tokio::test]
 async fn shutting_down_closes_open_sockets_with_going_away() {
     let app = TestApp::spawn().await;
-    let token = app.login("supervisor.a@careline.example").await;
+    let token = app.login(SAM).await;
     let mut ws = initialised(&app, "graphql-transport-ws", &token).await;
     app.shutdown().await;
     assert_eq!(next(&mut ws).await["close"], 1001);
@@ -312,7 +288,7 @@ async fn a_foreign_origin_cannot_open_a_socket_in_production() {
 #[tokio::test]
 async fn open_sockets_are_counted_in_metrics() {
     let app = TestApp::spawn().await;
-    let token = app.login("supervisor.a@careline.example").await;
+    let token = app.login(SAM).await;
     let _ws = initialised(&app, "graphql-transport-ws", &token).await;
     let metrics = app
         .client
@@ -333,7 +309,7 @@ async fn open_sockets_are_counted_in_metrics() {
 async fn a_socket_the_server_cannot_authenticate_closes_with_4500_not_4403() {
     use sea_orm::ConnectionTrait;
     let app = TestApp::spawn().await;
-    let token = app.login("supervisor.a@careline.example").await;
+    let token = app.login(SAM).await;
     let db = &app.state.app.db;
     // The accounts table going away is a server fault, not a bad token.
     db.execute_unprepared("ALTER TABLE users RENAME TO users_away")

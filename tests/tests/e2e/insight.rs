@@ -3,25 +3,19 @@
 //! wallboard figures equal to the queue's and the KPI report's, pushed live at most once a
 //! second and counted once per team.
 
+use careline_tests::kit::{
+    ACKNOWLEDGE, AGENT, BELLA, HAN_MEIMEI, LEGAL, LI_LEI, MANAGER, SUPERVISOR, create_ticket,
+    set_clock, shanghai, wait_until,
+};
 use careline_tests::ws::{collect, next, socket, subscribe};
 use careline_tests::{TestApp, data, error_code};
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use chrono_tz::Asia::Shanghai;
+use chrono::{DateTime, Duration, Utc};
 use futures_util::SinkExt;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
-const MANAGER: &str = "manager@careline.example";
-const SUPERVISOR: &str = "supervisor.a@careline.example";
-const AGENT: &str = "agent.a1@careline.example";
-const AGENT_B: &str = "agent.b1@careline.example";
-const LEGAL: &str = "legal@careline.example";
-const LI_LEI: &str = "li.lei@example.com";
-const HAN_MEIMEI: &str = "han.meimei@example.com";
-
 const CREATE: &str =
     "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id team { id } } }";
-const ACK: &str = "mutation($id: ID!) { acknowledgeTicket(id: $id) { status } }";
 const RESOLVE: &str =
     "mutation($id: ID!) { resolveTicket(id: $id, solution: \"Sorted out.\") { status } }";
 const CREATE_SURVEY: &str = "mutation($n: String!, $q: [SurveyQuestionInput!]!) {
@@ -37,19 +31,6 @@ const RESULTS: &str = "query($id: ID!) { survey(id: $id) { status results { invi
     responseRate questions { key responses average nps counts { key count } } } } }";
 const CLOSE: &str = "mutation($id: ID!) { closeSurvey(id: $id) { status } }";
 
-fn shanghai(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    Shanghai
-        .with_ymd_and_hms(y, mo, d, h, mi, 0)
-        .single()
-        .expect("a Shanghai time")
-        .with_timezone(&Utc)
-}
-
-fn set_clock(app: &TestApp, at: DateTime<Utc>) {
-    let clock = &app.state.app.clock;
-    clock.advance(at - clock.now());
-}
-
 fn by_phone(subject: &str, customer: &str, phone: &str) -> Value {
     json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": subject,
         "description": "Asked about a delivery.", "customer": { "name": customer, "phone": phone } } })
@@ -60,17 +41,9 @@ fn in_app(subject: &str) -> Value {
         "description": "Asked about a delivery." } })
 }
 
-async fn create(app: &TestApp, token: &str, variables: Value) -> String {
-    let body = app.gql(Some(token), CREATE, variables).await;
-    data(&body)["createTicket"]["id"]
-        .as_str()
-        .expect("ticket id")
-        .to_owned()
-}
-
 /// Acknowledges and resolves a ticket as `agent`.
 async fn resolve(app: &TestApp, agent: &str, id: &str) {
-    data(&app.gql(Some(agent), ACK, json!({ "id": id })).await);
+    data(&app.gql(Some(agent), ACKNOWLEDGE, json!({ "id": id })).await);
     let body = app.gql(Some(agent), RESOLVE, json!({ "id": id })).await;
     assert_eq!(data(&body)["resolveTicket"]["status"], "RESOLVED", "{body}");
 }
@@ -115,11 +88,11 @@ async fn a_survey_invites_once_validates_answers_and_counts_results_in_sql() {
     // once, in the app), three phone customers without an app account (called by the agent).
     let day = shanghai(2027, 5, 10, 9, 0);
     set_clock(&app, day);
-    let first = create(&app, &li_lei, in_app("Parcel late")).await;
-    let second = create(&app, &li_lei, in_app("Parcel late again")).await;
-    let zhao = create(&app, &agent, by_phone("Refund", "Zhao Min", "13900000001")).await;
-    let qian = create(&app, &agent, by_phone("Invoice", "Qian Jun", "13900000002")).await;
-    let sun = create(&app, &agent, by_phone("Repair", "Sun Li", "13900000003")).await;
+    let first = create_ticket(&app, &li_lei, in_app("Parcel late")).await;
+    let second = create_ticket(&app, &li_lei, in_app("Parcel late again")).await;
+    let zhao = create_ticket(&app, &agent, by_phone("Refund", "Zhao Min", "13900000001")).await;
+    let qian = create_ticket(&app, &agent, by_phone("Invoice", "Qian Jun", "13900000002")).await;
+    let sun = create_ticket(&app, &agent, by_phone("Repair", "Sun Li", "13900000003")).await;
     for id in [&first, &second, &zhao, &qian, &sun] {
         resolve(&app, &agent, id).await;
     }
@@ -416,8 +389,8 @@ async fn time_logged_on_a_ticket_adds_up_in_the_ticket_and_the_kpi_report() {
     let li_lei = app.login(LI_LEI).await;
     let start = shanghai(2027, 6, 1, 10, 0);
     set_clock(&app, start);
-    let id = create(&app, &agent, by_phone("Refund", "Zhao Min", "13900000001")).await;
-    let other = create(&app, &li_lei, in_app("Her own")).await;
+    let id = create_ticket(&app, &agent, by_phone("Refund", "Zhao Min", "13900000001")).await;
+    let other = create_ticket(&app, &li_lei, in_app("Her own")).await;
 
     for minutes in [0, -5, 1441] {
         let body = app
@@ -533,7 +506,7 @@ async fn wallboard_figures_equal_the_queue_and_the_kpi_report_and_are_pushed_onc
     let app = TestApp::spawn().await;
     let supervisor = app.login(SUPERVISOR).await;
     let agent = app.login(AGENT).await;
-    let agent_b = app.login(AGENT_B).await;
+    let agent_b = app.login(BELLA).await;
     let li_lei = app.login(LI_LEI).await;
     let morning = shanghai(2027, 6, 2, 10, 0);
     set_clock(&app, morning);
@@ -548,7 +521,7 @@ async fn wallboard_figures_equal_the_queue_and_the_kpi_report_and_are_pushed_onc
         .as_str()
         .expect("the agent's team")
         .to_owned();
-    let resolved = create(&app, &agent, by_phone("Two", "Qian Jun", "13900000002")).await;
+    let resolved = create_ticket(&app, &agent, by_phone("Two", "Qian Jun", "13900000002")).await;
     resolve(&app, &agent, &resolved).await;
 
     // The same figures as the queue and as the KPI report of the team's day.
@@ -638,9 +611,10 @@ async fn wallboard_figures_equal_the_queue_and_the_kpi_report_and_are_pushed_onc
     assert_eq!(theirs.len(), 1);
     assert_eq!(app.state.wallboards.feeds(), 1);
 
-    // A change is pushed within a second (after the one-second spacing since the first count).
+    // A change is pushed within a second (after the one-second spacing since the first count:
+    // the spacing is on the real clock, and waiting it out is part of what is tested).
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    create(&app, &agent, by_phone("Three", "Sun Li", "13900000003")).await;
+    create_ticket(&app, &agent, by_phone("Three", "Sun Li", "13900000003")).await;
     let changed_at = std::time::Instant::now();
     let pushed = collect(&mut screen, 1, 3).await;
     assert_eq!(pushed[0]["data"]["wallboardUpdates"]["createdToday"], 3);
@@ -653,7 +627,7 @@ async fn wallboard_figures_equal_the_queue_and_the_kpi_report_and_are_pushed_onc
     // A burst of 100 changes: at most one push a second, and the last push has them all.
     let burst_started = std::time::Instant::now();
     for i in 0..100 {
-        create(
+        create_ticket(
             &app,
             &agent,
             by_phone(&format!("Burst {i}"), "Zhou Yu", "13900000004"),
@@ -682,10 +656,10 @@ async fn wallboard_figures_equal_the_queue_and_the_kpi_report_and_are_pushed_onc
     // When the screens leave, the feed stops.
     drop(screen);
     drop(second);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while app.state.wallboards.feeds() > 0 && std::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    wait_until(std::time::Duration::from_secs(5), async || {
+        app.state.wallboards.feeds() == 0
+    })
+    .await;
     assert_eq!(app.state.wallboards.feeds(), 0);
 }
 

@@ -3,6 +3,7 @@
 //! carrying a code. (Aliases and root-field counts: `http::aliased_login_floods_are_refused_before_any_resolver_runs`;
 //! depth: `http::deep_and_expensive_queries_are_refused`; list arguments: `generative`.)
 
+use careline_tests::kit::{ADMIN, ALICE, MANAGER};
 use careline_tests::{TestApp, data, error_code};
 use serde_json::{Value, json};
 
@@ -27,7 +28,7 @@ async fn post(app: &TestApp, token: Option<&str>, body: String) -> (u16, Value) 
 #[tokio::test]
 async fn a_body_over_one_mebibyte_gets_413_with_a_code_and_one_under_it_runs() {
     let app = TestApp::spawn().await;
-    let token = app.login("agent.a1@careline.example").await;
+    let token = app.login(ALICE).await;
     let request = |padding: usize| {
         json!({
             "query": "{ me { email } }",
@@ -48,17 +49,13 @@ async fn a_body_over_one_mebibyte_gets_413_with_a_code_and_one_under_it_runs() {
 
     let (status, body) = post(&app, Some(&token), request(1000 * 1024)).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        data(&body)["me"]["email"],
-        "agent.a1@careline.example",
-        "{body}"
-    );
+    assert_eq!(data(&body)["me"]["email"], ALICE, "{body}");
 }
 
 #[tokio::test]
 async fn batched_requests_are_refused_with_a_code() {
     let app = TestApp::spawn().await;
-    let token = app.login("agent.a1@careline.example").await;
+    let token = app.login(ALICE).await;
     let one = json!({ "query": "{ me { email } }" });
     let (status, body) = post(&app, Some(&token), json!([one, one]).to_string()).await;
     assert_eq!(status, 400, "{body}");
@@ -75,13 +72,13 @@ async fn batched_requests_are_refused_with_a_code() {
     let (status, body) = post(&app, None, json!(vec![login; 50]).to_string()).await;
     assert_eq!(status, 400, "{body}");
     // Nothing ran: the administrator signs in at once.
-    app.login("admin@careline.example").await;
+    app.login(ADMIN).await;
 }
 
 #[tokio::test]
 async fn nested_pages_multiply_their_cost_and_normal_screens_pass() {
     let app = TestApp::spawn().await;
-    let token = app.login("manager@careline.example").await;
+    let token = app.login(MANAGER).await;
     // 100 tickets × 100 events × 6 fields: 60,000 > 50,000.
     let nested = "{ tickets(first: 100) { nodes { id events(first: 100) { nodes {
         id kind message internal at actor { id } } } } } }";
@@ -127,7 +124,7 @@ async fn nested_pages_multiply_their_cost_and_normal_screens_pass() {
 #[tokio::test]
 async fn errors_raised_before_any_resolver_carry_a_code() {
     let app = TestApp::spawn().await;
-    let token = app.login("agent.a1@careline.example").await;
+    let token = app.login(ALICE).await;
     for (document, code) in [
         ("{ me { ", "BAD_REQUEST"),
         ("{ noSuchField }", "BAD_REQUEST"),
@@ -182,7 +179,7 @@ async fn a_fragment_bomb_is_refused_before_validation_walks_it() {
     }
     query.push_str(" fragment B8 on User { id }");
     assert!(query.len() < 800);
-    let token = app.login("agent.a1@careline.example").await;
+    let token = app.login(ALICE).await;
     for token in [None, Some(token.as_str())] {
         let (status, body) = post(&app, token, json!({ "query": query }).to_string()).await;
         assert_eq!(status, 200, "{body}");
@@ -201,12 +198,8 @@ async fn a_fragment_bomb_is_refused_before_validation_walks_it() {
         query.push_str(&format!(" fragment C{i} on User {{ ...C{} }}", i + 1));
     }
     query.push_str(" fragment C8 on User { email }");
-    let token = app.login("agent.a1@careline.example").await;
+    let token = app.login(ALICE).await;
     let (status, body) = post(&app, Some(&token), json!({ "query": query }).to_string()).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        data(&body)["me"]["email"],
-        "agent.a1@careline.example",
-        "{body}"
-    );
+    assert_eq!(data(&body)["me"]["email"], ALICE, "{body}");
 }

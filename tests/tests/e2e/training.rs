@@ -1,11 +1,12 @@
 //! Training end to end: courses and sessions, enrollment, attendance and two-stage assessment,
 //! expiry, feedback, compliance, onboarding of new staff, and who may read whose training.
 
+use careline_tests::kit::{
+    AARON, ADMIN, ALICE, BELLA, CREATE_USER, LEGAL, LI_LEI, MANAGER, SAM, SUE, TECH, TRAINER, time,
+};
 use careline_tests::{TestApp, data, error_code};
 use chrono::{DateTime, Duration, Months, SubsecRound, Utc};
 use serde_json::{Value, json};
-
-const TRAINER: &str = "trainer@careline.example";
 
 const CREATE_COURSE: &str = "mutation($i: CourseInput!) { createCourse(input: $i) {
     id title category requiredForRoles passScore validityMonths } }";
@@ -29,12 +30,6 @@ const COMPLIANCE: &str = "query($e: ID!) { trainingCompliance(employeeId: $e) {
 
 fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(0)
-}
-
-fn time(v: &Value) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(v.as_str().unwrap_or_else(|| panic!("not a time: {v}")))
-        .unwrap()
-        .with_timezone(&Utc)
 }
 
 struct Trainer<'a> {
@@ -124,8 +119,8 @@ fn field(body: &Value) -> Option<&str> {
 async fn courses_and_sessions_are_validated_and_taught_by_a_trainer() {
     let app = TestApp::spawn().await;
     let t = Trainer::new(&app).await;
-    let agent = app.login("agent.a1@careline.example").await;
-    let agent_id = app.user_id("agent.a1@careline.example").await;
+    let agent = app.login(ALICE).await;
+    let agent_id = app.user_id(ALICE).await;
 
     let input = |pass: i32, validity: Option<i32>| {
         json!({ "i": { "title": "Ethics", "category": "ETHICS", "requiredForRoles": ["AGENT"],
@@ -174,7 +169,7 @@ async fn courses_and_sessions_are_validated_and_taught_by_a_trainer() {
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
 
     // A manager schedules too; the trainer named must still hold TRAINER.
-    let manager = app.login("manager@careline.example").await;
+    let manager = app.login(MANAGER).await;
     let body = app
         .gql(Some(&manager), SCHEDULE, session(later, 5, &t.id))
         .await;
@@ -204,10 +199,10 @@ async fn courses_and_sessions_are_validated_and_taught_by_a_trainer() {
 async fn enrollment_refuses_duplicates_and_full_sessions_even_when_concurrent() {
     let app = TestApp::spawn().await;
     let t = Trainer::new(&app).await;
-    let a1 = app.user_id("agent.a1@careline.example").await;
-    let a2 = app.user_id("agent.a2@careline.example").await;
-    let b1 = app.user_id("agent.b1@careline.example").await;
-    let tech = app.user_id("tech@careline.example").await;
+    let a1 = app.user_id(ALICE).await;
+    let a2 = app.user_id(AARON).await;
+    let b1 = app.user_id(BELLA).await;
+    let tech = app.user_id(TECH).await;
     let course = t
         .course("Product basics", "PRODUCT_KNOWLEDGE", &[], 50, None)
         .await;
@@ -253,7 +248,7 @@ async fn enrollment_refuses_duplicates_and_full_sessions_even_when_concurrent() 
     assert_eq!(seat["records"].as_array().unwrap().len(), 1);
 
     // Customers and unknown sessions are refused.
-    let customer = app.user_id("li.lei@example.com").await;
+    let customer = app.user_id(LI_LEI).await;
     let body = t
         .gql(ENROLL, json!({ "s": session["id"], "e": customer }))
         .await;
@@ -271,11 +266,7 @@ async fn enrollment_refuses_duplicates_and_full_sessions_even_when_concurrent() 
 async fn attendance_comes_before_assessment_and_the_pass_score_decides() {
     let app = TestApp::spawn().await;
     let t = Trainer::new(&app).await;
-    let [a1, a2, b1] = [
-        "agent.a1@careline.example",
-        "agent.a2@careline.example",
-        "agent.b1@careline.example",
-    ];
+    let [a1, a2, b1] = [ALICE, AARON, BELLA];
     let course = t
         .course("Complaint handling", "SERVICE_SKILLS", &[], 70, Some(12))
         .await;
@@ -349,8 +340,8 @@ async fn only_a_trainee_who_attended_leaves_feedback() {
     let t = Trainer::new(&app).await;
     let course = t.course("Listening", "COMMUNICATION", &[], 50, None).await;
     let session = t.session(&course, now() - Duration::days(1), 5).await;
-    let a1 = "agent.a1@careline.example";
-    let b1 = "agent.b1@careline.example";
+    let a1 = ALICE;
+    let b1 = BELLA;
     let mine = t.enroll(&session, &app.user_id(a1).await).await;
     let absent = t.enroll(&session, &app.user_id(b1).await).await;
     let a1_token = app.login(a1).await;
@@ -396,7 +387,7 @@ async fn only_a_trainee_who_attended_leaves_feedback() {
 async fn compliance_marks_each_required_course_ok_missing_expired_or_expiring() {
     let app = TestApp::spawn().await;
     let t = Trainer::new(&app).await;
-    let liaison = app.user_id("legal@careline.example").await;
+    let liaison = app.user_id(LEGAL).await;
     // The seed requires nothing of liaisons and trainers, so these courses are all they have.
     let ethics = t
         .course("A ethics", "ETHICS", &["DEPARTMENT_LIAISON"], 60, None)
@@ -435,7 +426,7 @@ async fn compliance_marks_each_required_course_ok_missing_expired_or_expiring() 
 
     let body = t.gql(COMPLIANCE, json!({ "e": liaison })).await;
     let c = &data(&body)["trainingCompliance"];
-    assert_eq!(c["employee"]["email"], "legal@careline.example");
+    assert_eq!(c["employee"]["email"], LEGAL);
     assert_eq!(c["compliant"], true, "an expiring pass is still valid: {c}");
     let items = c["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "{c}");
@@ -470,7 +461,7 @@ async fn the_demo_seed_has_passed_failed_expiring_and_expired_training() {
             .find(|i| i["course"]["title"] == title)
             .map(|i| i["status"].as_str().unwrap().to_owned())
     };
-    let a1 = app.user_id("agent.a1@careline.example").await;
+    let a1 = app.user_id(ALICE).await;
     let body = t.gql(COMPLIANCE, json!({ "e": a1 })).await;
     let c = data(&body)["trainingCompliance"].clone();
     assert_eq!(status(&c, "Welcome to Careline").as_deref(), Some("OK"));
@@ -479,7 +470,7 @@ async fn the_demo_seed_has_passed_failed_expiring_and_expired_training() {
         Some("EXPIRED")
     );
     assert_eq!(c["compliant"], false);
-    let a2 = app.user_id("agent.a2@careline.example").await;
+    let a2 = app.user_id(AARON).await;
     let body = t.gql(COMPLIANCE, json!({ "e": a2 })).await;
     let c = data(&body)["trainingCompliance"].clone();
     assert_eq!(
@@ -525,8 +516,7 @@ async fn a_new_agent_is_enrolled_in_the_next_onboarding_session_with_a_free_seat
         .await;
     t.session(&onboarding, now() - Duration::days(5), 10).await;
     let full = t.session(&onboarding, now() + Duration::days(3), 1).await;
-    t.enroll(&full, &app.user_id("agent.a1@careline.example").await)
-        .await;
+    t.enroll(&full, &app.user_id(ALICE).await).await;
     let next = t.session(&onboarding, now() + Duration::days(10), 10).await;
     t.session(&onboarding, now() + Duration::days(20), 10).await;
     t.session(&for_trainers, now() + Duration::days(2), 10)
@@ -534,11 +524,11 @@ async fn a_new_agent_is_enrolled_in_the_next_onboarding_session_with_a_free_seat
     t.session(&not_onboarding, now() + Duration::days(2), 10)
         .await;
 
-    let admin = app.login("admin@careline.example").await;
+    let admin = app.login(ADMIN).await;
     let body = app
         .gql(
             Some(&admin),
-            "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+            CREATE_USER,
             json!({ "i": { "email": "newbie@careline.example", "name": "New Agent",
                 "password": "a fine passphrase", "roles": ["AGENT"] } }),
         )
@@ -569,7 +559,7 @@ async fn a_new_agent_is_enrolled_in_the_next_onboarding_session_with_a_free_seat
     let body = app
         .gql(
             Some(&admin),
-            "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+            CREATE_USER,
             json!({ "i": { "email": "coach@careline.example", "name": "New Trainer",
                 "password": "a fine passphrase", "roles": ["TRAINER"] } }),
         )
@@ -588,8 +578,8 @@ async fn a_new_agent_is_enrolled_in_the_next_onboarding_session_with_a_free_seat
 #[tokio::test]
 async fn people_read_their_own_training_and_leads_their_peoples() {
     let app = TestApp::spawn().await;
-    let a1 = app.user_id("agent.a1@careline.example").await;
-    let b1 = app.user_id("agent.b1@careline.example").await;
+    let a1 = app.user_id(ALICE).await;
+    let b1 = app.user_id(BELLA).await;
     let read = |email: &'static str, employee: String| {
         let app = &app;
         async move {
@@ -604,12 +594,12 @@ async fn people_read_their_own_training_and_leads_their_peoples() {
         }
     };
     let allowed = [
-        ("agent.a1@careline.example", a1.clone()),
-        ("supervisor.a@careline.example", a1.clone()),
-        ("supervisor.b@careline.example", b1.clone()),
-        ("trainer@careline.example", a1.clone()),
-        ("manager@careline.example", b1.clone()),
-        ("admin@careline.example", a1.clone()),
+        (ALICE, a1.clone()),
+        (SAM, a1.clone()),
+        (SUE, b1.clone()),
+        (TRAINER, a1.clone()),
+        (MANAGER, b1.clone()),
+        (ADMIN, a1.clone()),
     ];
     for (email, employee) in allowed {
         let (records, compliance) = read(email, employee).await;
@@ -623,10 +613,10 @@ async fn people_read_their_own_training_and_leads_their_peoples() {
         data(&compliance);
     }
     let refused = [
-        ("agent.a2@careline.example", a1.clone()),
-        ("supervisor.a@careline.example", b1.clone()),
-        ("legal@careline.example", a1.clone()),
-        ("li.lei@example.com", a1.clone()),
+        (AARON, a1.clone()),
+        (SAM, b1.clone()),
+        (LEGAL, a1.clone()),
+        (LI_LEI, a1.clone()),
     ];
     for (email, employee) in refused {
         let (records, compliance) = read(email, employee).await;
@@ -637,11 +627,10 @@ async fn people_read_their_own_training_and_leads_their_peoples() {
         );
         assert_eq!(error_code(&compliance), Some("FORBIDDEN"), "{email}");
     }
-    let (records, compliance) =
-        read("manager@careline.example", uuid::Uuid::now_v7().to_string()).await;
+    let (records, compliance) = read(MANAGER, uuid::Uuid::now_v7().to_string()).await;
     assert_eq!(error_code(&records), Some("NOT_FOUND"));
     assert_eq!(error_code(&compliance), Some("NOT_FOUND"));
-    let customer = app.login("li.lei@example.com").await;
+    let customer = app.login(LI_LEI).await;
     let body = app
         .gql(Some(&customer), "{ trainingCourses { id } }", json!({}))
         .await;
@@ -675,17 +664,7 @@ async fn people_read_their_own_training_and_leads_their_peoples() {
             emails
         }
     };
-    assert_eq!(
-        seen("agent.a1@careline.example").await,
-        ["agent.a1@careline.example"]
-    );
-    assert_eq!(
-        seen("supervisor.a@careline.example").await,
-        [
-            "agent.a1@careline.example",
-            "agent.a2@careline.example",
-            "tech@careline.example"
-        ]
-    );
-    assert_eq!(seen("trainer@careline.example").await.len(), 4);
+    assert_eq!(seen(ALICE).await, [ALICE]);
+    assert_eq!(seen(SAM).await, [ALICE, AARON, TECH]);
+    assert_eq!(seen(TRAINER).await.len(), 4);
 }

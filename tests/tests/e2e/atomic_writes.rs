@@ -3,12 +3,11 @@
 //! fail inside the database (a trigger refuses the write) and checks that nothing of the first
 //! step remains, then lets the write through and checks the same call now succeeds.
 
+use careline_tests::kit::{
+    AARON, ADMIN, AGENT, CLAIM, DEACTIVATE, MANAGER, REFRESH, TRAINER, create_ticket, inquiry,
+};
 use careline_tests::{DEMO_PASSWORD, TestApp, data, error_code};
 use serde_json::{Value, json};
-
-const ADMIN: &str = "admin@careline.example";
-const AGENT: &str = "agent.a1@careline.example";
-const MANAGER: &str = "manager@careline.example";
 
 /// The failure reached the client as `INTERNAL`, with nothing of the database's text.
 fn assert_internal(body: &Value) {
@@ -21,28 +20,13 @@ fn assert_internal(body: &Value) {
     );
 }
 
-async fn claimed_ticket(app: &TestApp, token: &str, subject: &str) -> Value {
-    let created = app
-        .gql(
-            Some(token),
-            "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }",
-            json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": subject,
-                "description": "details", "customer": { "name": "Wang Fang", "phone": "13800138000" } } }),
-        )
-        .await;
-    let id = data(&created)["createTicket"]["id"].clone();
-    data(
-        &app.gql(
-            Some(token),
-            "mutation($id: ID!) { claimTicket(id: $id) { id } }",
-            json!({ "id": id }),
-        )
-        .await,
-    );
+async fn claimed_ticket(app: &TestApp, token: &str, subject: &str) -> String {
+    let id = create_ticket(app, token, inquiry(subject)).await;
+    data(&app.gql(Some(token), CLAIM, json!({ "id": id })).await);
     id
 }
 
-async fn holder_and_timeline(app: &TestApp, token: &str, id: &Value) -> (Value, Value) {
+async fn holder_and_timeline(app: &TestApp, token: &str, id: &str) -> (Value, Value) {
     let body = app
         .gql(
             Some(token),
@@ -61,7 +45,7 @@ async fn holder_and_timeline(app: &TestApp, token: &str, id: &Value) -> (Value, 
 async fn a_handover_that_fails_half_way_moves_no_ticket() {
     let app = TestApp::spawn().await;
     let alice = app.login(AGENT).await;
-    let aaron = app.user_id("agent.a2@careline.example").await;
+    let aaron = app.user_id(AARON).await;
     let ids = vec![
         claimed_ticket(&app, &alice, "Evening one").await,
         claimed_ticket(&app, &alice, "Evening two").await,
@@ -87,8 +71,8 @@ async fn a_handover_that_fails_half_way_moves_no_ticket() {
     app.allow_writes("handovers", "INSERT").await;
     let done = app.gql(Some(&alice), HANDOVER, input).await;
     let moved = &data(&done)["recordHandover"]["tickets"];
-    assert_eq!(moved[0]["assignee"]["email"], "agent.a2@careline.example");
-    assert_eq!(moved[1]["assignee"]["email"], "agent.a2@careline.example");
+    assert_eq!(moved[0]["assignee"]["email"], AARON);
+    assert_eq!(moved[1]["assignee"]["email"], AARON);
 }
 
 #[tokio::test]
@@ -122,8 +106,6 @@ async fn a_deactivation_whose_token_revocation_fails_leaves_the_account_active()
     let session = app.login_payload(AGENT, DEMO_PASSWORD).await;
     let refresh = data(&session)["login"]["refreshToken"].clone();
     let agent_id = app.user_id(AGENT).await;
-    const DEACTIVATE: &str =
-        "mutation($id: ID!) { setUserActive(id: $id, active: false) { active } }";
 
     app.fail_writes("refresh_tokens", "UPDATE").await;
     assert_internal(
@@ -148,13 +130,7 @@ async fn a_deactivation_whose_token_revocation_fails_leaves_the_account_active()
         .gql(Some(&admin), DEACTIVATE, json!({ "id": agent_id }))
         .await;
     assert_eq!(data(&done)["setUserActive"]["active"], false);
-    let refreshed = app
-        .gql(
-            None,
-            "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }",
-            json!({ "t": refresh }),
-        )
-        .await;
+    let refreshed = app.gql(None, REFRESH, json!({ "t": refresh })).await;
     assert_eq!(error_code(&refreshed), Some("UNAUTHENTICATED"));
 }
 
@@ -177,7 +153,7 @@ async fn a_finalized_review_whose_enrollment_fails_stays_open() {
     let manager = app.login(MANAGER).await;
     let agent = app.login(AGENT).await;
     let agent_id = app.user_id(AGENT).await;
-    let trainer_id = app.user_id("trainer@careline.example").await;
+    let trainer_id = app.user_id(TRAINER).await;
     let run = |token: String, q: &'static str, v: Value| {
         let app = &app;
         async move { app.gql(Some(&token), q, v).await }

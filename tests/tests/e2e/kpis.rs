@@ -4,6 +4,10 @@
 //! day boundary. Definitions: docs/KPIS.md.
 
 use careline_persistence::entity::{follow_up, satisfaction_rating, ticket, ticket_event};
+use careline_tests::kit::{
+    ACKNOWLEDGE, ADMIN, CREATE_USER, DISPATCH_TICKET, LI_LEI as CUSTOMER, MANAGER,
+    SAM as OTHER_SUPERVISOR, ok,
+};
 use careline_tests::{DEMO_PASSWORD, TestApp, data, error_code};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -11,11 +15,6 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use uuid::Uuid;
-
-const ADMIN: &str = "admin@careline.example";
-const MANAGER: &str = "manager@careline.example";
-const OTHER_SUPERVISOR: &str = "supervisor.a@careline.example";
-const CUSTOMER: &str = "li.lei@example.com";
 
 const X: &str = "kpi.x@careline.example";
 const Y: &str = "kpi.y@careline.example";
@@ -33,11 +32,6 @@ fn utc(s: &str) -> DateTime<Utc> {
 /// Anything written by the API during the test is later than this; stamped rows are earlier.
 fn fresh() -> DateTime<Utc> {
     utc("2025-12-31T00:00:00Z")
-}
-
-async fn ok(app: &TestApp, token: &str, q: &str, vars: Value) -> Value {
-    let body = app.gql(Some(token), q, vars).await;
-    data(&body).clone()
 }
 
 /// Moves what `kind` just wrote on `ticket` to `at`: its timeline entry and the ticket column
@@ -161,7 +155,6 @@ async fn step(app: &TestApp, token: &str, mutation: &str, id: &str, kind: &str, 
     stamp(app, id, kind, at).await;
 }
 
-const ACK: &str = "mutation($id: ID!) { acknowledgeTicket(id: $id) { id } }";
 const RESOLVE: &str = "mutation($id: ID!) { resolveTicket(id: $id, solution: \"Done.\") { id } }";
 const REOPEN: &str = "mutation($id: ID!) { reopenTicket(id: $id, reason: \"Again.\") { id } }";
 const CLOSE: &str = "mutation($id: ID!) { closeTicket(id: $id) { id } }";
@@ -204,7 +197,7 @@ async fn world(app: &TestApp) -> World {
             let created = ok(
                 app,
                 &admin,
-                "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+                CREATE_USER,
                 json!({ "i": { "email": email, "name": email, "password": DEMO_PASSWORD,
                     "roles": [role], "departmentId": cs, "teamId": team } }),
             )
@@ -239,7 +232,15 @@ async fn world(app: &TestApp) -> World {
         "2025-03-03T02:00:00Z",
     )
     .await;
-    step(app, xt, ACK, &t1, "ACKNOWLEDGED", "2025-03-03T02:30:00Z").await;
+    step(
+        app,
+        xt,
+        ACKNOWLEDGE,
+        &t1,
+        "ACKNOWLEDGED",
+        "2025-03-03T02:30:00Z",
+    )
+    .await;
     step(app, xt, RESOLVE, &t1, "RESOLVED", "2025-03-03T04:00:00Z").await;
     ok(
         app,
@@ -261,7 +262,15 @@ async fn world(app: &TestApp) -> World {
         "2025-03-03T14:00:00Z",
     )
     .await;
-    step(app, xt, ACK, &t2, "ACKNOWLEDGED", "2025-03-04T01:30:00Z").await;
+    step(
+        app,
+        xt,
+        ACKNOWLEDGE,
+        &t2,
+        "ACKNOWLEDGED",
+        "2025-03-04T01:30:00Z",
+    )
+    .await;
     step(app, xt, RESOLVE, &t2, "RESOLVED", "2025-03-04T02:00:00Z").await;
     ok(
         app,
@@ -302,7 +311,15 @@ async fn world(app: &TestApp) -> World {
         "2025-03-04T16:00:00Z",
     )
     .await;
-    step(app, xt, ACK, &t3, "ACKNOWLEDGED", "2025-03-04T16:10:00Z").await;
+    step(
+        app,
+        xt,
+        ACKNOWLEDGE,
+        &t3,
+        "ACKNOWLEDGED",
+        "2025-03-04T16:10:00Z",
+    )
+    .await;
     step(app, xt, RESOLVE, &t3, "RESOLVED", "2025-03-04T20:00:00Z").await;
     step(app, xt, REOPEN, &t3, "REOPENED", "2025-03-05T01:00:00Z").await;
     let assign = "mutation($id: ID!, $a: ID!) { assignTicket(id: $id, assigneeId: $a) { id } }";
@@ -327,14 +344,16 @@ async fn world(app: &TestApp) -> World {
         "2025-03-05T03:00:00Z",
     )
     .await;
-    step(app, xt, ACK, &t4, "ACKNOWLEDGED", "2025-03-05T03:05:00Z").await;
-    ok(
+    step(
         app,
         xt,
-        "mutation($id: ID!, $d: ID!) { dispatchTicket(id: $id, departmentId: $d) { id } }",
-        json!({ "id": t4, "d": legal }),
+        ACKNOWLEDGE,
+        &t4,
+        "ACKNOWLEDGED",
+        "2025-03-05T03:05:00Z",
     )
     .await;
+    ok(app, xt, DISPATCH_TICKET, json!({ "id": t4, "d": legal })).await;
     stamp(app, &t4, "DISPATCHED", "2025-03-05T03:10:00Z").await;
 
     // T5: praise for X registered by Y; never answered.
@@ -359,7 +378,7 @@ async fn world(app: &TestApp) -> World {
     step(
         app,
         &y_token,
-        ACK,
+        ACKNOWLEDGE,
         &t6,
         "ACKNOWLEDGED",
         "2025-03-07T02:20:00Z",
@@ -980,7 +999,7 @@ async fn durations_are_recorded_when_the_clocks_stop_and_kept_after_a_reopen() {
     assert_eq!(fresh_row.first_response_minutes, None);
     assert_eq!(fresh_row.resolution_minutes, None);
 
-    ok(&app, &token, ACK, json!({ "id": id })).await;
+    ok(&app, &token, ACKNOWLEDGE, json!({ "id": id })).await;
     ok(&app, &token, RESOLVE, json!({ "id": id })).await;
     let resolved = row(id.clone()).await;
     let answered = resolved.first_responded_at.expect("answered");
@@ -1094,12 +1113,12 @@ async fn kpi_facts_kept_while_writing_equal_those_derived_from_the_timeline() {
             .to_owned()
     };
     let reopened = id(ok(&app, &admin, CREATE, input("Reopened")).await);
-    ok(&app, &manager, ACK, json!({ "id": reopened })).await;
+    ok(&app, &manager, ACKNOWLEDGE, json!({ "id": reopened })).await;
     ok(&app, &manager, RESOLVE, json!({ "id": reopened })).await;
     ok(&app, &admin, REOPEN, json!({ "id": reopened })).await;
     ok(&app, &admin, RESOLVE, json!({ "id": reopened })).await;
     let first_contact = id(ok(&app, &admin, CREATE, input("First contact")).await);
-    ok(&app, &admin, ACK, json!({ "id": first_contact })).await;
+    ok(&app, &admin, ACKNOWLEDGE, json!({ "id": first_contact })).await;
     ok(&app, &admin, RESOLVE, json!({ "id": first_contact })).await;
     ok(&app, &admin, FOLLOW, json!({ "id": first_contact })).await;
     ok(&app, &admin, CLOSE, json!({ "id": first_contact })).await;
@@ -1238,7 +1257,15 @@ async fn rolled_up_reports_equal_the_live_ones_for_any_period() {
             continue; // never answered
         }
         t += minutes(1 + next(600) as i64);
-        step(&app, token, ACK, &id, "ACKNOWLEDGED", &t.to_rfc3339()).await;
+        step(
+            &app,
+            token,
+            ACKNOWLEDGE,
+            &id,
+            "ACKNOWLEDGED",
+            &t.to_rfc3339(),
+        )
+        .await;
         if i > 0 && next(4) == 0 {
             continue; // answered, still open
         }

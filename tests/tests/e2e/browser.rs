@@ -8,6 +8,7 @@
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use careline_tests::TestApp;
+use careline_tests::kit::{ADMIN, wait_until};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -60,8 +61,7 @@ async fn graphiql_renders_from_the_binary_and_reads_the_schema() {
         "GraphiQL did not render: {html}"
     );
     // The explorer asked for the schema as soon as it loaded, and got it.
-    let mut introspected = false;
-    for _ in 0..20 {
+    let introspected = wait_until(Duration::from_secs(5), async || {
         let metrics = app
             .client
             .get(format!("{}/metrics", app.address))
@@ -71,16 +71,13 @@ async fn graphiql_renders_from_the_binary_and_reads_the_schema() {
             .text()
             .await
             .expect("text");
-        introspected = metrics.lines().any(|l| {
+        metrics.lines().any(|l| {
             l.starts_with(
                 "careline_graphql_requests_total{operation=\"IntrospectionQuery\",outcome=\"ok\"}",
             )
-        });
-        if introspected {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+        })
+    })
+    .await;
     assert!(introspected, "GraphiQL did not read the schema");
 }
 
@@ -216,7 +213,7 @@ async fn apollo_client_in_a_browser_page_signs_in_lists_tickets_and_hears_a_queu
     assert_eq!(seen["event"]["kind"], "CREATED", "{seen}");
     assert_eq!(seen["event"]["ticket"]["number"], seen["created"], "{seen}");
     // The server saw it: the ticket exists.
-    let admin = app.login("admin@careline.example").await;
+    let admin = app.login(ADMIN).await;
     let found = app
         .gql(
             Some(&admin),

@@ -1,13 +1,9 @@
 //! Performance reviews end to end: the cycle from self assessment to a frozen, read-only
 //! review, and who may do and read what.
 
+use careline_tests::kit::{AARON as PEER, AGENT, BELLA as OTHER, MANAGER, TRAINER};
 use careline_tests::{TestApp, data, error_code};
-use serde_json::{Value, json};
-
-const MANAGER: &str = "manager@careline.example";
-const AGENT: &str = "agent.a1@careline.example";
-const PEER: &str = "agent.a2@careline.example";
-const OTHER: &str = "agent.b1@careline.example";
+use serde_json::json;
 
 const REVIEW: &str = "id status selfAssessment managerAssessment peerAssessments score starRating
     outcome kpi { ticketsCreated from to } cycle { id name } employee { email }
@@ -26,10 +22,6 @@ async fn cycle(app: &TestApp, manager: &str) -> String {
         .as_str()
         .expect("cycle id")
         .to_owned()
-}
-
-async fn run(app: &TestApp, token: &str, mutation: &str, vars: Value) -> Value {
-    app.gql(Some(token), mutation, vars).await
 }
 
 fn self_assessment() -> String {
@@ -65,49 +57,46 @@ async fn a_review_goes_from_self_assessment_to_a_frozen_read_only_result() {
     let agent_id = app.user_id(AGENT).await;
     let c = cycle(&app, &manager).await;
 
-    let own = run(
-        &app,
-        &agent,
-        &self_assessment(),
-        json!({ "c": c, "t": "I closed the loop." }),
-    )
-    .await;
+    let own = app
+        .gql(
+            Some(&agent),
+            &self_assessment(),
+            json!({ "c": c, "t": "I closed the loop." }),
+        )
+        .await;
     let own = &data(&own)["submitSelfAssessment"];
     assert_eq!(own["status"], "SELF_SUBMITTED");
     assert_eq!(own["employee"]["email"], AGENT);
-    let again = run(
-        &app,
-        &agent,
-        &self_assessment(),
-        json!({ "c": c, "t": "Again." }),
-    )
-    .await;
+    let again = app
+        .gql(
+            Some(&agent),
+            &self_assessment(),
+            json!({ "c": c, "t": "Again." }),
+        )
+        .await;
     assert_eq!(error_code(&again), Some("CONFLICT"));
 
-    let p = run(
-        &app,
-        &peer,
-        &peer_assessment(),
-        json!({ "c": c, "e": agent_id, "t": "Always helpful." }),
-    )
-    .await;
+    let p = app
+        .gql(
+            Some(&peer),
+            &peer_assessment(),
+            json!({ "c": c, "e": agent_id, "t": "Always helpful." }),
+        )
+        .await;
     assert_eq!(
         data(&p)["submitPeerAssessment"]["peerAssessments"],
         json!(["Always helpful."])
     );
-    let twice = run(
-        &app,
-        &peer,
-        &peer_assessment(),
-        json!({ "c": c, "e": agent_id, "t": "More." }),
-    )
-    .await;
+    let twice = app
+        .gql(
+            Some(&peer),
+            &peer_assessment(),
+            json!({ "c": c, "e": agent_id, "t": "More." }),
+        )
+        .await;
     assert_eq!(error_code(&twice), Some("CONFLICT"));
 
-    let early = run(
-        &app,
-        &manager,
-        &finalize(),
+    let early = app.gql(Some(&manager), &finalize(),
         json!({ "c": c, "e": agent_id, "i": { "score": 90.0, "starRating": 5, "outcome": "REWARD" } }),
     )
     .await;
@@ -117,31 +106,25 @@ async fn a_review_goes_from_self_assessment_to_a_frozen_read_only_result() {
         "finalize follows the manager assessment"
     );
 
-    let m = run(
-        &app,
-        &manager,
-        &manager_assessment(),
-        json!({ "c": c, "e": agent_id, "t": "Solid half." }),
-    )
-    .await;
+    let m = app
+        .gql(
+            Some(&manager),
+            &manager_assessment(),
+            json!({ "c": c, "e": agent_id, "t": "Solid half." }),
+        )
+        .await;
     assert_eq!(
         data(&m)["submitManagerAssessment"]["status"],
         "MANAGER_SUBMITTED"
     );
 
-    let stars = run(
-        &app,
-        &manager,
-        &finalize(),
+    let stars = app.gql(Some(&manager), &finalize(),
         json!({ "c": c, "e": agent_id, "i": { "score": 90.0, "starRating": 6, "outcome": "REWARD" } }),
     )
     .await;
     assert_eq!(error_code(&stars), Some("BAD_USER_INPUT"));
 
-    let done = run(
-        &app,
-        &manager,
-        &finalize(),
+    let done = app.gql(Some(&manager), &finalize(),
         json!({ "c": c, "e": agent_id, "i": { "score": 88.5, "starRating": 4, "outcome": "PROMOTION", "recommendedCourseIds": [] } }),
     )
     .await;
@@ -173,10 +156,10 @@ async fn a_review_goes_from_self_assessment_to_a_frozen_read_only_result() {
             json!({ "c": c, "e": agent_id, "i": { "score": 10.0, "starRating": 1, "outcome": "IMPROVEMENT_PLAN" } }),
         ),
     ] {
-        let body = run(&app, token, &mutation, vars).await;
+        let body = app.gql(Some(token), &mutation, vars).await;
         assert_eq!(error_code(&body), Some("CONFLICT"), "{body}");
     }
-    let read = run(&app, &agent, &reviews(), json!({ "c": c })).await;
+    let read = app.gql(Some(&agent), &reviews(), json!({ "c": c })).await;
     let mine = &data(&read)["performanceReviews"];
     assert_eq!(mine.as_array().map(Vec::len), Some(1));
     assert_eq!(mine[0]["outcome"], "PROMOTION");
@@ -192,99 +175,93 @@ async fn only_managers_run_reviews_and_people_read_only_their_own() {
     let agent_id = app.user_id(AGENT).await;
     let manager_id = app.user_id(MANAGER).await;
 
-    let refused = run(
-        &app,
-        &agent,
-        "mutation { createReviewCycle(name: \"x\", startsAt: \"2025-01-01T00:00:00Z\", endsAt: \"2025-07-01T00:00:00Z\") { id } }",
+    let refused = app.gql(Some(&agent), "mutation { createReviewCycle(name: \"x\", startsAt: \"2025-01-01T00:00:00Z\", endsAt: \"2025-07-01T00:00:00Z\") { id } }",
         json!({}),
     )
     .await;
     assert_eq!(error_code(&refused), Some("FORBIDDEN"));
-    let backwards = run(
-        &app,
-        &manager,
-        "mutation { createReviewCycle(name: \"x\", startsAt: \"2025-07-01T00:00:00Z\", endsAt: \"2025-01-01T00:00:00Z\") { id } }",
+    let backwards = app.gql(Some(&manager), "mutation { createReviewCycle(name: \"x\", startsAt: \"2025-07-01T00:00:00Z\", endsAt: \"2025-01-01T00:00:00Z\") { id } }",
         json!({}),
     )
     .await;
     assert_eq!(error_code(&backwards), Some("BAD_USER_INPUT"));
 
     let c = cycle(&app, &manager).await;
-    let listed = run(&app, &agent, "{ reviewCycles { id name } }", json!({})).await;
+    let listed = app
+        .gql(Some(&agent), "{ reviewCycles { id name } }", json!({}))
+        .await;
     assert_eq!(data(&listed)["reviewCycles"][0]["id"], c.as_str());
 
     data(
-        &run(
-            &app,
-            &agent,
+        &app.gql(
+            Some(&agent),
             &self_assessment(),
             json!({ "c": c, "t": "Mine." }),
         )
         .await,
     );
     data(
-        &run(
-            &app,
-            &other,
+        &app.gql(
+            Some(&other),
             &self_assessment(),
             json!({ "c": c, "t": "Theirs." }),
         )
         .await,
     );
 
-    let myself = run(
-        &app,
-        &agent,
-        &peer_assessment(),
-        json!({ "c": c, "e": agent_id, "t": "Great me." }),
-    )
-    .await;
+    let myself = app
+        .gql(
+            Some(&agent),
+            &peer_assessment(),
+            json!({ "c": c, "e": agent_id, "t": "Great me." }),
+        )
+        .await;
     assert_eq!(error_code(&myself), Some("BAD_USER_INPUT"));
-    let as_manager = run(
-        &app,
-        &agent,
-        &manager_assessment(),
-        json!({ "c": c, "e": agent_id, "t": "x" }),
-    )
-    .await;
+    let as_manager = app
+        .gql(
+            Some(&agent),
+            &manager_assessment(),
+            json!({ "c": c, "e": agent_id, "t": "x" }),
+        )
+        .await;
     assert_eq!(error_code(&as_manager), Some("FORBIDDEN"));
-    let own = run(
-        &app,
-        &manager,
-        &self_assessment(),
-        json!({ "c": c, "t": "Manager's own." }),
-    )
-    .await;
+    let own = app
+        .gql(
+            Some(&manager),
+            &self_assessment(),
+            json!({ "c": c, "t": "Manager's own." }),
+        )
+        .await;
     data(&own);
-    let manager_self = run(
-        &app,
-        &manager,
-        &manager_assessment(),
-        json!({ "c": c, "e": manager_id, "t": "x" }),
-    )
-    .await;
+    let manager_self = app
+        .gql(
+            Some(&manager),
+            &manager_assessment(),
+            json!({ "c": c, "e": manager_id, "t": "x" }),
+        )
+        .await;
     assert_eq!(error_code(&manager_self), Some("FORBIDDEN"));
 
-    let mine = run(&app, &agent, &reviews(), json!({ "c": c })).await;
+    let mine = app.gql(Some(&agent), &reviews(), json!({ "c": c })).await;
     let mine = data(&mine)["performanceReviews"]
         .as_array()
         .cloned()
         .unwrap_or_default();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0]["employee"]["email"], AGENT);
-    let all = run(&app, &manager, &reviews(), json!({ "c": c })).await;
+    let all = app.gql(Some(&manager), &reviews(), json!({ "c": c })).await;
     assert_eq!(
         data(&all)["performanceReviews"].as_array().map(Vec::len),
         Some(3)
     );
 
-    let missing = run(
-        &app,
-        &agent,
-        &self_assessment(),
-        json!({ "c": uuid::Uuid::now_v7().to_string(), "t": "x" }),
-    )
-    .await;
+    let missing = app
+        .gql(
+            Some(&agent),
+            &self_assessment(),
+            json!({ "c": uuid::Uuid::now_v7().to_string(), "t": "x" }),
+        )
+        .await;
     assert_eq!(error_code(&missing), Some("NOT_FOUND"));
 }
 
@@ -296,17 +273,17 @@ async fn recommended_courses_enroll_the_person_in_their_next_session() {
     let manager = app.login(MANAGER).await;
     let agent = app.login(AGENT).await;
     let agent_id = app.user_id(AGENT).await;
-    let trainer_id = app.user_id("trainer@careline.example").await;
+    let trainer_id = app.user_id(TRAINER).await;
     let c = cycle(&app, &manager).await;
 
-    let course = run(
-        &app,
-        &manager,
-        "mutation { createCourse(input: { title: \"De-escalation\", category: SERVICE_SKILLS,
+    let course = app
+        .gql(
+            Some(&manager),
+            "mutation { createCourse(input: { title: \"De-escalation\", category: SERVICE_SKILLS,
             requiredForRoles: [], passScore: 60 }) { id } }",
-        json!({}),
-    )
-    .await;
+            json!({}),
+        )
+        .await;
     let course = data(&course)["createCourse"]["id"]
         .as_str()
         .expect("course")
@@ -314,16 +291,16 @@ async fn recommended_courses_enroll_the_person_in_their_next_session() {
     let mut sessions = Vec::new();
     for days in [30, 10] {
         let starts = chrono::Utc::now() + chrono::Duration::days(days);
-        let body = run(
-            &app,
-            &manager,
-            "mutation($i: SessionInput!) { scheduleSession(input: $i) { id } }",
-            json!({ "i": { "courseId": course, "trainerId": trainer_id,
+        let body = app
+            .gql(
+                Some(&manager),
+                "mutation($i: SessionInput!) { scheduleSession(input: $i) { id } }",
+                json!({ "i": { "courseId": course, "trainerId": trainer_id,
                 "startsAt": starts.to_rfc3339(),
                 "endsAt": (starts + chrono::Duration::hours(2)).to_rfc3339(),
                 "mode": "ONLINE", "capacity": 5 } }),
-        )
-        .await;
+            )
+            .await;
         sessions.push(
             data(&body)["scheduleSession"]["id"]
                 .as_str()
@@ -333,38 +310,36 @@ async fn recommended_courses_enroll_the_person_in_their_next_session() {
     }
     let next_session = sessions[1].clone();
 
-    run(
-        &app,
-        &agent,
+    app.gql(
+        Some(&agent),
         &self_assessment(),
         json!({ "c": c, "t": "Fine." }),
     )
     .await;
-    run(
-        &app,
-        &manager,
+    app.gql(
+        Some(&manager),
         &manager_assessment(),
         json!({ "c": c, "e": agent_id, "t": "Calmer calls, please." }),
     )
     .await;
-    let done = run(
-        &app,
-        &manager,
-        &finalize(),
-        json!({ "c": c, "e": agent_id, "i": { "score": 61.0, "starRating": 2,
+    let done = app
+        .gql(
+            Some(&manager),
+            &finalize(),
+            json!({ "c": c, "e": agent_id, "i": { "score": 61.0, "starRating": 2,
             "outcome": "TRAINING_NEEDED", "recommendedCourseIds": [course] } }),
-    )
-    .await;
+        )
+        .await;
     let r = &data(&done)["finalizeReview"];
     assert_eq!(r["recommendedCourses"], json!([{ "id": course }]));
 
-    let records = run(
-        &app,
-        &agent,
-        "query($e: ID!) { trainingRecords(employeeId: $e) { status session { id } } }",
-        json!({ "e": agent_id }),
-    )
-    .await;
+    let records = app
+        .gql(
+            Some(&agent),
+            "query($e: ID!) { trainingRecords(employeeId: $e) { status session { id } } }",
+            json!({ "e": agent_id }),
+        )
+        .await;
     let enrolled: Vec<&str> = data(&records)["trainingRecords"]
         .as_array()
         .expect("records")
@@ -376,13 +351,13 @@ async fn recommended_courses_enroll_the_person_in_their_next_session() {
 
     // An unknown course is refused before anything is frozen.
     let other = app.user_id(PEER).await;
-    let bad = run(
-        &app,
-        &manager,
-        &finalize(),
-        json!({ "c": c, "e": other, "i": { "score": 50.0, "starRating": 3,
+    let bad = app
+        .gql(
+            Some(&manager),
+            &finalize(),
+            json!({ "c": c, "e": other, "i": { "score": 50.0, "starRating": 3,
             "outcome": "REWARD", "recommendedCourseIds": [uuid::Uuid::nil().to_string()] } }),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(error_code(&bad), Some("BAD_USER_INPUT"));
 }

@@ -1,18 +1,13 @@
 //! Accountability end to end: the employees a complaint is about, verdicts and root causes,
 //! the KPIs that count them, and quality inspection with its training loop.
 
+use careline_tests::kit::{
+    AARON, ACKNOWLEDGE, ALICE, BELLA, CREATE_TICKET, LI_LEI, MANAGER, SAM, SUE, TRAINER,
+    create_ticket, events_of,
+};
 use careline_tests::{TestApp, data, error_code};
 use serde_json::{Value, json};
 
-const ALICE: &str = "agent.a1@careline.example";
-const AARON: &str = "agent.a2@careline.example";
-const BELLA: &str = "agent.b1@careline.example";
-const SAM: &str = "supervisor.a@careline.example";
-const SUE: &str = "supervisor.b@careline.example";
-const MANAGER: &str = "manager@careline.example";
-const LI_LEI: &str = "li.lei@example.com";
-
-const CREATE: &str = "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }";
 const SEE: &str =
     "query($id: ID!) { ticket(id: $id) { involvedStaff { email } verdict rootCause } }";
 const VERDICT: &str = "mutation($id: ID!, $v: ComplaintVerdict!, $c: String!, $r: String) {
@@ -25,13 +20,6 @@ fn complaint(involved: &[&str]) -> Value {
         "description": "The agent was short with me.", "category": "SERVICE_ATTITUDE",
         "customer": { "name": "Wang Fang", "phone": "13800138000" },
         "involvedStaffIds": involved } })
-}
-
-async fn id_of(body: Value) -> String {
-    data(&body)["createTicket"]["id"]
-        .as_str()
-        .expect("ticket id")
-        .to_owned()
 }
 
 fn emails(body: &Value) -> Vec<String> {
@@ -55,8 +43,8 @@ async fn involved_staff_are_seen_only_by_those_concerned_and_never_by_customers(
     let bella_id = app.user_id(BELLA).await;
     let aaron_id = app.user_id(AARON).await;
 
-    let about_bella = id_of(app.gql(Some(&alice), CREATE, complaint(&[&bella_id])).await).await;
-    let about_aaron = id_of(app.gql(Some(&alice), CREATE, complaint(&[&aaron_id])).await).await;
+    let about_bella = create_ticket(&app, &alice, complaint(&[&bella_id])).await;
+    let about_aaron = create_ticket(&app, &alice, complaint(&[&aaron_id])).await;
 
     // The owner, the lead and the employee named see who is involved.
     for token in [&alice, &sam, &bella] {
@@ -78,15 +66,13 @@ async fn involved_staff_are_seen_only_by_those_concerned_and_never_by_customers(
     // A customer's own complaint: staff name the agent; the customer sees neither that nor the
     // verdict.
     let li = app.login(LI_LEI).await;
-    let own = app
-        .gql(
-            Some(&li),
-            CREATE,
-            json!({ "i": { "kind": "COMPLAINT", "channel": "MOBILE_APP", "subject": "Rude",
-                "description": "d", "category": "SERVICE_ATTITUDE" } }),
-        )
-        .await;
-    let own = id_of(own).await;
+    let own = create_ticket(
+        &app,
+        &li,
+        json!({ "i": { "kind": "COMPLAINT", "channel": "MOBILE_APP", "subject": "Rude",
+            "description": "d", "category": "SERVICE_ATTITUDE" } }),
+    )
+    .await;
     let named = app
         .gql(Some(&sam), INVOLVE, json!({ "id": own, "u": [bella_id] }))
         .await;
@@ -111,7 +97,7 @@ async fn involved_staff_are_seen_only_by_those_concerned_and_never_by_customers(
     let refused = app
         .gql(
             Some(&li),
-            CREATE,
+            CREATE_TICKET,
             json!({ "i": { "kind": "COMPLAINT", "channel": "MOBILE_APP", "subject": "x",
                 "description": "d", "category": "OTHER", "involvedStaffIds": [bella_id] } }),
         )
@@ -134,7 +120,7 @@ async fn verdicts_are_for_leads_not_involved_and_revised_only_with_a_reason() {
     let sam_id = app.user_id(SAM).await;
     let bella_id = app.user_id(BELLA).await;
 
-    let about_sam = id_of(app.gql(Some(&alice), CREATE, complaint(&[&sam_id])).await).await;
+    let about_sam = create_ticket(&app, &alice, complaint(&[&sam_id])).await;
     let vars = |v: &str, r: Option<&str>| json!({ "id": about_sam, "v": v, "c": "Skipped the hold script", "r": r });
 
     let involved = app
@@ -176,12 +162,7 @@ async fn verdicts_are_for_leads_not_involved_and_revised_only_with_a_reason() {
             json!({ "id": about_sam }),
         )
         .await;
-    let verdicts: Vec<&Value> = data(&timeline)["ticket"]["events"]["nodes"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .filter(|e| e["kind"] == "VERDICT_RECORDED")
-        .collect();
+    let verdicts = events_of(&data(&timeline)["ticket"], "VERDICT_RECORDED");
     assert_eq!(verdicts.len(), 2, "{timeline}");
     assert!(
         verdicts[1]["message"]
@@ -229,7 +210,7 @@ async fn accountability_kpis_count_against_the_people_named_and_equal_their_dril
 
     // Alice registers two complaints about Bella: one justified, one unjustified.
     for verdict in ["JUSTIFIED", "UNJUSTIFIED"] {
-        let id = id_of(app.gql(Some(&alice), CREATE, complaint(&[&bella_id])).await).await;
+        let id = create_ticket(&app, &alice, complaint(&[&bella_id])).await;
         data(
             &app.gql(
                 Some(&sue),
@@ -318,18 +299,15 @@ fn scores(greeting: i32, accuracy: i32) -> Value {
 
 /// A ticket `token`'s holder creates, acknowledges and resolves.
 async fn resolved_by(app: &TestApp, token: &str) -> String {
-    let id = id_of(
-        app.gql(
-            Some(token),
-            CREATE,
-            json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": "Q",
-                "description": "d", "customer": { "name": "Zhao", "phone": "13600003333" } } }),
-        )
-        .await,
+    let id = create_ticket(
+        app,
+        token,
+        json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": "Q",
+            "description": "d", "customer": { "name": "Zhao", "phone": "13600003333" } } }),
     )
     .await;
     for m in [
-        "mutation($id: ID!) { acknowledgeTicket(id: $id) { id } }",
+        ACKNOWLEDGE,
         "mutation($id: ID!) { resolveTicket(id: $id, solution: \"Done.\") { id } }",
     ] {
         data(&app.gql(Some(token), m, json!({ "id": id })).await);
@@ -502,29 +480,8 @@ async fn a_low_rolling_quality_average_enrolls_the_agent_in_training_once() {
     let sam = app.login(SAM).await;
     let bella = app.login(BELLA).await;
     let bella_id = app.user_id(BELLA).await;
-    let trainer_id = app.user_id("trainer@careline.example").await;
     let card = scorecard(&app, &manager).await;
-
-    // The newest service-skills course, with a session ahead.
-    let course = app
-        .gql(
-            Some(&manager),
-            "mutation { createCourse(input: { title: \"Calm calls\", category: SERVICE_SKILLS,
-                requiredForRoles: [], passScore: 60 }) { id } }",
-            json!({}),
-        )
-        .await;
-    let course = data(&course)["createCourse"]["id"].clone();
-    let starts = chrono::Utc::now() + chrono::Duration::days(7);
-    let session = app
-        .gql(
-            Some(&manager),
-            "mutation($i: SessionInput!) { scheduleSession(input: $i) { id } }",
-            json!({ "i": { "courseId": course, "trainerId": trainer_id, "startsAt": starts.to_rfc3339(),
-                "endsAt": (starts + chrono::Duration::hours(2)).to_rfc3339(), "mode": "ONLINE", "capacity": 5 } }),
-        )
-        .await;
-    let session = data(&session)["scheduleSession"]["id"].clone();
+    let session = skills_session(&app, &manager).await;
 
     let records = || {
         let (manager, bella_id) = (manager.clone(), bella_id.clone());
@@ -565,7 +522,7 @@ async fn a_low_rolling_quality_average_enrolls_the_agent_in_training_once() {
 /// A new service-skills course (the newest, so the one the alert picks) with a session ahead;
 /// returns the session's id.
 async fn skills_session(app: &TestApp, manager: &str) -> Value {
-    let trainer_id = app.user_id("trainer@careline.example").await;
+    let trainer_id = app.user_id(TRAINER).await;
     let course = app
         .gql(
             Some(manager),

@@ -1,11 +1,14 @@
 //! Real time: every ticket change becomes an event that reaches every entitled subscriber, on
 //! every instance, through the outbox and the bus — even across a Redis outage.
 
+use careline_tests::kit::{
+    ALICE, BELLA, HAN_MEIMEI, LI_LEI, MANAGER, SAM, TRAINER, create_ticket_with, inquiry,
+};
+use careline_tests::redis::OwnRedis;
 use careline_tests::ws::{collect, next, socket, subscribe};
 use careline_tests::{TestApp, data};
 use futures_util::SinkExt;
 use serde_json::{Value, json};
-use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
 const QUEUE: &str = "subscription($team: ID) { queueUpdates(teamId: $team) { kind at ticket { id number status priority teamId assigneeId escalationLevel } } }";
@@ -14,24 +17,14 @@ const ESCALATIONS: &str =
 const TICKET: &str = "subscription($id: ID!) { ticketUpdated(id: $id) { ticket { id status } event { kind internal message } } }";
 const CREATE: &str = "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id number version team { id } } }";
 
-fn inquiry(subject: &str) -> Value {
-    json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": subject,
-        "description": "Where is my parcel?", "customer": { "name": "Wang Fang", "phone": "13800138000" } } })
-}
-
-async fn create(app: &TestApp, token: &str, variables: Value) -> Value {
-    let body = app.gql(Some(token), CREATE, variables).await;
-    data(&body)["createTicket"].clone()
-}
-
 #[tokio::test]
 async fn a_supervisor_sees_new_tickets_in_the_live_queue() {
     let app = TestApp::spawn().await;
-    let supervisor = app.login("supervisor.a@careline.example").await;
-    let agent = app.login("agent.a1@careline.example").await;
+    let supervisor = app.login(SAM).await;
+    let agent = app.login(ALICE).await;
     let mut ws = socket(&app, &supervisor).await;
     subscribe(&mut ws, "q", QUEUE, json!({})).await;
-    let ticket = create(&app, &agent, inquiry("Parcel missing")).await;
+    let ticket = create_ticket_with(&app, &agent, CREATE, inquiry("Parcel missing")).await;
     let events = collect(&mut ws, 1, 5).await;
     assert_eq!(events.len(), 1, "one queue event for one new ticket");
     let event = &events[0]["data"]["queueUpdates"];
@@ -43,9 +36,9 @@ async fn a_supervisor_sees_new_tickets_in_the_live_queue() {
 #[tokio::test]
 async fn agents_watch_only_their_own_teams_queue() {
     let app = TestApp::spawn().await;
-    let a1 = app.login("agent.a1@careline.example").await;
-    let b1 = app.login("agent.b1@careline.example").await;
-    let ticket_b = create(&app, &b1, inquiry("Team B question")).await;
+    let a1 = app.login(ALICE).await;
+    let b1 = app.login(BELLA).await;
+    let ticket_b = create_ticket_with(&app, &b1, CREATE, inquiry("Team B question")).await;
     let team_b = ticket_b["team"]["id"].clone();
 
     let mut refused = socket(&app, &a1).await;
@@ -61,8 +54,8 @@ async fn agents_watch_only_their_own_teams_queue() {
 
     let mut ws = socket(&app, &a1).await;
     subscribe(&mut ws, "q", QUEUE, json!({})).await;
-    create(&app, &b1, inquiry("Another team B question")).await;
-    let own = create(&app, &a1, inquiry("Team A question")).await;
+    create_ticket_with(&app, &b1, CREATE, inquiry("Another team B question")).await;
+    let own = create_ticket_with(&app, &a1, CREATE, inquiry("Team A question")).await;
     let events = collect(&mut ws, 1, 5).await;
     assert_eq!(
         events[0]["data"]["queueUpdates"]["ticket"]["number"],
@@ -77,11 +70,7 @@ async fn agents_watch_only_their_own_teams_queue() {
 #[tokio::test]
 async fn customers_and_trainers_cannot_watch_the_queue_or_escalations() {
     let app = TestApp::spawn().await;
-    for email in [
-        "li.lei@example.com",
-        "trainer@careline.example",
-        "agent.a1@careline.example",
-    ] {
+    for email in [LI_LEI, TRAINER, ALICE] {
         let token = app.login(email).await;
         let mut ws = socket(&app, &token).await;
         ws.send(Message::text(
@@ -101,13 +90,14 @@ async fn customers_and_trainers_cannot_watch_the_queue_or_escalations() {
 #[tokio::test]
 async fn a_major_complaint_escalates_to_the_working_group_at_intake() {
     let app = TestApp::spawn().await;
-    let manager = app.login("manager@careline.example").await;
-    let agent = app.login("agent.a1@careline.example").await;
+    let manager = app.login(MANAGER).await;
+    let agent = app.login(ALICE).await;
     let mut ws = socket(&app, &manager).await;
     subscribe(&mut ws, "e", ESCALATIONS, json!({})).await;
-    let ticket = create(
+    let ticket = create_ticket_with(
         &app,
         &agent,
+        CREATE,
         json!({ "i": { "kind": "COMPLAINT", "channel": "SOCIAL_MEDIA", "subject": "Batch of heaters caught fire",
             "description": "Reported by a newspaper", "category": "PRODUCT_QUALITY", "severity": "MAJOR",
             "customer": { "name": "Zhao Lei", "email": "zhao@example.com" } } }),
@@ -124,11 +114,12 @@ async fn a_major_complaint_escalates_to_the_working_group_at_intake() {
 #[tokio::test]
 async fn customers_follow_their_ticket_without_internal_events() {
     let app = TestApp::spawn().await;
-    let customer = app.login("li.lei@example.com").await;
-    let agent = app.login("agent.a1@careline.example").await;
-    let ticket = create(
+    let customer = app.login(LI_LEI).await;
+    let agent = app.login(ALICE).await;
+    let ticket = create_ticket_with(
         &app,
         &customer,
+        CREATE,
         json!({ "i": { "kind": "INQUIRY", "channel": "MOBILE_APP", "subject": "Warranty length", "description": "How long?" } }),
     )
     .await;
@@ -178,7 +169,7 @@ async fn customers_follow_their_ticket_without_internal_events() {
     );
 
     // Another customer cannot follow it; the ticket does not exist for them.
-    let other = app.login("han.meimei@example.com").await;
+    let other = app.login(HAN_MEIMEI).await;
     let mut other_ws = socket(&app, &other).await;
     other_ws
         .send(Message::text(json!({ "id": "t", "type": "subscribe", "payload": { "query": TICKET, "variables": { "id": id } } }).to_string()))
@@ -194,7 +185,7 @@ async fn customers_follow_their_ticket_without_internal_events() {
 #[tokio::test]
 async fn a_duplicate_subscription_id_closes_with_4409() {
     let app = TestApp::spawn().await;
-    let supervisor = app.login("supervisor.a@careline.example").await;
+    let supervisor = app.login(SAM).await;
     let mut ws = socket(&app, &supervisor).await;
     subscribe(&mut ws, "same", QUEUE, json!({})).await;
     ws.send(Message::text(
@@ -208,8 +199,8 @@ async fn a_duplicate_subscription_id_closes_with_4409() {
 #[tokio::test]
 async fn completing_a_subscription_stops_its_events() {
     let app = TestApp::spawn().await;
-    let supervisor = app.login("supervisor.a@careline.example").await;
-    let agent = app.login("agent.a1@careline.example").await;
+    let supervisor = app.login(SAM).await;
+    let agent = app.login(ALICE).await;
     let mut ws = socket(&app, &supervisor).await;
     subscribe(&mut ws, "q", QUEUE, json!({})).await;
     ws.send(Message::text(
@@ -221,7 +212,7 @@ async fn completing_a_subscription_stops_its_events() {
         .await
         .unwrap();
     assert_eq!(next(&mut ws, 5).await.unwrap()["type"], "pong");
-    create(&app, &agent, inquiry("After complete")).await;
+    create_ticket_with(&app, &agent, CREATE, inquiry("After complete")).await;
     assert!(next(&mut ws, 1).await.is_none(), "no events after complete");
 }
 
@@ -236,11 +227,11 @@ async fn a_change_on_one_instance_reaches_a_subscriber_on_another() {
     );
     let a = TestApp::spawn().await;
     let b = a.spawn_sharing(|s| s.redis_url = Some(redis.clone())).await;
-    let supervisor = b.login("supervisor.a@careline.example").await;
+    let supervisor = b.login(SAM).await;
     let mut ws = socket(&b, &supervisor).await;
     subscribe(&mut ws, "q", QUEUE, json!({})).await;
-    let agent = a.login("agent.a1@careline.example").await;
-    let ticket = create(&a, &agent, inquiry("Made on instance A")).await;
+    let agent = a.login(ALICE).await;
+    let ticket = create_ticket_with(&a, &agent, CREATE, inquiry("Made on instance A")).await;
     let events = collect(&mut ws, 1, 10).await;
     assert_eq!(events.len(), 1);
     assert_eq!(
@@ -253,64 +244,16 @@ async fn a_change_on_one_instance_reaches_a_subscriber_on_another() {
     );
 }
 
-/// A Redis server of the test's own, which the test can stop and restart.
-struct OwnRedis {
-    port: u16,
-    child: std::process::Child,
-}
-
-impl OwnRedis {
-    fn start(port: u16) -> OwnRedis {
-        let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("redis-server must be installed for the outage test (CI machines have it)");
-        for _ in 0..50 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        OwnRedis { port, child }
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
 #[tokio::test]
 async fn events_held_during_a_redis_outage_arrive_once_when_it_returns() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut redis = OwnRedis::start(port);
-    let url = format!("redis://127.0.0.1:{}", redis.port);
+    let mut redis = OwnRedis::start_anywhere();
+    let url = redis.url();
     let app = TestApp::spawn_with(|s| s.redis_url = Some(url.clone())).await;
-    let supervisor = app.login("supervisor.a@careline.example").await;
-    let agent = app.login("agent.a1@careline.example").await;
+    let supervisor = app.login(SAM).await;
+    let agent = app.login(ALICE).await;
     let mut ws = socket(&app, &supervisor).await;
     subscribe(&mut ws, "q", QUEUE, json!({})).await;
-    create(&app, &agent, inquiry("Before the outage")).await;
+    create_ticket_with(&app, &agent, CREATE, inquiry("Before the outage")).await;
     assert_eq!(collect(&mut ws, 1, 5).await.len(), 1);
 
     redis.stop();
@@ -330,7 +273,7 @@ async fn events_held_during_a_redis_outage_arrive_once_when_it_returns() {
         "nothing can be delivered while Redis is down"
     );
 
-    let _redis = OwnRedis::start(port);
+    let _redis = OwnRedis::start(redis.port);
     let events = collect(&mut ws, 3, 15).await;
     let delivered: Vec<Value> = events
         .iter()

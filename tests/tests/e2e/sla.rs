@@ -1,27 +1,24 @@
 //! Response-time standards end to end: targets, warnings and escalations driven through the
 //! server's injected clock, pauses, the live queue, assignment, shifts and handovers.
 
+use careline_tests::kit::{
+    AARON, ACKNOWLEDGE, ADMIN, ALICE, CLAIM, CREATE_USER, DISPATCH_TICKET, LEGAL, LI_LEI, MANAGER,
+    SAM, TECH, create_ticket, escalations_of, event_kinds, inquiry, set_clock, tick, time,
+    wait_until_every,
+};
 use careline_tests::{TestApp, data, error_code};
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use serde_json::{Value, json};
 
-const CREATE: &str =
-    "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id number version } }";
 const TICKET: &str =
     "query($id: ID!) { ticket(id: $id) { id status version escalationLevel assignee { email }
     sla { policyName firstResponseDueAt resolutionDueAt firstResponseBreached resolutionBreached }
     events(first: 100) { nodes { kind message internal } } } }";
 const POLICY: &str = "mutation($i: SlaPolicyInput!) { upsertSlaPolicy(input: $i) { id name kind severity firstResponseMinutes resolutionMinutes businessHours { timeZone windows } } }";
-const ESCALATIONS: &str = "{ escalations(first: 100) { id level kind target reason ticket { id } acknowledgedBy { email } } }";
-
-fn inquiry(subject: &str) -> Value {
-    json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": subject, "description": "details",
-        "customer": { "name": "Wang Fang", "phone": "13800138000" } } })
-}
 
 /// A round-the-clock inquiry policy with easy arithmetic: first response 60 min, resolution 600.
 async fn round_the_clock(app: &TestApp) {
-    let manager = app.login("manager@careline.example").await;
+    let manager = app.login(MANAGER).await;
     let body = app
         .gql(Some(&manager), POLICY, json!({ "i": { "name": "Inquiry 24x7", "kind": "INQUIRY",
             "firstResponseMinutes": 60, "resolutionMinutes": 600, "timeZone": "UTC", "windows": "24x7" } }))
@@ -29,40 +26,17 @@ async fn round_the_clock(app: &TestApp) {
     data(&body);
 }
 
-async fn create(app: &TestApp, token: &str, variables: Value) -> Value {
-    data(&app.gql(Some(token), CREATE, variables).await)["createTicket"].clone()
-}
-
-async fn ticket(app: &TestApp, token: &str, id: &Value) -> Value {
+async fn ticket(app: &TestApp, token: &str, id: &str) -> Value {
     data(&app.gql(Some(token), TICKET, json!({ "id": id })).await)["ticket"].clone()
-}
-
-async fn escalations_of(app: &TestApp, token: &str, id: &Value) -> Vec<Value> {
-    let body = app.gql(Some(token), ESCALATIONS, json!({})).await;
-    data(&body)["escalations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| &e["ticket"]["id"] == id)
-        .cloned()
-        .collect()
-}
-
-async fn tick(app: &TestApp) -> usize {
-    careline_api::sla::tick(&app.state).await.unwrap()
-}
-
-fn time(value: &Value) -> DateTime<Utc> {
-    value.as_str().unwrap().parse().unwrap()
 }
 
 #[tokio::test]
 async fn new_tickets_get_the_targets_of_the_most_specific_policy() {
     let app = TestApp::spawn().await;
-    let agent = app.login("agent.a1@careline.example").await;
-    let major = create(&app, &agent, json!({ "i": { "kind": "COMPLAINT", "channel": "PHONE", "subject": "Fire",
+    let agent = app.login(ALICE).await;
+    let major = create_ticket(&app, &agent, json!({ "i": { "kind": "COMPLAINT", "channel": "PHONE", "subject": "Fire",
         "description": "x", "category": "PRODUCT_QUALITY", "severity": "MAJOR", "customer": { "name": "Zhao" } } })).await;
-    let t = ticket(&app, &agent, &major["id"]).await;
+    let t = ticket(&app, &agent, &major).await;
     assert!(
         t["sla"]["policyName"]
             .as_str()
@@ -88,14 +62,14 @@ async fn new_tickets_get_the_targets_of_the_most_specific_policy() {
             < 30
     );
 
-    let general = create(
+    let general = create_ticket(
         &app,
         &agent,
         json!({ "i": { "kind": "COMPLAINT", "channel": "PHONE", "subject": "Rude",
         "description": "x", "category": "SERVICE_ATTITUDE", "customer": { "name": "Qian" } } }),
     )
     .await;
-    let t = ticket(&app, &agent, &general["id"]).await;
+    let t = ticket(&app, &agent, &general).await;
     assert!(
         t["sla"]["policyName"]
             .as_str()
@@ -110,10 +84,10 @@ async fn new_tickets_get_the_targets_of_the_most_specific_policy() {
 async fn a_target_warns_breaches_and_reaches_level_two_exactly_once_each() {
     let app = TestApp::spawn().await;
     round_the_clock(&app).await;
-    let agent = app.login("agent.a1@careline.example").await;
-    let supervisor = app.login("supervisor.a@careline.example").await;
-    let t = create(&app, &agent, inquiry("Clock test")).await;
-    let id = &t["id"];
+    let agent = app.login(ALICE).await;
+    let supervisor = app.login(SAM).await;
+    let t = create_ticket(&app, &agent, inquiry("Clock test")).await;
+    let id = &t;
     assert_eq!(tick(&app).await, 0);
     assert!(escalations_of(&app, &supervisor, id).await.is_empty());
 
@@ -144,14 +118,12 @@ async fn a_target_warns_breaches_and_reaches_level_two_exactly_once_each() {
     let found = escalations_of(&app, &supervisor, id).await;
     assert_eq!(found.len(), 3, "{found:?}");
     assert_eq!(found[0]["level"], 2);
-    let kinds: Vec<&str> = t["events"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = event_kinds(&t);
     for kind in ["SLA_WARNING", "SLA_BREACHED", "ESCALATED"] {
-        assert!(kinds.contains(&kind), "{kind} on the timeline: {kinds:?}");
+        assert!(
+            kinds.iter().any(|k| k == kind),
+            "{kind} on the timeline: {kinds:?}"
+        );
     }
 }
 
@@ -159,10 +131,10 @@ async fn a_target_warns_breaches_and_reaches_level_two_exactly_once_each() {
 async fn the_clock_stands_still_while_waiting_on_the_customer() {
     let app = TestApp::spawn().await;
     round_the_clock(&app).await;
-    let agent = app.login("agent.a1@careline.example").await;
-    let supervisor = app.login("supervisor.a@careline.example").await;
-    let t = create(&app, &agent, inquiry("Needs the serial number")).await;
-    let id = &t["id"];
+    let agent = app.login(ALICE).await;
+    let supervisor = app.login(SAM).await;
+    let t = create_ticket(&app, &agent, inquiry("Needs the serial number")).await;
+    let id = &t;
     let ack = app
         .gql(
             Some(&agent),
@@ -216,11 +188,11 @@ async fn escalation_is_exactly_once_with_two_instances() {
     let a = TestApp::spawn().await;
     let b = a.spawn_sharing(|_| {}).await;
     round_the_clock(&a).await;
-    let agent = a.login("agent.a1@careline.example").await;
-    let supervisor = a.login("supervisor.a@careline.example").await;
+    let agent = a.login(ALICE).await;
+    let supervisor = a.login(SAM).await;
     let mut ids = Vec::new();
     for i in 0..5 {
-        ids.push(create(&a, &agent, inquiry(&format!("Race {i}"))).await["id"].clone());
+        ids.push(create_ticket(&a, &agent, inquiry(&format!("Race {i}"))).await);
     }
     for app in [&a, &b] {
         app.state.app.clock.advance(Duration::minutes(61));
@@ -241,12 +213,12 @@ async fn escalation_is_exactly_once_with_two_instances() {
 #[tokio::test]
 async fn staff_escalate_by_hand_and_supervisors_take_escalations() {
     let app = TestApp::spawn().await;
-    let agent = app.login("agent.a1@careline.example").await;
-    let supervisor = app.login("supervisor.a@careline.example").await;
-    let t = create(&app, &agent, inquiry("Angry caller")).await;
+    let agent = app.login(ALICE).await;
+    let supervisor = app.login(SAM).await;
+    let t = create_ticket(&app, &agent, inquiry("Angry caller")).await;
     const ESCALATE: &str = "mutation($id: ID!, $r: String!) { escalateTicket(id: $id, reason: $r) { escalationLevel } }";
     let empty = app
-        .gql(Some(&agent), ESCALATE, json!({ "id": t["id"], "r": "  " }))
+        .gql(Some(&agent), ESCALATE, json!({ "id": t, "r": "  " }))
         .await;
     assert_eq!(error_code(&empty), Some("BAD_USER_INPUT"));
     for level in 1..=3 {
@@ -254,30 +226,22 @@ async fn staff_escalate_by_hand_and_supervisors_take_escalations() {
             .gql(
                 Some(&agent),
                 ESCALATE,
-                json!({ "id": t["id"], "r": "customer threatens to go to the press" }),
+                json!({ "id": t, "r": "customer threatens to go to the press" }),
             )
             .await;
         assert_eq!(data(&body)["escalateTicket"]["escalationLevel"], level);
     }
     let beyond = app
-        .gql(
-            Some(&agent),
-            ESCALATE,
-            json!({ "id": t["id"], "r": "again" }),
-        )
+        .gql(Some(&agent), ESCALATE, json!({ "id": t, "r": "again" }))
         .await;
     assert_eq!(error_code(&beyond), Some("CONFLICT"));
-    let customer = app.login("li.lei@example.com").await;
+    let customer = app.login(LI_LEI).await;
     let refused = app
-        .gql(
-            Some(&customer),
-            ESCALATE,
-            json!({ "id": t["id"], "r": "x" }),
-        )
+        .gql(Some(&customer), ESCALATE, json!({ "id": t, "r": "x" }))
         .await;
     assert_eq!(error_code(&refused), Some("FORBIDDEN"));
 
-    let found = escalations_of(&app, &supervisor, &t["id"]).await;
+    let found = escalations_of(&app, &supervisor, &t).await;
     assert_eq!(found.len(), 3);
     assert!(found.iter().all(|e| e["kind"] == "MANUAL"));
     const TAKE: &str =
@@ -287,9 +251,9 @@ async fn staff_escalate_by_hand_and_supervisors_take_escalations() {
         .await;
     assert_eq!(
         data(&taken)["acknowledgeEscalation"]["acknowledgedBy"]["email"],
-        "supervisor.a@careline.example"
+        SAM
     );
-    let manager = app.login("manager@careline.example").await;
+    let manager = app.login(MANAGER).await;
     let again = app
         .gql(Some(&manager), TAKE, json!({ "id": found[0]["id"] }))
         .await;
@@ -309,13 +273,13 @@ async fn staff_escalate_by_hand_and_supervisors_take_escalations() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["ticket"]["id"] == t["id"])
+        .filter(|e| e["ticket"]["id"] == t)
         .collect();
     assert_eq!(open_here.len(), 2);
 }
 
 async fn on_shift_and_available(app: &TestApp, emails: &[&str]) {
-    let supervisor = app.login("supervisor.a@careline.example").await;
+    let supervisor = app.login(SAM).await;
     let now = app.state.app.clock.now();
     for email in emails {
         let id = app.user_id(email).await;
@@ -341,28 +305,20 @@ const AUTO: &str = "mutation($id: ID!) { autoAssignTicket(id: $id) { assignee { 
 #[tokio::test]
 async fn auto_assignment_picks_the_least_loaded_eligible_agent() {
     let app = TestApp::spawn().await;
-    let supervisor = app.login("supervisor.a@careline.example").await;
-    let agent = app.login("agent.a1@careline.example").await;
+    let supervisor = app.login(SAM).await;
+    let agent = app.login(ALICE).await;
 
     // Nobody on shift: the ticket stays unassigned.
-    let lonely = create(&app, &agent, inquiry("Nobody around")).await;
+    let lonely = create_ticket(&app, &agent, inquiry("Nobody around")).await;
     let body = app
-        .gql(Some(&supervisor), AUTO, json!({ "id": lonely["id"] }))
+        .gql(Some(&supervisor), AUTO, json!({ "id": lonely }))
         .await;
     assert_eq!(data(&body)["autoAssignTicket"]["assignee"], Value::Null);
 
-    on_shift_and_available(
-        &app,
-        &[
-            "agent.a1@careline.example",
-            "agent.a2@careline.example",
-            "tech@careline.example",
-        ],
-    )
-    .await;
+    on_shift_and_available(&app, &[ALICE, AARON, TECH]).await;
 
     // Technical tickets go to someone with the technical skill.
-    let technical = create(
+    let technical = create_ticket(
         &app,
         &agent,
         json!({ "i": { "kind": "TECHNICAL_SUPPORT", "channel": "PHONE",
@@ -370,34 +326,21 @@ async fn auto_assignment_picks_the_least_loaded_eligible_agent() {
     )
     .await;
     let body = app
-        .gql(Some(&supervisor), AUTO, json!({ "id": technical["id"] }))
+        .gql(Some(&supervisor), AUTO, json!({ "id": technical }))
         .await;
-    assert_eq!(
-        data(&body)["autoAssignTicket"]["assignee"]["email"],
-        "tech@careline.example"
-    );
+    assert_eq!(data(&body)["autoAssignTicket"]["assignee"]["email"], TECH);
 
     // Give Alice a ticket: the next one goes to Aaron (lower load relative to capacity).
-    let claimed = create(&app, &agent, inquiry("Alice's own")).await;
-    data(
-        &app.gql(
-            Some(&agent),
-            "mutation($id: ID!) { claimTicket(id: $id) { id } }",
-            json!({ "id": claimed["id"] }),
-        )
-        .await,
-    );
-    let next = create(&app, &agent, inquiry("Who gets this?")).await;
+    let claimed = create_ticket(&app, &agent, inquiry("Alice's own")).await;
+    data(&app.gql(Some(&agent), CLAIM, json!({ "id": claimed })).await);
+    let next = create_ticket(&app, &agent, inquiry("Who gets this?")).await;
     let body = app
-        .gql(Some(&supervisor), AUTO, json!({ "id": next["id"] }))
+        .gql(Some(&supervisor), AUTO, json!({ "id": next }))
         .await;
-    assert_eq!(
-        data(&body)["autoAssignTicket"]["assignee"]["email"],
-        "agent.a2@careline.example"
-    );
+    assert_eq!(data(&body)["autoAssignTicket"]["assignee"]["email"], AARON);
 
     // Away agents are not eligible.
-    let aaron = app.login("agent.a2@careline.example").await;
+    let aaron = app.login(AARON).await;
     data(
         &app.gql(
             Some(&aaron),
@@ -406,19 +349,19 @@ async fn auto_assignment_picks_the_least_loaded_eligible_agent() {
         )
         .await,
     );
-    let another = create(&app, &agent, inquiry("And this?")).await;
+    let another = create_ticket(&app, &agent, inquiry("And this?")).await;
     let body = app
-        .gql(Some(&supervisor), AUTO, json!({ "id": another["id"] }))
+        .gql(Some(&supervisor), AUTO, json!({ "id": another }))
         .await;
     let chosen = data(&body)["autoAssignTicket"]["assignee"]["email"].clone();
-    assert_ne!(chosen, "agent.a2@careline.example");
+    assert_ne!(chosen, AARON);
     assert_ne!(chosen, Value::Null);
 }
 
 #[tokio::test]
 async fn claiming_beyond_capacity_is_refused() {
     let app = TestApp::spawn().await;
-    let admin = app.login("admin@careline.example").await;
+    let admin = app.login(ADMIN).await;
     let teams = app
         .gql(Some(&admin), "{ teams { id name } }", json!({}))
         .await;
@@ -429,7 +372,7 @@ async fn claiming_beyond_capacity_is_refused() {
         .find(|t| t["name"] == "Front Desk A")
         .unwrap()["id"]
         .clone();
-    data(&app.gql(Some(&admin), "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+    data(&app.gql(Some(&admin), CREATE_USER,
         json!({ "i": { "email": "small@careline.example", "name": "Small", "password": "a fine passphrase", "roles": ["AGENT"], "teamId": team, "capacity": 1 } })).await);
     let small = app
         .login_payload("small@careline.example", "a fine passphrase")
@@ -438,15 +381,15 @@ async fn claiming_beyond_capacity_is_refused() {
         .as_str()
         .unwrap()
         .to_owned();
-    let first = create(&app, &small, inquiry("One")).await;
-    let second = create(&app, &small, inquiry("Two")).await;
-    const CLAIM: &str = "mutation($id: ID!) { claimTicket(id: $id) { assignee { email } } }";
+    let first = create_ticket(&app, &small, inquiry("One")).await;
+    let second = create_ticket(&app, &small, inquiry("Two")).await;
+    const CLAIM_FOR: &str = "mutation($id: ID!) { claimTicket(id: $id) { assignee { email } } }";
     data(
-        &app.gql(Some(&small), CLAIM, json!({ "id": first["id"] }))
+        &app.gql(Some(&small), CLAIM_FOR, json!({ "id": first }))
             .await,
     );
     let refused = app
-        .gql(Some(&small), CLAIM, json!({ "id": second["id"] }))
+        .gql(Some(&small), CLAIM_FOR, json!({ "id": second }))
         .await;
     assert_eq!(error_code(&refused), Some("CONFLICT"));
     assert!(
@@ -460,37 +403,36 @@ async fn claiming_beyond_capacity_is_refused() {
 #[tokio::test]
 async fn a_handover_moves_the_tickets_and_records_the_notes() {
     let app = TestApp::spawn().await;
-    let alice = app.login("agent.a1@careline.example").await;
-    let aaron_id = app.user_id("agent.a2@careline.example").await;
+    let alice = app.login(ALICE).await;
+    let aaron_id = app.user_id(AARON).await;
     let mut ids = Vec::new();
     for subject in ["Evening one", "Evening two"] {
-        let t = create(&app, &alice, inquiry(subject)).await;
-        data(
-            &app.gql(
-                Some(&alice),
-                "mutation($id: ID!) { claimTicket(id: $id) { id } }",
-                json!({ "id": t["id"] }),
-            )
-            .await,
-        );
-        ids.push(t["id"].clone());
+        let t = create_ticket(&app, &alice, inquiry(subject)).await;
+        data(&app.gql(Some(&alice), CLAIM, json!({ "id": t })).await);
+        ids.push(t.clone());
     }
-    let not_mine = create(&app, &alice, inquiry("Unassigned")).await;
+    let not_mine = create_ticket(&app, &alice, inquiry("Unassigned")).await;
     const HANDOVER: &str = "mutation($i: HandoverInput!) { recordHandover(input: $i) { id notes from { email } to { email } tickets { id assignee { email } } } }";
-    let refused = app.gql(Some(&alice), HANDOVER, json!({ "i": { "toUserId": aaron_id, "notes": "n", "ticketIds": [ids[0], not_mine["id"]] } })).await;
+    let refused = app
+        .gql(
+            Some(&alice),
+            HANDOVER,
+            json!({ "i": { "toUserId": aaron_id, "notes": "n", "ticketIds": [ids[0], not_mine] } }),
+        )
+        .await;
     assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
     assert_eq!(
         ticket(&app, &alice, &ids[0]).await["assignee"]["email"],
-        "agent.a1@careline.example",
+        ALICE,
         "nothing moved"
     );
 
     let body = app.gql(Some(&alice), HANDOVER, json!({ "i": { "toUserId": aaron_id, "notes": "Customer in #2 calls back at 9", "ticketIds": ids } })).await;
     let handover = &data(&body)["recordHandover"];
-    assert_eq!(handover["to"]["email"], "agent.a2@careline.example");
+    assert_eq!(handover["to"]["email"], AARON);
     assert_eq!(handover["tickets"].as_array().unwrap().len(), 2);
     for t in handover["tickets"].as_array().unwrap() {
-        assert_eq!(t["assignee"]["email"], "agent.a2@careline.example");
+        assert_eq!(t["assignee"]["email"], AARON);
     }
     let events = ticket(&app, &alice, &ids[0]).await["events"]["nodes"].clone();
     assert!(
@@ -500,7 +442,7 @@ async fn a_handover_moves_the_tickets_and_records_the_notes() {
             .iter()
             .any(|e| e["message"] == "handed over at the end of a shift")
     );
-    let aaron = app.login("agent.a2@careline.example").await;
+    let aaron = app.login(AARON).await;
     let listed = app
         .gql(
             Some(&aaron),
@@ -518,8 +460,8 @@ async fn a_handover_moves_the_tickets_and_records_the_notes() {
 async fn the_queue_counts_and_orders_open_tickets() {
     let app = TestApp::spawn().await;
     round_the_clock(&app).await;
-    let supervisor = app.login("supervisor.a@careline.example").await;
-    let alice = app.login("agent.a1@careline.example").await;
+    let supervisor = app.login(SAM).await;
+    let alice = app.login(ALICE).await;
     let teams = app
         .gql(Some(&supervisor), "{ teams { id name } }", json!({}))
         .await;
@@ -545,22 +487,15 @@ async fn the_queue_counts_and_orders_open_tickets() {
     )["queue"]
         .clone();
 
-    let urgent = create(
+    let urgent = create_ticket(
         &app,
         &alice,
         json!({ "i": { "kind": "INQUIRY", "channel": "PHONE", "subject": "Urgent one",
         "description": "x", "priority": "URGENT", "customer": { "name": "Zhou" } } }),
     )
     .await;
-    let held = create(&app, &alice, inquiry("Held")).await;
-    data(
-        &app.gql(
-            Some(&alice),
-            "mutation($id: ID!) { claimTicket(id: $id) { id } }",
-            json!({ "id": held["id"] }),
-        )
-        .await,
-    );
+    let held = create_ticket(&app, &alice, inquiry("Held")).await;
+    data(&app.gql(Some(&alice), CLAIM, json!({ "id": held })).await);
     app.state.app.clock.advance(Duration::minutes(50));
     let q = data(
         &app.gql(Some(&supervisor), QUEUE, json!({ "t": team_a }))
@@ -580,10 +515,7 @@ async fn the_queue_counts_and_orders_open_tickets() {
         "both new tickets used 80% of the hour: {q}"
     );
     let nodes = q["tickets"]["nodes"].as_array().unwrap();
-    assert_eq!(
-        nodes[0]["id"], urgent["id"],
-        "unassigned and urgent comes first"
-    );
+    assert_eq!(nodes[0]["id"], urgent, "unassigned and urgent comes first");
     let first_assigned = nodes
         .iter()
         .position(|n| n["assignee"] != Value::Null)
@@ -598,7 +530,7 @@ async fn the_queue_counts_and_orders_open_tickets() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["agent"]["email"] == "agent.a1@careline.example")
+        .find(|a| a["agent"]["email"] == ALICE)
         .unwrap()
         .clone();
     assert!(alice_load["openTickets"].as_i64().unwrap() >= 1);
@@ -618,7 +550,7 @@ async fn the_queue_counts_and_orders_open_tickets() {
     assert_eq!(data(&own)["queue"]["waiting"], q["waiting"]);
     let other = app.gql(Some(&alice), QUEUE, json!({ "t": team_b })).await;
     assert_eq!(error_code(&other), Some("FORBIDDEN"));
-    let customer = app.login("li.lei@example.com").await;
+    let customer = app.login(LI_LEI).await;
     assert_eq!(
         error_code(&app.gql(Some(&customer), QUEUE, json!({})).await),
         Some("FORBIDDEN")
@@ -628,14 +560,14 @@ async fn the_queue_counts_and_orders_open_tickets() {
 #[tokio::test]
 async fn resolved_tickets_close_by_themselves_after_a_week_but_complaints_wait_for_follow_up() {
     let app = TestApp::spawn().await;
-    let alice = app.login("agent.a1@careline.example").await;
+    let alice = app.login(ALICE).await;
     const RESOLVE: &str = "mutation($id: ID!) { acknowledgeTicket(id: $id) { id } resolveTicket(id: $id, solution: \"Done\") { status } }";
-    let inquiry_t = create(&app, &alice, inquiry("Closes itself")).await;
+    let inquiry_t = create_ticket(&app, &alice, inquiry("Closes itself")).await;
     data(
-        &app.gql(Some(&alice), RESOLVE, json!({ "id": inquiry_t["id"] }))
+        &app.gql(Some(&alice), RESOLVE, json!({ "id": inquiry_t }))
             .await,
     );
-    let complaint = create(
+    let complaint = create_ticket(
         &app,
         &alice,
         json!({ "i": { "kind": "COMPLAINT", "channel": "PHONE", "subject": "Late",
@@ -643,35 +575,26 @@ async fn resolved_tickets_close_by_themselves_after_a_week_but_complaints_wait_f
     )
     .await;
     data(
-        &app.gql(Some(&alice), RESOLVE, json!({ "id": complaint["id"] }))
+        &app.gql(Some(&alice), RESOLVE, json!({ "id": complaint }))
             .await,
     );
 
     app.state.app.clock.advance(Duration::days(6));
     tick(&app).await;
-    assert_eq!(
-        ticket(&app, &alice, &inquiry_t["id"]).await["status"],
-        "RESOLVED"
-    );
+    assert_eq!(ticket(&app, &alice, &inquiry_t).await["status"], "RESOLVED");
     app.state.app.clock.advance(Duration::days(2));
     tick(&app).await;
-    assert_eq!(
-        ticket(&app, &alice, &inquiry_t["id"]).await["status"],
-        "CLOSED"
-    );
-    assert_eq!(
-        ticket(&app, &alice, &complaint["id"]).await["status"],
-        "RESOLVED"
-    );
+    assert_eq!(ticket(&app, &alice, &inquiry_t).await["status"], "CLOSED");
+    assert_eq!(ticket(&app, &alice, &complaint).await["status"], "RESOLVED");
 }
 
 #[tokio::test]
 async fn policies_are_validated_and_apply_to_new_tickets_only() {
     let app = TestApp::spawn().await;
-    let manager = app.login("manager@careline.example").await;
-    let agent = app.login("agent.a1@careline.example").await;
-    let old = create(&app, &agent, inquiry("Before the change")).await;
-    let old_due = ticket(&app, &agent, &old["id"]).await["sla"]["firstResponseDueAt"].clone();
+    let manager = app.login(MANAGER).await;
+    let agent = app.login(ALICE).await;
+    let old = create_ticket(&app, &agent, inquiry("Before the change")).await;
+    let old_due = ticket(&app, &agent, &old).await["sla"]["firstResponseDueAt"].clone();
     for (input, field) in [
         (
             json!({ "timeZone": "Mars/Olympus", "windows": "24x7" }),
@@ -721,13 +644,13 @@ async fn policies_are_validated_and_apply_to_new_tickets_only() {
     assert_eq!(inquiry_policy["name"], "Inquiry 24x7");
     assert_eq!(inquiry_policy["businessHours"]["windows"], "24x7");
     assert_eq!(
-        ticket(&app, &agent, &old["id"]).await["sla"]["firstResponseDueAt"],
+        ticket(&app, &agent, &old).await["sla"]["firstResponseDueAt"],
         old_due,
         "old tickets keep their targets"
     );
-    let new = create(&app, &agent, inquiry("After the change")).await;
+    let new = create_ticket(&app, &agent, inquiry("After the change")).await;
     assert_eq!(
-        ticket(&app, &agent, &new["id"]).await["sla"]["policyName"],
+        ticket(&app, &agent, &new).await["sla"]["policyName"],
         "Inquiry 24x7"
     );
 }
@@ -735,9 +658,9 @@ async fn policies_are_validated_and_apply_to_new_tickets_only() {
 #[tokio::test]
 async fn a_solution_handed_back_by_a_department_must_reach_the_customer_within_a_day() {
     let app = TestApp::spawn().await;
-    let alice = app.login("agent.a1@careline.example").await;
-    let legal = app.login("legal@careline.example").await;
-    let admin = app.login("admin@careline.example").await;
+    let alice = app.login(ALICE).await;
+    let legal = app.login(LEGAL).await;
+    let admin = app.login(ADMIN).await;
     let departments = app
         .gql(Some(&admin), "{ departments { id kind } }", json!({}))
         .await;
@@ -748,32 +671,25 @@ async fn a_solution_handed_back_by_a_department_must_reach_the_customer_within_a
         .find(|d| d["kind"] == "LEGAL")
         .unwrap()["id"]
         .clone();
-    let t = create(
+    let t = create_ticket(
         &app,
         &alice,
         json!({ "i": { "kind": "COMPLAINT", "channel": "EMAIL", "subject": "Contract terms",
         "description": "x", "category": "BILLING_DISPUTE", "customer": { "name": "Feng" } } }),
     )
     .await;
+    data(&app.gql(Some(&alice), ACKNOWLEDGE, json!({ "id": t })).await);
     data(
         &app.gql(
             Some(&alice),
-            "mutation($id: ID!) { acknowledgeTicket(id: $id) { id } }",
-            json!({ "id": t["id"] }),
-        )
-        .await,
-    );
-    data(
-        &app.gql(
-            Some(&alice),
-            "mutation($id: ID!, $d: ID!) { dispatchTicket(id: $id, departmentId: $d) { id } }",
-            json!({ "id": t["id"], "d": legal_dept }),
+            DISPATCH_TICKET,
+            json!({ "id": t, "d": legal_dept }),
         )
         .await,
     );
     app.state.app.clock.advance(Duration::hours(30));
-    data(&app.gql(Some(&legal), "mutation($id: ID!) { returnTicketFromDepartment(id: $id, findings: \"Refund is due\") { status } }", json!({ "id": t["id"] })).await);
-    let due = time(&ticket(&app, &alice, &t["id"]).await["sla"]["resolutionDueAt"]);
+    data(&app.gql(Some(&legal), "mutation($id: ID!) { returnTicketFromDepartment(id: $id, findings: \"Refund is due\") { status } }", json!({ "id": t })).await);
+    let due = time(&ticket(&app, &alice, &t).await["sla"]["resolutionDueAt"]);
     let now = app.state.app.clock.now();
     assert!(
         due > now && due - now <= Duration::hours(48),
@@ -790,25 +706,26 @@ async fn the_worker_runs_on_the_real_clock() {
         s.sla_tick = std::time::Duration::from_secs(2);
     })
     .await;
-    let manager = app.login("manager@careline.example").await;
+    let manager = app.login(MANAGER).await;
     data(&app.gql(Some(&manager), POLICY, json!({ "i": { "name": "One minute", "kind": "INQUIRY",
         "firstResponseMinutes": 1, "resolutionMinutes": 10, "timeZone": "UTC", "windows": "24x7" } })).await);
-    let agent = app.login("agent.a1@careline.example").await;
-    let supervisor = app.login("supervisor.a@careline.example").await;
-    let t = create(&app, &agent, inquiry("Real clock")).await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(90);
-    loop {
-        let found = escalations_of(&app, &supervisor, &t["id"]).await;
-        if found.iter().any(|e| e["kind"] == "SLA_BREACH") {
-            assert!(found.iter().any(|e| e["kind"] == "SLA_WARNING"));
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no breach recorded within 90 s: {found:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-    }
+    let agent = app.login(ALICE).await;
+    let supervisor = app.login(SAM).await;
+    let t = create_ticket(&app, &agent, inquiry("Real clock")).await;
+    let breached = wait_until_every(
+        std::time::Duration::from_secs(90),
+        std::time::Duration::from_secs(2),
+        async || {
+            escalations_of(&app, &supervisor, &t)
+                .await
+                .iter()
+                .any(|e| e["kind"] == "SLA_BREACH")
+        },
+    )
+    .await;
+    let found = escalations_of(&app, &supervisor, &t).await;
+    assert!(breached, "no breach recorded within 90 s: {found:?}");
+    assert!(found.iter().any(|e| e["kind"] == "SLA_WARNING"));
 }
 
 /// Registers `n` tickets of `kind` through the intake use case (in-process: hundreds of them
@@ -816,11 +733,7 @@ async fn the_worker_runs_on_the_real_clock() {
 async fn register(app: &TestApp, kind: &str, n: usize) -> Vec<uuid::Uuid> {
     use careline_api::app::tickets::{ContactInput, NewTicketRequest, create};
     use careline_domain::ticket::{Channel, NewTicketInput, TicketKind};
-    let agent_id: uuid::Uuid = app
-        .user_id("agent.a1@careline.example")
-        .await
-        .parse()
-        .unwrap();
+    let agent_id: uuid::Uuid = app.user_id(ALICE).await.parse().unwrap();
     let agent = careline_persistence::users::find(&app.state.app.db, agent_id)
         .await
         .unwrap()
@@ -868,7 +781,7 @@ async fn register(app: &TestApp, kind: &str, n: usize) -> Vec<uuid::Uuid> {
 async fn auto_close_is_not_starved_by_tickets_that_wait_for_their_follow_up() {
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
     let app = TestApp::spawn().await;
-    let agent = app.login("agent.a1@careline.example").await;
+    let agent = app.login(ALICE).await;
     // More resolved after-sales tickets than one pass reads, all waiting for their follow-up
     // visit (they never close by themselves), resolved before the inquiry that may close.
     register(&app, "AFTER_SALES", 230).await;
@@ -902,7 +815,7 @@ async fn auto_close_is_not_starved_by_tickets_that_wait_for_their_follow_up() {
         .unwrap();
     }
     tick(&app).await;
-    let t = ticket(&app, &agent, &json!(inquiry.to_string())).await;
+    let t = ticket(&app, &agent, &inquiry.to_string()).await;
     assert_eq!(t["status"], "CLOSED", "{t}");
     let after_sales = app
         .gql(
@@ -921,8 +834,8 @@ async fn auto_close_is_not_starved_by_tickets_that_wait_for_their_follow_up() {
 #[tokio::test]
 async fn one_rule_escalates_urgent_and_major_tickets_at_intake_and_on_reclassification() {
     let app = TestApp::spawn().await;
-    let agent = app.login("agent.a1@careline.example").await;
-    let supervisor = app.login("supervisor.a@careline.example").await;
+    let agent = app.login(ALICE).await;
+    let supervisor = app.login(SAM).await;
     let complaint = |severity: &str, priority: &str| {
         json!({ "i": { "kind": "COMPLAINT", "channel": "PHONE", "category": "SERVICE_ATTITUDE",
             "severity": severity, "priority": priority, "subject": "Rude", "description": "details",
@@ -941,35 +854,32 @@ async fn one_rule_escalates_urgent_and_major_tickets_at_intake_and_on_reclassifi
     };
     // 重大或紧急投诉…立即上报: an URGENT complaint goes to the working group at intake, like a
     // MAJOR one.
-    let urgent = create(&app, &agent, complaint("GENERAL", "URGENT")).await;
+    let urgent = create_ticket(&app, &agent, complaint("GENERAL", "URGENT")).await;
+    assert_eq!(ticket(&app, &agent, &urgent).await["escalationLevel"], 3);
     assert_eq!(
-        ticket(&app, &agent, &urgent["id"]).await["escalationLevel"],
-        3
-    );
-    assert_eq!(
-        kinds(escalations_of(&app, &supervisor, &urgent["id"]).await),
+        kinds(escalations_of(&app, &supervisor, &urgent).await),
         [(3, "URGENT_COMPLAINT".to_owned())]
     );
-    let major = create(&app, &agent, complaint("MAJOR", "URGENT")).await;
+    let major = create_ticket(&app, &agent, complaint("MAJOR", "URGENT")).await;
     assert_eq!(
-        kinds(escalations_of(&app, &supervisor, &major["id"]).await),
+        kinds(escalations_of(&app, &supervisor, &major).await),
         [(3, "MAJOR_COMPLAINT".to_owned())]
     );
     // Any other ticket registered URGENT goes to the supervisor, not to the working group.
     let mut urgent_inquiry = inquiry("Power cut at the shop");
     urgent_inquiry["i"]["priority"] = json!("URGENT");
-    let urgent_inquiry = create(&app, &agent, urgent_inquiry).await;
+    let urgent_inquiry = create_ticket(&app, &agent, urgent_inquiry).await;
     assert_eq!(
-        ticket(&app, &agent, &urgent_inquiry["id"]).await["escalationLevel"],
+        ticket(&app, &agent, &urgent_inquiry).await["escalationLevel"],
         1
     );
     // Reclassification follows the same rule.
-    let plain = create(&app, &agent, inquiry("Opening hours")).await;
+    let plain = create_ticket(&app, &agent, inquiry("Opening hours")).await;
     let body = app
         .gql(
             Some(&agent),
             "mutation($id: ID!) { reclassifyTicket(id: $id, input: { priority: URGENT, reason: \"Customer is stranded\" }) { escalationLevel } }",
-            json!({ "id": plain["id"] }),
+            json!({ "id": plain }),
         )
         .await;
     assert_eq!(
@@ -977,7 +887,7 @@ async fn one_rule_escalates_urgent_and_major_tickets_at_intake_and_on_reclassifi
         1,
         "{body}"
     );
-    let t = ticket(&app, &agent, &plain["id"]).await;
+    let t = ticket(&app, &agent, &plain).await;
     let escalated: Vec<&Value> = t["events"]["nodes"]
         .as_array()
         .unwrap()
@@ -990,7 +900,7 @@ async fn one_rule_escalates_urgent_and_major_tickets_at_intake_and_on_reclassifi
         "reclassified as urgent: escalated to the supervisor"
     );
     assert_eq!(
-        kinds(escalations_of(&app, &supervisor, &plain["id"]).await),
+        kinds(escalations_of(&app, &supervisor, &plain).await),
         [(1, "MANUAL".to_owned())]
     );
 }
@@ -998,15 +908,14 @@ async fn one_rule_escalates_urgent_and_major_tickets_at_intake_and_on_reclassifi
 #[tokio::test]
 async fn acknowledging_an_escalation_and_a_handover_are_stamped_by_the_application_clock() {
     let app = TestApp::spawn().await;
-    let agent = app.login("agent.a1@careline.example").await;
-    let supervisor = app.login("supervisor.a@careline.example").await;
+    let agent = app.login(ALICE).await;
+    let supervisor = app.login(SAM).await;
     let later = app.state.app.now() + Duration::days(40);
-    let clock = &app.state.app.clock;
-    clock.advance(later - clock.now());
+    set_clock(&app, later);
     let mut urgent = inquiry("Power cut");
     urgent["i"]["priority"] = json!("URGENT");
-    let t = create(&app, &agent, urgent).await;
-    let escalation = escalations_of(&app, &supervisor, &t["id"]).await[0]["id"].clone();
+    let t = create_ticket(&app, &agent, urgent).await;
+    let escalation = escalations_of(&app, &supervisor, &t).await[0]["id"].clone();
     let body = app
         .gql(
             Some(&supervisor),
@@ -1022,7 +931,7 @@ async fn acknowledging_an_escalation_and_a_handover_are_stamped_by_the_applicati
         .unwrap();
     let at = row.acknowledged_at.unwrap();
     assert!((at - later).num_seconds().abs() < 60, "{at} vs {later}");
-    let agent_b = app.user_id("agent.a2@careline.example").await;
+    let agent_b = app.user_id(AARON).await;
     let body = app
         .gql(
             Some(&agent),
