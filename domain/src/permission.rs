@@ -486,7 +486,7 @@ pub fn document() -> String {
          `domain/src/permission.rs` (`careline_domain::permission::document()`); a unit test \
          fails when page and code disagree (`UPDATE_DOCS=1 cargo test -p careline-domain` \
          rewrites it). Guards on GraphQL fields and the use cases ask the same functions, and \
-         `tests/tests/permission_matrix.rs` calls every action as every role end to end.\n\n\
+         `tests/tests/e2e/permission_matrix.rs` calls every action as every role end to end.\n\n\
          A person may hold several roles; they may do whatever any of their roles allows.\n\n\
          ## Role × action\n\n",
     );
