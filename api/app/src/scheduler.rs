@@ -21,6 +21,9 @@ type Pass<'a> = Pin<Box<dyn Future<Output = Result<usize, AppError>> + Send + 'a
 pub struct Job {
     /// Its name in the logs.
     pub name: &'static str,
+    /// Whether its failure fails the pass (reports only log theirs: a failing report must not
+    /// make the escalations look failed).
+    pub critical: bool,
     /// One pass at `now`; how many things it changed.
     pub run: for<'a> fn(&'a App, DateTime<Utc>) -> Pass<'a>,
 }
@@ -33,26 +36,31 @@ fn store(err: StoreError) -> AppError {
 pub const JOBS: [Job; 5] = [
     Job {
         name: "sla-stages",
+        critical: true,
         run: |app, now| {
             Box::pin(async move { crate::sla::escalate_due(app, now).await.map_err(store) })
         },
     },
     Job {
         name: "auto-close",
+        critical: true,
         run: |app, now| {
             Box::pin(async move { crate::sla::auto_close(app, now).await.map_err(store) })
         },
     },
     Job {
         name: "department-deadlines",
+        critical: true,
         run: |app, now| Box::pin(crate::casework::check_deadlines(app, now)),
     },
     Job {
         name: "article-reviews",
+        critical: true,
         run: |app, now| Box::pin(crate::knowledge::notify_stale(app, now)),
     },
     Job {
         name: "monthly-reports",
+        critical: false,
         run: |app, now| Box::pin(crate::reports::run_schedule(app, now)),
     },
 ];
@@ -94,7 +102,7 @@ pub async fn run_once(app: &App) -> AppResult<usize> {
     for job in JOBS {
         match run_job(app, job).await {
             Ok(n) => changed += n,
-            Err(_) if job.name == "monthly-reports" => {}
+            Err(_) if !job.critical => {}
             Err(err) => {
                 failure.get_or_insert(err);
             }
