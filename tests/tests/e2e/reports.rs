@@ -196,7 +196,19 @@ async fn monthly_service_workbook_opens_with_chinese_sheets_a_native_chart_and_t
     assert!(column_values(&mut book, "按坐席", 0).contains(&"Alice Agent".to_owned()));
     let header = book.worksheet_range("按坐席").unwrap();
     assert_eq!(header.get((0, 0)), Some(&Data::String("坐席".to_owned())));
-    assert_eq!(column_values(&mut book, "每日趋势", 0).len(), 3);
+    // One row per local (Asia/Shanghai) day the window touches: three or four, by the hour.
+    let day = |at: &Value| {
+        DateTime::parse_from_rfc3339(at.as_str().unwrap())
+            .unwrap()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive()
+    };
+    let days = (day(to) - day(from)).num_days() + 1;
+    assert_eq!(
+        column_values(&mut book, "每日趋势", 0).len() as i64,
+        days,
+        "{from} .. {to}"
+    );
 }
 
 #[tokio::test]
