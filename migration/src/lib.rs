@@ -30,6 +30,7 @@ mod m0018_insight;
 mod m0019_kpi_daily_rollups;
 mod m0020_ticket_number_sequence;
 mod m0021_ticket_list_order;
+mod m0022_conversation;
 
 pub use m0010_kpi_spans::{SHORT_SPAN_DAYS, derive_kpi_facts};
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0019_kpi_daily_rollups::Migration),
             Box::new(m0020_ticket_number_sequence::Migration),
             Box::new(m0021_ticket_list_order::Migration),
+            Box::new(m0022_conversation::Migration),
         ]
     }
 }

@@ -275,6 +275,8 @@ pub async fn insert<C: ConnectionTrait>(
         first_resolved_at: Set(None),
         first_response_minutes: Set(None),
         resolution_minutes: Set(None),
+        promised_answer_at: Set(None),
+        promise_escalated: Set(false),
         reopen_count: Set(0),
         dispatched: Set(false),
         reassigned: Set(false),

@@ -2,9 +2,11 @@
 
 pub mod article_revision;
 pub mod business_calendar;
+pub mod contact_preference;
 pub mod corrective_action;
 pub mod corrective_action_ticket;
 pub mod customer;
+pub mod delivery;
 pub mod department;
 pub mod department_task;
 pub mod escalation;
@@ -12,6 +14,8 @@ pub mod follow_up;
 pub mod handover;
 pub mod handover_ticket;
 pub mod knowledge_article;
+pub mod notification;
+pub mod notification_template;
 pub mod outbox;
 pub mod peer_assessment;
 pub mod performance_review;
@@ -26,6 +30,7 @@ pub mod review_cycle;
 pub mod satisfaction_rating;
 pub mod shift;
 pub mod sla_policy;
+pub mod stored_file;
 pub mod survey;
 pub mod survey_answer;
 pub mod survey_invitation;

@@ -92,6 +92,10 @@ pub struct Model {
     pub first_response_minutes: Option<i32>,
     /// Business minutes from creation to the first resolution, on the ticket's calendar.
     pub resolution_minutes: Option<i32>,
+    /// The answer time promised to the customer, if any.
+    pub promised_answer_at: Option<DateTimeUtc>,
+    /// The current promise passed unmet and was escalated (once per promise).
+    pub promise_escalated: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
