@@ -120,6 +120,29 @@ pub struct Config {
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     pub rust_log: String,
 
+    /// Where email to customers goes: `smtp://host:2525` (plain, for a local relay),
+    /// `smtp://host:587?tls=required` (STARTTLS) or `smtps://user:pass@host` (TLS). Unset:
+    /// email deliveries are recorded SUPPRESSED.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of email to customers.
+    #[arg(
+        long,
+        env = "SMTP_FROM",
+        default_value = "Careline <noreply@careline.local>"
+    )]
+    pub smtp_from: String,
+
+    /// The SMS gateway's webhook (see docs/CONVERSATION.md). Unset: SMS deliveries are
+    /// recorded SUPPRESSED.
+    #[arg(long, env = "SMS_WEBHOOK_URL")]
+    pub sms_webhook_url: Option<String>,
+
+    /// The key that signs SMS webhook requests (at least 16 characters).
+    #[arg(long, env = "SMS_WEBHOOK_SECRET", hide_env_values = true)]
+    pub sms_webhook_secret: Option<String>,
+
     /// Directory for the development JWT secret and the default SQLite file.
     #[arg(long, env = "DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
@@ -199,6 +222,47 @@ pub struct Settings {
     pub sla_worker: bool,
     /// Whether the server stops itself on SIGTERM/SIGINT (off when embedded in tests).
     pub handle_signals: bool,
+    /// The outside channels to customers.
+    pub channels: Channels,
+    /// Whether this instance sends queued deliveries as they come due (tests send them on
+    /// the scheduler's pass instead, unless they turn it on).
+    pub delivery_worker: bool,
+}
+
+/// Where email and SMS to customers go. Its `Debug` hides the URLs and the secret: an SMTP URL
+/// may carry a password.
+#[derive(Clone, Default)]
+pub struct Channels {
+    /// `SMTP_URL`.
+    pub smtp_url: Option<String>,
+    /// `SMTP_FROM`.
+    pub smtp_from: String,
+    /// `SMS_WEBHOOK_URL`.
+    pub sms_webhook_url: Option<String>,
+    /// `SMS_WEBHOOK_SECRET`.
+    pub sms_webhook_secret: Option<String>,
+}
+
+impl std::fmt::Debug for Channels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Channels")
+            .field("email", &self.smtp_url.is_some())
+            .field("smtp_from", &self.smtp_from)
+            .field("sms", &self.sms_webhook_url.is_some())
+            .finish()
+    }
+}
+
+impl Channels {
+    /// The senders these settings describe.
+    pub fn outbound(&self) -> anyhow::Result<careline_app::outbound::Outbound> {
+        careline_app::outbound::Outbound::configure(
+            self.smtp_url.as_deref(),
+            &self.smtp_from,
+            self.sms_webhook_url.as_deref(),
+            self.sms_webhook_secret.as_deref(),
+        )
+    }
 }
 
 const MIN_SECRET_BYTES: usize = 32;
@@ -250,6 +314,11 @@ impl Settings {
             workers: 2,
             sla_worker: false,
             handle_signals: false,
+            channels: Channels {
+                smtp_from: "Careline <noreply@careline.test>".to_owned(),
+                ..Channels::default()
+            },
+            delivery_worker: false,
         }
     }
 }
@@ -356,6 +425,13 @@ impl Config {
             workers: 0,
             sla_worker: true,
             handle_signals: true,
+            channels: Channels {
+                smtp_url: self.smtp_url.clone(),
+                smtp_from: self.smtp_from.clone(),
+                sms_webhook_url: self.sms_webhook_url.clone(),
+                sms_webhook_secret: self.sms_webhook_secret.clone(),
+            },
+            delivery_worker: true,
         })
     }
 }

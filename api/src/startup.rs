@@ -49,7 +49,8 @@ impl Application {
             undecodable.inc_by(n)
         });
         let app = crate::app::App::new(db, Arc::new(crate::app::Clock::default()), outbox_signal)
-            .with_quality_alert_threshold(settings.quality_alert_threshold);
+            .with_quality_alert_threshold(settings.quality_alert_threshold)
+            .with_outbound(settings.channels.outbound()?);
         let state = AppState {
             jwt: Arc::new(JwtKeys::new(
                 &settings.jwt_secret,
@@ -91,6 +92,9 @@ impl Application {
                 state.shutdown.subscribe(),
             );
             crate::app::kpi::spawn_rollup_worker(state.app.clone());
+        }
+        if state.settings.delivery_worker {
+            crate::app::outbound::spawn(state.app.clone(), state.shutdown.subscribe());
         }
         let schema = build_schema(Some(state.clone()), !state.settings.introspection_enabled());
         let listener = TcpListener::bind((state.settings.host.as_str(), state.settings.port))

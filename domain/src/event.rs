@@ -83,6 +83,13 @@ pub enum Event {
         /// When the worker noticed.
         at: DateTime<Utc>,
     },
+    /// An entry landed in someone's inbox.
+    Notified {
+        /// Whose inbox.
+        user_id: Uuid,
+        /// The entry.
+        entry: InboxEntry,
+    },
     /// Every session of an account ended (password changed, account deactivated): its open
     /// WebSockets, on every instance, re-check the account and close.
     SessionsEnded {
@@ -100,7 +107,9 @@ impl Event {
             Event::Queue { ticket, .. }
             | Event::Escalation { ticket, .. }
             | Event::TicketUpdated { ticket, .. } => Some(ticket),
-            Event::ArticleReviewDue { .. } | Event::SessionsEnded { .. } => None,
+            Event::ArticleReviewDue { .. }
+            | Event::SessionsEnded { .. }
+            | Event::Notified { .. } => None,
         }
     }
 }
@@ -234,6 +243,23 @@ pub struct TimelineEntry {
     pub to_status: Option<TicketStatus>,
 }
 
+/// An inbox entry as it travels to its owner's open streams.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxEntry {
+    /// The entry's id.
+    pub id: Uuid,
+    /// e.g. `AGENT_REPLY`, `ASSIGNED`.
+    pub kind: String,
+    /// Title.
+    pub title: String,
+    /// Text.
+    pub body: String,
+    /// The ticket it is about.
+    pub ticket_id: Option<Uuid>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
 /// The queue event kind a timeline entry implies.
 pub fn queue_kind_for(entry: TicketEventKind) -> QueueEventKind {
     match entry {
@@ -259,6 +285,8 @@ pub fn queue_kind_for(entry: TicketEventKind) -> QueueEventKind {
         | TicketEventKind::AttachmentsAdded
         | TicketEventKind::FollowUpCaseOpened
         | TicketEventKind::SurveyAnswered
+        | TicketEventKind::CustomerMessage
+        | TicketEventKind::AnswerPromised
         | TicketEventKind::VerdictRecorded => QueueEventKind::Updated,
     }
 }

@@ -130,6 +130,18 @@ pub enum Action {
     GenerateReports,
     /// List generated reports and download their files.
     ReadReports,
+    /// Write on one's own ticket (customers).
+    PostCustomerMessage,
+    /// Promise a customer an answer time.
+    PromiseAnswer,
+    /// Set a customer's contact preferences (customers: their own).
+    SetContactPreferences,
+    /// Read the message templates sent to customers.
+    ReadNotificationTemplates,
+    /// Edit the message templates sent to customers.
+    ManageNotificationTemplates,
+    /// See deliveries that failed and try them again.
+    ManageDeliveries,
 }
 
 use Role::*;
@@ -148,7 +160,7 @@ const ALL_STAFF: &[Role] = &[
 
 impl Action {
     /// Every action, in table order.
-    pub const ALL: [Action; 60] = [
+    pub const ALL: [Action; 66] = [
         Action::ReadStaffDirectory,
         Action::ReadDepartments,
         Action::ReadCustomerAccounts,
@@ -209,6 +221,12 @@ impl Action {
         Action::LogTime,
         Action::GenerateReports,
         Action::ReadReports,
+        Action::PostCustomerMessage,
+        Action::PromiseAnswer,
+        Action::SetContactPreferences,
+        Action::ReadNotificationTemplates,
+        Action::ManageNotificationTemplates,
+        Action::ManageDeliveries,
     ];
 
     /// The roles that may attempt this action.
@@ -314,6 +332,14 @@ impl Action {
                 Admin,
             ],
             Action::GenerateReports | Action::ReadReports => LEADS,
+            Action::PostCustomerMessage => &[Customer],
+            Action::PromiseAnswer => FRONTLINE,
+            Action::SetContactPreferences => {
+                &[Customer, Agent, TechSupport, Supervisor, Manager, Admin]
+            }
+            Action::ReadNotificationTemplates => ALL_STAFF,
+            Action::ManageNotificationTemplates => &[Manager, Admin],
+            Action::ManageDeliveries => LEADS,
         }
     }
 
@@ -380,6 +406,12 @@ impl Action {
             Action::LogTime => "log time spent on tickets",
             Action::GenerateReports => "generate reports",
             Action::ReadReports => "read and download reports",
+            Action::PostCustomerMessage => "write on tickets as their customer",
+            Action::PromiseAnswer => "promise customers an answer time",
+            Action::SetContactPreferences => "set customers' contact preferences",
+            Action::ReadNotificationTemplates => "read the templates of messages to customers",
+            Action::ManageNotificationTemplates => "edit the templates of messages to customers",
+            Action::ManageDeliveries => "see and retry failed deliveries to customers",
         }
     }
 }
@@ -545,7 +577,9 @@ mod tests {
                 Action::RateTicket,
                 Action::AddEvidence,
                 Action::ReadKnowledge,
-                Action::AnswerSurveys
+                Action::AnswerSurveys,
+                Action::PostCustomerMessage,
+                Action::SetContactPreferences
             ]
         );
     }

@@ -526,6 +526,12 @@ pub async fn store<C: ConnectionTrait>(
             .col_expr(T::Priority, Expr::value(c.priority.as_str()))
             .col_expr(T::PriorityRank, Expr::value(i32::from(c.priority.rank())));
     }
+    if let Some(promised) = change.promised_answer_at {
+        // A new promise: it has not been escalated yet.
+        update = update
+            .col_expr(T::PromisedAnswerAt, Expr::value(promised))
+            .col_expr(T::PromiseEscalated, Expr::value(false));
+    }
     if let Some(all) = w.attachments {
         let json = serde_json::Value::Array(all.iter().map(attachment_json).collect());
         update = update.col_expr(T::Attachments, Expr::value(json.to_string()));

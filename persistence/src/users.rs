@@ -166,3 +166,20 @@ async fn update<C: ConnectionTrait>(
         Err(e) => Err(e.into()),
     }
 }
+
+/// The ids of active accounts holding any of `roles`.
+pub async fn active_with_roles<C: ConnectionTrait>(
+    db: &C,
+    roles: &[Role],
+) -> Result<Vec<Uuid>, StoreError> {
+    use sea_orm::QuerySelect;
+    let bits = roles.iter().fold(0, |acc, r| acc | r.bit());
+    Ok(User::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(Expr::col(user::Column::Roles).bit_and(bits).ne(0))
+        .filter(user::Column::Active.eq(true))
+        .into_tuple()
+        .all(db)
+        .await?)
+}

@@ -61,7 +61,11 @@ async fn with_reveal(
         .collect())
 }
 
-async fn one(app: &App, actor: &Actor, model: customer::Model) -> AppResult<CustomerRecord> {
+pub(crate) async fn one(
+    app: &App,
+    actor: &Actor,
+    model: customer::Model,
+) -> AppResult<CustomerRecord> {
     let mut records = with_reveal(app, actor, vec![model]).await?;
     records
         .pop()

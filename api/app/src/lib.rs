@@ -14,11 +14,14 @@ pub mod bus;
 pub mod calendars;
 pub mod casework;
 pub mod clock;
+pub mod conversation;
 pub mod customers;
 pub mod error;
 pub mod floor;
 pub mod knowledge;
 pub mod kpi;
+pub mod notices;
+pub mod outbound;
 pub mod people;
 pub mod quality;
 pub mod reads;
@@ -43,11 +46,11 @@ pub use error::{AppError, AppResult};
 /// models with domain enums in their place, see docs/ARCHITECTURE.md.)
 pub mod rows {
     pub use careline_persistence::entity::{
-        article_revision, business_calendar, corrective_action, customer, department,
-        department_task, escalation, follow_up, handover, knowledge_article, quality_review,
-        quality_scorecard, reply_template, review_cycle, satisfaction_rating, shift, sla_policy,
-        survey, survey_invitation, team, ticket, ticket_event, time_entry, training_course,
-        training_record, training_session, user,
+        article_revision, business_calendar, corrective_action, customer, delivery, department,
+        department_task, escalation, follow_up, handover, knowledge_article, notification,
+        quality_review, quality_scorecard, reply_template, review_cycle, satisfaction_rating,
+        shift, sla_policy, survey, survey_invitation, team, ticket, ticket_event, time_entry,
+        training_course, training_record, training_session, user,
     };
 }
 
@@ -70,8 +73,11 @@ pub struct App {
     /// The clock (tests move it forward).
     pub clock: Arc<Clock>,
     outbox_signal: Arc<tokio::sync::Notify>,
+    delivery_signal: Arc<tokio::sync::Notify>,
     /// The rolling quality average under which an agent is sent to training.
     pub quality_alert_threshold: f64,
+    /// The configured outside channels (email, SMS).
+    pub outbound: outbound::Outbound,
 }
 
 impl App {
@@ -85,8 +91,21 @@ impl App {
             db,
             clock,
             outbox_signal,
+            delivery_signal: Arc::new(tokio::sync::Notify::new()),
             quality_alert_threshold: 70.0,
+            outbound: outbound::Outbound::default(),
         }
+    }
+
+    /// The same application sending email and SMS through `outbound`.
+    pub fn with_outbound(mut self, outbound: outbound::Outbound) -> Self {
+        self.outbound = outbound;
+        self
+    }
+
+    /// What wakes the delivery worker.
+    pub fn delivery_signal(&self) -> Arc<tokio::sync::Notify> {
+        self.delivery_signal.clone()
     }
 
     /// The same application with another quality alert threshold.
@@ -103,6 +122,7 @@ impl App {
     /// A change and its events are committed: the relay publishes them at once.
     pub fn committed(&self) {
         self.outbox_signal.notify_one();
+        self.delivery_signal.notify_one();
     }
 
     /// The signal the outbox relay waits on.

@@ -33,13 +33,18 @@ fn store(err: StoreError) -> AppError {
 }
 
 /// The jobs that run every `SLA_TICK_SECONDS`, in the order one pass runs them.
-pub const JOBS: [Job; 5] = [
+pub const JOBS: [Job; 7] = [
     Job {
         name: "sla-stages",
         critical: true,
         run: |app, now| {
             Box::pin(async move { crate::sla::escalate_due(app, now).await.map_err(store) })
         },
+    },
+    Job {
+        name: "broken-promises",
+        critical: true,
+        run: |app, now| Box::pin(crate::conversation::check_promises(app, now)),
     },
     Job {
         name: "auto-close",
@@ -57,6 +62,13 @@ pub const JOBS: [Job; 5] = [
         name: "article-reviews",
         critical: true,
         run: |app, now| Box::pin(crate::knowledge::notify_stale(app, now)),
+    },
+    Job {
+        // The delivery worker (`outbound::spawn`) sends as soon as a change commits; this pass
+        // is the same work on the scheduler's beat, so a single `run_once` sends too.
+        name: "deliveries",
+        critical: true,
+        run: |app, now| Box::pin(crate::outbound::deliver_due(app, now)),
     },
     Job {
         name: "monthly-reports",

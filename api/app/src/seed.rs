@@ -651,6 +651,7 @@ async fn demo_tickets(
         inquiry,
         Command::ReplyToCustomer {
             body: "The AquaPure 3 uses the AP-F3 cartridge.".to_owned(),
+            wait_for_customer: false,
         },
         Extra::None,
     )

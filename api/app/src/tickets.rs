@@ -56,6 +56,8 @@ pub enum Extra {
     },
     /// Evidence added to the ticket (already validated).
     Attachments(Vec<Attachment>),
+    /// Uploaded files that travel with the change's first entry (a message or a reply).
+    Files(Vec<Uuid>),
     /// A satisfaction rating.
     Rating {
         /// 1 to 5 (already checked).
@@ -311,7 +313,7 @@ pub async fn execute<C: ConnectionTrait + TransactionTrait>(
     let record = match &extra {
         Extra::FollowUp { .. } => Record::FollowUp,
         Extra::Rating { .. } => Record::Rating,
-        Extra::None | Extra::Attachments(_) => Record::Nothing,
+        Extra::None | Extra::Attachments(_) | Extra::Files(_) => Record::Nothing,
     };
     let durations = careline_persistence::calendars::for_durations(current, sla.calendar());
     let consequences = effects(
@@ -347,6 +349,12 @@ pub async fn execute<C: ConnectionTrait + TransactionTrait>(
     let resolution = consequences.after.resolution_count;
     match extra {
         Extra::None | Extra::Attachments(_) => {}
+        Extra::Files(_) => {
+            return Err(AppError::bad_input(
+                "fileIds",
+                "files cannot be sent with messages yet",
+            ));
+        }
         Extra::FollowUp {
             method,
             outcome,
@@ -401,6 +409,19 @@ pub async fn execute<C: ConnectionTrait + TransactionTrait>(
             also: Vec::new(),
         },
         Announce::Change,
+    )
+    .await?;
+    crate::notices::after_change(
+        &txn,
+        crate::notices::Told {
+            ticket: &ticket,
+            customer: &loaded.customer,
+            drafts: &change.events,
+            entries: &events,
+            assignee_before: current.assignee_id,
+            actor,
+            at,
+        },
     )
     .await?;
     txn.commit().await?;
@@ -735,7 +756,20 @@ pub async fn create(
         escalations: &escalations,
         ..Append::default()
     };
-    journal::append(&txn, author(&ticket), append, Announce::Change).await?;
+    let stored = journal::append(&txn, author(&ticket), append, Announce::Change).await?;
+    crate::notices::after_change(
+        &txn,
+        crate::notices::Told {
+            ticket: &ticket,
+            customer: &customer,
+            drafts: &entries,
+            entries: &stored,
+            assignee_before: None,
+            actor: Some(creator.id),
+            at,
+        },
+    )
+    .await?;
     if let Some(parent) = &parent {
         // The parent's timeline says where the case went on.
         let parent = tickets::touch(&txn, parent.ticket.id, at)

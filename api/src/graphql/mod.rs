@@ -6,6 +6,7 @@ pub mod boundary;
 pub mod casework;
 pub mod codes;
 pub mod connection;
+pub mod conversation;
 pub mod customers;
 pub mod depth;
 pub mod described;
@@ -52,6 +53,7 @@ pub struct Query(
     knowledge::KnowledgeQuery,
     insight::InsightQuery,
     reports::ReportQuery,
+    conversation::ConversationQuery,
 );
 
 /// The root mutation.
@@ -69,6 +71,7 @@ pub struct Mutation(
     knowledge::KnowledgeMutation,
     insight::InsightMutation,
     reports::ReportMutation,
+    conversation::ConversationMutation,
 );
 
 /// The executable schema.

@@ -383,6 +383,23 @@ impl Subscription {
             _ => None,
         }))
     }
+
+    /// The caller's inbox as entries arrive (a customer's replies and promises; a staff
+    /// member's assignments and customers' messages).
+    async fn my_notifications(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<
+        impl Stream<Item = Item<crate::graphql::conversation::Notification>> + use<>,
+        AppError,
+    > {
+        let me = viewer(ctx)?.id();
+        let receiver = state(ctx)?.bus.subscribe();
+        Ok(events(receiver, move |event| match event {
+            Event::Notified { user_id, entry } if *user_id == me => Some(entry.into()),
+            _ => None,
+        }))
+    }
 }
 
 /// Whether the viewer may still read the ticket as it is after the change (a liaison loses

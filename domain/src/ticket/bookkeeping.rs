@@ -215,6 +215,7 @@ mod tests {
             involved_staff: None,
             verdict: None,
             reclassified: None,
+            promised_answer_at: None,
         };
         (before, change)
     }

@@ -26,6 +26,7 @@ use super::vocabulary::{
 };
 use crate::DomainError;
 use crate::event::EscalationKind;
+use crate::notice::MAX_CUSTOMER_MESSAGE_CHARS;
 use crate::permission::{Action, require};
 use crate::sla::{Escalation, next_manual_escalation_level, on_classification};
 
@@ -149,10 +150,24 @@ pub enum Command {
         /// The note; never shown to customers.
         body: String,
     },
-    /// Write to the customer on the timeline.
+    /// Write to the customer on the timeline (delivered on their channels).
     ReplyToCustomer {
         /// The message.
         body: String,
+        /// Also wait for the customer's answer (`OPEN` → `PENDING_CUSTOMER`).
+        wait_for_customer: bool,
+    },
+    /// The customer writes on their own ticket; a ticket waiting for them goes back to `OPEN`.
+    CustomerMessage {
+        /// What they wrote, at most [`MAX_CUSTOMER_MESSAGE_CHARS`] characters.
+        body: String,
+    },
+    /// Promise the customer an answer by a time (告知客户预计的解答时间).
+    PromiseAnswer {
+        /// The promised time, in the future.
+        at: DateTime<Utc>,
+        /// What to tell the customer besides the time.
+        message: Option<String>,
     },
     /// Track a suggestion's adoption.
     SetSuggestionStatus {
@@ -252,6 +267,8 @@ pub struct Change {
     /// `Some` when the ticket was reclassified: what it is now (the caller recomputes its
     /// SLA targets from the new policy).
     pub reclassified: Option<Classification>,
+    /// `Some` when an answer time is promised to the customer.
+    pub promised_answer_at: Option<DateTime<Utc>>,
 }
 
 /// RESOLVED tickets that are not complaints close by themselves after this many days.
@@ -278,6 +295,12 @@ pub enum SystemCommand {
     /// supervisor (never lower than it is), whatever its status.
     DepartmentOverdue {
         /// Why, for people (names the department and its deadline).
+        reason: String,
+    },
+    /// The answer time promised to the customer passed while the ticket was still being
+    /// worked: escalated like a missed resolution target.
+    PromiseBroken {
+        /// Why, for people (names the promise).
         reason: String,
     },
     /// A department task was cancelled; `returns` as above.
@@ -307,6 +330,7 @@ const TRANSFER_OWNERSHIP: &str = "transfer ownership";
 const REPLY: &str = "reply to the customer";
 const HAND_OVER: &str = "hand over";
 const ESCALATE: &str = "escalate";
+const PROMISE: &str = "promise an answer on";
 const SET_INVOLVED: &str = "name the employees involved in";
 
 /// The lifecycle moves permitted from `status`, as the verb phrases used in
@@ -372,6 +396,8 @@ fn permission_for(cmd: &Command) -> Action {
         Command::Dispatch { .. } => Action::DispatchTicket,
         Command::HandBack { .. } | Command::AddNote { .. } => Action::AddInternalNote,
         Command::ReplyToCustomer { .. } => Action::ReplyToCustomer,
+        Command::CustomerMessage { .. } => Action::PostCustomerMessage,
+        Command::PromiseAnswer { .. } => Action::PromiseAnswer,
         Command::SetStatus { .. } | Command::Resolve { .. } | Command::Close => Action::WorkTicket,
         Command::Reopen { .. } => Action::ReopenTicket,
         Command::RecordFollowUp { .. } => Action::RecordFollowUp,
@@ -524,7 +550,7 @@ pub fn decide_system(t: &TicketFacts, cmd: SystemCommand) -> Result<Change, Doma
                 return_to_owner(&mut change, "every department has answered");
             }
         }
-        SystemCommand::DepartmentOverdue { reason } => {
+        SystemCommand::DepartmentOverdue { reason } | SystemCommand::PromiseBroken { reason } => {
             let escalation = crate::sla::department_overdue(t.escalation_level, reason);
             change.events.push(escalation.entry());
             change.escalation = Some(escalation);
@@ -608,6 +634,7 @@ fn unchanged(t: &TicketFacts) -> Change {
         involved_staff: None,
         verdict: None,
         reclassified: None,
+        promised_answer_at: None,
     }
 }
 
@@ -661,8 +688,14 @@ pub fn check_arguments(cmd: &Command) -> Result<(), DomainError> {
         Command::AddNote { body } => {
             text("body", "note", body)?;
         }
-        Command::ReplyToCustomer { body } => {
+        Command::ReplyToCustomer { body, .. } => {
             text("body", "reply", body)?;
+        }
+        Command::CustomerMessage { body } => {
+            required_text("body", "message", body, MAX_CUSTOMER_MESSAGE_CHARS)?;
+        }
+        Command::PromiseAnswer { message, .. } => {
+            optional_text_max("message", "message", message.as_deref(), MAX_TEXT_CHARS)?;
         }
         Command::SetInvolvedStaff { staff } => {
             if staff.len() > MAX_INVOLVED_STAFF {
@@ -702,7 +735,7 @@ pub fn decide(
     t: &TicketFacts,
     actor: &Viewer,
     cmd: &Command,
-    _now: DateTime<Utc>,
+    now: DateTime<Utc>,
 ) -> Result<Change, DomainError> {
     check_arguments(cmd)?;
     require(actor.roles, permission_for(cmd))?;
@@ -929,14 +962,62 @@ pub fn decide(
                 .events
                 .push(event(TicketEventKind::NoteAdded, true, Some(body)));
         }
-        Command::ReplyToCustomer { body } => {
+        Command::ReplyToCustomer {
+            body,
+            wait_for_customer,
+        } => {
             if from == Closed {
                 return Err(refuse(from, REPLY));
+            }
+            if *wait_for_customer {
+                require_status(t, &[Open, PendingCustomer], SET_PENDING_CUSTOMER)?;
             }
             let body = text("body", "reply", body)?;
             change
                 .events
                 .push(event(TicketEventKind::CustomerReply, false, Some(body)));
+            if *wait_for_customer && from == Open {
+                change.status = PendingCustomer;
+                change.events.push(transition(
+                    TicketEventKind::StatusChanged,
+                    Open,
+                    PendingCustomer,
+                ));
+            }
+        }
+        Command::CustomerMessage { body } => {
+            if from == Closed {
+                return Err(DomainError::Conflict(
+                    "this ticket is closed: ask for it to be reopened, or open a new one"
+                        .to_owned(),
+                ));
+            }
+            let body = required_text("body", "message", body, MAX_CUSTOMER_MESSAGE_CHARS)?;
+            change
+                .events
+                .push(event(TicketEventKind::CustomerMessage, false, Some(body)));
+            if from == PendingCustomer {
+                change.status = Open;
+                change.events.push(EventDraft {
+                    message: Some("the customer answered".to_owned()),
+                    ..transition(TicketEventKind::StatusChanged, PendingCustomer, Open)
+                });
+            }
+        }
+        Command::PromiseAnswer { at, message } => {
+            require_status(t, &working, PROMISE)?;
+            if *at <= now {
+                return Err(DomainError::invalid(
+                    "at",
+                    "the promised answer time must be in the future",
+                ));
+            }
+            let message =
+                optional_text_max("message", "message", message.as_deref(), MAX_TEXT_CHARS)?;
+            change.promised_answer_at = Some(*at);
+            change
+                .events
+                .push(event(TicketEventKind::AnswerPromised, false, message));
         }
         Command::HandOver { to } => {
             require_status(t, &working, HAND_OVER)?;

@@ -1,47 +1,6 @@
 //! The ticket enums, spelled exactly as in the GraphQL contract. The spelling is also the
 //! stored form, so it must never change.
 
-/// Declares a contract enum: the serde spelling, [`as_str`](TicketKind::as_str) and
-/// [`parse`](TicketKind::parse) all come from the one spelling given per variant, so they
-/// cannot drift apart.
-macro_rules! contract_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident => $spelling:literal, )+
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        pub enum $name {
-            $( $(#[$vmeta])* #[serde(rename = $spelling)] $variant, )+
-        }
-
-        impl $name {
-            /// Every value, in contract order.
-            pub const ALL: [$name; [$($spelling),+].len()] = [$($name::$variant),+];
-
-            /// The contract spelling (SCREAMING_SNAKE_CASE), also the stored form.
-            pub const fn as_str(&self) -> &'static str {
-                match self {
-                    $( $name::$variant => $spelling, )+
-                }
-            }
-
-            /// Parses the contract spelling; anything else (including other casings) is `None`.
-            pub fn parse(s: &str) -> Option<$name> {
-                $name::ALL.into_iter().find(|v| v.as_str() == s)
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
 contract_enum! {
     /// What the customer came about.
     TicketKind {
@@ -251,6 +210,10 @@ contract_enum! {
         FollowUpCaseOpened => "FOLLOW_UP_CASE_OPENED",
         /// The customer's answers to a satisfaction survey were recorded on a call.
         SurveyAnswered => "SURVEY_ANSWERED",
+        /// The customer wrote on their ticket.
+        CustomerMessage => "CUSTOMER_MESSAGE",
+        /// The customer was promised an answer by a time.
+        AnswerPromised => "ANSWER_PROMISED",
     }
 }
 
@@ -359,7 +322,7 @@ mod tests {
         assert_eq!(Channel::ALL.len(), 8);
         assert_eq!(ComplaintCategory::ALL.len(), 6);
         assert_eq!(TicketStatus::ALL.len(), 6);
-        assert_eq!(TicketEventKind::ALL.len(), 24);
+        assert_eq!(TicketEventKind::ALL.len(), 26);
         assert_eq!(ComplaintVerdict::ALL.len(), 3);
         assert_eq!(FollowUpMethod::ALL.len(), 5);
         assert_eq!(

@@ -436,7 +436,18 @@ impl TicketMutation {
         #[graphql(desc = "The ticket's id.")] id: ID,
         #[graphql(desc = "The message to the customer, 1 to 10,000 characters.")] body: String,
     ) -> AppResult<TicketEvent> {
-        first_event(run(ctx, &id, None, Command::ReplyToCustomer { body }).await?)
+        first_event(
+            run(
+                ctx,
+                &id,
+                None,
+                Command::ReplyToCustomer {
+                    body,
+                    wait_for_customer: false,
+                },
+            )
+            .await?,
+        )
     }
 
     /// Moves the ticket between `OPEN` and `PENDING_CUSTOMER`.

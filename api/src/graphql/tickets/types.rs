@@ -196,6 +196,10 @@ pub enum TicketEventKind {
     FollowUpCaseOpened,
     /// The customer's answers to a satisfaction survey were recorded on a call.
     SurveyAnswered,
+    /// The customer wrote on their ticket.
+    CustomerMessage,
+    /// The customer was promised an answer by a time.
+    AnswerPromised,
 }
 
 /// Whether a complaint was well founded.
@@ -263,6 +267,13 @@ impl Customer {
     /// The record's id.
     async fn id(&self) -> ID {
         ID(self.model.id.to_string())
+    }
+    /// How the customer wants to be reached.
+    async fn contact_preferences(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<crate::graphql::conversation::ContactPreferences> {
+        crate::graphql::conversation::preferences_of(ctx, self.model.id).await
     }
     /// The customer's name.
     async fn name(&self) -> &str {
@@ -409,6 +420,24 @@ impl TicketEvent {
             "status",
         )?;
         Ok(status.map(Into::into))
+    }
+    /// How this entry reached the customer (staff only; empty for customers).
+    async fn deliveries(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Vec<crate::graphql::conversation::Delivery>> {
+        let app = crate::graphql::app(ctx)?;
+        let viewer = viewer(ctx)?;
+        if !viewer.roles().is_staff() {
+            return Ok(Vec::new());
+        }
+        let ticket = crate::app::tickets::get(app, viewer, self.0.ticket_id).await?;
+        let rows =
+            crate::app::conversation::deliveries_of(app, viewer, &ticket, &[self.0.id]).await?;
+        Ok(rows
+            .into_iter()
+            .map(crate::graphql::conversation::Delivery)
+            .collect())
     }
 }
 
@@ -805,6 +834,34 @@ impl Ticket {
             |m| encode_cursor(m.id),
             TicketEvent,
         ))
+    }
+    /// What the customer sees: their messages and staff replies (files included), oldest
+    /// first.
+    #[graphql(complexity = "list_cost(first, None, child_complexity)")]
+    async fn conversation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "At most this many entries from the start (0 to 100, default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "The entries after this cursor.")] after: Option<String>,
+    ) -> AppResult<TicketEventConnection> {
+        let page = crate::graphql::connection::page_request(first, after, None, None)?;
+        let page = crate::app::conversation::conversation(
+            crate::graphql::app(ctx)?,
+            viewer(ctx)?,
+            self.0.id,
+            page,
+        )
+        .await?;
+        Ok(TicketEventConnection::from_page(
+            page,
+            |m| encode_cursor(m.id),
+            TicketEvent,
+        ))
+    }
+    /// The answer time promised to the customer (告知客户预计的解答时间), if any.
+    async fn promised_answer_at(&self) -> Option<DateTime<Utc>> {
+        self.0.promised_answer_at
     }
     /// The follow-up visits recorded after its resolutions.
     async fn follow_ups(&self, ctx: &Context<'_>) -> AppResult<Vec<FollowUp>> {

@@ -63,6 +63,7 @@ fn change(status: TicketStatus) -> Change {
         involved_staff: None,
         verdict: None,
         reclassified: None,
+        promised_answer_at: None,
     }
 }
 

@@ -375,7 +375,10 @@ fn a_liaison_cannot_resolve_or_reply() {
     assert!(is_forbidden(run(
         &t,
         &legal_liaison(),
-        Command::ReplyToCustomer { body: s("x") }
+        Command::ReplyToCustomer {
+            body: s("x"),
+            wait_for_customer: false
+        }
     )));
 }
 
@@ -857,6 +860,7 @@ fn replies_to_the_customer_are_public_and_refused_on_closed_tickets() {
         &agent(),
         Command::ReplyToCustomer {
             body: s("Could you send a photo?"),
+            wait_for_customer: false,
         },
     )
     .unwrap();
@@ -865,7 +869,10 @@ fn replies_to_the_customer_are_public_and_refused_on_closed_tickets() {
     let (status, action, allowed) = transition_refusal(run(
         &ticket(TicketStatus::Closed),
         &agent(),
-        Command::ReplyToCustomer { body: s("x") },
+        Command::ReplyToCustomer {
+            body: s("x"),
+            wait_for_customer: false,
+        },
     ));
     assert_eq!(status, "CLOSED");
     assert_eq!(action, "reply to the customer");
@@ -884,7 +891,8 @@ fn empty_notes_and_replies_are_refused() {
             &t,
             &agent(),
             Command::ReplyToCustomer {
-                body: "x".repeat(10_001)
+                body: "x".repeat(10_001),
+                wait_for_customer: false,
             }
         )),
         "body"
@@ -1161,7 +1169,10 @@ fn arb_command() -> impl Strategy<Value = Command> {
         (-1i32..8).prop_map(|rating| Command::Rate { rating }),
         arb_user().prop_map(|to| Command::TransferOwnership { to }),
         arb_text().prop_map(|body| Command::AddNote { body }),
-        arb_text().prop_map(|body| Command::ReplyToCustomer { body }),
+        arb_text().prop_map(|body| Command::ReplyToCustomer {
+            body,
+            wait_for_customer: false
+        }),
         prop::sample::select(SuggestionStatus::ALL.to_vec())
             .prop_map(|to| Command::SetSuggestionStatus { to }),
     ]
@@ -1744,4 +1755,109 @@ fn reclassifying_to_major_goes_to_the_working_group_once() {
         run(&complaint, &agent(), raise),
         Err(DomainError::Forbidden(_))
     ));
+}
+
+// ------------------------------------------------------------------ the conversation
+
+#[test]
+fn a_customer_answering_a_ticket_that_waits_for_them_opens_it_again() {
+    let c = run(
+        &ticket(TicketStatus::PendingCustomer),
+        &customer(),
+        Command::CustomerMessage {
+            body: s("It is the X200."),
+        },
+    )
+    .unwrap();
+    assert_eq!(c.status, TicketStatus::Open);
+    assert_eq!(c.events[0].kind, TicketEventKind::CustomerMessage);
+    assert!(!c.events[0].internal);
+    assert_eq!(c.events[1].to_status, Some(TicketStatus::Open));
+    // On an open ticket the message is all.
+    let c = run(
+        &ticket(TicketStatus::Open),
+        &customer(),
+        Command::CustomerMessage {
+            body: s("Any news?"),
+        },
+    )
+    .unwrap();
+    assert_eq!((c.status, c.events.len()), (TicketStatus::Open, 1));
+}
+
+#[test]
+fn customer_messages_are_the_customers_own_bounded_and_not_on_closed_tickets() {
+    let msg = || Command::CustomerMessage { body: s("hello") };
+    assert!(is_forbidden(run(
+        &ticket(TicketStatus::Open),
+        &agent(),
+        msg()
+    )));
+    assert!(is_forbidden(run(
+        &ticket(TicketStatus::Open),
+        &other_customer(),
+        msg()
+    )));
+    assert!(matches!(
+        run(&ticket(TicketStatus::Closed), &customer(), msg()),
+        Err(DomainError::Conflict(_))
+    ));
+    assert_eq!(
+        invalid_field(run(
+            &ticket(TicketStatus::Open),
+            &customer(),
+            Command::CustomerMessage {
+                body: "字".repeat(5_001)
+            }
+        )),
+        "body"
+    );
+}
+
+#[test]
+fn a_reply_that_waits_for_the_customer_pauses_an_open_ticket() {
+    let wait = || Command::ReplyToCustomer {
+        body: s("Which model is it?"),
+        wait_for_customer: true,
+    };
+    let c = run(&ticket(TicketStatus::Open), &agent(), wait()).unwrap();
+    assert_eq!(c.status, TicketStatus::PendingCustomer);
+    assert_eq!(c.events.len(), 2);
+    let c = run(&ticket(TicketStatus::PendingCustomer), &agent(), wait()).unwrap();
+    assert_eq!(c.events.len(), 1);
+    let (status, action, _) = transition_refusal(run(&ticket(TicketStatus::New), &agent(), wait()));
+    assert_eq!(
+        (status.as_str(), action.as_str()),
+        ("NEW", "set to PENDING_CUSTOMER")
+    );
+}
+
+#[test]
+fn a_promise_is_in_the_future_on_a_ticket_still_being_worked() {
+    let promise = |at| Command::PromiseAnswer {
+        at,
+        message: Some(s("We are checking with the warehouse.")),
+    };
+    let later = now() + chrono::Duration::hours(4);
+    let c = run(&ticket(TicketStatus::Open), &agent(), promise(later)).unwrap();
+    assert_eq!(c.promised_answer_at, Some(later));
+    assert_eq!(c.events[0].kind, TicketEventKind::AnswerPromised);
+    assert!(!c.events[0].internal);
+    assert_eq!(
+        invalid_field(run(&ticket(TicketStatus::Open), &agent(), promise(now()))),
+        "at"
+    );
+    assert!(
+        transition_refusal(run(
+            &ticket(TicketStatus::Resolved),
+            &agent(),
+            promise(later)
+        ))
+        .0 == "RESOLVED"
+    );
+    assert!(is_forbidden(run(
+        &ticket(TicketStatus::Open),
+        &customer(),
+        promise(later)
+    )));
 }
