@@ -21,6 +21,7 @@ mod browser;
 mod calendars;
 mod casework;
 mod clients;
+mod conversation;
 mod customers;
 mod fanout;
 mod generative;

@@ -566,6 +566,45 @@ fn probe(action: Action) -> Probe {
         ),
         // `reports`: guard = Can(ReadReports).
         Action::ReadReports => Probe::new("{ reports(first: 1) { id } }", |_, _| json!({}), None),
+        // `postCustomerMessage`: guard = Can(PostCustomerMessage); a blank body is refused
+        // before the ticket is looked at.
+        Action::PostCustomerMessage => Probe::new(
+            "mutation($t: ID!) { postCustomerMessage(ticketId: $t, body: \"  \") { id } }",
+            |f, _| json!({ "t": f.ticket }),
+            Some("BAD_USER_INPUT"),
+        ),
+        // `promiseAnswer`: guard = Can(PromiseAnswer); a time in the past.
+        Action::PromiseAnswer => Probe::new(
+            "mutation($t: ID!) { promiseAnswer(ticketId: $t, at: \"2020-01-01T00:00:00Z\") { id } }",
+            |f, _| json!({ "t": f.ticket }),
+            Some("BAD_USER_INPUT"),
+        ),
+        // `setContactPreferences`: guard = Can(SetContactPreferences); no such record.
+        Action::SetContactPreferences => Probe::new(
+            "mutation($c: ID!) { setContactPreferences(customerId: $c, input: { optedOut: true }) { id } }",
+            |_, _| json!({ "c": NOBODY }),
+            Some("NOT_FOUND"),
+        ),
+        // `notificationTemplates`: guard = Can(ReadNotificationTemplates).
+        Action::ReadNotificationTemplates => Probe::new(
+            "{ notificationTemplates(channel: SMS) { id } }",
+            |_, _| json!({}),
+            None,
+        ),
+        // `upsertNotificationTemplate`: guard = Can(ManageNotificationTemplates); an unknown
+        // placeholder.
+        Action::ManageNotificationTemplates => Probe::new(
+            "mutation { upsertNotificationTemplate(input: { event: RESOLVED, channel: SMS,
+                language: \"en\", body: \"{{nope}}\" }) { id } }",
+            |_, _| json!({}),
+            Some("BAD_USER_INPUT"),
+        ),
+        // `failedDeliveries`: guard = Can(ManageDeliveries).
+        Action::ManageDeliveries => Probe::new(
+            "{ failedDeliveries(first: 1) { totalCount } }",
+            |_, _| json!({}),
+            None,
+        ),
     }
 }
 
