@@ -922,7 +922,53 @@ const MESSAGES: &[(&str, &str)] = &[
     (
         "Failed to parse \"{ty}\": {reason}",
         "无法解析 \"{ty}\"：{reason}",
-    ), // --- Subscriptions (LAGGED) ---
+    ), // --- The conversation (docs/CONVERSATION.md) ---
+    (
+        "quiet hours look like 22:00-08:00 (local start and end, 24-hour clock)",
+        "免打扰时段的格式如 22:00-08:00（当地开始和结束时间，24 小时制）",
+    ),
+    (
+        "quiet hours must start and end at different times",
+        "免打扰时段的开始和结束时间不能相同",
+    ),
+    ("name at least one channel", "请至少指定一个渠道"),
+    ("{c} is listed twice", "{c} 重复列出"),
+    (
+        "not a time zone: use an IANA name like Asia/Shanghai",
+        "不是有效的时区：请使用 IANA 名称，如 Asia/Shanghai",
+    ),
+    ("the language is zh-CN or en", "语言只能是 zh-CN 或 en"),
+    (
+        "a {{{{ placeholder is not closed with }}}}",
+        "占位符 {{{{ 没有用 }}}} 闭合",
+    ),
+    (
+        "unknown placeholder {{{{{unknown}}}}}; known: {known}",
+        "未知的占位符 {{{{{unknown}}}}}；可用的有：{known}",
+    ),
+    (
+        "this ticket is closed: ask for it to be reopened, or open a new one",
+        "该工单已关闭：请申请重新打开，或新建工单",
+    ),
+    (
+        "the promised answer time must be in the future",
+        "承诺的答复时间必须在将来",
+    ),
+    (
+        "the template was changed at the same time; try again",
+        "模板同时被他人修改，请重试",
+    ),
+    (
+        "name at most {MAX_MARK_READ} entries at once",
+        "一次最多标记 {MAX_MARK_READ} 条",
+    ),
+    ("an email template needs a subject", "邮件模板需要主题"),
+    ("only email templates have a subject", "只有邮件模板有主题"),
+    (
+        "no failed delivery with that id",
+        "没有该 ID 的发送失败记录",
+    ),
+    // --- Subscriptions (LAGGED) ---
     (
         "this subscription fell {skipped} events behind and was ended; refetch, then subscribe again",
         "该订阅落后了 {skipped} 条事件，已被结束；请重新获取数据后再订阅",
@@ -1069,6 +1115,26 @@ const TERMS: &[(&str, &str)] = &[
     ("log time spent on tickets", "登记工单耗时"),
     ("generate reports", "生成报表"),
     ("read and download reports", "查看和下载报表"),
+    (
+        "write on tickets as their customer",
+        "以客户身份在工单上留言",
+    ),
+    ("promise customers an answer time", "向客户承诺答复时间"),
+    ("set customers' contact preferences", "设置客户的联系偏好"),
+    (
+        "read the templates of messages to customers",
+        "查看发给客户的消息模板",
+    ),
+    (
+        "edit the templates of messages to customers",
+        "编辑发给客户的消息模板",
+    ),
+    (
+        "see and retry failed deliveries to customers",
+        "查看并重发发送失败的客户消息",
+    ),
+    ("promise an answer on", "承诺答复时间于"),
+    ("template", "模板"),
 ];
 
 /// One piece of a template.

@@ -454,13 +454,10 @@ pub fn check_template(text: &str, field: &str) -> Result<(), DomainError> {
     let found = placeholders(text)
         .map_err(|()| DomainError::invalid(field, "a {{ placeholder is not closed with }}"))?;
     if let Some(unknown) = found.iter().find(|p| !PLACEHOLDERS.contains(p)) {
-        return Err(DomainError::invalid(
-            field,
-            format!(
-                "unknown placeholder {{{{{unknown}}}}}; known: {}",
-                PLACEHOLDERS.join(", ")
-            ),
-        ));
+        return Err(DomainError::invalid(field, {
+            let known = PLACEHOLDERS.join(", ");
+            format!("unknown placeholder {{{{{unknown}}}}}; known: {known}")
+        }));
     }
     Ok(())
 }

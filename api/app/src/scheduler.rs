@@ -24,6 +24,9 @@ pub struct Job {
     /// Whether its failure fails the pass (reports only log theirs: a failing report must not
     /// make the escalations look failed).
     pub critical: bool,
+    /// Whether what it changed counts in the pass's total (tickets, tasks and articles
+    /// changed); deliveries sent change none of them.
+    pub counted: bool,
     /// One pass at `now`; how many things it changed.
     pub run: for<'a> fn(&'a App, DateTime<Utc>) -> Pass<'a>,
 }
@@ -37,6 +40,7 @@ pub const JOBS: [Job; 7] = [
     Job {
         name: "sla-stages",
         critical: true,
+        counted: true,
         run: |app, now| {
             Box::pin(async move { crate::sla::escalate_due(app, now).await.map_err(store) })
         },
@@ -44,11 +48,13 @@ pub const JOBS: [Job; 7] = [
     Job {
         name: "broken-promises",
         critical: true,
+        counted: true,
         run: |app, now| Box::pin(crate::conversation::check_promises(app, now)),
     },
     Job {
         name: "auto-close",
         critical: true,
+        counted: true,
         run: |app, now| {
             Box::pin(async move { crate::sla::auto_close(app, now).await.map_err(store) })
         },
@@ -56,11 +62,13 @@ pub const JOBS: [Job; 7] = [
     Job {
         name: "department-deadlines",
         critical: true,
+        counted: true,
         run: |app, now| Box::pin(crate::casework::check_deadlines(app, now)),
     },
     Job {
         name: "article-reviews",
         critical: true,
+        counted: true,
         run: |app, now| Box::pin(crate::knowledge::notify_stale(app, now)),
     },
     Job {
@@ -68,11 +76,13 @@ pub const JOBS: [Job; 7] = [
         // is the same work on the scheduler's beat, so a single `run_once` sends too.
         name: "deliveries",
         critical: true,
+        counted: false,
         run: |app, now| Box::pin(crate::outbound::deliver_due(app, now)),
     },
     Job {
         name: "monthly-reports",
         critical: false,
+        counted: true,
         run: |app, now| Box::pin(crate::reports::run_schedule(app, now)),
     },
 ];
@@ -113,7 +123,8 @@ pub async fn run_once(app: &App) -> AppResult<usize> {
     let mut failure = None;
     for job in JOBS {
         match run_job(app, job).await {
-            Ok(n) => changed += n,
+            Ok(n) if job.counted => changed += n,
+            Ok(_) => {}
             Err(_) if !job.critical => {}
             Err(err) => {
                 failure.get_or_insert(err);

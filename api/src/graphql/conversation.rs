@@ -59,10 +59,11 @@ pub enum NotificationEvent {
     SurveyInvitation,
 }
 
-/// One attempt to reach one person with one message on one channel.
+/// A delivery as stored.
 #[derive(Clone)]
 pub struct Delivery(pub delivery::Model);
 
+/// One attempt to reach one person with one message on one channel.
 #[Object]
 impl Delivery {
     /// The delivery's id.
@@ -158,9 +159,10 @@ pub async fn preferences_of(ctx: &Context<'_>, customer_id: Uuid) -> AppResult<C
     Ok(use_case::preferences(app(ctx)?, customer_id).await?.into())
 }
 
-/// A message template.
+/// A template in force.
 pub struct NotificationTemplate(TemplateView);
 
+/// What Careline tells customers for one event, channel and language.
 #[Object]
 impl NotificationTemplate {
     /// Event, channel and language, e.g. `AGENT_REPLY/EMAIL/zh-CN`.
@@ -456,7 +458,12 @@ impl ConversationMutation {
     /// Staff write to the customer; delivered on the customer's channels, each delivery
     /// recorded.
     #[graphql(guard = "Can(Action::ReplyToCustomer)")]
-    async fn send_reply(&self, ctx: &Context<'_>, input: ReplyInput) -> AppResult<TicketEvent> {
+    async fn send_reply(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The ticket, the message, its files and whether to wait.")]
+        input: ReplyInput,
+    ) -> AppResult<TicketEvent> {
         let reply = Reply {
             file_ids: file_ids(input.file_ids, "input.fileIds")?,
             ticket_id: found_id(&input.ticket_id, "ticket")?,
@@ -494,7 +501,7 @@ impl ConversationMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The customer record.")] customer_id: ID,
-        input: ContactPreferencesInput,
+        #[graphql(desc = "The fields to change; the others stay.")] input: ContactPreferencesInput,
     ) -> AppResult<Customer> {
         let id = found_id(&customer_id, "customer")?;
         let change = PreferencesChange {
@@ -518,6 +525,7 @@ impl ConversationMutation {
     async fn upsert_notification_template(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The event, channel and language, and the new text.")]
         input: NotificationTemplateInput,
     ) -> AppResult<NotificationTemplate> {
         let edit = TemplateEdit {

@@ -616,7 +616,11 @@ async fn a_broken_promise_escalates_once_and_the_customer_was_told_of_it() {
     assert_eq!(error_code(&past), Some("BAD_USER_INPUT"));
 
     tick(&app).await;
-    assert_eq!(promise_escalations(&app, &sam, &ticket).await, 0, "not yet due");
+    assert_eq!(
+        promise_escalations(&app, &sam, &ticket).await,
+        0,
+        "not yet due"
+    );
     set_clock(&app, at + Duration::minutes(1));
     tick(&app).await;
     tick(&app).await;
@@ -734,5 +738,138 @@ async fn the_inbox_streams_to_its_owner_only() {
             kinds(&inbox(&app, &customer).await).contains(&"AGENT_REPLY".to_owned())
         })
         .await
+    );
+}
+
+/// A real SMTP server (aiosmtpd from `tests/clients/.venv`) writing what it accepts to a
+/// Maildir; stopped when dropped.
+struct SmtpSink {
+    child: std::process::Child,
+    port: u16,
+    maildir: tempfile::TempDir,
+}
+
+impl SmtpSink {
+    fn start() -> SmtpSink {
+        let python =
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("clients/.venv/bin/python");
+        assert!(
+            python.is_file(),
+            "install the clients first: python3 -m venv tests/clients/.venv; \
+             tests/clients/.venv/bin/pip install -r tests/clients/requirements.txt (.ci/run does)"
+        );
+        let maildir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let child = std::process::Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            // A path that does not exist yet: the handler creates the Maildir there.
+            .arg(maildir.path().join("mail"))
+            .spawn()
+            .expect("aiosmtpd starts");
+        assert!(
+            careline_tests::kit::wait_for_port(port, std::time::Duration::from_secs(10)),
+            "aiosmtpd did not listen on {port}"
+        );
+        SmtpSink {
+            child,
+            port,
+            maildir,
+        }
+    }
+
+    /// The raw messages received so far.
+    fn messages(&self) -> Vec<String> {
+        let new = self.maildir.path().join("mail/new");
+        let Ok(entries) = std::fs::read_dir(new) else {
+            return Vec::new();
+        };
+        entries
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs aiosmtpd from tests/clients/.venv; .ci/run installs it and runs the ignored tests"]
+async fn an_agents_reply_reaches_the_customer_by_email_through_a_real_smtp_server() {
+    let sink = SmtpSink::start();
+    let url = format!("smtp://127.0.0.1:{}", sink.port);
+    let app = TestApp::spawn_with(move |s| {
+        s.channels.smtp_url = Some(url);
+        s.channels.smtp_from = "Careline 客服 <service@careline.test>".to_owned();
+        s.delivery_worker = true;
+    })
+    .await;
+    let customer = app.login(LI_LEI).await;
+    let alice = app.login(ALICE).await;
+    let sam = app.login(SAM).await;
+    let (ticket, customer_id) = open_inquiry(&app, &customer, &alice).await;
+    ok(
+        &app,
+        &customer,
+        SET_PREFS,
+        json!({ "c": customer_id, "i": { "language": "en" } }),
+    )
+    .await;
+    ok(
+        &app,
+        &alice,
+        REPLY,
+        json!({ "i": { "ticketId": ticket, "body": "The AP-F3 cartridge fits <your> model." } }),
+    )
+    .await;
+    // The worker sends on its own, out of the request: the intake notice and the reply.
+    let sent = wait_until(std::time::Duration::from_secs(15), async || {
+        deliveries(&app, &sam, &ticket)
+            .await
+            .iter()
+            .filter(|d| d["channel"] == "EMAIL" && d["status"] == "SENT")
+            .count()
+            == 2
+    })
+    .await;
+    let ours = deliveries(&app, &sam, &ticket).await;
+    assert!(sent, "{ours:?}");
+    assert!(ours.iter().all(|d| d["attempts"] == 1), "{ours:?}");
+    // Each one reached the server once, under the Message-ID stored with it.
+    let messages = sink.messages();
+    let by_id = |id: &str| -> Vec<String> {
+        let header = format!("<{id}@careline.test>");
+        messages
+            .iter()
+            .filter(|m| m.contains(&header))
+            // Unfold quoted-printable soft line breaks.
+            .map(|m| m.replace("=\r\n", "").replace("=\n", ""))
+            .collect()
+    };
+    for d in ours.iter().filter(|d| d["channel"] == "EMAIL") {
+        assert_eq!(by_id(d["id"].as_str().unwrap()).len(), 1, "{d}");
+    }
+    let reply = ours
+        .iter()
+        .filter(|d| d["channel"] == "EMAIL")
+        .map(|d| by_id(d["id"].as_str().unwrap()).remove(0))
+        .find(|m| m.contains("AP-F3"))
+        .expect("the reply's email");
+    assert!(reply.contains("To: li.lei@example.com"), "{reply}");
+    assert!(reply.contains("Subject: New reply on T-"), "{reply}");
+    assert!(reply.contains("multipart/alternative"), "{reply}");
+    assert!(reply.contains("text/html"), "{reply}");
+    assert!(
+        reply.contains("Alice Agent wrote: The AP-F3 cartridge fits <your> model."),
+        "{reply}"
+    );
+    assert!(
+        reply.contains("&lt;your&gt;"),
+        "the HTML part escapes the text: {reply}"
     );
 }
