@@ -101,14 +101,14 @@ pub struct Audience {
 /// Starts a draft survey and invites the customers of the tickets resolved in the window, once
 /// each (about their latest such ticket): customers with an app account answer there, for the
 /// others the ticket's first-contact owner gets a phone call to make. Returns the survey and
-/// how many were invited; `Conflict` if it is not a draft any more.
-pub async fn launch(
-    db: &DatabaseConnection,
+/// the invitations; `Conflict` if it is not a draft any more. Runs in the caller's
+/// transaction, where the invitations' notices are written too.
+pub async fn launch<C: ConnectionTrait>(
+    txn: &C,
     id: Uuid,
     audience: &Audience,
     at: DateTime<Utc>,
-) -> Result<(survey::Model, u64), StoreError> {
-    let txn = db.begin().await?;
+) -> Result<(survey::Model, Vec<survey_invitation::Model>), StoreError> {
     let started = Survey::update_many()
         .col_expr(S::Status, Expr::value(SurveyStatus::Running.as_str()))
         .col_expr(S::LaunchedAt, Expr::value(at))
@@ -116,10 +116,9 @@ pub async fn launch(
         .col_expr(S::ResolvedTo, Expr::value(audience.resolved_to))
         .filter(S::Id.eq(id))
         .filter(S::Status.eq(SurveyStatus::Draft.as_str()))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if started.rows_affected == 0 {
-        txn.rollback().await?;
         return Err(StoreError::Conflict(
             "this survey was launched already".to_owned(),
         ));
@@ -144,8 +143,7 @@ pub async fn launch(
     if !audience.kinds.is_empty() {
         tickets = tickets.filter(ticket::Column::Kind.is_in(audience.kinds.iter().cloned()));
     }
-    let rows: Vec<(Uuid, Uuid, Option<Uuid>, Option<Uuid>)> =
-        tickets.into_tuple().all(&txn).await?;
+    let rows: Vec<(Uuid, Uuid, Option<Uuid>, Option<Uuid>)> = tickets.into_tuple().all(txn).await?;
     let mut invited: HashSet<Uuid> = HashSet::new();
     let mut invitations = Vec::new();
     for (ticket_id, customer_id, owner, account) in rows {
@@ -153,35 +151,38 @@ pub async fn launch(
         if !invited.insert(customer_id) {
             continue;
         }
-        invitations.push(survey_invitation::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            survey_id: Set(id),
-            customer_id: Set(customer_id),
-            ticket_id: Set(Some(ticket_id)),
-            channel: Set(if account.is_some() { APP } else { PHONE }.to_owned()),
-            caller_id: Set(if account.is_some() { None } else { owner }),
-            created_at: Set(at),
-            responded_at: Set(None),
-            responded_by: Set(None),
+        invitations.push(survey_invitation::Model {
+            id: Uuid::now_v7(),
+            survey_id: id,
+            customer_id,
+            ticket_id: Some(ticket_id),
+            channel: if account.is_some() { APP } else { PHONE }.to_owned(),
+            caller_id: if account.is_some() { None } else { owner },
+            created_at: at,
+            responded_at: None,
+            responded_by: None,
         });
     }
-    let count = invitations.len() as u64;
     for chunk in invitations.chunks(INSERT_CHUNK) {
-        Invitation::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::columns([I::SurveyId, I::CustomerId])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
+        Invitation::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(survey_invitation::ActiveModel::from),
+        )
+        .on_conflict(
+            OnConflict::columns([I::SurveyId, I::CustomerId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
     }
     let survey = Survey::find_by_id(id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or(StoreError::NotFound("survey"))?;
-    txn.commit().await?;
-    Ok((survey, count))
+    Ok((survey, invitations))
 }
 
 /// Closes a draft or running survey; `Conflict` if it was closed already.

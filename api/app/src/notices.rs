@@ -44,64 +44,21 @@ pub async fn after_change<C: ConnectionTrait>(db: &C, told: Told<'_>) -> AppResu
     if let Some((event, message, i)) = notice::customer_notice(told.drafts)
         && let Some(entry) = told.entries.get(i)
     {
-        let prefs = preferences_of(db, told.customer).await?;
         let agent = match told.actor {
             Some(id) => users::find(db, id).await?.map(|u| u.name),
             None => None,
         };
-        let values = Values {
+        let notice = CustomerNotice {
+            event,
             ticket: t,
             customer: told.customer,
             agent: agent.as_deref(),
             message: message.as_deref(),
+            cause: format!("{}:{}", event.as_str(), entry.id),
+            event_id: Some(entry.id),
+            at: told.at,
         };
-        let cause = format!("{}:{}", event.as_str(), entry.id);
-        if let Some(user_id) = told.customer.user_id {
-            let app = render(db, event, NotificationChannel::App, &prefs, &values).await?;
-            inbox.push(entry_row(
-                user_id,
-                event.as_str(),
-                app,
-                Some(t.id),
-                &cause,
-                told.at,
-            ));
-        }
-        let mut deliveries = Vec::new();
-        let reach = Reach {
-            email: told.customer.email.as_deref(),
-            phone: told.customer.phone.as_deref(),
-            // Whether a channel is configured is the sender's to say: a delivery on a channel
-            // without a sender is recorded SUPPRESSED when the worker takes it.
-            email_configured: true,
-            sms_configured: true,
-        };
-        let due = prefs.quiet_until(told.at).unwrap_or(told.at);
-        for route in notice::routes(&prefs, event, reach) {
-            let text = render(db, event, route.channel, &prefs, &values).await?;
-            deliveries.push(delivery::Model {
-                id: Uuid::now_v7(),
-                cause: cause.clone(),
-                ticket_id: Some(t.id),
-                event_id: Some(entry.id),
-                customer_id: told.customer.id,
-                notice: event.as_str().to_owned(),
-                channel: route.channel.as_str().to_owned(),
-                address: route.address,
-                subject: (route.channel == NotificationChannel::Email).then_some(text.subject),
-                body: text.body,
-                status: route.status.as_str().to_owned(),
-                attempts: 0,
-                detail: route.detail.map(str::to_owned),
-                next_attempt_at: due,
-                lease_until: None,
-                message_id: None,
-                sent_at: None,
-                created_at: told.at,
-                updated_at: told.at,
-            });
-        }
-        conversation::insert_deliveries(db, deliveries).await?;
+        inbox.extend(tell_customer(db, notice).await?);
     }
     // Staff: a new assignee hears of it (unless they took it themselves); the ticket's holder
     // hears of a customer's message.
@@ -134,6 +91,90 @@ pub async fn after_change<C: ConnectionTrait>(db: &C, told: Told<'_>) -> AppResu
         }
     }
     deliver_to_inboxes(db, inbox).await
+}
+
+/// One notice to one customer.
+pub struct CustomerNotice<'a> {
+    /// What they are told.
+    pub event: NotificationEvent,
+    /// The ticket it is about.
+    pub ticket: &'a ticket::Model,
+    /// Its customer.
+    pub customer: &'a customer::Model,
+    /// The staff member who acted, by name.
+    pub agent: Option<&'a str>,
+    /// The text it carries.
+    pub message: Option<&'a str>,
+    /// What caused it: the key that makes it once per customer and channel.
+    pub cause: String,
+    /// The timeline entry it belongs to, if any.
+    pub event_id: Option<Uuid>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Queues a notice's outside deliveries (written here, sent by the delivery worker) and
+/// returns its app inbox entry, if the customer has an account, for the caller to write with
+/// the others.
+pub async fn tell_customer<C: ConnectionTrait>(
+    db: &C,
+    n: CustomerNotice<'_>,
+) -> AppResult<Option<notification::Model>> {
+    let prefs = preferences_of(db, n.customer).await?;
+    let values = Values {
+        ticket: n.ticket,
+        customer: n.customer,
+        agent: n.agent,
+        message: n.message,
+    };
+    let mut inbox = None;
+    if let Some(user_id) = n.customer.user_id {
+        let app = render(db, n.event, NotificationChannel::App, &prefs, &values).await?;
+        inbox = Some(entry_row(
+            user_id,
+            n.event.as_str(),
+            app,
+            Some(n.ticket.id),
+            &n.cause,
+            n.at,
+        ));
+    }
+    let reach = Reach {
+        email: n.customer.email.as_deref(),
+        phone: n.customer.phone.as_deref(),
+        // Whether a channel is configured is the sender's to say: a delivery on a channel
+        // without a sender is recorded SUPPRESSED when the worker takes it.
+        email_configured: true,
+        sms_configured: true,
+    };
+    let due = prefs.quiet_until(n.at).unwrap_or(n.at);
+    let mut deliveries = Vec::new();
+    for route in notice::routes(&prefs, n.event, reach) {
+        let text = render(db, n.event, route.channel, &prefs, &values).await?;
+        deliveries.push(delivery::Model {
+            id: Uuid::now_v7(),
+            cause: n.cause.clone(),
+            ticket_id: Some(n.ticket.id),
+            event_id: n.event_id,
+            customer_id: n.customer.id,
+            notice: n.event.as_str().to_owned(),
+            channel: route.channel.as_str().to_owned(),
+            address: route.address,
+            subject: (route.channel == NotificationChannel::Email).then_some(text.subject),
+            body: text.body,
+            status: route.status.as_str().to_owned(),
+            attempts: 0,
+            detail: route.detail.map(str::to_owned),
+            next_attempt_at: due,
+            lease_until: None,
+            message_id: None,
+            sent_at: None,
+            created_at: n.at,
+            updated_at: n.at,
+        });
+    }
+    conversation::insert_deliveries(db, deliveries).await?;
+    Ok(inbox)
 }
 
 /// Writes inbox entries and the events that carry them to their owners' open streams.

@@ -13,6 +13,7 @@ use careline_persistence::customers;
 use careline_persistence::entity::{customer, survey, survey_invitation, ticket};
 use careline_persistence::surveys::{self as store, Audience, Invitee};
 use chrono::{DateTime, Utc};
+use sea_orm::TransactionTrait;
 use uuid::Uuid;
 
 /// Most surveys a list returns.
@@ -120,7 +121,38 @@ pub async fn launch(
         resolved_to: to,
         kinds,
     };
-    Ok(store::launch(&app.db, id, &audience, app.now()).await?)
+    let at = app.now();
+    let txn = app.db.begin().await?;
+    let (survey, invitations) = store::launch(&txn, id, &audience, at).await?;
+    // Every invited customer is told, in the app and on their channels (opted-out customers
+    // only in the app).
+    let mut inbox = Vec::new();
+    for invitation in &invitations {
+        let Some(ticket_id) = invitation.ticket_id else {
+            continue;
+        };
+        let (Some(loaded), Some(customer)) = (
+            careline_persistence::tickets::find(&txn, ticket_id).await?,
+            customers::find(&txn, invitation.customer_id).await?,
+        ) else {
+            continue;
+        };
+        let notice = crate::notices::CustomerNotice {
+            event: careline_domain::notice::NotificationEvent::SurveyInvitation,
+            ticket: &loaded.ticket,
+            customer: &customer,
+            agent: None,
+            message: Some(&survey.name),
+            cause: format!("SURVEY_INVITATION:{}", invitation.id),
+            event_id: None,
+            at,
+        };
+        inbox.extend(crate::notices::tell_customer(&txn, notice).await?);
+    }
+    crate::notices::deliver_to_inboxes(&txn, inbox).await?;
+    txn.commit().await?;
+    app.committed();
+    Ok((survey, invitations.len() as u64))
 }
 
 /// Stops taking answers.

@@ -175,6 +175,28 @@ async fn a_survey_invites_once_validates_answers_and_counts_results_in_sql() {
     assert_eq!(hers[0]["ticket"]["id"], second.as_str());
     let invitation = hers[0]["id"].as_str().expect("id").to_owned();
     assert!(invitations(&app.gql(Some(&han), MINE, json!({})).await).is_empty());
+    // She is told in her inbox too, once, about that ticket.
+    let inbox = app
+        .gql(
+            Some(&li_lei),
+            "{ myNotifications(first: 100) { nodes { kind body ticket { id } } } }",
+            json!({}),
+        )
+        .await;
+    let told: Vec<&Value> = data(&inbox)["myNotifications"]["nodes"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|n| n["kind"] == "SURVEY_INVITATION" && n["ticket"]["id"] == second.as_str())
+        .collect();
+    assert_eq!(told.len(), 1, "{inbox}");
+    assert!(
+        told[0]["body"]
+            .as_str()
+            .unwrap_or("")
+            .contains("2027 年 5 月满意度回访"),
+        "{inbox}"
+    );
     let not_hers = app
         .gql(
             Some(&han),
