@@ -873,3 +873,52 @@ async fn an_agents_reply_reaches_the_customer_by_email_through_a_real_smtp_serve
         "the HTML part escapes the text: {reply}"
     );
 }
+
+#[tokio::test]
+async fn two_instances_send_each_delivery_once() {
+    let gw = gateway().await;
+    let url = gw.url.clone();
+    let configure = move |s: &mut careline_api::config::Settings| {
+        s.channels.sms_webhook_url = Some(url.clone());
+        s.channels.sms_webhook_secret = Some(SMS_SECRET.to_owned());
+    };
+    let a = TestApp::spawn_with(configure.clone()).await;
+    let b = a.spawn_sharing(configure).await;
+    let customer = a.login(LI_LEI).await;
+    let alice = a.login(ALICE).await;
+    let (ticket, customer_id) = open_inquiry(&a, &customer, &alice).await;
+    ok(
+        &a,
+        &customer,
+        SET_PREFS,
+        json!({ "c": customer_id, "i": { "channels": ["SMS"] } }),
+    )
+    .await;
+    ok(
+        &a,
+        &alice,
+        "mutation($id: ID!) { updateCustomer(id: $id, input: { phone: \"13912345678\" }) { id } }",
+        json!({ "id": customer_id }),
+    )
+    .await;
+    for i in 0..20 {
+        ok(
+            &a,
+            &alice,
+            REPLY,
+            json!({ "i": { "ticketId": ticket, "body": format!("update {i}") } }),
+        )
+        .await;
+    }
+    tokio::join!(tick(&a), tick(&b));
+    tokio::join!(tick(&a), tick(&b));
+    let got = gw.received.lock().unwrap().clone();
+    let mut references: Vec<&str> = got
+        .iter()
+        .map(|m| m["reference"].as_str().unwrap())
+        .collect();
+    references.sort_unstable();
+    references.dedup();
+    assert_eq!(got.len(), 20, "every reply once: {got:?}");
+    assert_eq!(references.len(), 20);
+}
