@@ -139,7 +139,8 @@ async fn about(
 }
 
 /// Review cycles, most recent first.
-pub async fn cycles(app: &App) -> AppResult<Vec<review_cycle::Model>> {
+pub async fn cycles(app: &App, actor: &Actor) -> AppResult<Vec<review_cycle::Model>> {
+    actor.require(Action::ParticipateInReviews)?;
     Ok(store::cycles(&app.db, MAX_CYCLES).await?)
 }
 

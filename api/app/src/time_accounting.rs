@@ -4,6 +4,7 @@
 use super::error::{AppError, AppResult};
 use super::tickets::{load_readable, viewer_of};
 use super::{Actor, App, text};
+use careline_domain::Action;
 use careline_persistence::entity::time_entry;
 use careline_persistence::time_entries as store;
 use uuid::Uuid;
@@ -44,6 +45,10 @@ pub async fn log_time(
 }
 
 /// A ticket's entries, oldest first (the caller has read the ticket).
-pub async fn entries(app: &App, ticket: Uuid) -> AppResult<Vec<time_entry::Model>> {
+pub async fn entries(app: &App, actor: &Actor, ticket: Uuid) -> AppResult<Vec<time_entry::Model>> {
+    // Time is staff bookkeeping: customers (and staff who log none) see none.
+    if !actor.can(Action::LogTime) {
+        return Ok(Vec::new());
+    }
     Ok(store::of_ticket(&app.db, ticket, MAX_ENTRIES).await?)
 }

@@ -115,7 +115,8 @@ fn local_day(tz: chrono_tz::Tz, now: DateTime<Utc>) -> Option<(DateTime<Utc>, Da
     Some((start(today)?, start(today.checked_add_days(Days::new(1))?)?))
 }
 
-/// Counts the figures of `team` (everyone's when `None`) now; no permission check.
+/// The figures of `team` (everyone's when `None`), computed once for every screen watching
+/// it: the caller (the wallboard hub) has checked each watcher with [`watched_team`].
 pub async fn figures(app: &App, team: Option<Uuid>) -> AppResult<Figures> {
     let now = app.now();
     let counts = store::queue_counts(&app.db, team, None, now).await?;

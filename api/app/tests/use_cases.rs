@@ -5,7 +5,8 @@
 
 use careline_app::auth::Viewer;
 use careline_app::{
-    App, AppError, Clock, calendars, floor, people, quality, reviews, surveys, training,
+    App, AppError, Clock, calendars, conversation, floor, people, quality, reviews, surveys,
+    time_accounting, training,
 };
 use careline_domain::Role;
 use std::sync::Arc;
@@ -119,6 +120,36 @@ async fn use_cases_refuse_an_actor_without_the_permission_whoever_calls_them() {
         quality::scorecards(&app, &customer).await,
     );
     forbidden("read calendars", calendars::list(&app, &customer).await);
+    forbidden("read review cycles", reviews::cycles(&app, &customer).await);
+    forbidden(
+        "edit a message template",
+        conversation::upsert_template(
+            &app,
+            &agent,
+            conversation::TemplateEdit {
+                event: careline_domain::notice::NotificationEvent::AgentReply,
+                channel: careline_domain::notice::NotificationChannel::App,
+                language: "en".into(),
+                subject: None,
+                body: "hi".into(),
+            },
+        )
+        .await,
+    );
+    forbidden(
+        "read failed deliveries",
+        conversation::failed_deliveries(&app, &agent, None, 10).await,
+    );
+    forbidden(
+        "promise an answer",
+        conversation::promise_answer(&app, &customer, nowhere, chrono::Utc::now(), None).await,
+    );
+    assert!(
+        time_accounting::entries(&app, &customer, nowhere)
+            .await
+            .expect("customers read no time entries")
+            .is_empty()
+    );
     forbidden(
         "read the course catalogue",
         training::courses(&app, &customer).await,

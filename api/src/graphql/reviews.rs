@@ -185,7 +185,7 @@ impl ReviewQuery {
         complexity = "100 * child_complexity"
     )]
     async fn review_cycles(&self, ctx: &Context<'_>) -> AppResult<Vec<ReviewCycle>> {
-        let rows = uc::cycles(app(ctx)?).await?;
+        let rows = uc::cycles(app(ctx)?, actor(ctx)?).await?;
         Ok(rows.into_iter().map(ReviewCycle).collect())
     }
 

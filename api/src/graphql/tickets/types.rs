@@ -949,15 +949,16 @@ impl Ticket {
         &self,
         ctx: &Context<'_>,
     ) -> AppResult<Vec<crate::graphql::insight::TimeEntry>> {
-        if !viewer(ctx)?.can(careline_domain::Action::LogTime) {
-            return Ok(Vec::new());
-        }
         Ok(
-            crate::app::time_accounting::entries(crate::graphql::app(ctx)?, self.0.id)
-                .await?
-                .into_iter()
-                .map(crate::graphql::insight::TimeEntry)
-                .collect(),
+            crate::app::time_accounting::entries(
+                crate::graphql::app(ctx)?,
+                viewer(ctx)?,
+                self.0.id,
+            )
+            .await?
+            .into_iter()
+            .map(crate::graphql::insight::TimeEntry)
+            .collect(),
         )
     }
     /// The minutes logged on this ticket in all; staff only (0 for customers).
