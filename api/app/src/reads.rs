@@ -330,3 +330,17 @@ pub async fn surveys(
 ) -> AppResult<HashMap<Uuid, survey::Model>> {
     Ok(by(surveys::find_many(db, keys).await?, |m| m.id))
 }
+
+/// The deliveries of each timeline entry, oldest first (unmasked: the field masks them).
+pub async fn event_deliveries(
+    db: &DatabaseConnection,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<careline_persistence::entity::delivery::Model>>> {
+    let mut out: HashMap<Uuid, Vec<_>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for row in careline_persistence::conversation::deliveries_of_events(db, keys).await? {
+        if let Some(event) = row.event_id {
+            out.entry(event).or_default().push(row);
+        }
+    }
+    Ok(out)
+}

@@ -391,6 +391,11 @@ async fn replies_reach_the_customer_by_signed_sms_retried_then_failed_for_leads_
     assert_eq!(sms[0]["status"], "SENT");
     assert_eq!(sms[0]["attempts"], 1);
     assert_eq!(sms[0]["address"], "13912345678", "leads see it in full");
+    // Staff with no part in the ticket see it masked.
+    let aaron = app.login(careline_tests::kit::AARON).await;
+    let masked = deliveries(&app, &aaron, &ticket).await;
+    let masked: Vec<&Value> = masked.iter().filter(|d| d["channel"] == "SMS").collect();
+    assert_eq!(masked[0]["address"], "139****5678");
     // Another pass sends nothing twice.
     tick(&app).await;
     assert_eq!(gw.received.lock().unwrap().len(), 1);

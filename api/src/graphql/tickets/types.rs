@@ -426,18 +426,32 @@ impl TicketEvent {
         &self,
         ctx: &Context<'_>,
     ) -> AppResult<Vec<crate::graphql::conversation::Delivery>> {
-        let app = crate::graphql::app(ctx)?;
         let viewer = viewer(ctx)?;
         if !viewer.roles().is_staff() {
             return Ok(Vec::new());
         }
-        let ticket = crate::app::tickets::get(app, viewer, self.0.ticket_id).await?;
-        let rows =
-            crate::app::conversation::deliveries_of(app, viewer, &ticket, &[self.0.id]).await?;
-        Ok(rows
-            .into_iter()
-            .map(crate::graphql::conversation::Delivery)
-            .collect())
+        let loaders = loaders(ctx)?;
+        let rows = loaders
+            .event_deliveries
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ticket = loaders
+            .tickets
+            .load_one(self.0.ticket_id)
+            .await
+            .map_err(load_failed)?
+            .ok_or_else(|| AppError::NotFound("ticket not found".to_owned()))?;
+        Ok(
+            crate::app::conversation::visible_deliveries(viewer, &ticket, rows)
+                .into_iter()
+                .map(crate::graphql::conversation::Delivery)
+                .collect(),
+        )
     }
 }
 
