@@ -16,6 +16,7 @@ pub mod casework;
 pub mod clock;
 pub mod customers;
 pub mod error;
+pub mod files;
 pub mod floor;
 pub mod knowledge;
 pub mod kpi;
@@ -46,8 +47,8 @@ pub mod rows {
         article_revision, business_calendar, corrective_action, customer, department,
         department_task, escalation, follow_up, handover, knowledge_article, quality_review,
         quality_scorecard, reply_template, review_cycle, satisfaction_rating, shift, sla_policy,
-        survey, survey_invitation, team, ticket, ticket_event, time_entry, training_course,
-        training_record, training_session, user,
+        stored_file, survey, survey_invitation, team, ticket, ticket_event, time_entry,
+        training_course, training_record, training_session, user,
     };
 }
 
@@ -72,6 +73,8 @@ pub struct App {
     outbox_signal: Arc<tokio::sync::Notify>,
     /// The rolling quality average under which an agent is sent to training.
     pub quality_alert_threshold: f64,
+    /// Where uploaded files live, and the key their download links are signed with.
+    pub files: files::FileStore,
 }
 
 impl App {
@@ -86,7 +89,14 @@ impl App {
             clock,
             outbox_signal,
             quality_alert_threshold: 70.0,
+            files: files::FileStore::in_memory(),
         }
+    }
+
+    /// The same application keeping files in `files`.
+    pub fn with_files(mut self, files: files::FileStore) -> Self {
+        self.files = files;
+        self
     }
 
     /// The same application with another quality alert threshold.

@@ -33,7 +33,7 @@ fn store(err: StoreError) -> AppError {
 }
 
 /// The jobs that run every `SLA_TICK_SECONDS`, in the order one pass runs them.
-pub const JOBS: [Job; 5] = [
+pub const JOBS: [Job; 6] = [
     Job {
         name: "sla-stages",
         critical: true,
@@ -62,6 +62,13 @@ pub const JOBS: [Job; 5] = [
         name: "monthly-reports",
         critical: false,
         run: |app, now| Box::pin(crate::reports::run_schedule(app, now)),
+    },
+    Job {
+        name: "unattached-files",
+        // A store that cannot be reached must not make the escalations look failed; files
+        // wait for the next pass.
+        critical: false,
+        run: |app, now| Box::pin(crate::files::purge_unattached(app, now)),
     },
 ];
 
