@@ -9,6 +9,7 @@ pub mod connection;
 pub mod customers;
 pub mod depth;
 pub mod described;
+pub mod files;
 pub mod floor;
 pub mod insight;
 pub mod knowledge;
@@ -52,6 +53,7 @@ pub struct Query(
     knowledge::KnowledgeQuery,
     insight::InsightQuery,
     reports::ReportQuery,
+    files::FileQuery,
 );
 
 /// The root mutation.
@@ -69,6 +71,7 @@ pub struct Mutation(
     knowledge::KnowledgeMutation,
     insight::InsightMutation,
     reports::ReportMutation,
+    files::FileMutation,
 );
 
 /// The executable schema.

@@ -410,6 +410,20 @@ impl TicketEvent {
         )?;
         Ok(status.map(Into::into))
     }
+    /// Files sent with this entry.
+    #[graphql(complexity = "10 * child_complexity")]
+    async fn files(&self, ctx: &Context<'_>) -> AppResult<Vec<crate::graphql::files::StoredFile>> {
+        let files = loaders(ctx)?
+            .event_files
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        Ok(crate::graphql::files::StoredFile::all(
+            crate::graphql::app(ctx)?,
+            files,
+        ))
+    }
 }
 
 /// A follow-up visit (回访).
