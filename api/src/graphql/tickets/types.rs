@@ -1066,6 +1066,8 @@ pub struct CreateTicketInput {
     pub team_id: Option<ID>,
     /// For a complaint taken by staff: the employees it is about.
     pub involved_staff_ids: Option<Vec<ID>>,
+    /// Evidence the caller uploaded (`uploadFile`) and has not attached elsewhere, at most 10.
+    pub file_ids: Option<Vec<ID>>,
 }
 
 /// Narrows the ticket list; every given field must match.
