@@ -23,6 +23,7 @@ mod casework;
 mod clients;
 mod customers;
 mod fanout;
+mod files;
 mod generative;
 mod http;
 mod i18n;
