@@ -69,7 +69,11 @@ pub struct FileQuery;
 impl FileQuery {
     /// A stored file, for callers who may read what it belongs to.
     #[graphql(guard = "SignedIn")]
-    async fn file(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<StoredFile>> {
+    async fn file(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The file's id.")] id: ID,
+    ) -> AppResult<Option<StoredFile>> {
         let Some(id) = parse_id(&id) else {
             return Ok(None);
         };
@@ -89,7 +93,14 @@ impl FileMutation {
     /// Stores a file (GraphQL multipart request) for a message, a reply or intake evidence.
     /// Size and type limits apply.
     #[graphql(guard = "SignedIn")]
-    async fn upload_file(&self, ctx: &Context<'_>, file: Upload) -> AppResult<StoredFile> {
+    async fn upload_file(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The file: a part of the multipart request, mapped to this variable. At most `MAX_FILE_BYTES` (20 MiB unless configured); images, PDF, office documents, plain text and audio, sniffed from the bytes."
+        )]
+        file: Upload,
+    ) -> AppResult<StoredFile> {
         let app = app(ctx)?;
         let actor = actor(ctx)?;
         let value = file
