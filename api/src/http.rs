@@ -226,7 +226,7 @@ pub async fn graphql_post(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             media,
             locale,
-            "send the request as application/json (or multipart/form-data to upload files)",
+            "send the request as application/json",
             "BAD_REQUEST",
         );
     }

@@ -811,8 +811,8 @@ const MESSAGES: &[(&str, &str)] = &[
     ),
     // --- HTTP and protocol (BAD_REQUEST, persisted operations, limits) ---
     (
-        "send the request as application/json (or multipart/form-data to upload files)",
-        "请以 application/json 格式发送请求（上传文件时使用 multipart/form-data）",
+        "send the request as application/json",
+        "请以 application/json 格式发送请求",
     ),
     (
         "a multipart request must carry an Authorization or Apollo-Require-Preflight header",

@@ -24,6 +24,17 @@ impl StoredFile {
         StoredFile { file, url }
     }
 
+    /// The file with a link signed by `store` (`App::files`), valid from `now`: for callers
+    /// that hold the store but not the application.
+    pub fn signed(
+        store: &uc::FileStore,
+        now: chrono::DateTime<chrono::Utc>,
+        file: stored_file::Model,
+    ) -> Self {
+        let url = store.link(file.id, now);
+        StoredFile { file, url }
+    }
+
     /// Every file of `files`, as [`StoredFile::new`] makes them.
     pub fn all(app: &App, files: Vec<stored_file::Model>) -> Vec<Self> {
         files.into_iter().map(|f| StoredFile::new(app, f)).collect()
