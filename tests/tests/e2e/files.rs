@@ -354,11 +354,32 @@ async fn intake_and_added_evidence_carry_files_to_the_timeline_for_those_who_rea
         .gql(Some(&han), FILE, json!({ "id": photo["id"] }))
         .await;
     assert_eq!(data(&other)["file"], Value::Null);
-    // An attached file cannot be claimed again.
+    // An attached file cannot be claimed again...
     let again = app
         .gql(Some(&li), CREATE_WITH_FILES, own_ticket(&[&photo["id"]]))
         .await;
     assert_eq!(error_code(&again), Some("BAD_USER_INPUT"), "{again}");
+    // ...and a request that claimed it before the other attached it changes nothing.
+    let photo_id: uuid::Uuid = photo["id"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()
+        .expect("id");
+    let ticket_id: uuid::Uuid = ticket["id"]
+        .as_str()
+        .unwrap_or_default()
+        .parse()
+        .expect("id");
+    let late = careline_api::app::files::attach(
+        &app.state.app.db,
+        &[photo_id],
+        ticket_id,
+        None,
+        app.state.app.now(),
+    )
+    .await
+    .map_err(|e| e.code());
+    assert_eq!(late, Err("CONFLICT"));
 
     // Evidence added later, by file only.
     let manual = upload(&app, &li, "manual.pdf", b"%PDF-1.4\n".to_vec()).await;
