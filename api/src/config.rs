@@ -564,4 +564,65 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("DATABASE_URL"));
     }
+
+    #[test]
+    fn the_file_store_is_a_directory_or_an_s3_bucket() {
+        use careline_app::files::StoreConfig;
+        let secret = "x".repeat(32);
+        let resolve = |extra: &[&str]| {
+            let mut args = vec!["--database-url", "postgres://db", "--jwt-secret", &secret];
+            args.extend_from_slice(extra);
+            parse(&args).resolve()
+        };
+        let default = resolve(&[]).unwrap();
+        assert_eq!(
+            default.file_store,
+            StoreConfig::Local(PathBuf::from("data/files"))
+        );
+        assert_eq!(default.max_file_bytes, 20 * 1024 * 1024);
+        let local = resolve(&["--file-store-url", "file:///srv/files"]).unwrap();
+        assert_eq!(
+            local.file_store,
+            StoreConfig::Local(PathBuf::from("/srv/files"))
+        );
+        let s3 = resolve(&[
+            "--file-store-url",
+            "s3://careline-files",
+            "--file-store-endpoint",
+            "http://127.0.0.1:9000",
+            "--file-store-access-key-id",
+            "id",
+            "--file-store-secret-access-key",
+            "key",
+        ])
+        .unwrap();
+        assert_eq!(
+            s3.file_store,
+            StoreConfig::S3 {
+                bucket: "careline-files".to_owned(),
+                endpoint: Some("http://127.0.0.1:9000".to_owned()),
+                access_key_id: Some("id".to_owned()),
+                secret_access_key: Some("key".to_owned()),
+                region: None,
+            }
+        );
+        for bad in [
+            &["--file-store-url", "file://relative/dir"][..],
+            &["--file-store-url", "ftp://host/files"],
+            &["--file-store-url", "s3://bucket/prefix"],
+            &[
+                "--file-store-url",
+                "s3://b",
+                "--file-store-endpoint",
+                "minio:9000",
+            ],
+            &["--max-file-bytes", "0"],
+        ] {
+            let err = resolve(bad).unwrap_err().to_string();
+            assert!(
+                err.contains("FILE_STORE") || err.contains("MAX_FILE_BYTES"),
+                "{err}"
+            );
+        }
+    }
 }
