@@ -142,6 +142,32 @@ pub struct Config {
     /// The key that signs SMS webhook requests (at least 16 characters).
     #[arg(long, env = "SMS_WEBHOOK_SECRET", hide_env_values = true)]
     pub sms_webhook_secret: Option<String>,
+    /// Where uploaded files are kept: file:///absolute/path for a local directory, or
+    /// s3://bucket for S3-compatible storage (with FILE_STORE_ENDPOINT and the keys below).
+    /// Unset: the directory files/ under DATA_DIR.
+    #[arg(long, env = "FILE_STORE_URL")]
+    pub file_store_url: Option<String>,
+
+    /// The endpoint of an S3-compatible server (e.g. http://127.0.0.1:9000 for MinIO); unset
+    /// for AWS. http:// endpoints are allowed.
+    #[arg(long, env = "FILE_STORE_ENDPOINT")]
+    pub file_store_endpoint: Option<String>,
+
+    /// Access key id for the S3 file store.
+    #[arg(long, env = "FILE_STORE_ACCESS_KEY_ID")]
+    pub file_store_access_key_id: Option<String>,
+
+    /// Secret access key for the S3 file store.
+    #[arg(long, env = "FILE_STORE_SECRET_ACCESS_KEY", hide_env_values = true)]
+    pub file_store_secret_access_key: Option<String>,
+
+    /// Region of the S3 file store (default us-east-1).
+    #[arg(long, env = "FILE_STORE_REGION")]
+    pub file_store_region: Option<String>,
+
+    /// The largest file an upload may carry, in bytes (default 20 MiB).
+    #[arg(long, env = "MAX_FILE_BYTES", default_value_t = careline_app::files::DEFAULT_MAX_FILE_BYTES)]
+    pub max_file_bytes: u64,
 
     /// Directory for the development JWT secret and the default SQLite file.
     #[arg(long, env = "DATA_DIR", default_value = "data")]
@@ -227,6 +253,10 @@ pub struct Settings {
     /// Whether this instance sends queued deliveries as they come due (tests send them on
     /// the scheduler's pass instead, unless they turn it on).
     pub delivery_worker: bool,
+    /// Where uploaded files are kept (`FILE_STORE_URL` and friends).
+    pub file_store: careline_app::files::StoreConfig,
+    /// The largest upload, in bytes (`MAX_FILE_BYTES`).
+    pub max_file_bytes: u64,
 }
 
 /// Where email and SMS to customers go. Its `Debug` hides the URLs and the secret: an SMTP URL
@@ -319,6 +349,8 @@ impl Settings {
                 ..Channels::default()
             },
             delivery_worker: false,
+            file_store: careline_app::files::StoreConfig::Memory,
+            max_file_bytes: careline_app::files::DEFAULT_MAX_FILE_BYTES,
         }
     }
 }
@@ -379,6 +411,10 @@ impl Config {
             }
         }
         let trusted_proxies = crate::proxy::TrustedProxies::parse(&self.trusted_proxies)?;
+        let file_store = self.file_store()?;
+        if self.max_file_bytes == 0 || self.max_file_bytes > 1024 * 1024 * 1024 {
+            bail!("MAX_FILE_BYTES must be between 1 and 1073741824 (1 GiB)");
+        }
         let bootstrap_admin = match (&self.bootstrap_admin_email, &self.bootstrap_admin_password) {
             (Some(email), Some(password)) => Some((email.clone(), password.clone())),
             (None, None) => None,
@@ -432,7 +468,45 @@ impl Config {
                 sms_webhook_secret: self.sms_webhook_secret.clone(),
             },
             delivery_worker: true,
+            file_store,
+            max_file_bytes: self.max_file_bytes,
         })
+    }
+
+    /// The file store `FILE_STORE_URL` names.
+    fn file_store(&self) -> anyhow::Result<careline_app::files::StoreConfig> {
+        use careline_app::files::StoreConfig;
+        let Some(url) = self.file_store_url.as_deref().filter(|u| !u.is_empty()) else {
+            return Ok(StoreConfig::Local(self.data_dir.join("files")));
+        };
+        if let Some(path) = url.strip_prefix("file://") {
+            if !path.starts_with('/') {
+                bail!(
+                    "FILE_STORE_URL file:// must name an absolute path (file:///var/lib/careline/files)"
+                );
+            }
+            return Ok(StoreConfig::Local(PathBuf::from(path)));
+        }
+        if let Some(bucket) = url.strip_prefix("s3://") {
+            let bucket = bucket.trim_end_matches('/');
+            if bucket.is_empty() || bucket.contains('/') {
+                bail!("FILE_STORE_URL s3:// must name a bucket only (s3://careline-files)");
+            }
+            if let Some(endpoint) = &self.file_store_endpoint
+                && !(endpoint.starts_with("http://") || endpoint.starts_with("https://"))
+            {
+                bail!("FILE_STORE_ENDPOINT must start with http:// or https://");
+            }
+            let present = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+            return Ok(StoreConfig::S3 {
+                bucket: bucket.to_owned(),
+                endpoint: present(&self.file_store_endpoint),
+                access_key_id: present(&self.file_store_access_key_id),
+                secret_access_key: present(&self.file_store_secret_access_key),
+                region: present(&self.file_store_region),
+            });
+        }
+        bail!("FILE_STORE_URL must start with file:// or s3://")
     }
 }
 
@@ -564,5 +638,66 @@ mod tests {
         .resolve()
         .unwrap_err();
         assert!(err.to_string().contains("DATABASE_URL"));
+    }
+
+    #[test]
+    fn the_file_store_is_a_directory_or_an_s3_bucket() {
+        use careline_app::files::StoreConfig;
+        let secret = "x".repeat(32);
+        let resolve = |extra: &[&str]| {
+            let mut args = vec!["--database-url", "postgres://db", "--jwt-secret", &secret];
+            args.extend_from_slice(extra);
+            parse(&args).resolve()
+        };
+        let default = resolve(&[]).unwrap();
+        assert_eq!(
+            default.file_store,
+            StoreConfig::Local(PathBuf::from("data/files"))
+        );
+        assert_eq!(default.max_file_bytes, 20 * 1024 * 1024);
+        let local = resolve(&["--file-store-url", "file:///srv/files"]).unwrap();
+        assert_eq!(
+            local.file_store,
+            StoreConfig::Local(PathBuf::from("/srv/files"))
+        );
+        let s3 = resolve(&[
+            "--file-store-url",
+            "s3://careline-files",
+            "--file-store-endpoint",
+            "http://127.0.0.1:9000",
+            "--file-store-access-key-id",
+            "id",
+            "--file-store-secret-access-key",
+            "key",
+        ])
+        .unwrap();
+        assert_eq!(
+            s3.file_store,
+            StoreConfig::S3 {
+                bucket: "careline-files".to_owned(),
+                endpoint: Some("http://127.0.0.1:9000".to_owned()),
+                access_key_id: Some("id".to_owned()),
+                secret_access_key: Some("key".to_owned()),
+                region: None,
+            }
+        );
+        for bad in [
+            &["--file-store-url", "file://relative/dir"][..],
+            &["--file-store-url", "ftp://host/files"],
+            &["--file-store-url", "s3://bucket/prefix"],
+            &[
+                "--file-store-url",
+                "s3://b",
+                "--file-store-endpoint",
+                "minio:9000",
+            ],
+            &["--max-file-bytes", "0"],
+        ] {
+            let err = resolve(bad).unwrap_err().to_string();
+            assert!(
+                err.contains("FILE_STORE") || err.contains("MAX_FILE_BYTES"),
+                "{err}"
+            );
+        }
     }
 }

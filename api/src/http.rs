@@ -75,7 +75,8 @@ fn request_id_of(req: &HttpRequest) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The largest request body `/graphql` reads (1 MiB): larger ones get 413 and `BAD_REQUEST`.
+/// The largest JSON request body `/graphql` reads (1 MiB): larger ones get 413 and
+/// `BAD_REQUEST`. Multipart bodies (uploads) may carry a file of up to `MAX_FILE_BYTES`.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -159,10 +160,52 @@ fn error_response(
 /// GraphQL answers carry personal data: no cache, shared or private, may keep them.
 const NO_STORE: &str = "no-store";
 
-/// `POST /graphql`.
+/// Headers a browser cannot send from a plain HTML form: a multipart request must carry one
+/// of them (or `Authorization`), so it always goes through a CORS preflight, as a JSON
+/// request does (Apollo's CSRF prevention; Apollo Kotlin and iOS send the second by
+/// themselves).
+pub const APOLLO_REQUIRE_PREFLIGHT: &str = "apollo-require-preflight";
+/// See [`APOLLO_REQUIRE_PREFLIGHT`].
+pub const APOLLO_OPERATION_NAME: &str = "x-apollo-operation-name";
+
+/// What a multipart body may hold besides its files: the operations, the map, the parts'
+/// headers.
+const MULTIPART_OVERHEAD_BYTES: usize = 64 * 1024;
+
+/// Most files one multipart request may carry.
+pub const MAX_FILES_PER_REQUEST: usize = 10;
+
+/// Reads the body up to `limit` bytes; `Err(true)` when it is larger, `Err(false)` when it
+/// could not be read.
+async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::Bytes, bool> {
+    use futures_util::StreamExt;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(true);
+    }
+    let mut body = web::BytesMut::with_capacity(declared.unwrap_or(0).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| false)?;
+        if body.len() + chunk.len() > limit {
+            return Err(true);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// `POST /graphql`: a JSON request, or a GraphQL multipart request (file uploads).
 pub async fn graphql_post(
     req: HttpRequest,
-    body: Result<web::Bytes, actix_web::Error>,
+    payload: web::Payload,
     state: web::Data<AppState>,
     schema: web::Data<CarelineSchema>,
 ) -> HttpResponse {
@@ -170,31 +213,15 @@ pub async fn graphql_post(
     let Some(media) = negotiate(&req) else {
         return not_acceptable(locale);
     };
-    // The body is read up to `MAX_BODY_BYTES` (`startup.rs`); past that, a clear answer.
-    let body = match body {
-        Ok(body) => body,
-        Err(err) => {
-            let too_large = err.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE;
-            let (status, message) = if too_large {
-                (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "the request body is larger than 1 MiB",
-                )
-            } else {
-                (
-                    StatusCode::BAD_REQUEST,
-                    "the request body could not be read",
-                )
-            };
-            return error_response(status, media, locale, message, "BAD_REQUEST");
-        }
-    };
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !content_type.to_ascii_lowercase().starts_with(JSON) {
+        .unwrap_or("")
+        .to_owned();
+    let lowered = content_type.to_ascii_lowercase();
+    let multipart = lowered.starts_with("multipart/form-data");
+    if !multipart && !lowered.starts_with(JSON) {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             media,
@@ -203,30 +230,160 @@ pub async fn graphql_post(
             "BAD_REQUEST",
         );
     }
-    let request: Request = match serde_json::from_slice(&body) {
-        Ok(request) => request,
-        // Batches (a JSON array of requests) are not accepted: one operation per request, so
-        // that every limit above holds per request.
-        Err(_) if body.trim_ascii_start().starts_with(b"[") => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                media,
-                locale,
-                "batched requests are not supported: send one operation per request",
-                "BAD_REQUEST",
-            );
+    if multipart && !may_send_multipart(&req) {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            media,
+            locale,
+            "a multipart request must carry an Authorization or Apollo-Require-Preflight header",
+            "BAD_REQUEST",
+        );
+    }
+    // JSON bodies are read up to `MAX_BODY_BYTES`; multipart ones up to the largest file plus
+    // room for the operations. Past that, a clear answer.
+    let max_file_bytes = usize::try_from(state.app.files.max_bytes).unwrap_or(usize::MAX);
+    let limit = if multipart {
+        max_file_bytes.saturating_add(MULTIPART_OVERHEAD_BYTES)
+    } else {
+        MAX_BODY_BYTES
+    };
+    let body = match read_body(&req, payload, limit).await {
+        Ok(body) => body,
+        Err(too_large) => return unreadable(too_large, multipart, &state, media, locale),
+    };
+    let request: Request = if multipart {
+        match receive_multipart(&content_type, body, max_file_bytes).await {
+            Ok(request) => request,
+            Err(refusal) => return refusal.respond(&state, media, locale),
         }
-        Err(_) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                media,
-                locale,
-                "the body is not a GraphQL request: expected {\"query\": ..., \"variables\": ...}",
-                "BAD_REQUEST",
-            );
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(request) => request,
+            // Batches (a JSON array of requests) are not accepted: one operation per request,
+            // so that every limit above holds per request.
+            Err(_) if body.trim_ascii_start().starts_with(b"[") => {
+                return batch_refused(media, locale);
+            }
+            Err(_) => {
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    locale,
+                    "the body is not a GraphQL request: expected {\"query\": ..., \"variables\": ...}",
+                    "BAD_REQUEST",
+                );
+            }
         }
     };
     execute(&req, &state, &schema, request, media, locale).await
+}
+
+/// Whether a multipart request carries a header that forces a CORS preflight.
+fn may_send_multipart(req: &HttpRequest) -> bool {
+    [
+        header::AUTHORIZATION.as_str(),
+        APOLLO_REQUIRE_PREFLIGHT,
+        APOLLO_OPERATION_NAME,
+    ]
+    .iter()
+    .any(|name| req.headers().get(*name).is_some_and(|v| !v.is_empty()))
+}
+
+fn batch_refused(media: Media, locale: Locale) -> HttpResponse {
+    error_response(
+        StatusCode::BAD_REQUEST,
+        media,
+        locale,
+        "batched requests are not supported: send one operation per request",
+        "BAD_REQUEST",
+    )
+}
+
+/// A body that was too large (413) or could not be read (400).
+fn unreadable(
+    too_large: bool,
+    multipart: bool,
+    state: &AppState,
+    media: Media,
+    locale: Locale,
+) -> HttpResponse {
+    if !too_large {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            media,
+            locale,
+            "the request body could not be read",
+            "BAD_REQUEST",
+        );
+    }
+    if multipart {
+        file_too_large(state, media, locale)
+    } else {
+        error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            media,
+            locale,
+            "the request body is larger than 1 MiB",
+            "BAD_REQUEST",
+        )
+    }
+}
+
+fn file_too_large(state: &AppState, media: Media, locale: Locale) -> HttpResponse {
+    error_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        media,
+        locale,
+        &format!(
+            "the upload is larger than the {} bytes a file may have",
+            state.app.files.max_bytes
+        ),
+        "BAD_REQUEST",
+    )
+}
+
+/// Why a multipart body is refused.
+enum MultipartRefusal {
+    TooLarge,
+    Batch,
+    Malformed,
+}
+
+impl MultipartRefusal {
+    fn respond(self, state: &AppState, media: Media, locale: Locale) -> HttpResponse {
+        match self {
+            MultipartRefusal::TooLarge => file_too_large(state, media, locale),
+            MultipartRefusal::Batch => batch_refused(media, locale),
+            MultipartRefusal::Malformed => error_response(
+                StatusCode::BAD_REQUEST,
+                media,
+                locale,
+                "the body is not a GraphQL multipart request: expected the operations, map and file parts",
+                "BAD_REQUEST",
+            ),
+        }
+    }
+}
+
+/// Parses a GraphQL multipart request (the spec apollo-upload-client and the mobile clients
+/// follow); its files go to temporary files the request owns.
+async fn receive_multipart(
+    content_type: &str,
+    body: web::Bytes,
+    max_file_bytes: usize,
+) -> Result<Request, MultipartRefusal> {
+    use async_graphql::http::{MultipartOptions, receive_batch_body};
+    use async_graphql::{BatchRequest, ParseRequestError};
+    let options = MultipartOptions::default()
+        .max_file_size(max_file_bytes)
+        .max_num_files(MAX_FILES_PER_REQUEST);
+    let reader = futures_util::io::Cursor::new(body);
+    match receive_batch_body(Some(content_type), reader, options).await {
+        Ok(BatchRequest::Single(request)) => Ok(request),
+        Ok(BatchRequest::Batch(_)) => Err(MultipartRefusal::Batch),
+        Err(ParseRequestError::PayloadTooLarge) => Err(MultipartRefusal::TooLarge),
+        Err(_) => Err(MultipartRefusal::Malformed),
+    }
 }
 
 /// `GET /graphql`: queries only.

@@ -815,6 +815,47 @@ const MESSAGES: &[(&str, &str)] = &[
         "请以 application/json 格式发送请求",
     ),
     (
+        "a multipart request must carry an Authorization or Apollo-Require-Preflight header",
+        "multipart 请求必须带有 Authorization 或 Apollo-Require-Preflight 请求头",
+    ),
+    (
+        "the body is not a GraphQL multipart request: expected the operations, map and file parts",
+        "请求体不是 GraphQL multipart 请求：应包含 operations、map 和文件部分",
+    ),
+    (
+        "the upload is larger than the {max} bytes a file may have",
+        "上传的文件超过了单个文件允许的 {max} 字节",
+    ),
+    // --- Files ---
+    ("file not found", "找不到该文件"),
+    (
+        "this download link is not valid or has expired",
+        "该下载链接无效或已过期",
+    ),
+    (
+        "the file part of the request is missing",
+        "请求中缺少文件部分",
+    ),
+    (
+        "a file may be at most {max} bytes",
+        "单个文件最多 {max} 字节",
+    ),
+    ("the file is empty", "文件为空"),
+    (
+        "this kind of file is not accepted; allowed are {kinds}",
+        "不接受此类文件；允许的类型为：{kinds}",
+    ),
+    (
+        "every id must name a file you uploaded that is not attached yet",
+        "每个 id 都必须是您上传且尚未附加的文件",
+    ),
+    ("name at most {max} files", "最多指定 {max} 个文件"),
+    ("names the same file twice", "同一个文件被指定了两次"),
+    (
+        "a file was attached by another request meanwhile; upload it again",
+        "该文件已被另一个请求附加，请重新上传",
+    ),
+    (
         "the body is not a GraphQL request: expected {{\"query\": ..., \"variables\": ...}}",
         "请求体不是 GraphQL 请求：应为 {{\"query\": ..., \"variables\": ...}}",
     ),

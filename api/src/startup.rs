@@ -50,7 +50,15 @@ impl Application {
         });
         let app = crate::app::App::new(db, Arc::new(crate::app::Clock::default()), outbox_signal)
             .with_quality_alert_threshold(settings.quality_alert_threshold)
-            .with_outbound(settings.channels.outbound()?);
+            .with_outbound(settings.channels.outbound()?)
+            .with_files(
+                careline_app::files::FileStore::open(
+                    &settings.file_store,
+                    &settings.jwt_secret,
+                    settings.max_file_bytes,
+                )
+                .context("opening the file store (FILE_STORE_URL)")?,
+            );
         let state = AppState {
             jwt: Arc::new(JwtKeys::new(
                 &settings.jwt_secret,
@@ -192,7 +200,14 @@ fn serve(listener: TcpListener, state: AppState, schema: CarelineSchema) -> anyh
                     .is_ok_and(|o| http::origin_allowed(&cors_state, o))
             })
             .allowed_methods(["GET", "POST"])
-            .allowed_headers(["authorization", "content-type", "accept", http::REQUEST_ID])
+            .allowed_headers([
+                "authorization",
+                "content-type",
+                "accept",
+                http::REQUEST_ID,
+                http::APOLLO_REQUIRE_PREFLIGHT,
+                http::APOLLO_OPERATION_NAME,
+            ])
             .expose_headers([http::REQUEST_ID])
             .max_age(3600);
         App::new()
@@ -226,6 +241,7 @@ fn serve(listener: TcpListener, state: AppState, schema: CarelineSchema) -> anyh
             .route("/healthz", web::get().to(http::healthz))
             .route("/readyz", web::get().to(http::readyz))
             .route("/metrics", web::get().to(http::metrics))
+            .route("/files/{id}", web::get().to(downloads::stored_file))
             .route("/reports/{file}", web::get().to(downloads::report_file))
             .route(
                 "/reports/{id}/{file}",

@@ -508,7 +508,12 @@ record at hand (in `careline_domain::ticket`):
 - **Resolving** needs the ticket's owner, its assignee or a lead (supervisor, manager, admin).
 - **Accounts**: everyone may read themselves (`me`, `user(id)` with their own id); the staff
   directory (`users`, `teams`, team members) is staff-only; customer accounts need
-  "read customer accounts". A staff member's email is masked for customers."#;
+  "read customer accounts". A staff member's email is masked for customers.
+- **Files** (`uploadFile`, `file(id)`, `TicketEvent.files`): anyone signed in may upload. An
+  unattached file is the uploader's alone, and only the uploader may attach it (`fileIds`);
+  once attached, whoever reads its ticket reads it (customers not on internal entries).
+  Anyone else gets `null`, as for a file that does not exist. Download links are signed and
+  work for 5 minutes (docs/CONVERSATION.md)."#;
 
 /// `docs/PERMISSIONS.md`, whole: generated from this module so that the page is the rule.
 pub fn document() -> String {

@@ -8,6 +8,7 @@ pub mod customers;
 pub mod department_tasks;
 pub mod entity;
 pub mod error;
+pub mod files;
 pub mod journal;
 pub mod knowledge;
 pub mod kpi;

@@ -36,6 +36,8 @@ pub struct TestApp {
     pub state: careline_api::state::AppState,
     handle: actix_web::dev::ServerHandle,
     database: TestDatabase,
+    /// Where the server keeps uploaded files, unless the test configured another store.
+    pub files_dir: std::sync::Arc<tempfile::TempDir>,
 }
 
 /// Where the test's database lives; cleaned up on drop.
@@ -75,12 +77,17 @@ impl TestApp {
     /// what several instances behind a load balancer look like.
     pub async fn spawn_sharing(&self, configure: impl FnOnce(&mut Settings)) -> TestApp {
         let channel = self.state.settings.event_channel.clone();
-        Self::start(self.database_url(), TestDatabase::Shared, |s| {
+        let files = self.state.settings.file_store.clone();
+        let mut app = Self::start(self.database_url(), TestDatabase::Shared, |s| {
             s.seed_demo = false;
             s.event_channel = channel;
+            // Instances of one deployment share the file store too.
+            s.file_store = files;
             configure(s);
         })
-        .await
+        .await;
+        app.files_dir = self.files_dir.clone();
+        app
     }
 
     async fn start(
@@ -97,6 +104,9 @@ impl TestApp {
         let mut settings = Settings::for_tests(database_url, redis_url, TEST_SECRET.to_vec());
         settings.event_channel = channel;
         settings.seed_demo = true;
+        let files_dir = tempfile::tempdir().expect("a directory for the file store");
+        settings.file_store =
+            careline_api::app::files::StoreConfig::Local(files_dir.path().to_path_buf());
         configure(&mut settings);
         let app = Application::build(settings)
             .await
@@ -118,6 +128,7 @@ impl TestApp {
             state,
             handle,
             database,
+            files_dir: std::sync::Arc::new(files_dir),
         }
     }
 

@@ -341,30 +341,45 @@ pub async fn reclassify(
     Ok(applied.ticket)
 }
 
-/// Adds evidence to a ticket before it is closed (staff who may act on it, or its customer).
+/// Adds evidence to a ticket before it is closed (staff who may act on it, or its customer):
+/// files named by URI (`added`) and files the actor uploaded (`file_ids`, claimed against
+/// `fileIds` and attached in the change's transaction).
 pub async fn add_attachments(
     app: &App,
     actor: &Actor,
     id: Uuid,
     added: &[AttachmentInput],
+    file_ids: &[Uuid],
 ) -> AppResult<ticket::Model> {
     // The files' shape first, whatever the ticket (issue 18: arguments before existence);
     // the count against what the ticket already holds once it is loaded.
-    validate_added_attachments(0, added)?;
+    if !added.is_empty() || file_ids.is_empty() {
+        validate_added_attachments(0, added)?;
+    }
+    let uploads = crate::files::claim(&app.db, actor.id(), file_ids, "fileIds").await?;
     let viewer = viewer_of(&actor.user);
     let (loaded, _) = load_readable(app, &viewer, id).await?;
     let existing = tickets::attachments_of(&loaded.ticket)?;
-    let files = validate_added_attachments(existing.len(), added)?;
-    let cmd = Command::AddAttachments {
-        names: files.iter().map(|f| f.file_name.clone()).collect(),
+    let files = if added.is_empty() {
+        Vec::new()
+    } else {
+        validate_added_attachments(existing.len(), added)?
     };
-    let applied = super::tickets::run(
+    let cmd = Command::AddAttachments {
+        names: files
+            .iter()
+            .map(|f| f.file_name.clone())
+            .chain(uploads.iter().map(|f| f.file_name.clone()))
+            .collect(),
+    };
+    let applied = super::tickets::run_with_files(
         app,
         &viewer,
         id,
         Some(loaded.ticket.version),
         cmd,
         Extra::Attachments(files),
+        file_ids,
     )
     .await?;
     Ok(applied.ticket)

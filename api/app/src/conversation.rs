@@ -45,17 +45,7 @@ pub async fn post_customer_message(
         });
     }
     let cmd = Command::CustomerMessage { body };
-    first_entry(
-        tickets::run(
-            app,
-            &viewer_of(&actor.user),
-            ticket_id,
-            None,
-            cmd,
-            files(file_ids),
-        )
-        .await?,
-    )
+    with_files(app, actor, ticket_id, cmd, file_ids).await
 }
 
 /// What staff write to the customer: a reply, delivered on the customer's channels.
@@ -78,18 +68,7 @@ pub async fn send_reply(app: &App, actor: &Actor, reply: Reply) -> AppResult<tic
         body: reply.body,
         wait_for_customer: reply.wait_for_customer,
     };
-    let extra = files(&reply.file_ids);
-    first_entry(
-        tickets::run(
-            app,
-            &viewer_of(&actor.user),
-            reply.ticket_id,
-            None,
-            cmd,
-            extra,
-        )
-        .await?,
-    )
+    with_files(app, actor, reply.ticket_id, cmd, &reply.file_ids).await
 }
 
 /// Promises the customer an answer by `at`; they are told.
@@ -114,12 +93,23 @@ pub async fn promise_answer(
     .ticket)
 }
 
-fn files(ids: &[Uuid]) -> Extra {
-    if ids.is_empty() {
-        Extra::None
-    } else {
-        Extra::Files(ids.to_vec())
-    }
+/// Applies a message or a reply with the caller's uploaded files (checked before anything is
+/// written: unknown or someone else's ids are `BAD_USER_INPUT` on `fileIds`, alike), attached
+/// to its entry in the change's transaction. Returns the entry.
+async fn with_files(
+    app: &App,
+    actor: &Actor,
+    ticket_id: Uuid,
+    cmd: Command,
+    file_ids: &[Uuid],
+) -> AppResult<ticket_event::Model> {
+    // The command's own arguments first, as for every change (`check_arguments`).
+    careline_domain::ticket::check_arguments(&cmd)?;
+    crate::files::claim(&app.db, actor.id(), file_ids, "fileIds").await?;
+    let viewer = viewer_of(&actor.user);
+    let applied =
+        tickets::run_with_files(app, &viewer, ticket_id, None, cmd, Extra::None, file_ids).await?;
+    first_entry(applied)
 }
 
 fn first_entry(applied: tickets::Applied) -> AppResult<ticket_event::Model> {

@@ -17,6 +17,7 @@ pub mod clock;
 pub mod conversation;
 pub mod customers;
 pub mod error;
+pub mod files;
 pub mod floor;
 pub mod knowledge;
 pub mod kpi;
@@ -49,8 +50,8 @@ pub mod rows {
         article_revision, business_calendar, corrective_action, customer, delivery, department,
         department_task, escalation, follow_up, handover, knowledge_article, notification,
         quality_review, quality_scorecard, reply_template, review_cycle, satisfaction_rating,
-        shift, sla_policy, survey, survey_invitation, team, ticket, ticket_event, time_entry,
-        training_course, training_record, training_session, user,
+        shift, sla_policy, stored_file, survey, survey_invitation, team, ticket, ticket_event,
+        time_entry, training_course, training_record, training_session, user,
     };
 }
 
@@ -78,6 +79,8 @@ pub struct App {
     pub quality_alert_threshold: f64,
     /// The configured outside channels (email, SMS).
     pub outbound: outbound::Outbound,
+    /// Where uploaded files live, and the key their download links are signed with.
+    pub files: files::FileStore,
 }
 
 impl App {
@@ -94,6 +97,7 @@ impl App {
             delivery_signal: Arc::new(tokio::sync::Notify::new()),
             quality_alert_threshold: 70.0,
             outbound: outbound::Outbound::default(),
+            files: files::FileStore::in_memory(),
         }
     }
 
@@ -106,6 +110,12 @@ impl App {
     /// What wakes the delivery worker.
     pub fn delivery_signal(&self) -> Arc<tokio::sync::Notify> {
         self.delivery_signal.clone()
+    }
+
+    /// The same application keeping files in `files`.
+    pub fn with_files(mut self, files: files::FileStore) -> Self {
+        self.files = files;
+        self
     }
 
     /// The same application with another quality alert threshold.

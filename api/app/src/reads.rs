@@ -5,8 +5,8 @@ use super::customers::{CustomerTicketsKey, TicketScope};
 use super::error::AppResult;
 use careline_persistence::entity::{
     business_calendar, corrective_action, customer, department, department_task, follow_up,
-    knowledge_article, satisfaction_rating, survey, team, ticket, ticket_event, training_course,
-    training_record, training_session, user,
+    knowledge_article, satisfaction_rating, stored_file, survey, team, ticket, ticket_event,
+    training_course, training_record, training_session, user,
 };
 use careline_persistence::{
     DatabaseConnection, corrective_actions, customers, org, surveys, tickets, time_entries,
@@ -343,4 +343,12 @@ pub async fn event_deliveries(
         }
     }
     Ok(out)
+}
+
+/// The files of timeline entries, by entry.
+pub async fn event_files(
+    db: &DatabaseConnection,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<stored_file::Model>>> {
+    super::files::of_events(db, keys).await
 }

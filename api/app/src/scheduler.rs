@@ -36,7 +36,7 @@ fn store(err: StoreError) -> AppError {
 }
 
 /// The jobs that run every `SLA_TICK_SECONDS`, in the order one pass runs them.
-pub const JOBS: [Job; 7] = [
+pub const JOBS: [Job; 8] = [
     Job {
         name: "sla-stages",
         critical: true,
@@ -84,6 +84,14 @@ pub const JOBS: [Job; 7] = [
         critical: false,
         counted: true,
         run: |app, now| Box::pin(crate::reports::run_schedule(app, now)),
+    },
+    Job {
+        name: "unattached-files",
+        // A store that cannot be reached must not make the escalations look failed; files
+        // wait for the next pass.
+        critical: false,
+        counted: false,
+        run: |app, now| Box::pin(crate::files::purge_unattached(app, now)),
     },
 ];
 

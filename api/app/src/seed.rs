@@ -989,6 +989,7 @@ impl CreateTicketInput {
             occurred_at: self.occurred_at,
             involved_staff: self.involved_staff,
             parent_id: None,
+            file_ids: Vec::new(),
         }
     }
 }

@@ -56,8 +56,6 @@ pub enum Extra {
     },
     /// Evidence added to the ticket (already validated).
     Attachments(Vec<Attachment>),
-    /// Uploaded files that travel with the change's first entry (a message or a reply).
-    Files(Vec<Uuid>),
     /// A satisfaction rating.
     Rating {
         /// 1 to 5 (already checked).
@@ -254,6 +252,24 @@ pub async fn run_in<C: ConnectionTrait + TransactionTrait>(
     execute(db, id, By::Person(viewer, cmd), expected_version, extra, at).await
 }
 
+/// [`run`] that also attaches uploaded files (already [`crate::files::claim`]ed) to the ticket
+/// and to the first timeline entry the change appends, in the change's transaction.
+pub async fn run_with_files(
+    app: &App,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: Option<i32>,
+    cmd: Command,
+    extra: Extra,
+    files: &[Uuid],
+) -> AppResult<Applied> {
+    let by = By::Person(viewer, cmd);
+    let applied =
+        execute_with_files(&app.db, id, by, expected_version, extra, files, app.now()).await?;
+    app.committed();
+    Ok(applied)
+}
+
 /// The one write path of a ticket: load it (a person must be able to read it), check the
 /// version, let the domain decide the change and its consequences (bookkeeping, clocks,
 /// escalation, timeline), and store all of it in one transaction — the row under its version
@@ -266,6 +282,21 @@ pub async fn execute<C: ConnectionTrait + TransactionTrait>(
     by: By<'_>,
     expected_version: Option<i32>,
     extra: Extra,
+    at: DateTime<Utc>,
+) -> AppResult<Applied> {
+    execute_with_files(db, id, by, expected_version, extra, &[], at).await
+}
+
+/// [`execute`], also attaching `files` (already [`crate::files::claim`]ed) to the ticket and to
+/// the first timeline entry the change appends, in the same transaction: a file another
+/// request attached meanwhile makes the whole change `CONFLICT`.
+pub async fn execute_with_files<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    id: Uuid,
+    by: By<'_>,
+    expected_version: Option<i32>,
+    extra: Extra,
+    files: &[Uuid],
     at: DateTime<Utc>,
 ) -> AppResult<Applied> {
     let (loaded, mut f) = match &by {
@@ -313,7 +344,7 @@ pub async fn execute<C: ConnectionTrait + TransactionTrait>(
     let record = match &extra {
         Extra::FollowUp { .. } => Record::FollowUp,
         Extra::Rating { .. } => Record::Rating,
-        Extra::None | Extra::Attachments(_) | Extra::Files(_) => Record::Nothing,
+        Extra::None | Extra::Attachments(_) => Record::Nothing,
     };
     let durations = careline_persistence::calendars::for_durations(current, sla.calendar());
     let consequences = effects(
@@ -349,12 +380,6 @@ pub async fn execute<C: ConnectionTrait + TransactionTrait>(
     let resolution = consequences.after.resolution_count;
     match extra {
         Extra::None | Extra::Attachments(_) => {}
-        Extra::Files(_) => {
-            return Err(AppError::bad_input(
-                "fileIds",
-                "files cannot be sent with messages yet",
-            ));
-        }
         Extra::FollowUp {
             method,
             outcome,
@@ -411,6 +436,10 @@ pub async fn execute<C: ConnectionTrait + TransactionTrait>(
         Announce::Change,
     )
     .await?;
+    if !files.is_empty() {
+        let entry = events.first().map(|e| e.id);
+        crate::files::attach(&txn, files, ticket.id, entry, at).await?;
+    }
     crate::notices::after_change(
         &txn,
         crate::notices::Told {
@@ -582,6 +611,9 @@ pub struct NewTicketRequest {
     pub involved_staff: Vec<Uuid>,
     /// The case this one follows up (跟进个案): same customer, same owner and team.
     pub parent_id: Option<Uuid>,
+    /// Files the creator uploaded as evidence (`input.fileIds`), attached to the ticket and its
+    /// first timeline entry.
+    pub file_ids: Vec<Uuid>,
 }
 
 fn present(value: Option<&str>) -> Option<&str> {
@@ -698,6 +730,7 @@ pub async fn create(
         }
         active_staff(app, &request.involved_staff, "input.involvedStaffIds").await?
     };
+    crate::files::claim(&app.db, creator.id, &request.file_ids, "input.fileIds").await?;
     let policies = careline_persistence::sla::policies(&app.db).await?;
     let sla = crate::sla::initial(
         &app.db,
@@ -757,6 +790,10 @@ pub async fn create(
         ..Append::default()
     };
     let stored = journal::append(&txn, author(&ticket), append, Announce::Change).await?;
+    if !request.file_ids.is_empty() {
+        let entry = stored.first().map(|e| e.id);
+        crate::files::attach(&txn, &request.file_ids, ticket.id, entry, at).await?;
+    }
     crate::notices::after_change(
         &txn,
         crate::notices::Told {

@@ -291,10 +291,21 @@ impl CaseworkMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The ticket's id.")] id: ID,
-        #[graphql(desc = "The files to add, at least one; a ticket holds at most 20 in all.")]
+        #[graphql(
+            desc = "The files to add by URI; a ticket holds at most 20 in all. At least one file in all, here or in `fileIds`."
+        )]
         attachments: Vec<AttachmentInput>,
+        #[graphql(
+            desc = "Files the caller uploaded (`uploadFile`) and has not attached elsewhere, at most 10."
+        )]
+        file_ids: Option<Vec<ID>>,
     ) -> AppResult<Ticket> {
         let id = found_id(&id, "ticket")?;
+        let file_ids = file_ids
+            .unwrap_or_default()
+            .iter()
+            .map(|f| input_id(f, "fileIds"))
+            .collect::<AppResult<Vec<_>>>()?;
         let files: Vec<rules::AttachmentInput> = attachments
             .into_iter()
             .map(|a| rules::AttachmentInput {
@@ -305,7 +316,7 @@ impl CaseworkMutation {
             })
             .collect();
         Ok(Ticket(
-            uc::add_attachments(app(ctx)?, actor(ctx)?, id, &files).await?,
+            uc::add_attachments(app(ctx)?, actor(ctx)?, id, &files, &file_ids).await?,
         ))
     }
 

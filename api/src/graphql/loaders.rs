@@ -8,8 +8,8 @@ use crate::app::{App, reads};
 use async_graphql::dataloader::{DataLoader, Loader};
 use careline_app::rows::{
     business_calendar, corrective_action, customer, delivery, department, department_task,
-    follow_up, knowledge_article, quality_scorecard, satisfaction_rating, survey, team, ticket,
-    ticket_event, training_course, training_record, training_session, user,
+    follow_up, knowledge_article, quality_scorecard, satisfaction_rating, stored_file, survey,
+    team, ticket, ticket_event, training_course, training_record, training_session, user,
 };
 use futures_util::future::BoxFuture;
 use std::collections::HashMap;
@@ -120,6 +120,7 @@ loaders! {
     time_spent: Uuid => i64,
     surveys: Uuid => survey::Model,
     event_deliveries: Uuid => Vec<delivery::Model>,
+    event_files: Uuid => Vec<stored_file::Model>,
 }
 
 /// A loader that batches the keys asked for while the request's task runs, without a timer:

@@ -10,6 +10,7 @@ pub mod conversation;
 pub mod customers;
 pub mod depth;
 pub mod described;
+pub mod files;
 pub mod floor;
 pub mod insight;
 pub mod knowledge;
@@ -54,6 +55,7 @@ pub struct Query(
     insight::InsightQuery,
     reports::ReportQuery,
     conversation::ConversationQuery,
+    files::FileQuery,
 );
 
 /// The root mutation.
@@ -72,6 +74,7 @@ pub struct Mutation(
     insight::InsightMutation,
     reports::ReportMutation,
     conversation::ConversationMutation,
+    files::FileMutation,
 );
 
 /// The executable schema.

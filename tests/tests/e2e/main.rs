@@ -24,6 +24,7 @@ mod clients;
 mod conversation;
 mod customers;
 mod fanout;
+mod files;
 mod generative;
 mod http;
 mod i18n;

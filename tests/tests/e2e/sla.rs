@@ -765,6 +765,7 @@ async fn register(app: &TestApp, kind: &str, n: usize) -> Vec<uuid::Uuid> {
             occurred_at: None,
             involved_staff: Vec::new(),
             parent_id: None,
+            file_ids: Vec::new(),
         };
         ids.push(
             create(&app.state.app, &agent, request)

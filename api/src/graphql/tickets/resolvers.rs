@@ -236,6 +236,12 @@ pub(crate) fn new_ticket_request(input: CreateTicketInput) -> AppResult<NewTicke
         .flatten()
         .map(|id| input_id(id, "input.involvedStaffIds"))
         .collect::<AppResult<Vec<_>>>()?;
+    let file_ids = input
+        .file_ids
+        .iter()
+        .flatten()
+        .map(|id| input_id(id, "input.fileIds"))
+        .collect::<AppResult<Vec<_>>>()?;
     let attachments = input
         .attachments
         .unwrap_or_default()
@@ -272,6 +278,7 @@ pub(crate) fn new_ticket_request(input: CreateTicketInput) -> AppResult<NewTicke
         occurred_at: input.occurred_at,
         involved_staff,
         parent_id: None,
+        file_ids,
     })
 }
 

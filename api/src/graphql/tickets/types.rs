@@ -453,6 +453,20 @@ impl TicketEvent {
                 .collect(),
         )
     }
+    /// Files sent with this entry.
+    #[graphql(complexity = "10 * child_complexity")]
+    async fn files(&self, ctx: &Context<'_>) -> AppResult<Vec<crate::graphql::files::StoredFile>> {
+        let files = loaders(ctx)?
+            .event_files
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?
+            .unwrap_or_default();
+        Ok(crate::graphql::files::StoredFile::all(
+            crate::graphql::app(ctx)?,
+            files,
+        ))
+    }
 }
 
 /// A follow-up visit (回访).
@@ -1124,6 +1138,8 @@ pub struct CreateTicketInput {
     pub team_id: Option<ID>,
     /// For a complaint taken by staff: the employees it is about.
     pub involved_staff_ids: Option<Vec<ID>>,
+    /// Evidence the caller uploaded (`uploadFile`) and has not attached elsewhere, at most 10.
+    pub file_ids: Option<Vec<ID>>,
 }
 
 /// Narrows the ticket list; every given field must match.
