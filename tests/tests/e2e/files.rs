@@ -578,3 +578,127 @@ async fn apollo_upload_client_uploads_a_file_that_downloads_intact() {
     assert_eq!(seen["downloaded"], seen["file"]["sha256"], "{seen}");
     assert_eq!(seen["status"], 200, "{seen}");
 }
+
+#[tokio::test]
+async fn photos_travel_with_a_customers_message_and_an_agents_reply_in_the_conversation() {
+    use careline_tests::kit::{ACKNOWLEDGE, ALICE, CLAIM, HAN_MEIMEI, LI_LEI, ok};
+    let app = TestApp::spawn().await;
+    let customer = app.login(LI_LEI).await;
+    let other = app.login(HAN_MEIMEI).await;
+    let alice = app.login(ALICE).await;
+    let created = ok(
+        &app,
+        &customer,
+        "mutation($i: CreateTicketInput!) { createTicket(input: $i) { id } }",
+        json!({ "i": { "kind": "AFTER_SALES", "channel": "MOBILE_APP", "subject": "Broken screen",
+            "description": "The screen cracked on delivery." } }),
+    )
+    .await;
+    let ticket = created["createTicket"]["id"].clone();
+    ok(&app, &alice, CLAIM, json!({ "id": ticket })).await;
+    ok(&app, &alice, ACKNOWLEDGE, json!({ "id": ticket })).await;
+
+    const POST: &str = "mutation($t: ID!, $b: String!, $f: [ID!]) {
+        postCustomerMessage(ticketId: $t, body: $b, fileIds: $f) { id files { fileName contentType } } }";
+    // Someone else's upload is refused like an unknown id, and nothing is written.
+    let theirs = upload(&app, &other, "theirs.png", png()).await;
+    let refused = app
+        .gql(
+            Some(&customer),
+            POST,
+            json!({ "t": ticket, "b": "see photo", "f": [theirs["id"]] }),
+        )
+        .await;
+    assert_eq!(error_code(&refused), Some("BAD_USER_INPUT"), "{refused}");
+    assert_eq!(refused["errors"][0]["extensions"]["field"], "fileIds");
+
+    let photo = upload(&app, &customer, "screen.png", png()).await;
+    let posted = ok(
+        &app,
+        &customer,
+        POST,
+        json!({ "t": ticket, "b": "Here is the photo.", "f": [photo["id"]] }),
+    )
+    .await;
+    assert_eq!(
+        posted["postCustomerMessage"]["files"],
+        json!([{ "fileName": "screen.png", "contentType": "image/png" }])
+    );
+    // A file goes with one message only.
+    let again = app
+        .gql(
+            Some(&customer),
+            POST,
+            json!({ "t": ticket, "b": "again", "f": [photo["id"]] }),
+        )
+        .await;
+    assert_eq!(error_code(&again), Some("BAD_USER_INPUT"), "{again}");
+
+    let manual = upload(
+        &app,
+        &alice,
+        "manual.pdf",
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n".to_vec(),
+    )
+    .await;
+    ok(
+        &app,
+        &alice,
+        "mutation($i: ReplyInput!) { sendReply(input: $i) { id } }",
+        json!({ "i": { "ticketId": ticket, "body": "Please follow the manual.", "fileIds": [manual["id"]] } }),
+    )
+    .await;
+
+    // The conversation carries both, and the agent downloads the customer's photo by its link.
+    let seen = ok(
+        &app,
+        &customer,
+        "query($id: ID!) { ticket(id: $id) { conversation { nodes { kind files { fileName url } } } } }",
+        json!({ "id": ticket }),
+    )
+    .await;
+    let nodes = seen["ticket"]["conversation"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let with_files: Vec<(&str, &str)> = nodes
+        .iter()
+        .flat_map(|n| {
+            n["files"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| (n["kind"].as_str().unwrap(), f["fileName"].as_str().unwrap()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(
+        with_files,
+        [
+            ("CUSTOMER_MESSAGE", "screen.png"),
+            ("CUSTOMER_REPLY", "manual.pdf")
+        ]
+    );
+    let as_agent = ok(
+        &app,
+        &alice,
+        "query($id: ID!) { ticket(id: $id) { conversation { nodes { files { url } } } } }",
+        json!({ "id": ticket }),
+    )
+    .await;
+    let url = as_agent["ticket"]["conversation"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|n| {
+            n["files"]
+                .as_array()
+                .unwrap()
+                .first()
+                .map(|f| f["url"].clone())
+        })
+        .unwrap();
+    let downloaded = app.client.get(absolute(&app, &url)).send().await.unwrap();
+    assert_eq!(downloaded.status(), 200);
+    assert_eq!(downloaded.bytes().await.unwrap().to_vec(), png());
+}
