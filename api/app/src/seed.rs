@@ -635,7 +635,8 @@ async fn demo_tickets(
     .await?;
     corrective_actions::set_status(db, fix.id, "OPEN", "DONE", None).await?;
 
-    // A customer's app inquiry: answered, resolved and rated.
+    // A customer's app inquiry: a conversation (the agent asks and waits, the customer
+    // answers in the app), then answered, resolved and rated.
     let inquiry = create(
         li_lei.clone(),
         app_intake(
@@ -646,6 +647,25 @@ async fn demo_tickets(
     )
     .await?;
     act(&aaron, inquiry, ack("Thanks for asking!"), Extra::None).await?;
+    act(
+        &aaron,
+        inquiry,
+        Command::ReplyToCustomer {
+            body: "Which model do you have? It is printed under the lid.".to_owned(),
+            wait_for_customer: true,
+        },
+        Extra::None,
+    )
+    .await?;
+    act(
+        &li_lei,
+        inquiry,
+        Command::CustomerMessage {
+            body: "It says AquaPure 3.".to_owned(),
+        },
+        Extra::None,
+    )
+    .await?;
     act(
         &aaron,
         inquiry,
