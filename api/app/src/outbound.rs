@@ -251,7 +251,14 @@ pub async fn deliver_due(app: &App, now: DateTime<Utc>) -> AppResult<usize> {
                     finished += 1;
                 }
                 Outcome::Failed(why) => {
-                    tracing::warn!(delivery.id = %d.id, delivery.channel = %d.channel, attempt = d.attempts + 1, reason = %why, "delivery failed");
+                    // The reason stays on the delivery, for leads: a mail server's answer may
+                    // quote the recipient's address, which has no place in the logs.
+                    tracing::warn!(
+                        delivery.id = %d.id,
+                        delivery.channel = %d.channel,
+                        attempt = d.attempts + 1,
+                        "delivery failed"
+                    );
                     let next = next_attempt(d.attempts + 1, at);
                     if conversation::mark_attempt_failed(&app.db, d.id, &why, next, at).await? {
                         finished += 1;
