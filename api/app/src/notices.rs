@@ -11,7 +11,7 @@ use careline_domain::notice::{
     StaffNotice, Template,
 };
 use careline_domain::report::Language;
-use careline_domain::ticket::EventDraft;
+use careline_domain::ticket::{EventDraft, TicketEventKind};
 use careline_persistence::conversation;
 use careline_persistence::entity::{customer, delivery, notification, ticket, ticket_event};
 use careline_persistence::{outbox, users};
@@ -77,7 +77,7 @@ pub async fn after_change<C: ConnectionTrait>(db: &C, told: Told<'_>) -> AppResu
         ));
     }
     for entry in told.entries {
-        if entry.kind == "CUSTOMER_MESSAGE"
+        if entry.kind == TicketEventKind::CustomerMessage.as_str()
             && let Some(holder) = t.assignee_id.or(t.owner_id)
         {
             inbox.push(entry_row(
