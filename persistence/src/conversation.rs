@@ -251,14 +251,6 @@ pub async fn retry<C: ConnectionTrait>(
     Ok(Delivery::find_by_id(id).one(db).await?)
 }
 
-/// One delivery.
-pub async fn delivery<C: ConnectionTrait>(
-    db: &C,
-    id: Uuid,
-) -> Result<Option<delivery::Model>, StoreError> {
-    Ok(Delivery::find_by_id(id).one(db).await?)
-}
-
 /// Deliveries that failed, newest first, after `after`; and how many there are.
 pub async fn failed<C: ConnectionTrait>(
     db: &C,

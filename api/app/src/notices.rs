@@ -7,8 +7,7 @@
 use crate::error::AppResult;
 use careline_domain::event::{Envelope, Event, InboxEntry};
 use careline_domain::notice::{
-    self, ContactPreferences, DeliveryStatus, NotificationChannel, NotificationEvent, Reach,
-    StaffNotice, Template,
+    self, ContactPreferences, NotificationChannel, NotificationEvent, Reach, StaffNotice, Template,
 };
 use careline_domain::report::Language;
 use careline_domain::ticket::{EventDraft, TicketEventKind};
@@ -333,9 +332,4 @@ pub async fn template_in_force<C: ConnectionTrait>(
             None => shipped,
         },
     )
-}
-
-/// Whether a delivery is still to be sent.
-pub fn is_pending(status: &str) -> bool {
-    status == DeliveryStatus::Pending.as_str()
 }

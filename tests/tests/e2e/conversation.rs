@@ -284,6 +284,28 @@ fn signature_ok(req: &HttpRequest, body: &[u8]) -> bool {
     mac.verify_slice(&given).is_ok()
 }
 
+impl Gateway {
+    /// Settings that send SMS to this gateway.
+    fn settings(&self) -> impl Fn(&mut careline_api::config::Settings) + Clone + 'static {
+        let url = self.url.clone();
+        move |s| {
+            s.channels.sms_webhook_url = Some(url.clone());
+            s.channels.sms_webhook_secret = Some(SMS_SECRET.to_owned());
+        }
+    }
+}
+
+/// Staff add a phone number to the customer's record.
+async fn give_phone(app: &TestApp, staff: &str, customer_id: &str) {
+    ok(
+        app,
+        staff,
+        "mutation($id: ID!) { updateCustomer(id: $id, input: { phone: \"13912345678\" }) { id } }",
+        json!({ "id": customer_id }),
+    )
+    .await;
+}
+
 async fn gateway() -> Gateway {
     let received = Arc::new(Mutex::new(Vec::new()));
     let status = Arc::new(AtomicU16::new(200));
@@ -330,12 +352,7 @@ async fn gateway() -> Gateway {
 #[tokio::test]
 async fn replies_reach_the_customer_by_signed_sms_retried_then_failed_for_leads_to_retry() {
     let gw = gateway().await;
-    let url = gw.url.clone();
-    let app = TestApp::spawn_with(move |s| {
-        s.channels.sms_webhook_url = Some(url);
-        s.channels.sms_webhook_secret = Some(SMS_SECRET.to_owned());
-    })
-    .await;
+    let app = TestApp::spawn_with(gw.settings()).await;
     let customer = app.login(LI_LEI).await;
     let alice = app.login(ALICE).await;
     let sam = app.login(SAM).await;
@@ -353,13 +370,7 @@ async fn replies_reach_the_customer_by_signed_sms_retried_then_failed_for_leads_
         prefs["setContactPreferences"]["contactPreferences"]["channels"],
         json!(["APP", "SMS"])
     );
-    ok(
-        &app,
-        &alice,
-        "mutation($id: ID!) { updateCustomer(id: $id, input: { phone: \"13912345678\" }) { id } }",
-        json!({ "id": customer_id }),
-    )
-    .await;
+    give_phone(&app, &alice, &customer_id).await;
 
     let reply = ok(
         &app,
@@ -477,12 +488,7 @@ async fn replies_reach_the_customer_by_signed_sms_retried_then_failed_for_leads_
 #[tokio::test]
 async fn quiet_hours_hold_sms_until_they_end_and_unconfigured_email_is_suppressed() {
     let gw = gateway().await;
-    let url = gw.url.clone();
-    let app = TestApp::spawn_with(move |s| {
-        s.channels.sms_webhook_url = Some(url);
-        s.channels.sms_webhook_secret = Some(SMS_SECRET.to_owned());
-    })
-    .await;
+    let app = TestApp::spawn_with(gw.settings()).await;
     let customer = app.login(LI_LEI).await;
     let alice = app.login(ALICE).await;
     let sam = app.login(SAM).await;
@@ -511,13 +517,7 @@ async fn quiet_hours_hold_sms_until_they_end_and_unconfigured_email_is_suppresse
     }
 
     // Quiet hours around now (Shanghai time): the SMS waits until they end.
-    ok(
-        &app,
-        &alice,
-        "mutation($id: ID!) { updateCustomer(id: $id, input: { phone: \"13912345678\" }) { id } }",
-        json!({ "id": customer_id }),
-    )
-    .await;
+    give_phone(&app, &alice, &customer_id).await;
     let now = app.state.app.now();
     let local = now.with_timezone(&chrono_tz::Asia::Shanghai);
     let start = (local - Duration::hours(1)).format("%H:%M").to_string();
@@ -882,13 +882,8 @@ async fn an_agents_reply_reaches_the_customer_by_email_through_a_real_smtp_serve
 #[tokio::test]
 async fn two_instances_send_each_delivery_once() {
     let gw = gateway().await;
-    let url = gw.url.clone();
-    let configure = move |s: &mut careline_api::config::Settings| {
-        s.channels.sms_webhook_url = Some(url.clone());
-        s.channels.sms_webhook_secret = Some(SMS_SECRET.to_owned());
-    };
-    let a = TestApp::spawn_with(configure.clone()).await;
-    let b = a.spawn_sharing(configure).await;
+    let a = TestApp::spawn_with(gw.settings()).await;
+    let b = a.spawn_sharing(gw.settings()).await;
     let customer = a.login(LI_LEI).await;
     let alice = a.login(ALICE).await;
     let (ticket, customer_id) = open_inquiry(&a, &customer, &alice).await;
@@ -899,13 +894,7 @@ async fn two_instances_send_each_delivery_once() {
         json!({ "c": customer_id, "i": { "channels": ["SMS"] } }),
     )
     .await;
-    ok(
-        &a,
-        &alice,
-        "mutation($id: ID!) { updateCustomer(id: $id, input: { phone: \"13912345678\" }) { id } }",
-        json!({ "id": customer_id }),
-    )
-    .await;
+    give_phone(&a, &alice, &customer_id).await;
     for i in 0..20 {
         ok(
             &a,
