@@ -169,6 +169,24 @@ pub struct Config {
     #[arg(long, env = "MAX_FILE_BYTES", default_value_t = careline_app::files::DEFAULT_MAX_FILE_BYTES)]
     pub max_file_bytes: u64,
 
+    /// The key that encrypts stored secrets (mailbox passwords): 32 bytes in base64 or hex.
+    /// Development: generated once and kept in ./data/data-key. Production: required.
+    #[arg(long, env = "DATA_KEY", hide_env_values = true)]
+    pub data_key: Option<String>,
+
+    /// The key that signs inbound mail posted to /inbound/email/{mailboxId} (at least 16
+    /// characters). Unset: that endpoint answers 404.
+    #[arg(long, env = "INBOUND_EMAIL_SECRET", hide_env_values = true)]
+    pub inbound_email_secret: Option<String>,
+
+    /// The largest email imported, in bytes (default 25 MiB); larger ones are set aside.
+    #[arg(long, env = "MAX_EMAIL_BYTES", default_value_t = careline_domain::email::DEFAULT_MAX_EMAIL_BYTES)]
+    pub max_email_bytes: u64,
+
+    /// How often each mailbox is polled, in seconds (default 60).
+    #[arg(long, env = "MAILBOX_POLL_SECONDS", default_value_t = 60)]
+    pub mailbox_poll_seconds: u64,
+
     /// Directory for the development JWT secret and the default SQLite file.
     #[arg(long, env = "DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
@@ -257,6 +275,22 @@ pub struct Settings {
     pub file_store: careline_app::files::StoreConfig,
     /// The largest upload, in bytes (`MAX_FILE_BYTES`).
     pub max_file_bytes: u64,
+    /// The email channel: data key, limits, poll period.
+    pub mail: careline_app::email::MailSettings,
+    /// `INBOUND_EMAIL_SECRET`; unset turns the inbound mail endpoint off.
+    pub inbound_email_secret: Option<Secret>,
+    /// Whether this instance polls mailboxes (tests poll by hand unless they turn it on).
+    pub mailbox_worker: bool,
+}
+
+/// A secret whose `Debug` shows nothing.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
 }
 
 /// Where email and SMS to customers go. Its `Debug` hides the URLs and the secret: an SMTP URL
@@ -351,6 +385,13 @@ impl Settings {
             delivery_worker: false,
             file_store: careline_app::files::StoreConfig::Memory,
             max_file_bytes: careline_app::files::DEFAULT_MAX_FILE_BYTES,
+            mail: careline_app::email::MailSettings {
+                data_key: careline_app::secrets::DataKey::new(&[42; 32]),
+                own_address: Some("noreply@careline.test".to_owned()),
+                ..Default::default()
+            },
+            inbound_email_secret: None,
+            mailbox_worker: false,
         }
     }
 }
@@ -415,6 +456,25 @@ impl Config {
         if self.max_file_bytes == 0 || self.max_file_bytes > 1024 * 1024 * 1024 {
             bail!("MAX_FILE_BYTES must be between 1 and 1073741824 (1 GiB)");
         }
+        if self.max_email_bytes < 1024 || self.max_email_bytes > 1024 * 1024 * 1024 {
+            bail!("MAX_EMAIL_BYTES must be between 1024 and 1073741824 (1 GiB)");
+        }
+        if self.mailbox_poll_seconds == 0 || self.mailbox_poll_seconds > 86_400 {
+            bail!("MAILBOX_POLL_SECONDS must be between 1 and 86400");
+        }
+        let inbound_email_secret = match self.inbound_email_secret.as_deref() {
+            None | Some("") => None,
+            Some(s) if s.len() < 16 => bail!("INBOUND_EMAIL_SECRET must be at least 16 characters"),
+            Some(s) => Some(Secret(s.to_owned())),
+        };
+        let data_key = match self.data_key.as_deref().filter(|k| !k.is_empty()) {
+            Some(key) => careline_app::secrets::DataKey::parse(key)?,
+            None if production => bail!(
+                "DATA_KEY is required in production (32 bytes in base64 or hex; e.g. openssl rand -base64 32)"
+            ),
+            None => dev_data_key(&self.data_dir)?,
+        };
+        let own_address = careline_app::outbound::address_of(&self.smtp_from);
         let bootstrap_admin = match (&self.bootstrap_admin_email, &self.bootstrap_admin_password) {
             (Some(email), Some(password)) => Some((email.clone(), password.clone())),
             (None, None) => None,
@@ -470,6 +530,14 @@ impl Config {
             delivery_worker: true,
             file_store,
             max_file_bytes: self.max_file_bytes,
+            mail: careline_app::email::MailSettings {
+                data_key,
+                max_email_bytes: self.max_email_bytes,
+                poll_every: std::time::Duration::from_secs(self.mailbox_poll_seconds),
+                own_address,
+            },
+            inbound_email_secret,
+            mailbox_worker: true,
         })
     }
 
@@ -526,6 +594,24 @@ fn dev_secret(dir: &Path) -> anyhow::Result<Vec<u8>> {
     let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     write_private(&path, &secret).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(secret.into_bytes())
+}
+
+/// The development data key: generated on first start and kept, so stored mailbox passwords
+/// survive restarts.
+fn dev_data_key(dir: &Path) -> anyhow::Result<careline_app::secrets::DataKey> {
+    use base64::Engine;
+    let path = dir.join("data-key");
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && let Ok(key) = careline_app::secrets::DataKey::parse(&existing)
+    {
+        return Ok(key);
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut bytes = [0u8; 32];
+    rand::Rng::fill(&mut rand::rng(), &mut bytes[..]);
+    let text = base64::engine::general_purpose::STANDARD.encode(bytes);
+    write_private(&path, &text).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(careline_app::secrets::DataKey::new(&bytes))
 }
 
 #[cfg(unix)]

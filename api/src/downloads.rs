@@ -88,7 +88,7 @@ async fn serve(req: &HttpRequest, state: &AppState, id: &str, wanted: Wanted<'_>
     }
 }
 
-fn refusal(locale: crate::i18n::Locale, err: &AppError) -> HttpResponse {
+pub(crate) fn refusal(locale: crate::i18n::Locale, err: &AppError) -> HttpResponse {
     let (status, message) = match err {
         AppError::Unauthenticated(m) => (StatusCode::UNAUTHORIZED, m.as_str()),
         AppError::Forbidden(m) => (StatusCode::FORBIDDEN, m.as_str()),

@@ -9,6 +9,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod http;
 pub mod i18n;
+pub mod inbound;
 pub mod metrics;
 pub mod persisted;
 pub mod proxy;

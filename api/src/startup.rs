@@ -51,6 +51,7 @@ impl Application {
         let app = crate::app::App::new(db, Arc::new(crate::app::Clock::default()), outbox_signal)
             .with_quality_alert_threshold(settings.quality_alert_threshold)
             .with_outbound(settings.channels.outbound()?)
+            .with_mail(settings.mail.clone())
             .with_files(
                 careline_app::files::FileStore::open(
                     &settings.file_store,
@@ -103,6 +104,9 @@ impl Application {
         }
         if state.settings.delivery_worker {
             crate::app::outbound::spawn(state.app.clone(), state.shutdown.subscribe());
+        }
+        if state.settings.mailbox_worker {
+            crate::app::imap::spawn(state.app.clone(), state.shutdown.subscribe());
         }
         let schema = build_schema(Some(state.clone()), !state.settings.introspection_enabled());
         let listener = TcpListener::bind((state.settings.host.as_str(), state.settings.port))
@@ -242,6 +246,10 @@ fn serve(listener: TcpListener, state: AppState, schema: CarelineSchema) -> anyh
             .route("/readyz", web::get().to(http::readyz))
             .route("/metrics", web::get().to(http::metrics))
             .route("/files/{id}", web::get().to(downloads::stored_file))
+            .route(
+                "/inbound/email/{mailbox}",
+                web::post().to(crate::inbound::email),
+            )
             .route("/reports/{file}", web::get().to(downloads::report_file))
             .route(
                 "/reports/{id}/{file}",

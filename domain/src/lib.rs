@@ -45,6 +45,7 @@ macro_rules! contract_enum {
 
 pub mod contact;
 pub mod customer;
+pub mod email;
 pub mod error;
 pub mod event;
 pub mod knowledge;

@@ -142,6 +142,8 @@ pub enum Action {
     ManageNotificationTemplates,
     /// See deliveries that failed and try them again.
     ManageDeliveries,
+    /// Connect, change and poll the department's mailboxes.
+    ManageMailboxes,
 }
 
 use Role::*;
@@ -160,7 +162,7 @@ const ALL_STAFF: &[Role] = &[
 
 impl Action {
     /// Every action, in table order.
-    pub const ALL: [Action; 66] = [
+    pub const ALL: [Action; 67] = [
         Action::ReadStaffDirectory,
         Action::ReadDepartments,
         Action::ReadCustomerAccounts,
@@ -227,6 +229,7 @@ impl Action {
         Action::ReadNotificationTemplates,
         Action::ManageNotificationTemplates,
         Action::ManageDeliveries,
+        Action::ManageMailboxes,
     ];
 
     /// The roles that may attempt this action.
@@ -340,6 +343,7 @@ impl Action {
             Action::ReadNotificationTemplates => ALL_STAFF,
             Action::ManageNotificationTemplates => &[Manager, Admin],
             Action::ManageDeliveries => LEADS,
+            Action::ManageMailboxes => &[Manager, Admin],
         }
     }
 
@@ -412,6 +416,7 @@ impl Action {
             Action::ReadNotificationTemplates => "read the templates of messages to customers",
             Action::ManageNotificationTemplates => "edit the templates of messages to customers",
             Action::ManageDeliveries => "see and retry failed deliveries to customers",
+            Action::ManageMailboxes => "connect, change and poll the department's mailboxes",
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod conversation;
 pub mod corrective_actions;
 pub mod customers;
 pub mod department_tasks;
+pub mod email;
 pub mod entity;
 pub mod error;
 pub mod files;

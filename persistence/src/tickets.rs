@@ -43,7 +43,7 @@ pub struct NewTicket {
     /// The team that handles it.
     pub team_id: Option<Uuid>,
     /// Who registered it.
-    pub created_by: Uuid,
+    pub created_by: Option<Uuid>,
     /// Its response-time targets.
     pub sla: SlaClocks,
     /// The employees a complaint is about (already checked to be active staff).
@@ -283,7 +283,7 @@ pub async fn insert<C: ConnectionTrait>(
         resolution_count: Set(0),
         follow_up_since_resolution: Set(false),
         rated_since_resolution: Set(false),
-        created_by: Set(Some(new.created_by)),
+        created_by: Set(new.created_by),
         created_at: Set(at),
         updated_at: Set(at),
         version: Set(1),

@@ -93,7 +93,7 @@ async fn ticket(db: &DatabaseConnection, by: Uuid, kind: TicketKind) -> tickets:
             customer_id: customer.id,
             owner_id: Some(by),
             team_id: None,
-            created_by: by,
+            created_by: Some(by),
             sla: SlaClocks::default(),
             involved_staff: Vec::new(),
             parent_id: None,

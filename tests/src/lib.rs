@@ -7,6 +7,7 @@
 //! servers a test starts itself to break them ([`redis`], [`postgres`], [`process`]).
 
 pub mod kit;
+pub mod mail;
 pub mod postgres;
 pub mod process;
 pub mod redis;

@@ -223,6 +223,17 @@ pub async fn upload(
     file_name: &str,
     bytes: Vec<u8>,
 ) -> AppResult<stored_file::Model> {
+    keep(app, actor.id(), file_name, bytes).await
+}
+
+/// [`upload`] on behalf of `uploaded_by` (a person, or the mailbox a mail's attachment came
+/// from): the same checks, refused against `file`.
+pub async fn keep(
+    app: &App,
+    uploaded_by: Uuid,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> AppResult<stored_file::Model> {
     let size = bytes.len() as u64;
     if size == 0 {
         return Err(AppError::bad_input("file", "the file is empty"));
@@ -255,7 +266,7 @@ pub async fn upload(
         .map_err(|e| AppError::internal(e, "writing an upload to the file store"))?;
     let row = stored_file::Model {
         id,
-        uploaded_by: actor.id(),
+        uploaded_by,
         file_name,
         content_type: content_type.to_owned(),
         size_bytes: size as i64,

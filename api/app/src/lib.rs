@@ -16,9 +16,11 @@ pub mod casework;
 pub mod clock;
 pub mod conversation;
 pub mod customers;
+pub mod email;
 pub mod error;
 pub mod files;
 pub mod floor;
+pub mod imap;
 pub mod knowledge;
 pub mod kpi;
 pub mod notices;
@@ -30,6 +32,7 @@ pub mod render;
 pub mod reports;
 pub mod reviews;
 pub mod scheduler;
+pub mod secrets;
 pub mod seed;
 pub mod sessions;
 pub mod sla;
@@ -48,7 +51,7 @@ pub use error::{AppError, AppResult};
 pub mod rows {
     pub use careline_persistence::entity::{
         article_revision, business_calendar, corrective_action, customer, delivery, department,
-        department_task, escalation, follow_up, handover, knowledge_article, notification,
+        department_task, escalation, follow_up, handover, knowledge_article, mailbox, notification,
         quality_review, quality_scorecard, reply_template, review_cycle, satisfaction_rating,
         shift, sla_policy, stored_file, survey, survey_invitation, team, ticket, ticket_event,
         time_entry, training_course, training_record, training_session, user,
@@ -81,6 +84,8 @@ pub struct App {
     pub outbound: outbound::Outbound,
     /// Where uploaded files live, and the key their download links are signed with.
     pub files: files::FileStore,
+    /// The email channel's settings (the data key, limits, poll period).
+    pub mail: Arc<email::MailSettings>,
 }
 
 impl App {
@@ -98,7 +103,14 @@ impl App {
             quality_alert_threshold: 70.0,
             outbound: outbound::Outbound::default(),
             files: files::FileStore::in_memory(),
+            mail: Arc::new(email::MailSettings::default()),
         }
+    }
+
+    /// The same application with these email channel settings.
+    pub fn with_mail(mut self, mail: email::MailSettings) -> Self {
+        self.mail = Arc::new(mail);
+        self
     }
 
     /// The same application sending email and SMS through `outbound`.

@@ -9,8 +9,10 @@
 //! 2xx answer means sent (a JSON `id` in the answer is kept as the message's reference).
 
 use crate::App;
+use crate::email::Threading;
 use crate::error::AppResult;
 use crate::notices;
+use crate::secrets::DataKey;
 use careline_domain::notice::{NotificationChannel, StaffNotice, next_attempt};
 use careline_domain::role::Role;
 use careline_persistence::conversation;
@@ -64,6 +66,14 @@ impl Outbound {
     }
 }
 
+/// The address of a mailbox written `Name <address>` (e.g. `SMTP_FROM`), lowercase.
+pub fn address_of(mailbox: &str) -> Option<String> {
+    mailbox
+        .parse::<Mailbox>()
+        .ok()
+        .map(|m| m.email.to_string().to_lowercase())
+}
+
 /// Email over SMTP.
 pub struct EmailSender {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -88,32 +98,94 @@ impl EmailSender {
         })
     }
 
-    /// Sends one email; its Message-ID, or why not.
-    async fn send(&self, d: &delivery::Model) -> Result<String, String> {
+    /// Sends one email; its Message-ID, or why not. A mail about a ticket carries the
+    /// ticket's number in its subject and, when the customer wrote to a mailbox, goes out from
+    /// that mailbox (through its own SMTP server when it has one) as a reply in the thread.
+    async fn send(
+        &self,
+        d: &delivery::Model,
+        thread: Option<&Threading>,
+        key: &DataKey,
+    ) -> Result<String, String> {
         let to: Mailbox = d
             .address
             .as_deref()
             .unwrap_or_default()
             .parse()
             .map_err(|_| "the email address on record is not valid".to_owned())?;
-        let message_id = format!("<{}@{}>", d.id, self.domain);
+        let mailbox = thread.and_then(|t| t.mailbox.as_ref());
+        let from = match mailbox {
+            Some(mb) => Mailbox::new(
+                Some(mb.name.clone()),
+                mb.address
+                    .parse()
+                    .map_err(|_| "the mailbox's address is not valid".to_owned())?,
+            ),
+            None => self.from.clone(),
+        };
+        let domain = match mailbox {
+            Some(_) => from.email.domain().to_owned(),
+            None => self.domain.clone(),
+        };
+        let message_id = format!("<{}@{}>", d.id, domain);
         let html = format!(
             "<!doctype html><html><body><p>{}</p></body></html>",
             escape_html(&d.body).replace('\n', "<br>")
         );
-        let message = Message::builder()
-            .from(self.from.clone())
+        let subject = d.subject.clone().unwrap_or_default();
+        let mut builder = Message::builder()
+            .from(from)
             .to(to)
-            .subject(d.subject.clone().unwrap_or_default())
-            .message_id(Some(message_id.clone()))
+            .message_id(Some(message_id.clone()));
+        match thread {
+            Some(t) => {
+                builder = builder.subject(careline_domain::email::subject_for(&subject, &t.number));
+                if let Some(parent) = &t.in_reply_to {
+                    builder = builder.in_reply_to(parent.clone());
+                }
+                if !t.references.is_empty() {
+                    builder = builder.references(t.references.join(" "));
+                }
+            }
+            None => builder = builder.subject(subject),
+        }
+        let message = builder
             .multipart(MultiPart::alternative_plain_html(d.body.clone(), html))
             .map_err(|e| format!("the message could not be built: {e}"))?;
-        self.transport
-            .send(message)
-            .await
-            .map(|_| message_id)
+        let sent = match mailbox.and_then(|mb| mb.smtp_url.as_deref().map(|url| (mb, url))) {
+            Some((mb, url)) => {
+                own_transport(url, mb.smtp_secret.as_deref(), key)?
+                    .send(message)
+                    .await
+            }
+            None => self.transport.send(message).await,
+        };
+        sent.map(|_| message_id)
             .map_err(|e| format!("the mail server refused or was unreachable: {e}"))
     }
+}
+
+/// The SMTP transport of a mailbox that sends through its own server.
+fn own_transport(
+    url: &str,
+    sealed: Option<&str>,
+    key: &DataKey,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        .map_err(|_| "the mailbox's SMTP URL is not usable".to_owned())?
+        .timeout(Some(SEND_TIMEOUT));
+    if let Some(sealed) = sealed {
+        let password = key.open(sealed).map_err(|_| {
+            "the mailbox's SMTP password cannot be decrypted with this DATA_KEY".to_owned()
+        })?;
+        let user = reqwest::Url::parse(url)
+            .map(|u| u.username().to_owned())
+            .unwrap_or_default();
+        builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+            user, password,
+        ));
+    }
+    Ok(builder.build())
 }
 
 fn escape_html(text: &str) -> String {
@@ -148,6 +220,22 @@ pub fn sign(secret: &[u8], body: &[u8]) -> String {
         .unwrap_or_else(|_| unreachable!("HMAC accepts every key length"));
     mac.update(body);
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Whether `header` is the `sha256=<hex>` signature of `body` under `secret` (compared in
+/// constant time).
+pub fn verify(secret: &[u8], body: &[u8], header: &str) -> bool {
+    let Some(sig) = header
+        .trim()
+        .strip_prefix("sha256=")
+        .and_then(|h| hex::decode(h).ok())
+    else {
+        return false;
+    };
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts every key length"));
+    mac.update(body);
+    mac.verify_slice(&sig).is_ok()
 }
 
 impl SmsSender {
@@ -201,13 +289,46 @@ enum Outcome {
     NotConfigured(&'static str),
 }
 
-async fn attempt(outbound: &Outbound, d: &delivery::Model) -> Outcome {
+async fn attempt(app: &App, d: &delivery::Model) -> Outcome {
+    let outbound = &app.outbound;
     match NotificationChannel::parse(&d.channel) {
         Some(NotificationChannel::Email) => match &outbound.email {
-            Some(sender) => sender
-                .send(d)
-                .await
-                .map_or_else(Outcome::Failed, Outcome::Sent),
+            Some(sender) => {
+                let thread = match d.ticket_id {
+                    Some(ticket_id) => match crate::email::threading(app, ticket_id).await {
+                        Ok(thread) => thread,
+                        Err(_) => {
+                            return Outcome::Failed(
+                                "the ticket's thread could not be read".to_owned(),
+                            );
+                        }
+                    },
+                    None => None,
+                };
+                match sender.send(d, thread.as_ref(), &app.mail.data_key).await {
+                    Ok(message_id) => {
+                        if let Some(ticket_id) = d.ticket_id {
+                            let mailbox = thread
+                                .as_ref()
+                                .and_then(|t| t.mailbox.as_ref())
+                                .map(|m| m.id);
+                            if let Err(err) = crate::email::sent_in_thread(
+                                app,
+                                ticket_id,
+                                d.event_id,
+                                mailbox,
+                                &message_id,
+                            )
+                            .await
+                            {
+                                tracing::warn!(delivery.id = %d.id, error.detail = ?err, "a sent mail could not be added to its thread");
+                            }
+                        }
+                        Outcome::Sent(message_id)
+                    }
+                    Err(why) => Outcome::Failed(why),
+                }
+            }
             None => Outcome::NotConfigured("email is not configured (SMTP_URL)"),
         },
         Some(NotificationChannel::Sms) => match &outbound.sms {
@@ -233,7 +354,7 @@ pub async fn deliver_due(app: &App, now: DateTime<Utc>) -> AppResult<usize> {
         let full = claimed.len() as u64 == BATCH;
         let outcomes: Vec<(delivery::Model, Outcome)> = futures_util::stream::iter(claimed)
             .map(|d| async move {
-                let outcome = attempt(&app.outbound, &d).await;
+                let outcome = attempt(app, &d).await;
                 (d, outcome)
             })
             .buffer_unordered(CONCURRENCY)
@@ -336,6 +457,16 @@ mod tests {
             sign(b"Jefe", b"what do ya want for nothing?"),
             "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+    }
+
+    #[test]
+    fn signatures_verify_only_for_their_body_and_key() {
+        let sig = sign(b"key-0123456789abcdef", b"body");
+        assert!(verify(b"key-0123456789abcdef", b"body", &sig));
+        assert!(!verify(b"key-0123456789abcdef", b"body2", &sig));
+        assert!(!verify(b"other-0123456789abcd", b"body", &sig));
+        assert!(!verify(b"key-0123456789abcdef", b"body", "sha256=zz"));
+        assert!(!verify(b"key-0123456789abcdef", b"body", &sig[7..]));
     }
 
     #[test]

@@ -352,3 +352,11 @@ pub async fn event_files(
 ) -> AppResult<HashMap<Uuid, Vec<stored_file::Model>>> {
     super::files::of_events(db, keys).await
 }
+
+/// The Message-ID of each timeline entry that came in or went out as mail.
+pub async fn event_message_ids(
+    db: &DatabaseConnection,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, String>> {
+    Ok(careline_persistence::email::message_ids_of_events(db, keys).await?)
+}

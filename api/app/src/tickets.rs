@@ -731,20 +731,102 @@ pub async fn create(
         active_staff(app, &request.involved_staff, "input.involvedStaffIds").await?
     };
     crate::files::claim(&app.db, creator.id, &request.file_ids, "input.fileIds").await?;
-    let policies = careline_persistence::sla::policies(&app.db).await?;
-    let sla = crate::sla::initial(
+    // A follow-up case is about its parent's customer, whatever contact details were typed.
+    let customer = match &parent {
+        Some(p) => FilingCustomer::Known(p.customer.clone()),
+        None => FilingCustomer::Source(source),
+    };
+    let filed = file(
         &app.db,
+        Filing {
+            intake,
+            customer,
+            occurred_at: request.occurred_at,
+            owner_id,
+            team_id,
+            created_by: Some(creator.id),
+            involved_staff,
+            parent: parent.as_ref().map(|p| &p.ticket),
+            file_ids: &request.file_ids,
+        },
+        at,
+    )
+    .await?;
+    app.committed();
+    Ok(filed.loaded)
+}
+
+/// Who a new ticket is about: a known record, or contact details to find or create one by.
+pub enum FilingCustomer {
+    /// This record.
+    Known(careline_persistence::entity::customer::Model),
+    /// The record these details match, or a new one.
+    Source(CustomerSource),
+}
+
+/// A new ticket whose intake is checked, ready to store.
+pub struct Filing<'a> {
+    /// The checked intake.
+    pub intake: careline_domain::ticket::ValidatedIntake,
+    /// Its customer.
+    pub customer: FilingCustomer,
+    /// When the matter happened.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// The first-contact owner.
+    pub owner_id: Option<Uuid>,
+    /// The team it is filed under.
+    pub team_id: Option<Uuid>,
+    /// The person who registered it; `None` when it came in by itself (mail).
+    pub created_by: Option<Uuid>,
+    /// For a complaint, the employees it is about (checked).
+    pub involved_staff: Vec<Uuid>,
+    /// The case it follows up.
+    pub parent: Option<&'a ticket::Model>,
+    /// Files (already [`crate::files::claim`]ed, or stored for it) for its first entry.
+    pub file_ids: &'a [Uuid],
+}
+
+/// A stored new ticket.
+pub struct Filed {
+    /// The ticket and its customer.
+    pub loaded: Loaded,
+    /// Its first timeline entries.
+    pub events: Vec<ticket_event::Model>,
+}
+
+/// The one intake write: the ticket with its SLA targets (from `at`), the escalation its
+/// classification calls for, its timeline, files and notices, and the parent's timeline entry,
+/// in one transaction inside `db` (which may be the caller's). The caller wakes the relay once
+/// everything has committed.
+pub async fn file<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    filing: Filing<'_>,
+    at: DateTime<Utc>,
+) -> AppResult<Filed> {
+    let Filing {
+        intake,
+        customer,
+        occurred_at,
+        owner_id,
+        team_id,
+        created_by,
+        involved_staff,
+        parent,
+        file_ids,
+    } = filing;
+    let policies = careline_persistence::sla::policies(db).await?;
+    let sla = crate::sla::initial(
+        db,
         &policies,
         intake.kind,
         intake.severity.map(|s| s.as_str()),
         at,
     )
     .await?;
-    let txn = app.db.begin().await?;
-    // A follow-up case is about its parent's customer, whatever contact details were typed.
-    let customer = match &parent {
-        Some(p) => p.customer.clone(),
-        None => customers::upsert(&txn, &source).await?,
+    let txn = db.begin().await?;
+    let customer = match customer {
+        FilingCustomer::Known(c) => c,
+        FilingCustomer::Source(source) => customers::upsert(&txn, &source).await?,
     };
     // VIP and key-account customers are served first by default.
     let priority = CustomerTier::parse(&customer.tier).map_or(intake.priority, |tier| {
@@ -765,14 +847,14 @@ pub async fn create(
             priority,
             escalation_level: escalation.as_ref().map_or(0, |e| e.level),
             intake,
-            occurred_at: request.occurred_at,
+            occurred_at,
             customer_id: customer.id,
             owner_id,
             team_id,
-            created_by: creator.id,
+            created_by,
             sla,
             involved_staff,
-            parent_id: parent.as_ref().map(|p| p.ticket.id),
+            parent_id: parent.map(|p| p.id),
         },
         at,
     )
@@ -780,7 +862,7 @@ pub async fn create(
     let author = |ticket| Author {
         ticket,
         customer_user_id: customer.user_id,
-        actor: Some(creator.id),
+        actor: created_by,
         at,
     };
     let escalations: Vec<Escalation> = escalation.into_iter().collect();
@@ -790,9 +872,9 @@ pub async fn create(
         ..Append::default()
     };
     let stored = journal::append(&txn, author(&ticket), append, Announce::Change).await?;
-    if !request.file_ids.is_empty() {
+    if !file_ids.is_empty() {
         let entry = stored.first().map(|e| e.id);
-        crate::files::attach(&txn, &request.file_ids, ticket.id, entry, at).await?;
+        crate::files::attach(&txn, file_ids, ticket.id, entry, at).await?;
     }
     crate::notices::after_change(
         &txn,
@@ -802,14 +884,14 @@ pub async fn create(
             drafts: &entries,
             entries: &stored,
             assignee_before: None,
-            actor: Some(creator.id),
+            actor: created_by,
             at,
         },
     )
     .await?;
-    if let Some(parent) = &parent {
+    if let Some(parent) = parent {
         // The parent's timeline says where the case went on.
-        let parent = tickets::touch(&txn, parent.ticket.id, at)
+        let parent = tickets::touch(&txn, parent.id, at)
             .await
             .map_err(|e| match e {
                 StoreError::NotFound(_) => AppError::NotFound("parent ticket not found".into()),
@@ -829,14 +911,16 @@ pub async fn create(
         journal::append(&txn, author(&parent), append, Announce::Change).await?;
     }
     txn.commit().await?;
-    app.committed();
     tracing::info!(
         ticket.id = %ticket.id,
         ticket.number = %ticket.number,
         ticket.kind = %ticket.kind,
         "ticket created"
     );
-    Ok(Loaded { ticket, customer })
+    Ok(Filed {
+        loaded: Loaded { ticket, customer },
+        events: stored,
+    })
 }
 
 /// `ids`, once each, if every one names an active staff member (at most

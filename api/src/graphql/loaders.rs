@@ -121,6 +121,7 @@ loaders! {
     surveys: Uuid => survey::Model,
     event_deliveries: Uuid => Vec<delivery::Model>,
     event_files: Uuid => Vec<stored_file::Model>,
+    event_message_ids: Uuid => String,
 }
 
 /// A loader that batches the keys asked for while the request's task runs, without a timer:

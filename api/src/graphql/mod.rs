@@ -10,6 +10,7 @@ pub mod conversation;
 pub mod customers;
 pub mod depth;
 pub mod described;
+pub mod email;
 pub mod files;
 pub mod floor;
 pub mod insight;
@@ -56,6 +57,7 @@ pub struct Query(
     reports::ReportQuery,
     conversation::ConversationQuery,
     files::FileQuery,
+    email::EmailQuery,
 );
 
 /// The root mutation.
@@ -75,6 +77,7 @@ pub struct Mutation(
     reports::ReportMutation,
     conversation::ConversationMutation,
     files::FileMutation,
+    email::EmailMutation,
 );
 
 /// The executable schema.

@@ -303,6 +303,12 @@ pub enum SystemCommand {
         /// Why, for people (names the promise).
         reason: String,
     },
+    /// The customer wrote on an outside channel (a mail to a department mailbox): the same
+    /// effects as their message in the app.
+    CustomerWrote {
+        /// What they wrote.
+        body: String,
+    },
     /// A department task was cancelled; `returns` as above.
     DepartmentTaskCancelled {
         /// The department's name.
@@ -362,6 +368,29 @@ pub fn allowed_moves(status: TicketStatus) -> Vec<&'static str> {
         TicketStatus::Resolved => vec![RECORD_FOLLOW_UP, CLOSE, RATE, REOPEN, TRANSFER_OWNERSHIP],
         TicketStatus::Closed => vec![RATE, REOPEN],
     }
+}
+
+/// The customer wrote on their ticket (in the app or by mail): the message joins the timeline
+/// and a ticket waiting for them is worked again.
+fn customer_wrote(change: &mut Change, from: TicketStatus, body: &str) -> Result<(), DomainError> {
+    use TicketStatus::{Closed, Open, PendingCustomer};
+    if from == Closed {
+        return Err(DomainError::Conflict(
+            "this ticket is closed: ask for it to be reopened, or open a new one".to_owned(),
+        ));
+    }
+    let body = required_text("body", "message", body, MAX_CUSTOMER_MESSAGE_CHARS)?;
+    change
+        .events
+        .push(event(TicketEventKind::CustomerMessage, false, Some(body)));
+    if from == PendingCustomer {
+        change.status = Open;
+        change.events.push(EventDraft {
+            message: Some("the customer answered".to_owned()),
+            ..transition(TicketEventKind::StatusChanged, PendingCustomer, Open)
+        });
+    }
+    Ok(())
 }
 
 fn refuse(status: TicketStatus, action: &str) -> DomainError {
@@ -550,6 +579,7 @@ pub fn decide_system(t: &TicketFacts, cmd: SystemCommand) -> Result<Change, Doma
                 return_to_owner(&mut change, "every department has answered");
             }
         }
+        SystemCommand::CustomerWrote { body } => customer_wrote(&mut change, t.status, &body)?,
         SystemCommand::DepartmentOverdue { reason } | SystemCommand::PromiseBroken { reason } => {
             let escalation = crate::sla::department_overdue(t.escalation_level, reason);
             change.events.push(escalation.entry());
@@ -985,25 +1015,7 @@ pub fn decide(
                 ));
             }
         }
-        Command::CustomerMessage { body } => {
-            if from == Closed {
-                return Err(DomainError::Conflict(
-                    "this ticket is closed: ask for it to be reopened, or open a new one"
-                        .to_owned(),
-                ));
-            }
-            let body = required_text("body", "message", body, MAX_CUSTOMER_MESSAGE_CHARS)?;
-            change
-                .events
-                .push(event(TicketEventKind::CustomerMessage, false, Some(body)));
-            if from == PendingCustomer {
-                change.status = Open;
-                change.events.push(EventDraft {
-                    message: Some("the customer answered".to_owned()),
-                    ..transition(TicketEventKind::StatusChanged, PendingCustomer, Open)
-                });
-            }
-        }
+        Command::CustomerMessage { body } => customer_wrote(&mut change, from, body)?,
         Command::PromiseAnswer { at, message } => {
             require_status(t, &working, PROMISE)?;
             if *at <= now {

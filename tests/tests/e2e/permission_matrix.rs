@@ -605,6 +605,13 @@ fn probe(action: Action) -> Probe {
             |_, _| json!({}),
             None,
         ),
+        // `createMailbox`: guard = Can(ManageMailboxes); a password in the URL is refused.
+        Action::ManageMailboxes => Probe::new(
+            "mutation { createMailbox(input: { name: \"Service\", address: \"service@example.com\",
+                imapUrl: \"imap://u:p@127.0.0.1/INBOX\" }) { id } }",
+            |_, _| json!({}),
+            Some("BAD_USER_INPUT"),
+        ),
     }
 }
 

@@ -453,6 +453,18 @@ impl TicketEvent {
                 .collect(),
         )
     }
+    /// The RFC 5322 Message-ID of the mail this entry came in as or went out as.
+    async fn email_message_id(&self, ctx: &Context<'_>) -> AppResult<Option<String>> {
+        if !viewer(ctx)?.roles().is_staff() && self.0.internal {
+            return Ok(None);
+        }
+        loaders(ctx)?
+            .event_message_ids
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)
+    }
+
     /// Files sent with this entry.
     #[graphql(complexity = "10 * child_complexity")]
     async fn files(&self, ctx: &Context<'_>) -> AppResult<Vec<crate::graphql::files::StoredFile>> {
