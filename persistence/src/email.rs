@@ -247,7 +247,8 @@ pub async fn thread<C: ConnectionTrait>(
     Ok(rows)
 }
 
-/// The Message-IDs of timeline entries, by entry.
+/// The Message-ID of each timeline entry: the mail it came in as, else the first one it went
+/// out as (an entry the customer wrote by mail may also be confirmed to them by mail).
 pub async fn message_ids_of_events<C: ConnectionTrait>(
     db: &C,
     event_ids: &[Uuid],
@@ -255,14 +256,19 @@ pub async fn message_ids_of_events<C: ConnectionTrait>(
     if event_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    Ok(EmailMessage::find()
+    let rows = EmailMessage::find()
         .filter(email_message::Column::EventId.is_in(event_ids.iter().copied()))
+        .order_by_asc(email_message::Column::Outbound)
         .order_by_asc(email_message::Column::At)
         .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|m| m.event_id.map(|e| (e, m.message_id)))
-        .collect())
+        .await?;
+    let mut out = HashMap::new();
+    for row in rows {
+        if let Some(event) = row.event_id {
+            out.entry(event).or_insert(row.message_id);
+        }
+    }
+    Ok(out)
 }
 
 /// A bounce came back for the email with this Message-ID: the delivery is `FAILED` with the

@@ -183,6 +183,27 @@ impl Dovecot {
             .count()
     }
 
+    /// Takes the `\Seen` flag off every message of `user` in the Maildir, as if whoever read
+    /// them had crashed before flagging them; how many it changed. (Dovecot notices renamed
+    /// files on its next look at the folder.)
+    pub fn mark_all_unseen(&self, user: &str) -> usize {
+        let cur = self.dir.path().join("mail").join(user).join("cur");
+        let mut changed = 0;
+        for entry in fs::read_dir(&cur).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some((base, flags)) = name.split_once(":2,") else {
+                continue;
+            };
+            if flags.contains('S') {
+                let flags: String = flags.chars().filter(|c| *c != 'S').collect();
+                fs::rename(entry.path(), cur.join(format!("{base}:2,{flags}")))
+                    .expect("rename a message in cur/");
+                changed += 1;
+            }
+        }
+        changed
+    }
+
     /// Dovecot's log so far: logins, errors (for a failing test's message, or to check that
     /// a password never shows up).
     pub fn log(&self) -> String {

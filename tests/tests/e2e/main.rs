@@ -23,6 +23,7 @@ mod casework;
 mod clients;
 mod conversation;
 mod customers;
+mod email;
 mod fanout;
 mod files;
 mod generative;
