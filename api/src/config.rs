@@ -467,13 +467,6 @@ impl Config {
             Some(s) if s.len() < 16 => bail!("INBOUND_EMAIL_SECRET must be at least 16 characters"),
             Some(s) => Some(Secret(s.to_owned())),
         };
-        let data_key = match self.data_key.as_deref().filter(|k| !k.is_empty()) {
-            Some(key) => careline_app::secrets::DataKey::parse(key)?,
-            None if production => bail!(
-                "DATA_KEY is required in production (32 bytes in base64 or hex; e.g. openssl rand -base64 32)"
-            ),
-            None => dev_data_key(&self.data_dir)?,
-        };
         let own_address = careline_app::outbound::address_of(&self.smtp_from);
         let bootstrap_admin = match (&self.bootstrap_admin_email, &self.bootstrap_admin_password) {
             (Some(email), Some(password)) => Some((email.clone(), password.clone())),
@@ -487,6 +480,13 @@ impl Config {
                 bail!("JWT_SECRET is required in production (at least {MIN_SECRET_BYTES} bytes)")
             }
             None => dev_secret(&self.data_dir)?,
+        };
+        let data_key = match self.data_key.as_deref().filter(|k| !k.is_empty()) {
+            Some(key) => careline_app::secrets::DataKey::parse(key)?,
+            None if production => bail!(
+                "DATA_KEY is required in production (32 bytes in base64 or hex; e.g. openssl rand -base64 32)"
+            ),
+            None => dev_data_key(&self.data_dir)?,
         };
         if self.database_url.starts_with("sqlite://data/")
             || self.database_url.contains("sqlite://./data/")
@@ -646,6 +646,31 @@ mod tests {
     fn production_refuses_to_start_without_a_secret() {
         let err = parse(&["--app-env", "production"]).resolve().unwrap_err();
         assert!(err.to_string().contains("JWT_SECRET is required"), "{err}");
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_a_data_key() {
+        let secret = "x".repeat(32);
+        let err = parse(&["--app-env", "production", "--jwt-secret", &secret])
+            .resolve()
+            .unwrap_err();
+        assert!(err.to_string().contains("DATA_KEY is required"), "{err}");
+        let err = parse(&["--jwt-secret", &secret, "--data-key", "short"])
+            .resolve()
+            .unwrap_err();
+        assert!(err.to_string().contains("DATA_KEY must be"), "{err}");
+    }
+
+    #[test]
+    fn development_generates_and_keeps_a_data_key() {
+        let dir = std::env::temp_dir().join(format!("careline-key-{}", uuid::Uuid::new_v4()));
+        let data_dir = dir.to_string_lossy().to_string();
+        let first = parse(&["--data-dir", &data_dir]).resolve().unwrap().mail;
+        let sealed = first.data_key.seal("mailbox password");
+        let again = parse(&["--data-dir", &data_dir]).resolve().unwrap().mail;
+        assert_eq!(again.data_key.open(&sealed).unwrap(), "mailbox password");
+        assert!(dir.join("data-key").is_file());
+        std::fs::remove_dir_all(dir).ok();
     }
 
     #[test]

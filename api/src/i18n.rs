@@ -274,8 +274,30 @@ const MESSAGES: &[(&str, &str)] = &[
         "every ticket must be a complaint you can read",
         "每张工单都必须是您有权查看的投诉",
     ),
+    // --- the email channel ---
+    (
+        "the X-Careline-Signature header is missing or does not match the body",
+        "缺少 X-Careline-Signature 请求头，或其与正文不符",
+    ),
+    ("the message could not be read", "无法读取该邮件"),
+    (
+        "praise names the praised employee, which a mail cannot; choose another kind",
+        "表扬须指明受表扬的员工，邮件无法做到；请选择其他类型",
+    ),
+    ("must name the server's host", "须写明服务器主机名"),
+    (
+        "must not carry a password; give it in the password field, which is stored encrypted",
+        "不得包含密码；请在密码字段中填写，密码将加密保存",
+    ),
+    (
+        "must name the user to sign in as (imaps://user@host/INBOX)",
+        "须写明登录用户名（imaps://user@host/INBOX）",
+    ),
+    ("must be at most 500 characters", "最多 500 个字符"),
+    ("another mailbox has this address", "已有其他邮箱使用该地址"),
     // --- NOT_FOUND ---
     ("{what} not found", "找不到该{what}"),
+    ("mailbox not found", "找不到该邮箱"),
     ("article not found", "找不到该文章"),
     ("calendar not found", "找不到该日历"),
     ("corrective action not found", "找不到该整改措施"),
@@ -1174,6 +1196,11 @@ const TERMS: &[(&str, &str)] = &[
         "see and retry failed deliveries to customers",
         "查看并重发发送失败的客户消息",
     ),
+    (
+        "connect, change and poll the department's mailboxes",
+        "接入、修改和收取部门邮箱",
+    ),
+    ("mailbox", "邮箱"),
     ("promise an answer on", "承诺答复时间于"),
     ("template", "模板"),
 ];

@@ -102,30 +102,38 @@ impl EmailSender {
     /// ticket's number in its subject and, when the customer wrote to a mailbox, goes out from
     /// that mailbox (through its own SMTP server when it has one) as a reply in the thread.
     async fn send(
-        &self,
+        server: Option<&EmailSender>,
         d: &delivery::Model,
         thread: Option<&Threading>,
         key: &DataKey,
-    ) -> Result<String, String> {
+    ) -> Result<String, Outcome> {
+        let failed = |why: &str| Outcome::Failed(why.to_owned());
+        let mailbox = thread.and_then(|t| t.mailbox.as_ref());
+        let own_server = mailbox.and_then(|mb| mb.smtp_url.as_deref().map(|url| (mb, url)));
+        if server.is_none() && own_server.is_none() {
+            return Err(Outcome::NotConfigured("email is not configured (SMTP_URL)"));
+        }
         let to: Mailbox = d
             .address
             .as_deref()
             .unwrap_or_default()
             .parse()
-            .map_err(|_| "the email address on record is not valid".to_owned())?;
-        let mailbox = thread.and_then(|t| t.mailbox.as_ref());
-        let from = match mailbox {
-            Some(mb) => Mailbox::new(
-                Some(mb.name.clone()),
-                mb.address
-                    .parse()
-                    .map_err(|_| "the mailbox's address is not valid".to_owned())?,
-            ),
-            None => self.from.clone(),
-        };
-        let domain = match mailbox {
-            Some(_) => from.email.domain().to_owned(),
-            None => self.domain.clone(),
+            .map_err(|_| failed("the email address on record is not valid"))?;
+        let (from, domain) = match (mailbox, server) {
+            (Some(mb), _) => {
+                let from = Mailbox::new(
+                    Some(mb.name.clone()),
+                    mb.address
+                        .parse()
+                        .map_err(|_| failed("the mailbox's address is not valid"))?,
+                );
+                let domain = from.email.domain().to_owned();
+                (from, domain)
+            }
+            (None, Some(server)) => (server.from.clone(), server.domain.clone()),
+            (None, None) => {
+                return Err(Outcome::NotConfigured("email is not configured (SMTP_URL)"));
+            }
         };
         let message_id = format!("<{}@{}>", d.id, domain);
         let html = format!(
@@ -151,17 +159,22 @@ impl EmailSender {
         }
         let message = builder
             .multipart(MultiPart::alternative_plain_html(d.body.clone(), html))
-            .map_err(|e| format!("the message could not be built: {e}"))?;
-        let sent = match mailbox.and_then(|mb| mb.smtp_url.as_deref().map(|url| (mb, url))) {
-            Some((mb, url)) => {
-                own_transport(url, mb.smtp_secret.as_deref(), key)?
+            .map_err(|e| Outcome::Failed(format!("the message could not be built: {e}")))?;
+        let sent = match (own_server, server) {
+            (Some((mb, url)), _) => {
+                own_transport(url, mb.smtp_secret.as_deref(), key)
+                    .map_err(Outcome::Failed)?
                     .send(message)
                     .await
             }
-            None => self.transport.send(message).await,
+            (None, Some(server)) => server.transport.send(message).await,
+            (None, None) => {
+                return Err(Outcome::NotConfigured("email is not configured (SMTP_URL)"));
+            }
         };
-        sent.map(|_| message_id)
-            .map_err(|e| format!("the mail server refused or was unreachable: {e}"))
+        sent.map(|_| message_id).map_err(|e| {
+            Outcome::Failed(format!("the mail server refused or was unreachable: {e}"))
+        })
     }
 }
 
@@ -289,48 +302,39 @@ enum Outcome {
     NotConfigured(&'static str),
 }
 
+/// Sends an email delivery (threaded when it is about a ticket) and records it in the
+/// ticket's thread.
+async fn send_email(app: &App, d: &delivery::Model) -> Outcome {
+    let thread = match d.ticket_id {
+        Some(ticket_id) => match crate::email::threading(app, ticket_id).await {
+            Ok(thread) => thread,
+            Err(_) => return Outcome::Failed("the ticket's thread could not be read".to_owned()),
+        },
+        None => None,
+    };
+    let server = app.outbound.email.as_deref();
+    let message_id = match EmailSender::send(server, d, thread.as_ref(), &app.mail.data_key).await {
+        Ok(id) => id,
+        Err(outcome) => return outcome,
+    };
+    if let Some(ticket_id) = d.ticket_id {
+        let mailbox = thread
+            .as_ref()
+            .and_then(|t| t.mailbox.as_ref())
+            .map(|m| m.id);
+        if let Err(err) =
+            crate::email::sent_in_thread(app, ticket_id, d.event_id, mailbox, &message_id).await
+        {
+            tracing::warn!(delivery.id = %d.id, error.detail = ?err, "a sent mail could not be added to its thread");
+        }
+    }
+    Outcome::Sent(message_id)
+}
+
 async fn attempt(app: &App, d: &delivery::Model) -> Outcome {
     let outbound = &app.outbound;
     match NotificationChannel::parse(&d.channel) {
-        Some(NotificationChannel::Email) => match &outbound.email {
-            Some(sender) => {
-                let thread = match d.ticket_id {
-                    Some(ticket_id) => match crate::email::threading(app, ticket_id).await {
-                        Ok(thread) => thread,
-                        Err(_) => {
-                            return Outcome::Failed(
-                                "the ticket's thread could not be read".to_owned(),
-                            );
-                        }
-                    },
-                    None => None,
-                };
-                match sender.send(d, thread.as_ref(), &app.mail.data_key).await {
-                    Ok(message_id) => {
-                        if let Some(ticket_id) = d.ticket_id {
-                            let mailbox = thread
-                                .as_ref()
-                                .and_then(|t| t.mailbox.as_ref())
-                                .map(|m| m.id);
-                            if let Err(err) = crate::email::sent_in_thread(
-                                app,
-                                ticket_id,
-                                d.event_id,
-                                mailbox,
-                                &message_id,
-                            )
-                            .await
-                            {
-                                tracing::warn!(delivery.id = %d.id, error.detail = ?err, "a sent mail could not be added to its thread");
-                            }
-                        }
-                        Outcome::Sent(message_id)
-                    }
-                    Err(why) => Outcome::Failed(why),
-                }
-            }
-            None => Outcome::NotConfigured("email is not configured (SMTP_URL)"),
-        },
+        Some(NotificationChannel::Email) => send_email(app, d).await,
         Some(NotificationChannel::Sms) => match &outbound.sms {
             Some(sender) => sender
                 .send(d)

@@ -8,6 +8,7 @@ use careline_tests::kit::{
     ACKNOWLEDGE, ALICE, CLAIM, HAN_MEIMEI, LI_LEI, MANAGER, SAM, free_port, ok, set_clock, tick,
     time, wait_until,
 };
+use careline_tests::mail::SmtpSink;
 use careline_tests::ws::{next, socket, subscribe};
 use careline_tests::{TestApp, error_code};
 use chrono::Duration;
@@ -746,68 +747,11 @@ async fn the_inbox_streams_to_its_owner_only() {
     );
 }
 
-/// A real SMTP server (aiosmtpd from `tests/clients/.venv`) writing what it accepts to a
-/// Maildir; stopped when dropped.
-struct SmtpSink {
-    child: std::process::Child,
-    port: u16,
-    maildir: tempfile::TempDir,
-}
-
-impl SmtpSink {
-    fn start() -> SmtpSink {
-        let python =
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("clients/.venv/bin/python");
-        assert!(
-            python.is_file(),
-            "install the clients first: python3 -m venv tests/clients/.venv; \
-             tests/clients/.venv/bin/pip install -r tests/clients/requirements.txt (.ci/run does)"
-        );
-        let maildir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let child = std::process::Command::new(python)
-            .args(["-m", "aiosmtpd", "-n", "-l"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["-c", "aiosmtpd.handlers.Mailbox"])
-            // A path that does not exist yet: the handler creates the Maildir there.
-            .arg(maildir.path().join("mail"))
-            .spawn()
-            .expect("aiosmtpd starts");
-        assert!(
-            careline_tests::kit::wait_for_port(port, std::time::Duration::from_secs(10)),
-            "aiosmtpd did not listen on {port}"
-        );
-        SmtpSink {
-            child,
-            port,
-            maildir,
-        }
-    }
-
-    /// The raw messages received so far.
-    fn messages(&self) -> Vec<String> {
-        let new = self.maildir.path().join("mail/new");
-        let Ok(entries) = std::fs::read_dir(new) else {
-            return Vec::new();
-        };
-        entries
-            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-            .collect()
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[tokio::test]
 #[ignore = "needs aiosmtpd from tests/clients/.venv; .ci/run installs it and runs the ignored tests"]
 async fn an_agents_reply_reaches_the_customer_by_email_through_a_real_smtp_server() {
     let sink = SmtpSink::start();
-    let url = format!("smtp://127.0.0.1:{}", sink.port);
+    let url = sink.url();
     let app = TestApp::spawn_with(move |s| {
         s.channels.smtp_url = Some(url);
         s.channels.smtp_from = "Careline 客服 <service@careline.test>".to_owned();
@@ -851,7 +795,12 @@ async fn an_agents_reply_reaches_the_customer_by_email_through_a_real_smtp_serve
         let header = format!("<{id}@careline.test>");
         messages
             .iter()
-            .filter(|m| m.contains(&header))
+            // Its own Message-ID header (later mails of the thread name it in References).
+            .filter(|m| {
+                m.lines().any(|l| {
+                    l.to_ascii_lowercase().starts_with("message-id:") && l.contains(&header)
+                })
+            })
             // Unfold quoted-printable soft line breaks.
             .map(|m| m.replace("=\r\n", "").replace("=\n", ""))
             .collect()

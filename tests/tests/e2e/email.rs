@@ -13,10 +13,13 @@ const SECRET: &str = "inbound-secret-0123456789";
 
 const CREATE_MAILBOX: &str = "mutation($i: MailboxInput!) { createMailbox(input: $i) {
     id name address imapUrl smtpUrl team { id } defaultKind active lastPolledAt lastError imported ignored } }";
-const UPDATE_MAILBOX: &str = "mutation($id: ID!, $i: MailboxInput!) { updateMailbox(id: $id, input: $i) {
+const UPDATE_MAILBOX: &str =
+    "mutation($id: ID!, $i: MailboxInput!) { updateMailbox(id: $id, input: $i) {
     id name address imapUrl smtpUrl defaultKind active } }";
-const POLL: &str = "mutation($id: ID!) { pollMailbox(id: $id) { id lastPolledAt lastError imported ignored } }";
-const MAILBOXES: &str = "{ mailboxes { id name address imapUrl smtpUrl active lastError imported ignored } }";
+const POLL: &str =
+    "mutation($id: ID!) { pollMailbox(id: $id) { id lastPolledAt lastError imported ignored } }";
+const MAILBOXES: &str =
+    "{ mailboxes { id name address imapUrl smtpUrl active lastError imported ignored } }";
 const EMAIL_TICKETS: &str = "{ tickets(filter: { channel: [EMAIL] }, first: 50) { totalCount nodes {
     id number subject description kind status channel team { id }
     customer { id name email }
@@ -130,8 +133,13 @@ fn kinds_of(ticket: &Value) -> Vec<String> {
 async fn mail_opens_a_ticket_and_the_customers_replies_land_on_it() {
     let app = inbound_app().await;
     let manager = app.login(MANAGER).await;
-    let mailbox =
-        service_mailbox(&app, &manager, "imap://service@127.0.0.1:1/INBOX", "imap-pass").await;
+    let mailbox = service_mailbox(
+        &app,
+        &manager,
+        "imap://service@127.0.0.1:1/INBOX",
+        "imap-pass",
+    )
+    .await;
     let first = mail(
         "Wang Fang <Wang.Fang@customer.example>",
         "Fwd: 净水器漏水 water purifier leaks",
@@ -144,7 +152,12 @@ async fn mail_opens_a_ticket_and_the_customers_replies_land_on_it() {
     assert_eq!(tickets.len(), 1);
     let t = &tickets[0];
     assert_eq!(t["subject"], "净水器漏水 water purifier leaks");
-    assert!(t["description"].as_str().unwrap().contains("Order 20261201-77."));
+    assert!(
+        t["description"]
+            .as_str()
+            .unwrap()
+            .contains("Order 20261201-77.")
+    );
     assert_eq!(t["kind"], "INQUIRY");
     assert_eq!(t["channel"], "EMAIL");
     assert!(t["team"]["id"].is_string(), "the mailbox's team: {t}");
@@ -171,7 +184,10 @@ async fn mail_opens_a_ticket_and_the_customers_replies_land_on_it() {
         "Here is more.",
         &[],
     );
-    assert_eq!(post_signed(&app, &mailbox, &tagged).await["status"], "FILED");
+    assert_eq!(
+        post_signed(&app, &mailbox, &tagged).await["status"],
+        "FILED"
+    );
     // The same subject from someone else opens their own ticket instead.
     let stranger = mail(
         "someone.else@other.example",
@@ -179,11 +195,21 @@ async fn mail_opens_a_ticket_and_the_customers_replies_land_on_it() {
         "Not my ticket.",
         &[],
     );
-    assert_eq!(post_signed(&app, &mailbox, &stranger).await["status"], "FILED");
+    assert_eq!(
+        post_signed(&app, &mailbox, &stranger).await["status"],
+        "FILED"
+    );
 
     let tickets = email_tickets(&app, &manager).await;
-    assert_eq!(tickets.len(), 2, "the stranger's mail is a ticket of its own");
-    let t = tickets.iter().find(|t| t["id"] == ticket_id.as_str()).unwrap();
+    assert_eq!(
+        tickets.len(),
+        2,
+        "the stranger's mail is a ticket of its own"
+    );
+    let t = tickets
+        .iter()
+        .find(|t| t["id"] == ticket_id.as_str())
+        .unwrap();
     let messages: Vec<&Value> = t["events"]["nodes"]
         .as_array()
         .unwrap()
@@ -192,11 +218,17 @@ async fn mail_opens_a_ticket_and_the_customers_replies_land_on_it() {
         .collect();
     assert_eq!(messages.len(), 2, "{:?}", kinds_of(t));
     assert_eq!(messages[0]["message"], "Also the light blinks red.");
-    assert_eq!(messages[0]["emailMessageId"], message_id_of(&reply).as_str());
+    assert_eq!(
+        messages[0]["emailMessageId"],
+        message_id_of(&reply).as_str()
+    );
     assert_eq!(messages[1]["message"], "Here is more.");
 
     // The same message again (a provider retrying) is accepted and not filed twice.
-    assert_eq!(post_signed(&app, &mailbox, &reply).await["status"], "DUPLICATE");
+    assert_eq!(
+        post_signed(&app, &mailbox, &reply).await["status"],
+        "DUPLICATE"
+    );
     let listed = ok(&app, &manager, MAILBOXES, json!({})).await;
     assert_eq!(listed["mailboxes"][0]["imported"], 4);
     assert_eq!(listed["mailboxes"][0]["ignored"], 0);
@@ -220,8 +252,13 @@ async fn a_customer_answering_while_awaited_reopens_the_work_and_a_closed_ticket
     let app = inbound_app().await;
     let manager = app.login(MANAGER).await;
     let alice = app.login(ALICE).await;
-    let mailbox =
-        service_mailbox(&app, &manager, "imap://service@127.0.0.1:1/INBOX", "imap-pass").await;
+    let mailbox = service_mailbox(
+        &app,
+        &manager,
+        "imap://service@127.0.0.1:1/INBOX",
+        "imap-pass",
+    )
+    .await;
     let first = mail("li.na@customer.example", "Warranty", "How long is it?", &[]);
     post_signed(&app, &mailbox, &first).await;
     let t = email_tickets(&app, &manager).await.remove(0);
@@ -249,15 +286,24 @@ async fn a_customer_answering_while_awaited_reopens_the_work_and_a_closed_ticket
         &[("References", &message_id_of(&first))],
     );
     post_signed(&app, &mailbox, &answer).await;
-    assert_eq!(status(&app, &manager, &id).await, "OPEN", "the customer answered");
+    assert_eq!(
+        status(&app, &manager, &id).await,
+        "OPEN",
+        "the customer answered"
+    );
 }
 
 #[tokio::test]
 async fn robots_bulk_mail_our_own_mail_and_floods_are_set_aside_and_never_answered() {
     let app = inbound_app().await;
     let manager = app.login(MANAGER).await;
-    let mailbox =
-        service_mailbox(&app, &manager, "imap://service@127.0.0.1:1/INBOX", "imap-pass").await;
+    let mailbox = service_mailbox(
+        &app,
+        &manager,
+        "imap://service@127.0.0.1:1/INBOX",
+        "imap-pass",
+    )
+    .await;
     let set_aside = [
         mail(
             "a@customer.example",
@@ -271,11 +317,31 @@ async fn robots_bulk_mail_our_own_mail_and_floods_are_set_aside_and_never_answer
             "Away.",
             &[("X-Auto-Response-Suppress", "All")],
         ),
-        mail("news@shop.example", "Deals", "50% off", &[("Precedence", "bulk")]),
-        mail("list@lists.example", "Digest", "…", &[("List-Id", "<x.lists.example>")]),
-        mail("MAILER-DAEMON@mx.example", "Undelivered Mail", "failed", &[]),
+        mail(
+            "news@shop.example",
+            "Deals",
+            "50% off",
+            &[("Precedence", "bulk")],
+        ),
+        mail(
+            "list@lists.example",
+            "Digest",
+            "…",
+            &[("List-Id", "<x.lists.example>")],
+        ),
+        mail(
+            "MAILER-DAEMON@mx.example",
+            "Undelivered Mail",
+            "failed",
+            &[],
+        ),
         mail("service@careline.test", "Loop", "our own mail", &[]),
-        mail("noreply@careline.test", "Loop", "the server's own mail", &[]),
+        mail(
+            "noreply@careline.test",
+            "Loop",
+            "the server's own mail",
+            &[],
+        ),
         "this is not a message at all".to_owned(),
     ];
     for raw in &set_aside {
@@ -291,7 +357,10 @@ async fn robots_bulk_mail_our_own_mail_and_floods_are_set_aside_and_never_answer
         assert_eq!(answer["status"], expected, "mail {i}: {answer}");
     }
     let listed = ok(&app, &manager, MAILBOXES, json!({})).await;
-    assert_eq!(listed["mailboxes"][0]["ignored"], set_aside.len() as i64 + 2);
+    assert_eq!(
+        listed["mailboxes"][0]["ignored"],
+        set_aside.len() as i64 + 2
+    );
     assert_eq!(listed["mailboxes"][0]["imported"], 20);
     assert_eq!(email_tickets(&app, &manager).await.len(), 20);
 }
@@ -301,8 +370,13 @@ async fn the_inbound_endpoint_checks_its_signature_size_and_switch() {
     let off = TestApp::spawn().await;
     let raw = mail("a@customer.example", "Hi", "Hello", &[]);
     let manager = off.login(MANAGER).await;
-    let mailbox =
-        service_mailbox(&off, &manager, "imap://service@127.0.0.1:1/INBOX", "imap-pass").await;
+    let mailbox = service_mailbox(
+        &off,
+        &manager,
+        "imap://service@127.0.0.1:1/INBOX",
+        "imap-pass",
+    )
+    .await;
     let (status, _) = post(&off, &mailbox, raw.as_bytes(), Some(sign(raw.as_bytes()))).await;
     assert_eq!(status, 404, "no INBOUND_EMAIL_SECRET, no endpoint");
 
@@ -312,8 +386,13 @@ async fn the_inbound_endpoint_checks_its_signature_size_and_switch() {
     })
     .await;
     let manager = app.login(MANAGER).await;
-    let mailbox =
-        service_mailbox(&app, &manager, "imap://service@127.0.0.1:1/INBOX", "imap-pass").await;
+    let mailbox = service_mailbox(
+        &app,
+        &manager,
+        "imap://service@127.0.0.1:1/INBOX",
+        "imap-pass",
+    )
+    .await;
     let (status, body) = post(&app, &mailbox, raw.as_bytes(), None).await;
     assert_eq!(status, 401);
     assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
@@ -332,14 +411,26 @@ async fn the_inbound_endpoint_checks_its_signature_size_and_switch() {
 async fn hostile_mail_is_imported_as_far_as_is_safe() {
     let app = inbound_app().await;
     let manager = app.login(MANAGER).await;
-    let mailbox =
-        service_mailbox(&app, &manager, "imap://service@127.0.0.1:1/INBOX", "imap-pass").await;
+    let mailbox = service_mailbox(
+        &app,
+        &manager,
+        "imap://service@127.0.0.1:1/INBOX",
+        "imap-pass",
+    )
+    .await;
     // A subject of 100 kB, a body in a broken encoding, an HTML-only body, 500 attachments.
     let long_subject = mail("s@customer.example", &"长".repeat(100_000), "body", &[]);
-    assert_eq!(post_signed(&app, &mailbox, &long_subject).await["status"], "FILED");
+    assert_eq!(
+        post_signed(&app, &mailbox, &long_subject).await["status"],
+        "FILED"
+    );
     let broken: &[u8] = b"From: e@customer.example\r\nSubject: =?utf-8?B?!!!?=\r\nMessage-ID: <broken@x>\r\nContent-Type: text/plain; charset=x-unknown\r\nContent-Transfer-Encoding: base64\r\n\r\n%%%% not base64 \xff\xfe\r\n";
     let (status, answer) = post(&app, &mailbox, broken, Some(sign(broken))).await;
-    assert_eq!((status, answer["status"].as_str()), (202, Some("FILED")), "{answer}");
+    assert_eq!(
+        (status, answer["status"].as_str()),
+        (202, Some("FILED")),
+        "{answer}"
+    );
     let html = "From: h@customer.example\r\nSubject: HTML only\r\nMessage-ID: <html@x>\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>My <b>kettle</b> is broken</p><script>alert(1)</script></body></html>\r\n";
     assert_eq!(post_signed(&app, &mailbox, html).await["status"], "FILED");
     let mut many = String::from(
@@ -369,14 +460,22 @@ async fn hostile_mail_is_imported_as_far_as_is_safe() {
             .count(),
         200
     );
-    let html = by_sender("h@customer.example")["description"].as_str().unwrap();
+    let html = by_sender("h@customer.example")["description"]
+        .as_str()
+        .unwrap();
     assert!(html.contains("kettle") && !html.contains("<b>"), "{html}");
     let many = by_sender("m@customer.example");
     let files = many["events"]["nodes"][0]["files"].as_array().unwrap();
     assert_eq!(files.len(), 10, "the first ten files are kept");
     let description = many["description"].as_str().unwrap();
-    assert!(description.contains("[attachments not imported]"), "{description}");
-    assert!(description.contains("more beyond the first 10"), "{description}");
+    assert!(
+        description.contains("[attachments not imported]"),
+        "{description}"
+    );
+    assert!(
+        description.contains("more beyond the first 10"),
+        "{description}"
+    );
 }
 
 #[tokio::test]
@@ -386,7 +485,9 @@ async fn mailboxes_are_validated_and_their_passwords_never_come_back() {
     let bad = |input: Value| {
         let (app, manager) = (&app, manager.clone());
         async move {
-            let body = app.gql(Some(&manager), CREATE_MAILBOX, json!({ "i": input })).await;
+            let body = app
+                .gql(Some(&manager), CREATE_MAILBOX, json!({ "i": input }))
+                .await;
             (
                 error_code(&body).map(str::to_owned),
                 body["errors"][0]["extensions"]["field"].clone(),
@@ -401,14 +502,29 @@ async fn mailboxes_are_validated_and_their_passwords_never_come_back() {
         i
     };
     for (input, field) in [
-        (with("imapUrl", json!("imaps://service:hunter2@mail.example.com")), "input.imapUrl"),
-        (with("imapUrl", json!("http://service@mail.example.com")), "input.imapUrl"),
-        (with("imapUrl", json!("imaps://mail.example.com")), "input.imapUrl"),
-        (with("smtpUrl", json!("smtp://u:p@mail.example.com")), "input.smtpUrl"),
+        (
+            with("imapUrl", json!("imaps://service:hunter2@mail.example.com")),
+            "input.imapUrl",
+        ),
+        (
+            with("imapUrl", json!("http://service@mail.example.com")),
+            "input.imapUrl",
+        ),
+        (
+            with("imapUrl", json!("imaps://mail.example.com")),
+            "input.imapUrl",
+        ),
+        (
+            with("smtpUrl", json!("smtp://u:p@mail.example.com")),
+            "input.smtpUrl",
+        ),
         (with("address", json!("not an address")), "input.address"),
         (with("name", json!("")), "input.name"),
         (with("defaultKind", json!("PRAISE")), "input.defaultKind"),
-        (with("teamId", json!(uuid::Uuid::new_v4().to_string())), "input.teamId"),
+        (
+            with("teamId", json!(uuid::Uuid::new_v4().to_string())),
+            "input.teamId",
+        ),
     ] {
         let (code, got) = bad(input.clone()).await;
         assert_eq!(code.as_deref(), Some("BAD_USER_INPUT"), "{input}");
@@ -444,7 +560,10 @@ async fn mailboxes_are_validated_and_their_passwords_never_come_back() {
     .unwrap();
     let stored: Option<String> = rows[0].try_get("", "imap_secret").unwrap();
     let stored = stored.expect("a stored password");
-    assert!(stored.starts_with("v1:") && !stored.contains("hunter2"), "{stored}");
+    assert!(
+        stored.starts_with("v1:") && !stored.contains("hunter2"),
+        "{stored}"
+    );
     // Agents may not see mailboxes at all.
     let alice = app.login(ALICE).await;
     let body = app.gql(Some(&alice), MAILBOXES, json!({})).await;
@@ -534,7 +653,11 @@ async fn mail_to_the_service_mailbox_becomes_a_ticket_the_reply_arrives_threaded
     assert_eq!(t["customer"]["email"], "zhao.lei@customer.example");
     // The customer is told their ticket was received, by mail, from the mailbox, threaded.
     assert!(
-        wait_until(Duration::from_secs(20), async || !received(&sink, "zhao.lei").is_empty()).await,
+        wait_until(Duration::from_secs(20), async || !received(
+            &sink, "zhao.lei"
+        )
+        .is_empty())
+        .await,
         "the TICKET_RECEIVED mail"
     );
 
@@ -555,12 +678,26 @@ async fn mail_to_the_service_mailbox_becomes_a_ticket_the_reply_arrives_threaded
     );
     let out = received(&sink, "reset button").remove(0);
     assert!(
-        header(&out, "From").unwrap().contains("service@careline.test"),
+        header(&out, "From")
+            .unwrap()
+            .contains("service@careline.test"),
         "from the mailbox: {out}"
     );
-    assert_eq!(header(&out, "In-Reply-To"), Some(message_id_of(&first).as_str()));
-    assert!(header(&out, "References").unwrap().contains(&message_id_of(&first)));
-    assert!(header(&out, "Subject").unwrap().contains(&format!("[#{number}]")) || out.contains(&number));
+    assert_eq!(
+        header(&out, "In-Reply-To"),
+        Some(message_id_of(&first).as_str())
+    );
+    assert!(
+        header(&out, "References")
+            .unwrap()
+            .contains(&message_id_of(&first))
+    );
+    assert!(
+        header(&out, "Subject")
+            .unwrap()
+            .contains(&format!("[#{number}]"))
+            || out.contains(&number)
+    );
     let ours = header(&out, "Message-ID").unwrap().to_owned();
 
     // The customer answers the reply in their mail program: it threads back to the ticket.
@@ -568,7 +705,10 @@ async fn mail_to_the_service_mailbox_becomes_a_ticket_the_reply_arrives_threaded
         "zhao.lei@customer.example",
         &format!("Re: Kettle stopped heating [#{number}]"),
         "That worked, thank you!\n\nOn Mon, Service wrote:\n> Please hold the reset button",
-        &[("In-Reply-To", &ours), ("References", &format!("{} {ours}", message_id_of(&first)))],
+        &[
+            ("In-Reply-To", &ours),
+            ("References", &format!("{} {ours}", message_id_of(&first))),
+        ],
     );
     imap.deliver(MAIL_USER, answer.as_bytes());
     let polled = ok(&app, &manager, POLL, json!({ "id": mailbox })).await;
@@ -581,7 +721,10 @@ async fn mail_to_the_service_mailbox_becomes_a_ticket_the_reply_arrives_threaded
         .find(|e| e["kind"] == "CUSTOMER_MESSAGE")
         .expect("the answer on the ticket");
     assert_eq!(message["message"], "That worked, thank you!");
-    let reply_entry = events.iter().find(|e| e["kind"] == "CUSTOMER_REPLY").unwrap();
+    let reply_entry = events
+        .iter()
+        .find(|e| e["kind"] == "CUSTOMER_REPLY")
+        .unwrap();
     assert_eq!(reply_entry["emailMessageId"], ours.as_str());
 
     // The password never shows: not in the API, not in the server's answers.
@@ -591,22 +734,28 @@ async fn mail_to_the_service_mailbox_becomes_a_ticket_the_reply_arrives_threaded
 
 #[tokio::test]
 #[ignore = "needs dovecot-imapd and aiosmtpd (tests/clients/.venv); .ci/run installs them and runs the ignored tests"]
-async fn a_bounce_fails_the_delivery_it_returns() {
+async fn a_mailbox_sends_through_its_own_server_and_a_bounce_fails_the_delivery_it_returns() {
     let imap = dovecot();
     let sink = SmtpSink::start();
-    let smtp = sink.url();
-    let app = TestApp::spawn_with(move |s| {
-        s.channels.smtp_url = Some(smtp);
-        s.delivery_worker = true;
-    })
-    .await;
+    // No SMTP_URL: the mailbox's own SMTP server carries its mail.
+    let app = TestApp::spawn_with(|s| s.delivery_worker = true).await;
     let manager = app.login(MANAGER).await;
     let mailbox = service_mailbox(&app, &manager, &imap.imap_url(MAIL_USER), MAIL_PASSWORD).await;
+    ok(
+        &app,
+        &manager,
+        UPDATE_MAILBOX,
+        json!({ "id": mailbox, "i": { "name": "Service", "address": "service@careline.test",
+            "imapUrl": imap.imap_url(MAIL_USER), "smtpUrl": sink.url() } }),
+    )
+    .await;
     let first = mail("gone@customer.example", "Question", "Hello?", &[]);
     imap.deliver(MAIL_USER, first.as_bytes());
     ok(&app, &manager, POLL, json!({ "id": mailbox })).await;
     assert!(
-        wait_until(Duration::from_secs(20), async || !received(&sink, "gone@").is_empty()).await
+        wait_until(Duration::from_secs(20), async || !received(&sink, "gone@")
+            .is_empty())
+        .await
     );
     let sent = received(&sink, "gone@").remove(0);
     let ours = header(&sent, "Message-ID").unwrap().to_owned();
@@ -627,7 +776,11 @@ async fn a_bounce_fails_the_delivery_it_returns() {
         .collect();
     assert_eq!(failed.len(), 1, "{t}");
     assert_eq!(failed[0]["status"], "FAILED");
-    assert_eq!(email_tickets(&app, &manager).await.len(), 1, "a bounce opens nothing");
+    assert_eq!(
+        email_tickets(&app, &manager).await.len(),
+        1,
+        "a bounce opens nothing"
+    );
 }
 
 #[tokio::test]
@@ -668,7 +821,11 @@ async fn two_instances_polling_one_mailbox_import_each_message_once_and_a_crash_
     let polled = ok(&second, &manager2, POLL, json!({ "id": mailbox })).await;
     assert_eq!(polled["pollMailbox"]["imported"], 30, "{polled}");
     assert_eq!(imap.unseen_count(MAIL_USER), 0, "flagged now");
-    assert_eq!(email_tickets(&first, &manager).await.len(), 30, "nothing twice");
+    assert_eq!(
+        email_tickets(&first, &manager).await.len(),
+        30,
+        "nothing twice"
+    );
     // A wrong password is a poll that failed, in words; the password is nowhere.
     ok(
         &first,
@@ -679,7 +836,9 @@ async fn two_instances_polling_one_mailbox_import_each_message_once_and_a_crash_
     )
     .await;
     let polled = ok(&first, &manager, POLL, json!({ "id": mailbox })).await;
-    let error = polled["pollMailbox"]["lastError"].as_str().expect("a reason");
+    let error = polled["pollMailbox"]["lastError"]
+        .as_str()
+        .expect("a reason");
     assert!(error.contains("signing in failed"), "{error}");
     assert!(!error.contains("wrong-password") && !imap.log().contains(MAIL_PASSWORD));
 }
