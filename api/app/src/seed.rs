@@ -158,6 +158,9 @@ const DEPARTMENTS: &[(&str, DepartmentKind)] = &[
     ("Legal", DepartmentKind::Legal),
 ];
 
+/// The demo's service mailbox (inactive until connected to a mail server).
+pub const DEMO_MAILBOX: &str = "service@careline.example";
+
 const TEAMS: &[(&str, &str)] = &[
     ("Front Desk A", "supervisor.a@careline.example"),
     ("Front Desk B", "supervisor.b@careline.example"),
@@ -322,6 +325,21 @@ pub async fn demo_if_empty(app: &App) -> anyhow::Result<()> {
                 .map_err(internal)?;
         }
     }
+    // The service mailbox, switched off until it is pointed at a real server (docs/EMAIL.md).
+    crate::email::create_mailbox(
+        app,
+        &admin,
+        crate::email::MailboxInput {
+            name: "客服中心 Service Desk".to_owned(),
+            address: DEMO_MAILBOX.to_owned(),
+            imap_url: "imap://service@127.0.0.1:143/INBOX".to_owned(),
+            team_id: teams.get("Front Desk A").copied(),
+            active: Some(false),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(internal)?;
     tracing::info!(accounts = DEMO_USERS.len(), "demo organisation seeded");
     demo_tickets(app, &accounts, &departments).await?;
     demo_training(app, &accounts).await?;

@@ -104,6 +104,16 @@ async fn service_mailbox(app: &TestApp, manager: &str, imap_url: &str, password:
 
 /// The tickets that came in by mail (the demo's EMAIL tickets were typed in by agents, and the
 /// mail we send about them has our own Message-IDs), oldest first.
+async fn listed_mailbox(app: &TestApp, token: &str, id: &str) -> Value {
+    ok(app, token, MAILBOXES, json!({})).await["mailboxes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id)
+        .cloned()
+        .expect("the mailbox is listed")
+}
+
 async fn email_tickets(app: &TestApp, token: &str) -> Vec<Value> {
     let mut mailed: Vec<Value> = ok(app, token, EMAIL_TICKETS, json!({})).await["tickets"]["nodes"]
         .as_array()
@@ -229,9 +239,9 @@ async fn mail_opens_a_ticket_and_the_customers_replies_land_on_it() {
         post_signed(&app, &mailbox, &reply).await["status"],
         "DUPLICATE"
     );
-    let listed = ok(&app, &manager, MAILBOXES, json!({})).await;
-    assert_eq!(listed["mailboxes"][0]["imported"], 4);
-    assert_eq!(listed["mailboxes"][0]["ignored"], 0);
+    let listed = listed_mailbox(&app, &manager, &mailbox).await;
+    assert_eq!(listed["imported"], 4);
+    assert_eq!(listed["ignored"], 0);
 }
 
 async fn status(app: &TestApp, token: &str, id: &str) -> String {
@@ -554,7 +564,10 @@ async fn mailboxes_are_validated_and_their_passwords_never_come_back() {
     let backend = app.state.app.db.get_database_backend();
     let rows = sea_orm::ConnectionTrait::query_all_raw(
         &app.state.app.db,
-        sea_orm::Statement::from_string(backend, "SELECT imap_secret FROM mailboxes"),
+        sea_orm::Statement::from_string(
+            backend,
+            "SELECT imap_secret FROM mailboxes WHERE address = 'service@careline.test'",
+        ),
     )
     .await
     .unwrap();
@@ -632,7 +645,24 @@ async fn mail_to_the_service_mailbox_becomes_a_ticket_the_reply_arrives_threaded
     .await;
     let manager = app.login(MANAGER).await;
     let alice = app.login(ALICE).await;
-    let mailbox = service_mailbox(&app, &manager, &imap.imap_url(MAIL_USER), MAIL_PASSWORD).await;
+    // The demo's service mailbox, connected to the mail server and switched on.
+    let demo = ok(&app, &manager, MAILBOXES, json!({})).await["mailboxes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["address"] == careline_api::seed::DEMO_MAILBOX)
+        .cloned()
+        .expect("the demo's service mailbox");
+    assert_eq!(demo["active"], false, "off until connected");
+    let mailbox = demo["id"].as_str().unwrap().to_owned();
+    ok(
+        &app,
+        &manager,
+        UPDATE_MAILBOX,
+        json!({ "id": mailbox, "i": { "name": demo["name"], "address": demo["address"],
+            "imapUrl": imap.imap_url(MAIL_USER), "imapPassword": MAIL_PASSWORD, "active": true } }),
+    )
+    .await;
 
     let first = mail(
         "Zhao Lei <zhao.lei@customer.example>",
@@ -680,7 +710,7 @@ async fn mail_to_the_service_mailbox_becomes_a_ticket_the_reply_arrives_threaded
     assert!(
         header(&out, "From")
             .unwrap()
-            .contains("service@careline.test"),
+            .contains(careline_api::seed::DEMO_MAILBOX),
         "from the mailbox: {out}"
     );
     assert_eq!(
