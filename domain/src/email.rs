@@ -40,6 +40,8 @@ pub enum SetAside {
     TooLarge,
     /// Not a message that can be read (no sender, unreadable headers).
     Malformed,
+    /// Read, but the ticket refused what it says (its rules, not a passing conflict).
+    Refused,
 }
 
 impl SetAside {
@@ -53,6 +55,7 @@ impl SetAside {
             SetAside::Flood => "too many messages from this sender within an hour",
             SetAside::TooLarge => "larger than the largest message imported",
             SetAside::Malformed => "not a readable message",
+            SetAside::Refused => "the ticket's rules refused it",
         }
     }
 }

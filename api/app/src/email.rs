@@ -356,6 +356,7 @@ pub async fn import(
         .body_text(0)
         .map(|t| t.into_owned())
         .unwrap_or_default();
+    let (kept_id, kept_sender) = (message_id.clone(), sender.clone());
     let mail = Mail {
         mailbox,
         source,
@@ -364,7 +365,7 @@ pub async fn import(
         files: &files,
         at,
     };
-    match answered {
+    let filed = match answered {
         Some(loaded) if loaded.ticket.status != "CLOSED" => {
             let mut words = rules::trim_quoted(&body);
             words.push_str(&refused);
@@ -392,6 +393,16 @@ pub async fn import(
                 .map(|n| n.chars().take(200).collect::<String>());
             file_new(app, mail, subject, description, name).await
         }
+    };
+    match filed {
+        // A rule of the write path refused it: set aside (with the rule's reason in the log),
+        // so that the poller goes on with the next message instead of retrying this one for ever.
+        Err(AppError::BadInput { message, .. }) => {
+            tracing::info!(mailbox.id = %mailbox.id, why = %message, "mail refused by the ticket's rules");
+            let sender = Some(kept_sender);
+            set_aside(app, mailbox, source, kept_id, sender, SetAside::Refused, at).await
+        }
+        other => other,
     }
 }
 
