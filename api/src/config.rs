@@ -636,9 +636,16 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    /// The configuration from `args`; its generated files go to a temporary directory unless
+    /// the test names one (never into the source tree).
     fn parse(args: &[&str]) -> Config {
+        let scratch = std::env::temp_dir().join("careline-config-tests");
+        let scratch = scratch.to_string_lossy().to_string();
         let mut all = vec!["careline"];
         all.extend_from_slice(args);
+        if !args.contains(&"--data-dir") {
+            all.extend(["--data-dir", scratch.as_str()]);
+        }
         Config::parse_from(all)
     }
 

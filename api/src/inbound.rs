@@ -26,6 +26,24 @@ pub async fn email(
     let Some(secret) = &state.settings.inbound_email_secret else {
         return not_found();
     };
+    let refuse_signature = || {
+        refusal(
+            locale,
+            &AppError::Unauthenticated(
+                "the X-Careline-Signature header is missing or does not match the body".to_owned(),
+            ),
+        )
+    };
+    // A request without a signature of the right shape is refused before its body is read.
+    let Some(signature) = req
+        .headers()
+        .get(SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|sig| sig.len() == 71 && sig.starts_with("sha256="))
+        .map(str::to_owned)
+    else {
+        return refuse_signature();
+    };
     let max = state.app.mail.max_email_bytes;
     let too_large = || {
         HttpResponse::build(StatusCode::PAYLOAD_TOO_LARGE).json(serde_json::json!({
@@ -56,18 +74,8 @@ pub async fn email(
         }
         body.extend_from_slice(&chunk);
     }
-    let signed = req
-        .headers()
-        .get(SIGNATURE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|sig| verify(secret.0.as_bytes(), &body, sig));
-    if !signed {
-        return refusal(
-            locale,
-            &AppError::Unauthenticated(
-                "the X-Careline-Signature header is missing or does not match the body".to_owned(),
-            ),
-        );
+    if !verify(secret.0.as_bytes(), &body, &signature) {
+        return refuse_signature();
     }
     let Some(id) = uuid::Uuid::parse_str(&path).ok() else {
         return not_found();

@@ -2,7 +2,8 @@
 //! and the thread index that lets a reply find its ticket.
 //!
 //! - `mailboxes`: one row per mailbox. The IMAP and SMTP passwords are stored encrypted with
-//!   the data key (AES-256-GCM); `lease_until` is held by the one instance polling it.
+//!   the data key (AES-256-GCM); `lease_until` is held by the one poll (`lease_holder`)
+//!   reading it.
 //! - `inbound_emails`: every message imported or set aside, once: by its IMAP UID under the
 //!   folder's UIDVALIDITY (`ux_inbound_emails_uid`) and by its Message-ID
 //!   (`ux_inbound_emails_message_id`), both per mailbox. Written in the transaction that files
@@ -39,6 +40,7 @@ enum Mailboxes {
     Imported,
     Ignored,
     LeaseUntil,
+    LeaseHolder,
     CreatedAt,
     UpdatedAt,
 }
@@ -122,6 +124,7 @@ impl MigrationTrait for Migration {
                             .default(0),
                     )
                     .col(ts_null(Mailboxes::LeaseUntil))
+                    .col(ColumnDef::new(Mailboxes::LeaseHolder).uuid().null())
                     .col(ts(Mailboxes::CreatedAt))
                     .col(ts(Mailboxes::UpdatedAt))
                     .to_owned(),

@@ -90,16 +90,18 @@ pub async fn due<C: ConnectionTrait>(
         .await?)
 }
 
-/// Takes the mailbox's poll lease until `until` unless another instance holds it; whether it
-/// was taken. One conditional `UPDATE`: two instances never both win.
+/// Takes the mailbox's poll lease for `holder` until `until` unless another poll holds it;
+/// whether it was taken. One conditional `UPDATE`: two instances never both win.
 pub async fn take_lease<C: ConnectionTrait>(
     db: &C,
     id: Uuid,
+    holder: Uuid,
     now: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let done = Mailbox::update_many()
         .col_expr(mailbox::Column::LeaseUntil, Expr::value(until))
+        .col_expr(mailbox::Column::LeaseHolder, Expr::value(holder))
         .filter(mailbox::Column::Id.eq(id))
         .filter(
             mailbox::Column::LeaseUntil
@@ -111,21 +113,48 @@ pub async fn take_lease<C: ConnectionTrait>(
     Ok(done.rows_affected == 1)
 }
 
-/// Records a poll's end (and its failure, in words) and gives the lease back.
+/// Extends `holder`'s lease until `until`; `false` when the lease is no longer theirs.
+pub async fn renew_lease<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    holder: Uuid,
+    until: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = Mailbox::update_many()
+        .col_expr(mailbox::Column::LeaseUntil, Expr::value(until))
+        .filter(mailbox::Column::Id.eq(id))
+        .filter(mailbox::Column::LeaseHolder.eq(holder))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Records a poll's end (and its failure, in words) and gives `holder`'s lease back (a lease
+/// another poll took over stays theirs).
 pub async fn finish_poll<C: ConnectionTrait>(
     db: &C,
     id: Uuid,
+    holder: Uuid,
     at: DateTime<Utc>,
     error: Option<String>,
 ) -> Result<(), StoreError> {
     Mailbox::update_many()
         .col_expr(mailbox::Column::LastPolledAt, Expr::value(at))
         .col_expr(mailbox::Column::LastError, Expr::value(error))
+        .filter(mailbox::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Mailbox::update_many()
         .col_expr(
             mailbox::Column::LeaseUntil,
             Expr::value(Option::<DateTime<Utc>>::None),
         )
+        .col_expr(
+            mailbox::Column::LeaseHolder,
+            Expr::value(Option::<Uuid>::None),
+        )
         .filter(mailbox::Column::Id.eq(id))
+        .filter(mailbox::Column::LeaseHolder.eq(holder))
         .exec(db)
         .await?;
     Ok(())
@@ -156,6 +185,19 @@ pub async fn message_recorded<C: ConnectionTrait>(
     Ok(InboundEmail::find()
         .filter(inbound_email::Column::MailboxId.eq(mailbox_id))
         .filter(inbound_email::Column::MessageId.eq(message_id))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Whether a mail with this Message-ID came in on any ticket (through any mailbox).
+pub async fn received_before<C: ConnectionTrait>(
+    db: &C,
+    message_id: &str,
+) -> Result<bool, StoreError> {
+    Ok(EmailMessage::find()
+        .filter(email_message::Column::MessageId.eq(message_id))
+        .filter(email_message::Column::Outbound.eq(false))
         .one(db)
         .await?
         .is_some())

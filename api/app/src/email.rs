@@ -114,6 +114,7 @@ pub async fn create_mailbox(
         imported: 0,
         ignored: 0,
         lease_until: None,
+        lease_holder: None,
         created_at: at,
         updated_at: at,
     };
@@ -291,12 +292,19 @@ pub async fn import(
     let Some(message) = MessageParser::default().parse(raw) else {
         return set_aside(app, mailbox, source, None, None, SetAside::Malformed, at).await;
     };
-    let message_id = message
-        .message_id()
-        .map(bracketed)
-        .filter(|id| id.len() <= 500);
+    // The key a message is known by: its Message-ID, or (none, or unusable) a digest of its
+    // bytes, so that a provider's retry of the same message is recognised either way.
+    let message_id = Some(
+        message
+            .message_id()
+            .map(bracketed)
+            .filter(|id| id.len() <= 500 && !id.chars().any(|c| c.is_control() || c == ' '))
+            .unwrap_or_else(|| digest_id(raw)),
+    );
     if let Some(id) = &message_id
-        && store::message_recorded(&app.db, mailbox.id, id).await?
+        && (store::message_recorded(&app.db, mailbox.id, id).await?
+            // The same mail sent to two of our mailboxes (To: one, Cc: the other) is one.
+            || store::received_before(&app.db, id).await?)
     {
         return Ok(Imported::Duplicate);
     }
@@ -305,7 +313,7 @@ pub async fn import(
         .and_then(|f| f.first())
         .and_then(|a| a.address())
         .map(|a| a.trim().to_lowercase())
-        .filter(|a| a.len() <= 254);
+        .filter(|a| a.len() <= 254 && !a.chars().any(|c| c.is_control() || c.is_whitespace()));
     let headers = Headers {
         from: sender.as_deref(),
         auto_submitted: message.header_raw("Auto-Submitted"),
@@ -352,10 +360,12 @@ pub async fn import(
     }
     let answered = answered_ticket(app, &message, &sender).await?;
     let (files, refused) = keep_attachments(app, mailbox, &message).await?;
-    let body = message
-        .body_text(0)
-        .map(|t| t.into_owned())
-        .unwrap_or_default();
+    let body = clean(
+        &message
+            .body_text(0)
+            .map(|t| t.into_owned())
+            .unwrap_or_default(),
+    );
     let (kept_id, kept_sender) = (message_id.clone(), sender.clone());
     let mail = Mail {
         mailbox,
@@ -373,7 +383,7 @@ pub async fn import(
             file_reply(app, mail, loaded.ticket.id, words).await
         }
         closed => {
-            let subject = rules::ticket_subject(message.subject().unwrap_or_default());
+            let subject = rules::ticket_subject(&clean(message.subject().unwrap_or_default()));
             let mut description = body.trim().to_owned();
             if let Some(closed) = closed {
                 description = format!(
@@ -388,9 +398,9 @@ pub async fn import(
                 .from()
                 .and_then(|f| f.first())
                 .and_then(|a| a.name())
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(|n| n.chars().take(200).collect::<String>());
+                .map(clean)
+                .map(|n| n.trim().chars().take(200).collect::<String>())
+                .filter(|n| !n.is_empty());
             file_new(app, mail, subject, description, name).await
         }
     };
@@ -589,8 +599,9 @@ async fn set_aside(
 }
 
 /// The ticket a reply answers: one whose thread holds a Message-ID the mail names in
-/// `In-Reply-To` or `References`, else the one its subject names (`[#number]`) if the mail
-/// comes from that ticket's customer.
+/// `In-Reply-To` or `References`, else the one its subject names (`[#number]`) — either way
+/// only when the mail comes from that ticket's customer's address (mail from anyone else
+/// opens a ticket of its own).
 async fn answered_ticket(
     app: &App,
     message: &Message<'_>,
@@ -601,6 +612,7 @@ async fn answered_ticket(
     named.truncate(100);
     if let Some(ticket_id) = store::ticket_of_thread(&app.db, &named).await?
         && let Some(loaded) = ticket_store::find(&app.db, ticket_id).await?
+        && loaded.customer.email.as_deref() == Some(sender)
     {
         return Ok(Some(loaded));
     }
@@ -701,6 +713,23 @@ fn ids_in(value: &HeaderValue<'_>) -> Vec<String> {
         HeaderValue::TextList(ids) => ids.iter().map(|id| bracketed(id)).collect(),
         _ => Vec::new(),
     }
+}
+
+/// `text` without control characters other than line breaks and tabs (a NUL, which
+/// PostgreSQL refuses in text, or terminal escapes).
+fn clean(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+        .collect()
+}
+
+/// The key of a message without a usable Message-ID: a digest of its bytes.
+fn digest_id(raw: &[u8]) -> String {
+    use sha2::Digest;
+    format!(
+        "<{}@careline.invalid>",
+        hex::encode(sha2::Sha256::digest(raw))
+    )
 }
 
 /// `<id>` for an id with or without its brackets.

@@ -21,8 +21,12 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use uuid::Uuid;
 
-/// How long a poll may hold a mailbox before another instance may take it over.
+/// How long a poll may hold a mailbox without renewing before another instance may take it
+/// over.
 const LEASE: Duration = Duration::minutes(5);
+
+/// How often a running poll renews its lease.
+const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How long connecting and each exchange with the server may take.
 const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -56,8 +60,13 @@ pub async fn poll_due(app: &App) -> AppResult<usize> {
     let every = Duration::from_std(app.mail.poll_every).unwrap_or(Duration::seconds(60));
     let mut polled = 0;
     for mailbox in store::due(&app.db, app.now() - every).await? {
-        if poll_if_free(app, &mailbox).await?.is_some() {
-            polled += 1;
+        // One mailbox's trouble is no other's: the round goes on.
+        match poll_if_free(app, &mailbox).await {
+            Ok(Some(_)) => polled += 1,
+            Ok(None) => {}
+            Err(err) => {
+                tracing::warn!(mailbox.id = %mailbox.id, error.detail = ?err, "mailbox poll stopped; the next round retries");
+            }
         }
     }
     Ok(polled)
@@ -67,10 +76,14 @@ pub async fn poll_due(app: &App) -> AppResult<usize> {
 /// it). A failed poll is recorded on the mailbox, not returned.
 async fn poll_if_free(app: &App, mailbox: &mailbox::Model) -> AppResult<Option<Polled>> {
     let now = app.now();
-    if !store::take_lease(&app.db, mailbox.id, now, now + LEASE).await? {
+    let lease = Lease {
+        mailbox: mailbox.id,
+        holder: Uuid::now_v7(),
+    };
+    if !store::take_lease(&app.db, mailbox.id, lease.holder, now, now + LEASE).await? {
         return Ok(None);
     }
-    let outcome = poll(app, mailbox).await;
+    let outcome = poll(app, mailbox, &lease).await;
     let (polled, error) = match outcome {
         Ok(polled) => (polled, None),
         Err(PollError::Mail(why)) => {
@@ -81,6 +94,7 @@ async fn poll_if_free(app: &App, mailbox: &mailbox::Model) -> AppResult<Option<P
             store::finish_poll(
                 &app.db,
                 mailbox.id,
+                lease.holder,
                 app.now(),
                 Some("the poll stopped on an internal error; it is retried".to_owned()),
             )
@@ -88,8 +102,46 @@ async fn poll_if_free(app: &App, mailbox: &mailbox::Model) -> AppResult<Option<P
             return Err(err);
         }
     };
-    store::finish_poll(&app.db, mailbox.id, app.now(), error).await?;
+    store::finish_poll(&app.db, mailbox.id, lease.holder, app.now(), error).await?;
     Ok(Some(polled))
+}
+
+/// One poll's hold on its mailbox.
+struct Lease {
+    mailbox: Uuid,
+    holder: Uuid,
+}
+
+impl Lease {
+    /// Extends the lease; a poll whose lease another instance took over (it ran past it)
+    /// stops, so that two polls never read one mailbox at once for long.
+    async fn renew(&self, app: &App) -> Result<(), PollError> {
+        let until = app.now() + LEASE;
+        if store::renew_lease(&app.db, self.mailbox, self.holder, until)
+            .await
+            .map_err(AppError::from)?
+        {
+            Ok(())
+        } else {
+            Err(PollError::Mail(
+                "another instance took the mailbox over; it polls it now".to_owned(),
+            ))
+        }
+    }
+}
+
+/// One exchange with the server, within [`TIMEOUT`].
+async fn within<T>(
+    what: &str,
+    exchange: impl std::future::Future<Output = async_imap::error::Result<T>>,
+) -> Result<T, PollError> {
+    match tokio::time::timeout(TIMEOUT, exchange).await {
+        Ok(result) => result.map_err(|e| PollError::Mail(format!("{what}: {}", describe(&e)))),
+        Err(_) => Err(PollError::Mail(format!(
+            "{what}: the server did not answer within {} s",
+            TIMEOUT.as_secs()
+        ))),
+    }
 }
 
 /// Why a poll stopped.
@@ -104,10 +156,6 @@ impl From<AppError> for PollError {
     fn from(err: AppError) -> Self {
         PollError::App(err)
     }
-}
-
-fn mail_error(what: &str) -> impl Fn(async_imap::error::Error) -> PollError + '_ {
-    move |e| PollError::Mail(format!("{what}: {}", describe(&e)))
 }
 
 /// An IMAP error in words that never quote a password (the client never echoes it).
@@ -184,7 +232,7 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-async fn poll(app: &App, mailbox: &mailbox::Model) -> Result<Polled, PollError> {
+async fn poll(app: &App, mailbox: &mailbox::Model, lease: &Lease) -> Result<Polled, PollError> {
     let t = target(app, mailbox)?;
     let tcp = tokio::time::timeout(TIMEOUT, TcpStream::connect((t.host.as_str(), t.port)))
         .await
@@ -212,15 +260,16 @@ async fn poll(app: &App, mailbox: &mailbox::Model) -> Result<Polled, PollError> 
             .connect(name, tcp)
             .await
             .map_err(|e| PollError::Mail(format!("TLS with the server failed: {e}")))?;
-        session(app, mailbox, &t, stream).await
+        session(app, mailbox, lease, &t, stream).await
     } else {
-        session(app, mailbox, &t, tcp).await
+        session(app, mailbox, lease, &t, tcp).await
     }
 }
 
 async fn session<T>(
     app: &App,
     mailbox: &mailbox::Model,
+    lease: &Lease,
     t: &Target,
     stream: T,
 ) -> Result<Polled, PollError>
@@ -241,21 +290,24 @@ where
         .await
         .map_err(|_| PollError::Mail("signing in took too long".to_owned()))?
         .map_err(|(e, _)| PollError::Mail(format!("signing in failed: {}", describe(&e))))?;
-    let selected = session
-        .select(&t.folder)
-        .await
-        .map_err(mail_error("the folder cannot be opened"))?;
+    let selected = within("the folder cannot be opened", session.select(&t.folder)).await?;
     let uid_validity = selected.uid_validity.unwrap_or(0);
-    let mut uids: Vec<u32> = session
-        .uid_search("UNSEEN")
-        .await
-        .map_err(mail_error("searching for new mail failed"))?
-        .into_iter()
-        .collect();
+    let mut uids: Vec<u32> = within(
+        "searching for new mail failed",
+        session.uid_search("UNSEEN"),
+    )
+    .await?
+    .into_iter()
+    .collect();
     uids.sort_unstable();
     uids.truncate(PER_POLL);
     let mut polled = Polled::default();
+    let mut renewed = std::time::Instant::now();
     for uid in uids {
+        if renewed.elapsed() > RENEW_EVERY {
+            lease.renew(app).await?;
+            renewed = std::time::Instant::now();
+        }
         let source = Source::Imap { uid_validity, uid };
         let outcome = if store::uid_recorded(&app.db, mailbox.id, uid_validity.into(), uid.into())
             .await
@@ -275,16 +327,17 @@ where
             email::Imported::SetAside(_) => polled.ignored += 1,
             email::Imported::Duplicate => polled.duplicates += 1,
         }
-        session
-            .uid_store(uid.to_string(), "+FLAGS.SILENT (\\Seen)")
-            .await
-            .map_err(mail_error("flagging a message as read failed"))?
-            .try_collect::<Vec<_>>()
-            .await
-            .map_err(mail_error("flagging a message as read failed"))?;
+        let flagged = async {
+            session
+                .uid_store(uid.to_string(), "+FLAGS.SILENT (\\Seen)")
+                .await?
+                .try_collect::<Vec<_>>()
+                .await
+        };
+        within("flagging a message as read failed", flagged).await?;
     }
     // Signing out is a courtesy; the poll's work is done and committed either way.
-    let _ = session.logout().await;
+    let _ = tokio::time::timeout(TIMEOUT, session.logout()).await;
     Ok(polled)
 }
 
@@ -297,32 +350,35 @@ async fn fetch<T>(
 where
     T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
 {
-    let sizes: Vec<_> = session
-        .uid_fetch(uid.to_string(), "(UID RFC822.SIZE)")
-        .await
-        .map_err(mail_error("reading a message's size failed"))?
-        .try_collect()
-        .await
-        .map_err(mail_error("reading a message's size failed"))?;
+    let sizes: Vec<_> = within("reading a message's size failed", async {
+        session
+            .uid_fetch(uid.to_string(), "(UID RFC822.SIZE)")
+            .await?
+            .try_collect()
+            .await
+    })
+    .await?;
     if sizes
         .iter()
         .any(|f| f.size.is_some_and(|s| u64::from(s) > max))
     {
         return Ok(None);
     }
-    let fetched: Vec<_> = session
-        .uid_fetch(uid.to_string(), "(UID BODY.PEEK[])")
-        .await
-        .map_err(mail_error("reading a message failed"))?
-        .try_collect()
-        .await
-        .map_err(mail_error("reading a message failed"))?;
-    Ok(Some(
-        fetched
-            .iter()
-            .find_map(|f| f.body().map(<[u8]>::to_vec))
-            .unwrap_or_default(),
-    ))
+    let fetched: Vec<_> = within("reading a message failed", async {
+        session
+            .uid_fetch(uid.to_string(), "(UID BODY.PEEK[])")
+            .await?
+            .try_collect()
+            .await
+    })
+    .await?;
+    // No body in the answer is the server's failure, not an empty message: the message stays
+    // unseen and is read again by the next poll.
+    fetched
+        .iter()
+        .find_map(|f| f.body().map(<[u8]>::to_vec))
+        .map(Some)
+        .ok_or_else(|| PollError::Mail(format!("the server sent no content for message {uid}")))
 }
 
 /// Runs the poller until `shutdown`: every few seconds, the mailboxes that are due.

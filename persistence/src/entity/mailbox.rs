@@ -26,6 +26,8 @@ pub struct Model {
     pub ignored: i32,
     /// The instance polling it holds it until then.
     pub lease_until: Option<DateTimeUtc>,
+    /// The poll holding the lease.
+    pub lease_holder: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -376,6 +376,76 @@ async fn robots_bulk_mail_our_own_mail_and_floods_are_set_aside_and_never_answer
 }
 
 #[tokio::test]
+async fn one_mail_is_one_ticket_whatever_mailboxes_and_retries_it_comes_through() {
+    let app = inbound_app().await;
+    let manager = app.login(MANAGER).await;
+    let service = service_mailbox(
+        &app,
+        &manager,
+        "imap://service@127.0.0.1:1/INBOX",
+        "imap-pass",
+    )
+    .await;
+    let sales = ok(
+        &app,
+        &manager,
+        CREATE_MAILBOX,
+        json!({ "i": { "name": "Sales", "address": "sales@careline.test",
+            "imapUrl": "imap://sales@127.0.0.1:1/INBOX" } }),
+    )
+    .await["createMailbox"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // To: service, Cc: sales — both mailboxes receive it.
+    let both = mail("cc@customer.example", "Both of you", "Hello", &[]);
+    assert_eq!(post_signed(&app, &service, &both).await["status"], "FILED");
+    assert_eq!(
+        post_signed(&app, &sales, &both).await["status"],
+        "DUPLICATE"
+    );
+    // No Message-ID at all: a provider's retry of the same bytes is still recognised.
+    let bare = "From: bare@customer.example\r\nSubject: No id\r\n\r\nHello\r\n";
+    assert_eq!(post_signed(&app, &service, bare).await["status"], "FILED");
+    assert_eq!(
+        post_signed(&app, &service, bare).await["status"],
+        "DUPLICATE"
+    );
+    // A NUL in the text (PostgreSQL refuses it in text columns) is dropped, not fatal.
+    let nul = mail(
+        "nul@customer.example",
+        "Zero\u{0}byte",
+        "before\u{0}after",
+        &[],
+    );
+    assert_eq!(post_signed(&app, &service, &nul).await["status"], "FILED");
+    // Someone else naming a ticket's mail in In-Reply-To does not write on that ticket.
+    let intruder = mail(
+        "intruder@other.example",
+        "Re: Both of you",
+        "Let me in",
+        &[("In-Reply-To", &message_id_of(&both))],
+    );
+    assert_eq!(
+        post_signed(&app, &service, &intruder).await["status"],
+        "FILED"
+    );
+    let tickets = email_tickets(&app, &manager).await;
+    assert_eq!(tickets.len(), 4, "cc, bare, nul and the intruder's own");
+    let cc = tickets
+        .iter()
+        .find(|t| t["customer"]["email"] == "cc@customer.example")
+        .unwrap();
+    assert_eq!(kinds_of(cc), ["CREATED"], "nothing else on the cc'd ticket");
+    let nul = tickets
+        .iter()
+        .find(|t| t["customer"]["email"] == "nul@customer.example")
+        .unwrap();
+    assert_eq!(nul["subject"], "Zerobyte");
+    assert_eq!(nul["description"], "beforeafter");
+}
+
+#[tokio::test]
 async fn the_inbound_endpoint_checks_its_signature_size_and_switch() {
     let off = TestApp::spawn().await;
     let raw = mail("a@customer.example", "Hi", "Hello", &[]);
@@ -446,12 +516,14 @@ async fn hostile_mail_is_imported_as_far_as_is_safe() {
     let mut many = String::from(
         "From: m@customer.example\r\nSubject: Many files\r\nMessage-ID: <many@x>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n",
     );
+    // A kind the file store refuses comes first, then 500 text files.
+    many.push_str("--B\r\nContent-Type: application/x-msdownload; name=\"run.exe\"\r\nContent-Disposition: attachment; filename=\"run.exe\"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAA==\r\n");
     for i in 0..500 {
         many.push_str(&format!(
             "--B\r\nContent-Type: text/plain; name=\"note{i}.txt\"\r\nContent-Disposition: attachment; filename=\"note{i}.txt\"\r\n\r\nnote {i}\r\n"
         ));
     }
-    many.push_str("--B\r\nContent-Type: application/x-msdownload; name=\"run.exe\"\r\nContent-Disposition: attachment; filename=\"run.exe\"\r\nContent-Transfer-Encoding: base64\r\n\r\nTVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAA==\r\n--B--\r\n");
+    many.push_str("--B--\r\n");
     assert_eq!(post_signed(&app, &mailbox, &many).await["status"], "FILED");
 
     let tickets = email_tickets(&app, &manager).await;
@@ -485,6 +557,10 @@ async fn hostile_mail_is_imported_as_far_as_is_safe() {
     assert!(
         description.contains("more beyond the first 10"),
         "{description}"
+    );
+    assert!(
+        description.contains("run.exe: this kind of file is not accepted"),
+        "the refused part is named with its reason: {description}"
     );
 }
 
@@ -870,5 +946,11 @@ async fn two_instances_polling_one_mailbox_import_each_message_once_and_a_crash_
         .as_str()
         .expect("a reason");
     assert!(error.contains("signing in failed"), "{error}");
-    assert!(!error.contains("wrong-password") && !imap.log().contains(MAIL_PASSWORD));
+    assert!(!error.contains("wrong-password"), "{error}");
+    let log = imap.log();
+    assert!(log.contains("auth"), "Dovecot logged the sign-ins: {log}");
+    assert!(
+        !log.contains(MAIL_PASSWORD) && !log.contains("wrong-password-123"),
+        "no password in the mail server's log"
+    );
 }
