@@ -769,7 +769,10 @@ mod tests {
         };
         let default = resolve(&[]).unwrap();
         let scratch = std::env::temp_dir().join("careline-config-tests");
-        assert_eq!(default.file_store, StoreConfig::Local(scratch.join("files")));
+        assert_eq!(
+            default.file_store,
+            StoreConfig::Local(scratch.join("files"))
+        );
         assert_eq!(default.max_file_bytes, 20 * 1024 * 1024);
         let local = resolve(&["--file-store-url", "file:///srv/files"]).unwrap();
         assert_eq!(

@@ -113,7 +113,8 @@ pub async fn take_lease<C: ConnectionTrait>(
     Ok(done.rows_affected == 1)
 }
 
-/// Extends `holder`'s lease until `until`; `false` when the lease is no longer theirs.
+/// Extends `holder`'s lease until `until`; `false` when the lease is no longer theirs or the
+/// mailbox was switched off.
 pub async fn renew_lease<C: ConnectionTrait>(
     db: &C,
     id: Uuid,
@@ -124,6 +125,7 @@ pub async fn renew_lease<C: ConnectionTrait>(
         .col_expr(mailbox::Column::LeaseUntil, Expr::value(until))
         .filter(mailbox::Column::Id.eq(id))
         .filter(mailbox::Column::LeaseHolder.eq(holder))
+        .filter(mailbox::Column::Active.eq(true))
         .exec(db)
         .await?;
     Ok(done.rows_affected == 1)

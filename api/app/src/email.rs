@@ -118,7 +118,7 @@ pub async fn create_mailbox(
         created_at: at,
         updated_at: at,
     };
-    let row = checked(app, blank, input).await?;
+    let row = checked(app, input, async { Ok(blank) }).await?;
     let row = store::insert_mailbox(&app.db, row).await?;
     tracing::info!(mailbox.id = %row.id, "mailbox connected");
     Ok(row)
@@ -132,10 +132,12 @@ pub async fn update_mailbox(
     input: MailboxInput,
 ) -> AppResult<mailbox::Model> {
     actor.require(Action::ManageMailboxes)?;
-    let current = store::mailbox(&app.db, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("mailbox not found".into()))?;
-    let mut row = checked(app, current, input).await?;
+    let current = async {
+        store::mailbox(&app.db, id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("mailbox not found".into()))
+    };
+    let mut row = checked(app, input, current).await?;
     row.updated_at = app.now();
     Ok(store::update_mailbox(&app.db, row).await?)
 }
@@ -152,35 +154,44 @@ pub async fn poll_mailbox(app: &App, actor: &Actor, id: Uuid) -> AppResult<mailb
     crate::imap::poll_now(app, id).await
 }
 
-/// `input` checked and applied to `row`.
+/// `input` checked, then applied to the mailbox `row` loads: the arguments' shape first,
+/// whatever the mailbox (a bad argument is `BAD_USER_INPUT` even on a mailbox that does not
+/// exist).
 async fn checked(
     app: &App,
-    mut row: mailbox::Model,
     input: MailboxInput,
+    row: impl std::future::Future<Output = AppResult<mailbox::Model>>,
 ) -> AppResult<mailbox::Model> {
-    row.name = text(&input.name, "input.name", MAX_MAILBOX_NAME_CHARS)?;
-    row.address = Email::parse(&input.address, "input.address")?.into_inner();
-    row.imap_url = check_url(&input.imap_url, "input.imapUrl", &["imap", "imaps"])?;
-    row.smtp_url = input
+    let name = text(&input.name, "input.name", MAX_MAILBOX_NAME_CHARS)?;
+    let address = Email::parse(&input.address, "input.address")?.into_inner();
+    let imap_url = check_url(&input.imap_url, "input.imapUrl", &["imap", "imaps"])?;
+    let smtp_url = input
         .smtp_url
         .as_deref()
         .map(str::trim)
         .filter(|u| !u.is_empty())
         .map(|u| check_url(u, "input.smtpUrl", &["smtp", "smtps"]))
         .transpose()?;
+    if let Some(kind) = input.default_kind
+        && !rules::mailbox_kind_allowed(kind)
+    {
+        return Err(AppError::bad_input(
+            "input.defaultKind",
+            "praise names the praised employee, which a mail cannot; choose another kind",
+        ));
+    }
     if let Some(id) = input.team_id {
         org::team(&app.db, id)
             .await?
             .ok_or_else(|| AppError::bad_input("input.teamId", "no such team"))?;
     }
+    let mut row = row.await?;
+    row.name = name;
+    row.address = address;
+    row.imap_url = imap_url;
+    row.smtp_url = smtp_url;
     row.team_id = input.team_id;
     if let Some(kind) = input.default_kind {
-        if !rules::mailbox_kind_allowed(kind) {
-            return Err(AppError::bad_input(
-                "input.defaultKind",
-                "praise names the praised employee, which a mail cannot; choose another kind",
-            ));
-        }
         row.default_kind = kind.as_str().to_owned();
     }
     if let Some(active) = input.active {

@@ -25,6 +25,10 @@ use uuid::Uuid;
 /// over.
 const LEASE: Duration = Duration::minutes(5);
 
+/// How long a background poll stays in IMAP IDLE (under the 29 minutes RFC 2177 allows)
+/// before it ends and the mailbox is polled afresh.
+const IDLE_WINDOW: std::time::Duration = std::time::Duration::from_secs(25 * 60);
+
 /// How often a running poll renews its lease.
 const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -50,31 +54,40 @@ pub async fn poll_now(app: &App, id: Uuid) -> AppResult<mailbox::Model> {
     let mailbox = store::mailbox(&app.db, id)
         .await?
         .ok_or_else(|| AppError::NotFound("mailbox not found".into()))?;
-    poll_if_free(app, &mailbox).await?;
+    poll_if_free(app, &mailbox, None).await?;
     Ok(store::mailbox(&app.db, id).await?.unwrap_or(mailbox))
 }
 
-/// Polls the mailboxes that are due (not polled within the poll period). Returns how many
-/// it polled.
+/// Polls the mailboxes that are due (not polled within the poll period), each in its own task,
+/// and where the server offers IMAP IDLE keeps the session open for [`IDLE_WINDOW`] so that new
+/// mail is read as it arrives. Returns how many polls it started.
 pub async fn poll_due(app: &App) -> AppResult<usize> {
     let every = Duration::from_std(app.mail.poll_every).unwrap_or(Duration::seconds(60));
-    let mut polled = 0;
+    let mut started = 0;
     for mailbox in store::due(&app.db, app.now() - every).await? {
-        // One mailbox's trouble is no other's: the round goes on.
-        match poll_if_free(app, &mailbox).await {
-            Ok(Some(_)) => polled += 1,
-            Ok(None) => {}
-            Err(err) => {
+        if mailbox.lease_until.is_some_and(|until| until > app.now()) {
+            continue;
+        }
+        started += 1;
+        let app = app.clone();
+        tokio::spawn(async move {
+            let idle = std::time::Instant::now() + IDLE_WINDOW;
+            // One mailbox's trouble is no other's.
+            if let Err(err) = poll_if_free(&app, &mailbox, Some(idle)).await {
                 tracing::warn!(mailbox.id = %mailbox.id, error.detail = ?err, "mailbox poll stopped; the next round retries");
             }
-        }
+        });
     }
-    Ok(polled)
+    Ok(started)
 }
 
 /// Polls `mailbox` if its lease is free; what came of it (`None` when another instance holds
 /// it). A failed poll is recorded on the mailbox, not returned.
-async fn poll_if_free(app: &App, mailbox: &mailbox::Model) -> AppResult<Option<Polled>> {
+async fn poll_if_free(
+    app: &App,
+    mailbox: &mailbox::Model,
+    idle: Option<std::time::Instant>,
+) -> AppResult<Option<Polled>> {
     let now = app.now();
     let lease = Lease {
         mailbox: mailbox.id,
@@ -83,7 +96,7 @@ async fn poll_if_free(app: &App, mailbox: &mailbox::Model) -> AppResult<Option<P
     if !store::take_lease(&app.db, mailbox.id, lease.holder, now, now + LEASE).await? {
         return Ok(None);
     }
-    let outcome = poll(app, mailbox, &lease).await;
+    let outcome = poll(app, mailbox, &lease, idle).await;
     let (polled, error) = match outcome {
         Ok(polled) => (polled, None),
         Err(PollError::Mail(why)) => {
@@ -124,7 +137,8 @@ impl Lease {
             Ok(())
         } else {
             Err(PollError::Mail(
-                "another instance took the mailbox over; it polls it now".to_owned(),
+                "the poll ended: the mailbox was switched off, or another instance took it over"
+                    .to_owned(),
             ))
         }
     }
@@ -232,7 +246,12 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-async fn poll(app: &App, mailbox: &mailbox::Model, lease: &Lease) -> Result<Polled, PollError> {
+async fn poll(
+    app: &App,
+    mailbox: &mailbox::Model,
+    lease: &Lease,
+    idle: Option<std::time::Instant>,
+) -> Result<Polled, PollError> {
     let t = target(app, mailbox)?;
     let tcp = tokio::time::timeout(TIMEOUT, TcpStream::connect((t.host.as_str(), t.port)))
         .await
@@ -260,9 +279,9 @@ async fn poll(app: &App, mailbox: &mailbox::Model, lease: &Lease) -> Result<Poll
             .connect(name, tcp)
             .await
             .map_err(|e| PollError::Mail(format!("TLS with the server failed: {e}")))?;
-        session(app, mailbox, lease, &t, stream).await
+        session(app, mailbox, lease, idle, &t, stream).await
     } else {
-        session(app, mailbox, lease, &t, tcp).await
+        session(app, mailbox, lease, idle, &t, tcp).await
     }
 }
 
@@ -270,6 +289,7 @@ async fn session<T>(
     app: &App,
     mailbox: &mailbox::Model,
     lease: &Lease,
+    idle: Option<std::time::Instant>,
     t: &Target,
     stream: T,
 ) -> Result<Polled, PollError>
@@ -290,8 +310,76 @@ where
         .await
         .map_err(|_| PollError::Mail("signing in took too long".to_owned()))?
         .map_err(|(e, _)| PollError::Mail(format!("signing in failed: {}", describe(&e))))?;
+    let supports_idle = match idle {
+        Some(_) => within(
+            "asking what the server can do failed",
+            session.capabilities(),
+        )
+        .await?
+        .has_str("IDLE"),
+        None => false,
+    };
     let selected = within("the folder cannot be opened", session.select(&t.folder)).await?;
     let uid_validity = selected.uid_validity.unwrap_or(0);
+    let mut polled = Polled::default();
+    let mut renewed = std::time::Instant::now();
+    loop {
+        read_unseen(
+            app,
+            mailbox,
+            lease,
+            &mut session,
+            uid_validity,
+            &mut polled,
+            &mut renewed,
+        )
+        .await?;
+        let left = match idle {
+            Some(until) if supports_idle => {
+                until.saturating_duration_since(std::time::Instant::now())
+            }
+            _ => std::time::Duration::ZERO,
+        };
+        if left.is_zero() {
+            break;
+        }
+        // IDLE: the server says when mail arrives; the lease is renewed at least every
+        // RENEW_EVERY meanwhile.
+        let mut handle = session.idle();
+        within("waiting for new mail (IDLE) failed", handle.init()).await?;
+        let waited = {
+            let (wait, _stop) = handle.wait_with_timeout(left.min(RENEW_EVERY));
+            wait.await
+        };
+        if let Err(e) = waited {
+            return Err(PollError::Mail(format!(
+                "waiting for new mail (IDLE) failed: {}",
+                describe(&e)
+            )));
+        }
+        session = within("ending IDLE failed", handle.done()).await?;
+        lease.renew(app).await?;
+        renewed = std::time::Instant::now();
+    }
+    // Signing out is a courtesy; the poll's work is done and committed either way.
+    let _ = tokio::time::timeout(TIMEOUT, session.logout()).await;
+    Ok(polled)
+}
+
+/// Reads the folder's unseen messages, oldest first (at most [`PER_POLL`]): each imported,
+/// then flagged `\Seen`.
+async fn read_unseen<T>(
+    app: &App,
+    mailbox: &mailbox::Model,
+    lease: &Lease,
+    session: &mut async_imap::Session<T>,
+    uid_validity: u32,
+    polled: &mut Polled,
+    renewed: &mut std::time::Instant,
+) -> Result<(), PollError>
+where
+    T: AsyncRead + AsyncWrite + Unpin + std::fmt::Debug + Send,
+{
     let mut uids: Vec<u32> = within(
         "searching for new mail failed",
         session.uid_search("UNSEEN"),
@@ -301,12 +389,10 @@ where
     .collect();
     uids.sort_unstable();
     uids.truncate(PER_POLL);
-    let mut polled = Polled::default();
-    let mut renewed = std::time::Instant::now();
     for uid in uids {
         if renewed.elapsed() > RENEW_EVERY {
             lease.renew(app).await?;
-            renewed = std::time::Instant::now();
+            *renewed = std::time::Instant::now();
         }
         let source = Source::Imap { uid_validity, uid };
         let outcome = if store::uid_recorded(&app.db, mailbox.id, uid_validity.into(), uid.into())
@@ -315,7 +401,7 @@ where
         {
             email::Imported::Duplicate
         } else {
-            let raw = fetch(&mut session, uid, app.mail.max_email_bytes).await?;
+            let raw = fetch(session, uid, app.mail.max_email_bytes).await?;
             match raw {
                 Some(raw) => email::import(app, mailbox, &raw, source).await?,
                 // Too large to fetch: set aside on its size alone.
@@ -336,9 +422,7 @@ where
         };
         within("flagging a message as read failed", flagged).await?;
     }
-    // Signing out is a courtesy; the poll's work is done and committed either way.
-    let _ = tokio::time::timeout(TIMEOUT, session.logout()).await;
-    Ok(polled)
+    Ok(())
 }
 
 /// The message's bytes, or `None` when the server says it is larger than `max` (not fetched).

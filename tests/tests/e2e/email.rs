@@ -954,3 +954,42 @@ async fn two_instances_polling_one_mailbox_import_each_message_once_and_a_crash_
         "no password in the mail server's log"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs dovecot-imapd; .ci/run installs it and runs the ignored tests"]
+async fn the_background_poller_reads_new_mail_as_it_arrives_through_idle() {
+    let imap = dovecot();
+    // A poll period far longer than the test: only IDLE can bring the second mail in.
+    let app = TestApp::spawn_with(|s| {
+        s.mailbox_worker = true;
+        s.mail.poll_every = Duration::from_secs(3600);
+    })
+    .await;
+    let manager = app.login(MANAGER).await;
+    let first = mail("early@customer.example", "Before", "first", &[]);
+    imap.deliver(MAIL_USER, first.as_bytes());
+    service_mailbox(&app, &manager, &imap.imap_url(MAIL_USER), MAIL_PASSWORD).await;
+    assert!(
+        wait_until(Duration::from_secs(20), async || email_tickets(
+            &app, &manager
+        )
+        .await
+        .len()
+            == 1)
+        .await,
+        "the first poll reads what is there"
+    );
+    let second = mail("late@customer.example", "After", "second", &[]);
+    imap.deliver(MAIL_USER, second.as_bytes());
+    assert!(
+        wait_until(Duration::from_secs(20), async || email_tickets(
+            &app, &manager
+        )
+        .await
+        .len()
+            == 2)
+        .await,
+        "IDLE brings the new mail in without another poll"
+    );
+    assert_eq!(imap.unseen_count(MAIL_USER), 0);
+}
