@@ -24,11 +24,14 @@ fn main() -> ExitCode {
             Err(_) => ExitCode::FAILURE,
         };
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_new(&config.rust_log).unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+    let filter = EnvFilter::try_new(&config.rust_log).unwrap_or_else(|_| EnvFilter::new("info"));
+    // The IMAP client traces every command it sends, LOGIN and its password included: capped
+    // whatever RUST_LOG asks for, so that no log level ever shows a mailbox password.
+    let filter = match "async_imap=info".parse() {
+        Ok(cap) => filter.add_directive(cap),
+        Err(_) => filter,
+    };
+    tracing_subscriber::fmt().with_env_filter(filter).init();
     let settings = match config.resolve() {
         Ok(settings) => settings,
         Err(err) => {

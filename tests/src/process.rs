@@ -60,6 +60,7 @@ pub struct Instance {
     /// The port it listens on.
     pub port: u16,
     child: Child,
+    log: PathBuf,
 }
 
 impl Instance {
@@ -81,7 +82,11 @@ impl Instance {
                 String::from_utf8_lossy(crate::TEST_SECRET).as_ref(),
             )
             .current_dir(data_dir)
-            .stdout(Stdio::null());
+            .stdout(
+                std::fs::File::create(data_dir.join(format!("careline-{port}.log")))
+                    .map(Stdio::from)
+                    .unwrap_or_else(|_| Stdio::null()),
+            );
         for (name, value) in env {
             command.env(name, value);
         }
@@ -90,6 +95,7 @@ impl Instance {
             address: format!("http://127.0.0.1:{port}"),
             port,
             child,
+            log: data_dir.join(format!("careline-{port}.log")),
         };
         let client = reqwest::Client::new();
         let healthy = crate::kit::wait_until(Duration::from_secs(30), async || {
@@ -105,6 +111,12 @@ impl Instance {
             "the careline process did not answer /healthz within 30 s"
         );
         instance
+    }
+
+    /// What it logged so far (its standard output, at the `RUST_LOG` given; `warn` unless
+    /// `env` says otherwise).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// Kills it with SIGKILL: no shutdown, no cleanup, connections cut mid-flight.

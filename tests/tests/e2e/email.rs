@@ -993,3 +993,86 @@ async fn the_background_poller_reads_new_mail_as_it_arrives_through_idle() {
     );
     assert_eq!(imap.unseen_count(MAIL_USER), 0);
 }
+
+#[tokio::test]
+#[ignore = "needs dovecot-imapd and the careline binary; .ci/run installs it and runs the ignored tests"]
+async fn an_instance_killed_mid_import_leaves_every_message_imported_once_and_logs_no_password() {
+    const N: usize = 400;
+    let imap = dovecot();
+    for i in 0..N {
+        let raw = mail(
+            &format!("k{i}@customer.example"),
+            &format!("Kill {i}"),
+            "Hello",
+            &[],
+        );
+        imap.deliver(MAIL_USER, raw.as_bytes());
+    }
+    // The survivor serves the API and polls only when asked; the doomed instance is a real
+    // process polling in the background, tracing everything.
+    let survivor = TestApp::spawn().await;
+    let manager = survivor.login(MANAGER).await;
+    let mailbox = service_mailbox(
+        &survivor,
+        &manager,
+        &imap.imap_url(MAIL_USER),
+        MAIL_PASSWORD,
+    )
+    .await;
+    let count = "{ tickets(filter: { channel: [EMAIL] }, first: 1) { totalCount } }";
+    let before = ok(&survivor, &manager, count, json!({})).await["tickets"]["totalCount"]
+        .as_i64()
+        .unwrap();
+    let data_dir = tempfile::tempdir().unwrap();
+    use base64::Engine;
+    let env = [
+        ("DATABASE_URL", survivor.database_url()),
+        ("MAILBOX_POLL_SECONDS", "1".to_owned()),
+        ("RUST_LOG", "trace".to_owned()),
+        // The key the survivor sealed the password with.
+        (
+            "DATA_KEY",
+            base64::engine::general_purpose::STANDARD.encode([42u8; 32]),
+        ),
+    ];
+    let mut doomed = careline_tests::process::Instance::start(&env, data_dir.path()).await;
+    let started = wait_until(Duration::from_secs(30), async || {
+        listed_mailbox(&survivor, &manager, &mailbox).await["imported"]
+            .as_i64()
+            .unwrap_or_default()
+            > 10
+    })
+    .await;
+    doomed.kill();
+    assert!(started, "the doomed instance imported: {}", doomed.log());
+    let log = doomed.log();
+    assert!(
+        log.contains("mail opened a ticket") || log.contains("TRACE"),
+        "it logged"
+    );
+    assert!(
+        !log.contains(MAIL_PASSWORD),
+        "the mailbox password is in the log at RUST_LOG=trace"
+    );
+    let imported_before = listed_mailbox(&survivor, &manager, &mailbox).await["imported"]
+        .as_i64()
+        .unwrap();
+    assert!((imported_before as usize) < N, "killed before the end");
+
+    // Its lease outlives it; once it has run out, the survivor reads on.
+    careline_tests::kit::set_clock(&survivor, chrono::Utc::now() + chrono::Duration::minutes(6));
+    for _ in 0..5 {
+        let polled = ok(&survivor, &manager, POLL, json!({ "id": mailbox })).await;
+        assert!(polled["pollMailbox"]["lastError"].is_null(), "{polled}");
+        if imap.unseen_count(MAIL_USER) == 0 {
+            break;
+        }
+    }
+    assert_eq!(imap.unseen_count(MAIL_USER), 0);
+    let after = ok(&survivor, &manager, count, json!({})).await["tickets"]["totalCount"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(after - before, N as i64, "every message once, none twice");
+    let listed = listed_mailbox(&survivor, &manager, &mailbox).await;
+    assert_eq!(listed["imported"], N as i64, "{listed}");
+}
