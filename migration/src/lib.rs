@@ -68,6 +68,19 @@ impl MigratorTrait for Migrator {
     }
 }
 
+/// An index `name` on `table`'s columns `cols`, in order.
+pub(crate) fn index(
+    name: &str,
+    table: impl IntoIden,
+    cols: &[&'static str],
+) -> IndexCreateStatement {
+    let mut i = Index::create().name(name).table(table).to_owned();
+    for c in cols {
+        i.col(Alias::new(*c));
+    }
+    i
+}
+
 /// A UUID primary key column.
 pub(crate) fn pk_uuid<T: IntoIden>(name: T) -> ColumnDef {
     ColumnDef::new(name)

@@ -15,7 +15,7 @@
 //! - `notification_templates`: managers' edits of the shipped templates, one row per event,
 //!   channel and language.
 
-use crate::{pk_uuid, ts, ts_null};
+use crate::{index, pk_uuid, ts, ts_null};
 use sea_orm_migration::prelude::*;
 
 pub struct Migration;
@@ -111,14 +111,6 @@ enum Tickets {
     Table,
     PromisedAnswerAt,
     PromiseEscalated,
-}
-
-fn index(name: &str, table: impl IntoIden, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut i = Index::create().name(name).table(table).to_owned();
-    for c in cols {
-        i.col(Alias::new(*c));
-    }
-    i
 }
 
 #[async_trait::async_trait]

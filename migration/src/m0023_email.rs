@@ -11,7 +11,7 @@
 //! - `email_messages`: the Message-IDs of the mail that came in on or went out about a ticket
 //!   (`In-Reply-To`/`References` are looked up here), and the timeline entry each one is.
 
-use crate::{pk_uuid, ts, ts_null};
+use crate::{index, pk_uuid, ts, ts_null};
 use sea_orm_migration::prelude::*;
 
 pub struct Migration;
@@ -70,14 +70,6 @@ enum EmailMessages {
     MailboxId,
     Outbound,
     At,
-}
-
-fn index(name: &str, table: impl IntoIden, cols: &[&'static str]) -> IndexCreateStatement {
-    let mut i = Index::create().name(name).table(table).to_owned();
-    for c in cols {
-        i.col(Alias::new(*c));
-    }
-    i
 }
 
 #[async_trait::async_trait]

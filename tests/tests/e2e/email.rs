@@ -82,6 +82,21 @@ async fn inbound_app() -> TestApp {
     .await
 }
 
+/// A server taking posted mail, the manager's token, and a mailbox of the manager's whose
+/// server is never reached (mail comes in through the webhook).
+async fn inbound_with_mailbox() -> (TestApp, String, String) {
+    let app = inbound_app().await;
+    let manager = app.login(MANAGER).await;
+    let mailbox = service_mailbox(
+        &app,
+        &manager,
+        "imap://service@127.0.0.1:1/INBOX",
+        "imap-pass",
+    )
+    .await;
+    (app, manager, mailbox)
+}
+
 /// A mailbox (of the first team) connected by the manager; its id.
 async fn service_mailbox(app: &TestApp, manager: &str, imap_url: &str, password: &str) -> String {
     let teams = ok(app, manager, "{ teams { id } }", json!({})).await;
@@ -141,15 +156,7 @@ fn kinds_of(ticket: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn mail_opens_a_ticket_and_the_customers_replies_land_on_it() {
-    let app = inbound_app().await;
-    let manager = app.login(MANAGER).await;
-    let mailbox = service_mailbox(
-        &app,
-        &manager,
-        "imap://service@127.0.0.1:1/INBOX",
-        "imap-pass",
-    )
-    .await;
+    let (app, manager, mailbox) = inbound_with_mailbox().await;
     let first = mail(
         "Wang Fang <Wang.Fang@customer.example>",
         "Fwd: 净水器漏水 water purifier leaks",
@@ -259,16 +266,8 @@ async fn status(app: &TestApp, token: &str, id: &str) -> String {
 
 #[tokio::test]
 async fn a_customer_answering_while_awaited_reopens_the_work_and_a_closed_ticket_gets_a_new_one() {
-    let app = inbound_app().await;
-    let manager = app.login(MANAGER).await;
+    let (app, manager, mailbox) = inbound_with_mailbox().await;
     let alice = app.login(ALICE).await;
-    let mailbox = service_mailbox(
-        &app,
-        &manager,
-        "imap://service@127.0.0.1:1/INBOX",
-        "imap-pass",
-    )
-    .await;
     let first = mail("li.na@customer.example", "Warranty", "How long is it?", &[]);
     post_signed(&app, &mailbox, &first).await;
     let t = email_tickets(&app, &manager).await.remove(0);
@@ -305,15 +304,7 @@ async fn a_customer_answering_while_awaited_reopens_the_work_and_a_closed_ticket
 
 #[tokio::test]
 async fn robots_bulk_mail_our_own_mail_and_floods_are_set_aside_and_never_answered() {
-    let app = inbound_app().await;
-    let manager = app.login(MANAGER).await;
-    let mailbox = service_mailbox(
-        &app,
-        &manager,
-        "imap://service@127.0.0.1:1/INBOX",
-        "imap-pass",
-    )
-    .await;
+    let (app, manager, mailbox) = inbound_with_mailbox().await;
     let set_aside = [
         mail(
             "a@customer.example",
@@ -377,15 +368,7 @@ async fn robots_bulk_mail_our_own_mail_and_floods_are_set_aside_and_never_answer
 
 #[tokio::test]
 async fn one_mail_is_one_ticket_whatever_mailboxes_and_retries_it_comes_through() {
-    let app = inbound_app().await;
-    let manager = app.login(MANAGER).await;
-    let service = service_mailbox(
-        &app,
-        &manager,
-        "imap://service@127.0.0.1:1/INBOX",
-        "imap-pass",
-    )
-    .await;
+    let (app, manager, service) = inbound_with_mailbox().await;
     let sales = ok(
         &app,
         &manager,
@@ -489,15 +472,7 @@ async fn the_inbound_endpoint_checks_its_signature_size_and_switch() {
 
 #[tokio::test]
 async fn hostile_mail_is_imported_as_far_as_is_safe() {
-    let app = inbound_app().await;
-    let manager = app.login(MANAGER).await;
-    let mailbox = service_mailbox(
-        &app,
-        &manager,
-        "imap://service@127.0.0.1:1/INBOX",
-        "imap-pass",
-    )
-    .await;
+    let (app, manager, mailbox) = inbound_with_mailbox().await;
     // A subject of 100 kB, a body in a broken encoding, an HTML-only body, 500 attachments.
     let long_subject = mail("s@customer.example", &"长".repeat(100_000), "body", &[]);
     assert_eq!(
