@@ -146,16 +146,22 @@ pub enum EscalationKind {
     Manual,
     /// A complaint registered or reclassified as URGENT (not MAJOR): to the working group.
     UrgentComplaint,
+    /// A corrective action passed its due time: to the responsible person's department manager.
+    CorrectiveActionOverdue,
+    /// A callback or follow-up visit passed its due time: to the assignee's supervisor.
+    CallbackOverdue,
 }
 
 impl EscalationKind {
     /// Every kind.
-    pub const ALL: [EscalationKind; 5] = [
+    pub const ALL: [EscalationKind; 7] = [
         EscalationKind::SlaWarning,
         EscalationKind::SlaBreach,
         EscalationKind::MajorComplaint,
         EscalationKind::Manual,
         EscalationKind::UrgentComplaint,
+        EscalationKind::CorrectiveActionOverdue,
+        EscalationKind::CallbackOverdue,
     ];
 
     /// The contract spelling, also the stored form.
@@ -166,6 +172,8 @@ impl EscalationKind {
             EscalationKind::MajorComplaint => "MAJOR_COMPLAINT",
             EscalationKind::Manual => "MANUAL",
             EscalationKind::UrgentComplaint => "URGENT_COMPLAINT",
+            EscalationKind::CorrectiveActionOverdue => "CORRECTIVE_ACTION_OVERDUE",
+            EscalationKind::CallbackOverdue => "CALLBACK_OVERDUE",
         }
     }
 

@@ -49,6 +49,10 @@ pub enum EscalationKind {
     Manual,
     /// A complaint registered or reclassified as URGENT (not MAJOR): to the working group.
     UrgentComplaint,
+    /// A corrective action passed its due time.
+    CorrectiveActionOverdue,
+    /// A callback or follow-up passed its due time.
+    CallbackOverdue,
 }
 
 /// Which response-time target.

@@ -504,6 +504,7 @@ pub fn evaluate(stored: &SlaClocks, facts: &TicketClockFacts, now: DateTime<Utc>
                 target: Some(which),
                 reason,
                 event,
+                about: None,
             });
         }
         match which {

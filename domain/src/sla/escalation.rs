@@ -29,6 +29,9 @@ pub struct Escalation {
     pub reason: String,
     /// The kind of the (internal) timeline entry that goes with it.
     pub event: TicketEventKind,
+    /// The person whose lateness caused it (a callback's assignee, a corrective action's
+    /// responsible person), when routing follows that person rather than the ticket's team.
+    pub about: Option<uuid::Uuid>,
 }
 
 impl Escalation {
@@ -40,6 +43,7 @@ impl Escalation {
             target: None,
             reason: reason.into(),
             event: TicketEventKind::Escalated,
+            about: None,
         }
     }
 

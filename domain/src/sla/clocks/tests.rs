@@ -394,6 +394,7 @@ mod worker {
                 target: Some(SlaTarget::FirstResponse),
                 reason: "80% of the first-response target used".to_owned(),
                 event: TicketEventKind::SlaWarning,
+                about: None,
             }]
         );
         assert_eq!(check.next_check_at, Some(at(11, 0)));
