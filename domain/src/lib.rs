@@ -43,6 +43,7 @@ macro_rules! contract_enum {
     };
 }
 
+pub mod callback;
 pub mod contact;
 pub mod customer;
 pub mod email;

@@ -144,6 +144,12 @@ pub enum Action {
     ManageDeliveries,
     /// Connect, change and poll the department's mailboxes.
     ManageMailboxes,
+    /// Schedule callbacks, and complete, move or cancel one's own (leads: anyone's).
+    WorkCallbacks,
+    /// Read the callbacks and awaited follow-up visits of the teams one leads.
+    ReadTeamCallbacks,
+    /// Close a resolved complaint whose customer still disagrees, after another callback.
+    CloseWithCustomerDisagreeing,
 }
 
 use Role::*;
@@ -162,7 +168,7 @@ const ALL_STAFF: &[Role] = &[
 
 impl Action {
     /// Every action, in table order.
-    pub const ALL: [Action; 67] = [
+    pub const ALL: [Action; 70] = [
         Action::ReadStaffDirectory,
         Action::ReadDepartments,
         Action::ReadCustomerAccounts,
@@ -230,6 +236,9 @@ impl Action {
         Action::ManageNotificationTemplates,
         Action::ManageDeliveries,
         Action::ManageMailboxes,
+        Action::WorkCallbacks,
+        Action::ReadTeamCallbacks,
+        Action::CloseWithCustomerDisagreeing,
     ];
 
     /// The roles that may attempt this action.
@@ -344,6 +353,8 @@ impl Action {
             Action::ManageNotificationTemplates => &[Manager, Admin],
             Action::ManageDeliveries => LEADS,
             Action::ManageMailboxes => &[Manager, Admin],
+            Action::WorkCallbacks => FRONTLINE,
+            Action::ReadTeamCallbacks | Action::CloseWithCustomerDisagreeing => LEADS,
         }
     }
 
@@ -417,6 +428,11 @@ impl Action {
             Action::ManageNotificationTemplates => "edit the templates of messages to customers",
             Action::ManageDeliveries => "see and retry failed deliveries to customers",
             Action::ManageMailboxes => "connect, change and poll the department's mailboxes",
+            Action::WorkCallbacks => "schedule and work callbacks",
+            Action::ReadTeamCallbacks => "read their teams' callbacks and awaited follow-ups",
+            Action::CloseWithCustomerDisagreeing => {
+                "close complaints whose customer still disagrees"
+            }
         }
     }
 }

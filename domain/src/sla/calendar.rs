@@ -256,6 +256,32 @@ impl BusinessCalendar {
         self.add_business(start, TimeDelta::minutes(minutes))
     }
 
+    /// The close of business on the `days`-th business day after `start`'s own (local) day:
+    /// "within two business days" of a Monday resolution is Wednesday's closing time, however
+    /// late on Monday it was. A day with no windows (a weekend, a holiday) does not count; at
+    /// least one day is always counted. A calendar with no business day within a year and a
+    /// bit falls back to `days` calendar days.
+    pub fn close_of_business_days_after(&self, start: DateTime<Utc>, days: u32) -> DateTime<Utc> {
+        let days = days.max(1);
+        let mut date = self.local_date(start);
+        let mut counted = 0;
+        for _ in 0..(u64::from(days) * 7 + 400) {
+            date = match date.succ_opt() {
+                Some(next) => next,
+                None => return FAR_FUTURE,
+            };
+            if let Some(last) = self.windows_on(date).last().copied() {
+                counted += 1;
+                if counted == days {
+                    return self
+                        .window_interval(date, last)
+                        .map_or(FAR_FUTURE, |(_, close)| close);
+                }
+            }
+        }
+        start + TimeDelta::days(i64::from(days))
+    }
+
     /// Whole business minutes in `[a, b)`: the total business duration, rounded down.
     /// Zero when `b <= a`.
     pub fn business_minutes_between(&self, a: DateTime<Utc>, b: DateTime<Utc>) -> i64 {

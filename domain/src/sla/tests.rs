@@ -888,6 +888,58 @@ mod special_days {
     }
 }
 
+mod business_days {
+    use super::*;
+
+    #[test]
+    fn two_business_days_after_is_the_second_working_days_close() {
+        let cal = calendar("Asia/Shanghai", "Mon-Fri 09:00-18:00");
+        // Monday 7 December 2026, late in the evening: Wednesday's close.
+        let monday = local(&cal, "2026-12-07 22:30");
+        assert_eq!(
+            cal.close_of_business_days_after(monday, 2),
+            local(&cal, "2026-12-09 18:00")
+        );
+        // Friday: the weekend does not count.
+        let friday = local(&cal, "2026-12-11 10:00");
+        assert_eq!(
+            cal.close_of_business_days_after(friday, 1),
+            local(&cal, "2026-12-14 18:00")
+        );
+        assert_eq!(
+            cal.close_of_business_days_after(friday, 0),
+            local(&cal, "2026-12-14 18:00")
+        );
+    }
+
+    #[test]
+    fn holidays_do_not_count_and_make_up_days_do() {
+        let cal = calendar("Asia/Shanghai", "Mon-Fri 09:00-18:00")
+            .with_special_days(vec![
+                SpecialDay {
+                    date: "2026-10-01".parse().unwrap(),
+                    kind: SpecialDayKind::Holiday,
+                    name: "国庆节".into(),
+                    windows: None,
+                },
+                SpecialDay {
+                    date: "2026-10-04".parse().unwrap(),
+                    kind: SpecialDayKind::WorkingDay,
+                    name: "调休".into(),
+                    windows: Some("09:00-12:00".into()),
+                },
+            ])
+            .unwrap();
+        // Wednesday 30 September: Thursday is a holiday, Friday counts, the Sunday make-up
+        // day counts and closes at noon.
+        let wednesday = local(&cal, "2026-09-30 11:00");
+        assert_eq!(
+            cal.close_of_business_days_after(wednesday, 2),
+            local(&cal, "2026-10-04 12:00")
+        );
+    }
+}
+
 mod properties {
     use proptest::prelude::*;
 

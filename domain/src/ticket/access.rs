@@ -173,6 +173,7 @@ mod tests {
             escalation_level: 0,
             verdict: None,
             involved_staff: Vec::new(),
+            disagreement_called_back: false,
             version: 3,
         }
     }

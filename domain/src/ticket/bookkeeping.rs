@@ -216,6 +216,8 @@ mod tests {
             verdict: None,
             reclassified: None,
             promised_answer_at: None,
+            callbacks: Vec::new(),
+            closed_disagreeing: false,
         };
         (before, change)
     }

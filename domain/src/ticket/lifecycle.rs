@@ -25,6 +25,7 @@ use super::vocabulary::{
     TicketKind, TicketStatus,
 };
 use crate::DomainError;
+use crate::callback::CallbackEffect;
 use crate::event::EscalationKind;
 use crate::notice::MAX_CUSTOMER_MESSAGE_CHARS;
 use crate::permission::{Action, require};
@@ -64,6 +65,10 @@ pub struct TicketFacts {
     pub verdict: Option<ComplaintVerdict>,
     /// The employees a complaint is about.
     pub involved_staff: Vec<Uuid>,
+    /// Whether, since the latest resolution, a customer who was not satisfied at the follow-up
+    /// visit has been called again (a CALLBACK after the disagreement is done). Loaded only
+    /// for [`Command::CloseWithCustomerDisagreeing`]; `false` otherwise.
+    pub disagreement_called_back: bool,
     /// The optimistic-concurrency version the facts were read at. Not consulted here: the
     /// storage layer's conditional write is what guards against lost updates.
     pub version: i32,
@@ -135,6 +140,12 @@ pub enum Command {
     },
     /// Close a resolved ticket.
     Close,
+    /// A lead closes a resolved ticket whose customer still disagrees, once they were called
+    /// again after the unsatisfied follow-up (客户仍不接受), with the reason.
+    CloseWithCustomerDisagreeing {
+        /// Why it closes anyway, on the timeline.
+        reason: String,
+    },
     /// Rate the service, once per resolution.
     Rate {
         /// 1 to 5.
@@ -269,6 +280,10 @@ pub struct Change {
     pub reclassified: Option<Classification>,
     /// `Some` when an answer time is promised to the customer.
     pub promised_answer_at: Option<DateTime<Utc>>,
+    /// What the change does to the ticket's callbacks.
+    pub callbacks: Vec<CallbackEffect>,
+    /// The ticket closes with its customer still disagreeing.
+    pub closed_disagreeing: bool,
 }
 
 /// RESOLVED tickets that are not complaints close by themselves after this many days.
@@ -428,6 +443,7 @@ fn permission_for(cmd: &Command) -> Action {
         Command::CustomerMessage { .. } => Action::PostCustomerMessage,
         Command::PromiseAnswer { .. } => Action::PromiseAnswer,
         Command::SetStatus { .. } | Command::Resolve { .. } | Command::Close => Action::WorkTicket,
+        Command::CloseWithCustomerDisagreeing { .. } => Action::CloseWithCustomerDisagreeing,
         Command::Reopen { .. } => Action::ReopenTicket,
         Command::RecordFollowUp { .. } => Action::RecordFollowUp,
         Command::Rate { .. } => Action::RateTicket,
@@ -552,6 +568,7 @@ pub fn decide_system(t: &TicketFacts, cmd: SystemCommand) -> Result<Change, Doma
             }
             change.status = TicketStatus::Closed;
             change.closed = true;
+            change.callbacks.push(CallbackEffect::CancelAll);
             change.events.push(EventDraft {
                 message: Some(format!(
                     "closed automatically {AUTO_CLOSE_DAYS} days after resolution"
@@ -665,6 +682,8 @@ fn unchanged(t: &TicketFacts) -> Change {
         verdict: None,
         reclassified: None,
         promised_answer_at: None,
+        callbacks: Vec::new(),
+        closed_disagreeing: false,
     }
 }
 
@@ -704,7 +723,9 @@ pub fn check_arguments(cmd: &Command) -> Result<(), DomainError> {
         Command::Resolve { solution } => {
             text("solution", "solution", solution)?;
         }
-        Command::Reopen { reason } | Command::Escalate { reason } => {
+        Command::Reopen { reason }
+        | Command::Escalate { reason }
+        | Command::CloseWithCustomerDisagreeing { reason } => {
             text("reason", "reason", reason)?;
         }
         Command::Rate { rating } => {
@@ -871,6 +892,9 @@ pub fn decide(
                 message: Some(solution),
                 ..transition(TicketEventKind::Resolved, from, Resolved)
             });
+            if needs_follow_up(t.kind) {
+                change.callbacks.push(CallbackEffect::ScheduleFollowUp);
+            }
         }
         Command::Close => {
             require_status(t, &[Resolved], CLOSE)?;
@@ -903,9 +927,39 @@ pub fn decide(
             }
             change.status = Closed;
             change.closed = true;
+            change.callbacks.push(CallbackEffect::CancelAll);
             change
                 .events
                 .push(transition(TicketEventKind::Closed, from, Closed));
+        }
+        Command::CloseWithCustomerDisagreeing { reason } => {
+            require_status(t, &[Resolved], CLOSE)?;
+            let reason = text("reason", "reason", reason)?;
+            if t.kind == TicketKind::Complaint && !has_verdict(t) {
+                return Err(refuse_with(
+                    from,
+                    "close (a complaint needs a recorded verdict and root cause first)",
+                    allowed_moves(from)
+                        .into_iter()
+                        .filter(|m| *m != CLOSE)
+                        .collect(),
+                ));
+            }
+            if !t.disagreement_called_back {
+                return Err(DomainError::Conflict(
+                    "the customer has to be called again after the unsatisfied follow-up (a CALLBACK done) before the ticket closes with them disagreeing".to_owned(),
+                ));
+            }
+            change.status = Closed;
+            change.closed = true;
+            change.closed_disagreeing = true;
+            change.callbacks.push(CallbackEffect::CancelAll);
+            change.events.push(EventDraft {
+                message: Some(format!(
+                    "closed with the customer still disagreeing: {reason}"
+                )),
+                ..transition(TicketEventKind::Closed, from, Closed)
+            });
         }
         Command::RecordFollowUp { customer_satisfied } => {
             require_status(t, &[Resolved], RECORD_FOLLOW_UP)?;
@@ -919,25 +973,20 @@ pub fn decide(
                 false,
                 Some(outcome.to_owned()),
             ));
-            if !*customer_satisfied {
-                // Not closed while the customer is unhappy: back to work, and to a lead when a
-                // reopen already failed to satisfy them.
-                change.status = Open;
-                change.reopened = true;
-                change.events.push(EventDraft {
-                    message: Some("the customer was not satisfied at the follow-up visit".into()),
-                    ..transition(TicketEventKind::Reopened, from, Open)
-                });
-                if t.reopen_count >= 1 {
-                    let escalation = Escalation::new(
-                        next_manual_escalation_level(t.escalation_level)
-                            .unwrap_or(t.escalation_level),
-                        EscalationKind::Manual,
-                        "still not satisfied after a reopen",
-                    );
-                    change.events.push(escalation.entry());
-                    change.escalation = Some(escalation);
-                }
+            change.callbacks.push(CallbackEffect::FollowUpDone {
+                satisfied: *customer_satisfied,
+            });
+            // An unhappy customer does not reopen the ticket by itself: it stays resolved and
+            // someone calls them again (换时间换客服代表再次致电解释); the agent may still reopen.
+            // A customer still unhappy after a reopen goes to a lead as well.
+            if !*customer_satisfied && t.reopen_count >= 1 {
+                let escalation = Escalation::new(
+                    next_manual_escalation_level(t.escalation_level).unwrap_or(t.escalation_level),
+                    EscalationKind::Manual,
+                    "still not satisfied after a reopen",
+                );
+                change.events.push(escalation.entry());
+                change.escalation = Some(escalation);
             }
         }
         Command::Reopen { reason } => {
@@ -945,6 +994,7 @@ pub fn decide(
             let reason = text("reason", "reason", reason)?;
             change.status = Open;
             change.reopened = true;
+            change.callbacks.push(CallbackEffect::CancelFollowUp);
             change.events.push(EventDraft {
                 message: Some(reason),
                 ..transition(TicketEventKind::Reopened, from, Open)

@@ -64,6 +64,8 @@ fn change(status: TicketStatus) -> Change {
         verdict: None,
         reclassified: None,
         promised_answer_at: None,
+        callbacks: Vec::new(),
+        closed_disagreeing: false,
     }
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::callback::CallbackEffect;
 use crate::role::Role;
 use proptest::prelude::*;
 
@@ -66,6 +67,7 @@ fn ticket(status: TicketStatus) -> TicketFacts {
         escalation_level: 0,
         verdict: None,
         involved_staff: Vec::new(),
+        disagreement_called_back: false,
         version: 1,
     }
 }
@@ -1203,6 +1205,7 @@ fn arb_new_ticket() -> impl Strategy<Value = TicketFacts> {
             escalation_level: 0,
             verdict: None,
             involved_staff: Vec::new(),
+            disagreement_called_back: false,
             version: 0,
         })
 }
@@ -1237,6 +1240,7 @@ fn arb_any_ticket() -> impl Strategy<Value = TicketFacts> {
                     escalation_level: 0,
                     verdict: None,
                     involved_staff: Vec::new(),
+                    disagreement_called_back: false,
                     version: 0,
                 }
             },
@@ -1637,26 +1641,88 @@ fn a_justified_complaint_names_someone() {
 }
 
 #[test]
-fn an_unsatisfied_follow_up_reopens_and_a_second_one_escalates() {
+fn an_unsatisfied_follow_up_stays_resolved_for_a_callback_and_after_a_reopen_escalates() {
     let unhappy = Command::RecordFollowUp {
         customer_satisfied: false,
     };
     let c = run(&ticket(TicketStatus::Resolved), &agent(), unhappy.clone()).unwrap();
-    assert_eq!(c.status, TicketStatus::Open);
-    assert!(c.reopened);
+    assert_eq!(c.status, TicketStatus::Resolved);
+    assert!(!c.reopened);
     assert_eq!(
         c.events[0].message.as_deref(),
         Some("customer not satisfied")
     );
-    assert_eq!(c.events[1].kind, TicketEventKind::Reopened);
+    assert_eq!(c.events.len(), 1);
+    assert_eq!(
+        c.callbacks,
+        vec![CallbackEffect::FollowUpDone { satisfied: false }]
+    );
     assert_eq!(c.escalation, None);
     let again = TicketFacts {
         reopen_count: 1,
         ..ticket(TicketStatus::Resolved)
     };
     let c = run(&again, &agent(), unhappy).unwrap();
-    assert_eq!(c.status, TicketStatus::Open);
+    assert_eq!(c.status, TicketStatus::Resolved);
     assert_eq!(c.escalation.map(|e| e.level), Some(1));
+}
+
+#[test]
+fn resolving_a_complaint_schedules_its_follow_up_and_closing_calls_off_what_is_owed() {
+    let complaint = TicketFacts {
+        kind: TicketKind::Complaint,
+        ..ticket(TicketStatus::Open)
+    };
+    let resolve = Command::Resolve {
+        solution: "replaced".into(),
+    };
+    let c = run(&complaint, &supervisor(), resolve.clone()).unwrap();
+    assert_eq!(c.callbacks, vec![CallbackEffect::ScheduleFollowUp]);
+    let inquiry = run(&ticket(TicketStatus::Open), &supervisor(), resolve).unwrap();
+    assert!(inquiry.callbacks.is_empty());
+    let reopen = Command::Reopen {
+        reason: "broke again".into(),
+    };
+    let c = run(&ticket(TicketStatus::Resolved), &agent(), reopen).unwrap();
+    assert_eq!(c.callbacks, vec![CallbackEffect::CancelFollowUp]);
+}
+
+#[test]
+fn a_lead_closes_with_the_customer_disagreeing_only_after_they_were_called_again() {
+    let resolved = TicketFacts {
+        kind: TicketKind::Complaint,
+        verdict: Some(ComplaintVerdict::Justified),
+        ..ticket(TicketStatus::Resolved)
+    };
+    let close = Command::CloseWithCustomerDisagreeing {
+        reason: "refund refused twice; offer stands".into(),
+    };
+    assert!(matches!(
+        run(&resolved, &agent(), close.clone()),
+        Err(DomainError::Forbidden(_))
+    ));
+    assert!(matches!(
+        run(&resolved, &supervisor(), close.clone()),
+        Err(DomainError::Conflict(_))
+    ));
+    let called = TicketFacts {
+        disagreement_called_back: true,
+        ..resolved
+    };
+    let c = run(&called, &supervisor(), close.clone()).unwrap();
+    assert_eq!(c.status, TicketStatus::Closed);
+    assert!(c.closed && c.closed_disagreeing);
+    assert_eq!(c.callbacks, vec![CallbackEffect::CancelAll]);
+    let blank = Command::CloseWithCustomerDisagreeing { reason: " ".into() };
+    assert!(matches!(
+        run(&called, &supervisor(), blank),
+        Err(DomainError::InvalidInput { .. })
+    ));
+    let no_verdict = TicketFacts {
+        verdict: None,
+        ..called
+    };
+    transition_refusal(run(&no_verdict, &supervisor(), close));
 }
 
 #[test]
