@@ -83,6 +83,11 @@ pub struct Config {
     #[arg(long, env = "QUALITY_ALERT_THRESHOLD", default_value_t = 70.0)]
     pub quality_alert_threshold: f64,
 
+    /// Business days after a complaint or after-sales ticket is resolved that its follow-up
+    /// visit is due, on the ticket's calendar (1 to 30, default 2).
+    #[arg(long, env = "FOLLOW_UP_BUSINESS_DAYS", default_value_t = careline_domain::callback::DEFAULT_FOLLOW_UP_BUSINESS_DAYS)]
+    pub follow_up_business_days: u32,
+
     /// Redis channel for events. Instances sharing a database must share it; deployments
     /// sharing one Redis must not.
     #[arg(long, env = "EVENT_CHANNEL", default_value = "careline:events:v1")]
@@ -244,6 +249,8 @@ pub struct Settings {
     pub sla_tick: std::time::Duration,
     /// The rolling quality average under which an agent is sent to training.
     pub quality_alert_threshold: f64,
+    /// Business days after a resolution that its follow-up visit is due.
+    pub follow_up_business_days: u32,
     /// Whether production answers introspection (`INTROSPECTION=true`).
     pub introspection: bool,
     /// The language of error messages when a request names none we speak.
@@ -367,6 +374,7 @@ impl Settings {
             trusted_proxies: Default::default(),
             sla_tick: std::time::Duration::from_secs(10),
             quality_alert_threshold: 70.0,
+            follow_up_business_days: careline_domain::callback::DEFAULT_FOLLOW_UP_BUSINESS_DAYS,
             introspection: false,
             default_locale: crate::i18n::Locale::En,
             trusted_documents: Default::default(),
@@ -459,6 +467,9 @@ impl Config {
         if self.max_email_bytes < 1024 || self.max_email_bytes > 1024 * 1024 * 1024 {
             bail!("MAX_EMAIL_BYTES must be between 1024 and 1073741824 (1 GiB)");
         }
+        if !(1..=30).contains(&self.follow_up_business_days) {
+            bail!("FOLLOW_UP_BUSINESS_DAYS must be between 1 and 30");
+        }
         if self.mailbox_poll_seconds == 0 || self.mailbox_poll_seconds > 86_400 {
             bail!("MAILBOX_POLL_SECONDS must be between 1 and 86400");
         }
@@ -510,6 +521,7 @@ impl Config {
             trusted_proxies,
             sla_tick: std::time::Duration::from_secs(self.sla_tick_seconds),
             quality_alert_threshold: self.quality_alert_threshold,
+            follow_up_business_days: self.follow_up_business_days,
             introspection: self.introspection,
             default_locale: self.default_locale,
             trusted_documents: std::sync::Arc::new(trusted_documents),

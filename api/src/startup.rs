@@ -48,6 +48,7 @@ impl Application {
         bus::spawn_relay(db.clone(), bus.clone(), outbox_signal.clone(), move |n| {
             undecodable.inc_by(n)
         });
+        careline_app::callbacks::set_follow_up_days(settings.follow_up_business_days);
         let app = crate::app::App::new(db, Arc::new(crate::app::Clock::default()), outbox_signal)
             .with_quality_alert_threshold(settings.quality_alert_threshold)
             .with_outbound(settings.channels.outbound()?)

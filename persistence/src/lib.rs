@@ -2,6 +2,7 @@
 //! functions the API calls. Every write that must be atomic happens in one transaction here.
 
 pub mod calendars;
+pub mod callbacks;
 pub mod conversation;
 pub mod corrective_actions;
 pub mod customers;

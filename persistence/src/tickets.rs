@@ -277,6 +277,7 @@ pub async fn insert<C: ConnectionTrait>(
         resolution_minutes: Set(None),
         promised_answer_at: Set(None),
         promise_escalated: Set(false),
+        closed_disagreeing: Set(false),
         reopen_count: Set(0),
         dispatched: Set(false),
         reassigned: Set(false),
@@ -525,6 +526,9 @@ pub async fn store<C: ConnectionTrait>(
             .col_expr(T::Category, Expr::value(c.category.map(|c| c.as_str())))
             .col_expr(T::Priority, Expr::value(c.priority.as_str()))
             .col_expr(T::PriorityRank, Expr::value(i32::from(c.priority.rank())));
+    }
+    if change.closed || change.reopened {
+        update = update.col_expr(T::ClosedDisagreeing, Expr::value(change.closed_disagreeing));
     }
     if let Some(promised) = change.promised_answer_at {
         // A new promise: it has not been escalated yet.

@@ -12,6 +12,7 @@
 pub mod auth;
 pub mod bus;
 pub mod calendars;
+pub mod callbacks;
 pub mod casework;
 pub mod clock;
 pub mod conversation;

@@ -243,6 +243,10 @@ pub fn staff_text(kind: StaffNotice, t: &ticket::Model, message: Option<&str>) -
             format!("A message to the customer of {} failed", t.number),
             message.unwrap_or_default().to_owned(),
         ),
+        StaffNotice::CallbackDue | StaffNotice::CallbackOverdue => (
+            format!("A callback on {} needs you", t.number),
+            message.unwrap_or_default().to_owned(),
+        ),
     };
     Template { subject, body }
 }

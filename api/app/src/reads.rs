@@ -360,3 +360,32 @@ pub async fn event_message_ids(
 ) -> AppResult<HashMap<Uuid, String>> {
     Ok(careline_persistence::email::message_ids_of_events(db, keys).await?)
 }
+
+/// The callbacks about each ticket, soonest first.
+pub async fn ticket_callbacks(
+    db: &DatabaseConnection,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<crate::callbacks::Callback>>> {
+    let rows = careline_persistence::callbacks::of_tickets(db, keys).await?;
+    let read = rows
+        .into_iter()
+        .map(crate::callbacks::read)
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(group(
+        read.into_iter().filter_map(|c| Some((c.ticket_id?, c))),
+    ))
+}
+
+/// When each ticket's follow-up visit is due, where one is scheduled (the soonest).
+pub async fn follow_up_due(
+    db: &DatabaseConnection,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, chrono::DateTime<chrono::Utc>>> {
+    let mut due = HashMap::new();
+    for c in careline_persistence::callbacks::follow_ups_due(db, keys).await? {
+        if let Some(ticket) = c.ticket_id {
+            due.entry(ticket).or_insert(c.due_at);
+        }
+    }
+    Ok(due)
+}

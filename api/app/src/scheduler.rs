@@ -36,7 +36,7 @@ fn store(err: StoreError) -> AppError {
 }
 
 /// The jobs that run every `SLA_TICK_SECONDS`, in the order one pass runs them.
-pub const JOBS: [Job; 8] = [
+pub const JOBS: [Job; 9] = [
     Job {
         name: "sla-stages",
         critical: true,
@@ -58,6 +58,13 @@ pub const JOBS: [Job; 8] = [
         run: |app, now| {
             Box::pin(async move { crate::sla::auto_close(app, now).await.map_err(store) })
         },
+    },
+    Job {
+        // Reminders within the hour and overdue notices (escalations on open tickets).
+        name: "callbacks",
+        critical: true,
+        counted: true,
+        run: |app, now| Box::pin(crate::callbacks::chase(app, now)),
     },
     Job {
         name: "department-deadlines",

@@ -584,6 +584,7 @@ async fn demo_tickets(
             method: careline_domain::ticket::FollowUpMethod::Phone,
             outcome: "Customer received the voucher and is happy.".to_owned(),
             customer_satisfied: true,
+            next_assignee: None,
         },
     )
     .await?;

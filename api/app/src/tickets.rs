@@ -53,6 +53,8 @@ pub enum Extra {
         outcome: String,
         /// Whether the customer was satisfied.
         customer_satisfied: bool,
+        /// Who calls an unsatisfied customer again (default: the ticket's owner).
+        next_assignee: Option<Uuid>,
     },
     /// Evidence added to the ticket (already validated).
     Attachments(Vec<Attachment>),
@@ -118,6 +120,7 @@ pub fn facts(t: &ticket::Model, customer_user_id: Option<Uuid>) -> Option<Ticket
             .as_deref()
             .and_then(rules::ComplaintVerdict::parse),
         involved_staff: Vec::new(),
+        disagreement_called_back: false,
         version: t.version,
     })
 }
@@ -321,6 +324,13 @@ pub async fn execute_with_files<C: ConnectionTrait + TransactionTrait>(
             .map(|(_, person)| person)
             .collect();
     }
+    if matches!(
+        &by,
+        By::Person(_, Command::CloseWithCustomerDisagreeing { .. })
+    ) {
+        f.disagreement_called_back =
+            crate::callbacks::disagreement_called_back(db, &loaded.ticket).await?;
+    }
     let current = &loaded.ticket;
     let version = current.version;
     if let Some(expected) = expected_version
@@ -342,7 +352,13 @@ pub async fn execute_with_files<C: ConnectionTrait + TransactionTrait>(
     };
     let sla = crate::sla::after_change(current, &clocks, &change, at);
     let record = match &extra {
-        Extra::FollowUp { .. } => Record::FollowUp,
+        // Only a satisfied customer's visit lets the ticket close; an unsatisfied one waits
+        // for another call (or a lead's close with the customer disagreeing).
+        Extra::FollowUp {
+            customer_satisfied: true,
+            ..
+        } => Record::FollowUp,
+        Extra::FollowUp { .. } => Record::Nothing,
         Extra::Rating { .. } => Record::Rating,
         Extra::None | Extra::Attachments(_) => Record::Nothing,
     };
@@ -378,12 +394,21 @@ pub async fn execute_with_files<C: ConnectionTrait + TransactionTrait>(
     )
     .await?;
     let resolution = consequences.after.resolution_count;
+    let (follow_up_outcome, next_assignee) = match &extra {
+        Extra::FollowUp {
+            outcome,
+            next_assignee,
+            ..
+        } => (Some(outcome.clone()), *next_assignee),
+        _ => (None, None),
+    };
     match extra {
         Extra::None | Extra::Attachments(_) => {}
         Extra::FollowUp {
             method,
             outcome,
             customer_satisfied,
+            next_assignee: _,
         } => {
             let by = actor.ok_or_else(|| internal_without_actor("a follow-up"))?;
             let visit = NewFollowUp {
@@ -436,6 +461,21 @@ pub async fn execute_with_files<C: ConnectionTrait + TransactionTrait>(
         Announce::Change,
     )
     .await?;
+    if !change.callbacks.is_empty() {
+        crate::callbacks::after_change(
+            &txn,
+            &change.callbacks,
+            crate::callbacks::Settled {
+                ticket: &ticket,
+                actor,
+                outcome: follow_up_outcome.as_deref(),
+                next_assignee,
+                calendar: sla.calendar(),
+                at,
+            },
+        )
+        .await?;
+    }
     if !files.is_empty() {
         let entry = events.first().map(|e| e.id);
         crate::files::attach(&txn, files, ticket.id, entry, at).await?;
@@ -554,6 +594,7 @@ pub async fn record_follow_up(
         method,
         outcome,
         customer_satisfied,
+        next_assignee: None,
     };
     let viewer = viewer_of(&actor.user);
     Ok(run(app, &viewer, id, None, cmd, extra).await?.ticket)

@@ -122,6 +122,8 @@ loaders! {
     event_deliveries: Uuid => Vec<delivery::Model>,
     event_files: Uuid => Vec<stored_file::Model>,
     event_message_ids: Uuid => String,
+    ticket_callbacks: Uuid => Vec<crate::app::callbacks::Callback>,
+    follow_up_due: Uuid => chrono::DateTime<chrono::Utc>,
 }
 
 /// A loader that batches the keys asked for while the request's task runs, without a timer:

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod boundary;
+pub mod callbacks;
 pub mod casework;
 pub mod codes;
 pub mod connection;
@@ -58,6 +59,7 @@ pub struct Query(
     conversation::ConversationQuery,
     files::FileQuery,
     email::EmailQuery,
+    callbacks::CallbackQuery,
 );
 
 /// The root mutation.
@@ -78,6 +80,7 @@ pub struct Mutation(
     conversation::ConversationMutation,
     files::FileMutation,
     email::EmailMutation,
+    callbacks::CallbackMutation,
 );
 
 /// The executable schema.

@@ -426,6 +426,7 @@ fn snapshot_readable(ticket: &TicketSnapshot, viewer: &careline_domain::ticket::
         escalation_level: ticket.escalation_level,
         verdict: None,
         involved_staff: Vec::new(),
+        disagreement_called_back: false,
         version: ticket.version,
     };
     can_read(&facts, viewer)

@@ -318,6 +318,14 @@ pub enum SystemCommand {
         /// Why, for people (names the promise).
         reason: String,
     },
+    /// A callback or follow-up visit about the ticket passed its due time: to the assignee's
+    /// supervisor (level 1 at least).
+    CallbackOverdue {
+        /// Why, for people (names the callback).
+        reason: String,
+        /// Who owed it.
+        assignee: Uuid,
+    },
     /// The customer wrote on an outside channel (a mail to a department mailbox): the same
     /// effects as their message in the app.
     CustomerWrote {
@@ -599,6 +607,29 @@ pub fn decide_system(t: &TicketFacts, cmd: SystemCommand) -> Result<Change, Doma
         SystemCommand::CustomerWrote { body } => customer_wrote(&mut change, t.status, &body)?,
         SystemCommand::DepartmentOverdue { reason } | SystemCommand::PromiseBroken { reason } => {
             let escalation = crate::sla::department_overdue(t.escalation_level, reason);
+            change.events.push(escalation.entry());
+            change.escalation = Some(escalation);
+        }
+        SystemCommand::CallbackOverdue { reason, assignee } => {
+            require_status(
+                t,
+                &[
+                    TicketStatus::New,
+                    TicketStatus::Open,
+                    TicketStatus::PendingDepartment,
+                    TicketStatus::PendingCustomer,
+                    TicketStatus::Resolved,
+                ],
+                "escalate an overdue callback on",
+            )?;
+            let escalation = Escalation {
+                about: Some(assignee),
+                ..Escalation::new(
+                    t.escalation_level.max(1),
+                    EscalationKind::CallbackOverdue,
+                    reason,
+                )
+            };
             change.events.push(escalation.entry());
             change.escalation = Some(escalation);
         }

@@ -2,6 +2,7 @@
 
 pub mod article_revision;
 pub mod business_calendar;
+pub mod callback;
 pub mod contact_preference;
 pub mod corrective_action;
 pub mod corrective_action_ticket;

@@ -96,6 +96,8 @@ pub struct Model {
     pub promised_answer_at: Option<DateTimeUtc>,
     /// The current promise passed unmet and was escalated (once per promise).
     pub promise_escalated: bool,
+    /// Closed by a lead with the customer still disagreeing.
+    pub closed_disagreeing: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

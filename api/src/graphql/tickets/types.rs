@@ -903,6 +903,43 @@ impl Ticket {
     async fn promised_answer_at(&self) -> Option<DateTime<Utc>> {
         self.0.promised_answer_at
     }
+    /// The calls and visits owed to its customer about it, soonest first; staff who work
+    /// callbacks (empty for anyone else).
+    async fn callbacks(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Vec<crate::graphql::callbacks::Callback>> {
+        if !viewer(ctx)?.can(careline_domain::Action::WorkCallbacks) {
+            return Ok(Vec::new());
+        }
+        let rows = loaders(ctx)?
+            .ticket_callbacks
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::graphql::callbacks::Callback)
+            .collect())
+    }
+    /// When its follow-up visit is due (resolved complaints and after-sales tickets, counted
+    /// in business days on the ticket's calendar); null otherwise.
+    async fn follow_up_due_at(&self, ctx: &Context<'_>) -> AppResult<Option<DateTime<Utc>>> {
+        if self.0.status != rules::TicketStatus::Resolved.as_str() {
+            return Ok(None);
+        }
+        loaders(ctx)?
+            .follow_up_due
+            .load_one(self.0.id)
+            .await
+            .map_err(load_failed)
+    }
+    /// The customer still disagreed when a lead closed it, with the lead's reason on the
+    /// timeline (客户仍不接受).
+    async fn closed_with_customer_disagreeing(&self) -> bool {
+        self.0.closed_disagreeing
+    }
     /// The follow-up visits recorded after its resolutions.
     async fn follow_ups(&self, ctx: &Context<'_>) -> AppResult<Vec<FollowUp>> {
         let rows = loaders(ctx)?
