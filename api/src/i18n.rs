@@ -1201,6 +1201,40 @@ const TERMS: &[(&str, &str)] = &[
         "接入、修改和收取部门邮箱",
     ),
     ("mailbox", "邮箱"),
+    ("schedule and work callbacks", "安排并处理回访回电"),
+    (
+        "read their teams' callbacks and awaited follow-ups",
+        "查看所带团队的回访回电和待回访工单",
+    ),
+    (
+        "close complaints whose customer still disagrees",
+        "在客户仍不接受时结案",
+    ),
+    ("the due time is in the past", "到期时间已经过去"),
+    (
+        "the due time is more than a year ahead",
+        "到期时间超过一年以后",
+    ),
+    (
+        "this callback is assigned to someone else; only its assignee completes it",
+        "该回访已分派给他人,只有被分派人可以完成",
+    ),
+    (
+        "only the callback's assignee or a team lead may move or cancel it",
+        "只有回访的被分派人或主管可以改期或取消",
+    ),
+    ("this callback is already done", "该回访已完成"),
+    ("this callback was cancelled", "该回访已取消"),
+    ("escalate an overdue callback on", "因回访逾期升级"),
+    (
+        "the customer has to be called again after the unsatisfied follow-up (a CALLBACK done) before the ticket closes with them disagreeing",
+        "回访客户不满意后,须再次致电客户(完成一次回电)才能在客户仍不接受时结案",
+    ),
+    (
+        "the callback was changed by someone else; reload it and try again",
+        "该回访已被他人修改,请刷新后重试",
+    ),
+    ("callback", "回访"),
     ("promise an answer on", "承诺答复时间于"),
     ("template", "模板"),
 ];

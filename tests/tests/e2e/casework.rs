@@ -552,13 +552,15 @@ async fn follow_up_cases_link_both_ways_and_unsatisfied_follow_ups_reopen() {
         json!([{ "id": child["id"] }])
     );
 
-    // After-sales closes only after a follow-up; an unhappy customer reopens it, twice
-    // unhappy escalates.
+    // After-sales closes only after a satisfied follow-up; an unhappy customer keeps it
+    // resolved (someone calls again), and unhappy again after a reopen escalates.
     let resolve =
         "mutation($id: ID!) { resolveTicket(id: $id, solution: \"Motor replaced.\") { status } }";
     let follow = "mutation($id: ID!, $s: Boolean!) { recordFollowUp(id: $id,
         input: { method: PHONE, outcome: \"Called back\", customerSatisfied: $s }) { status escalationLevel } }";
     let close = "mutation($id: ID!) { closeTicket(id: $id) { status } }";
+    let reopen =
+        "mutation($id: ID!) { reopenTicket(id: $id, reason: \"Still broken\") { status } }";
     data(&app.gql(Some(&agent), resolve, json!({ "id": id })).await);
     let early = app.gql(Some(&agent), close, json!({ "id": id })).await;
     assert_eq!(error_code(&early), Some("INVALID_TRANSITION"), "{early}");
@@ -567,17 +569,23 @@ async fn follow_up_cases_link_both_ways_and_unsatisfied_follow_ups_reopen() {
         .await;
     assert_eq!(
         data(&unhappy)["recordFollowUp"]["status"],
-        "OPEN",
+        "RESOLVED",
         "{unhappy}"
     );
     assert_eq!(data(&unhappy)["recordFollowUp"]["escalationLevel"], 0);
+    let still_early = app.gql(Some(&agent), close, json!({ "id": id })).await;
+    assert_eq!(
+        error_code(&still_early),
+        Some("INVALID_TRANSITION"),
+        "an unsatisfied visit does not let it close: {still_early}"
+    );
+    data(&app.gql(Some(&agent), reopen, json!({ "id": id })).await);
     data(&app.gql(Some(&agent), resolve, json!({ "id": id })).await);
     let still = app
         .gql(Some(&agent), follow, json!({ "id": id, "s": false }))
         .await;
-    assert_eq!(data(&still)["recordFollowUp"]["status"], "OPEN");
+    assert_eq!(data(&still)["recordFollowUp"]["status"], "RESOLVED");
     assert!(data(&still)["recordFollowUp"]["escalationLevel"].as_i64() >= Some(1));
-    data(&app.gql(Some(&agent), resolve, json!({ "id": id })).await);
     data(
         &app.gql(Some(&agent), follow, json!({ "id": id, "s": true }))
             .await,

@@ -19,6 +19,7 @@ mod atomic_writes;
 mod auth;
 mod browser;
 mod calendars;
+mod callbacks;
 mod casework;
 mod clients;
 mod conversation;

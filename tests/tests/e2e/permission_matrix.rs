@@ -612,6 +612,27 @@ fn probe(action: Action) -> Probe {
             |_, _| json!({}),
             Some("BAD_USER_INPUT"),
         ),
+        // `scheduleCallback`: guard = Can(WorkCallbacks); a due time in the past is refused
+        // before the ticket is looked at.
+        Action::WorkCallbacks => Probe::new(
+            "mutation($t: ID!) { scheduleCallback(input: { ticketId: $t, purpose: CALLBACK,
+                dueAt: \"2020-01-01T00:00:00Z\" }) { id } }",
+            |f, _| json!({ "t": f.ticket }),
+            Some("BAD_USER_INPUT"),
+        ),
+        // `callbacks`: guard = Can(ReadTeamCallbacks).
+        Action::ReadTeamCallbacks => Probe::new(
+            "{ callbacks(first: 1) { totalCount } }",
+            |_, _| json!({}),
+            None,
+        ),
+        // `closeWithCustomerDisagreeing`: guard = Can(CloseWithCustomerDisagreeing); a blank
+        // reason is refused before the ticket is looked at.
+        Action::CloseWithCustomerDisagreeing => Probe::new(
+            "mutation($t: ID!) { closeWithCustomerDisagreeing(ticketId: $t, reason: \" \") { id } }",
+            |f, _| json!({ "t": f.ticket }),
+            Some("BAD_USER_INPUT"),
+        ),
     }
 }
 
