@@ -700,8 +700,8 @@ const MESSAGES: &[(&str, &str)] = &[
     ("name the department", "请指定部门"),
     ("name the team", "请指定班组"),
     (
-        "name the employees involved before finding the complaint justified",
-        "判定投诉成立前，请先指明涉及的员工",
+        "name the employees involved or the department responsible before finding the complaint justified",
+        "判定投诉成立前，请先指明涉及的员工或责任部门",
     ),
     (
         "not a criterion of this scorecard",
@@ -722,12 +722,12 @@ const MESSAGES: &[(&str, &str)] = &[
     ("only complaints have a category", "只有投诉才有分类"),
     ("only complaints have a severity", "只有投诉才有严重程度"),
     (
-        "only praise names a praised employee",
-        "只有表扬才需要指明被表扬的员工",
+        "only praise names who is praised",
+        "只有表扬才需要指明被表扬的对象",
     ),
     (
-        "praise must name the employee being praised",
-        "表扬必须指明被表扬的员工",
+        "praise must name the employee, team or department being praised",
+        "表扬必须指明被表扬的员工、班组或部门",
     ),
     (
         "only single-choice questions have choices",

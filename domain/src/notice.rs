@@ -64,6 +64,9 @@ contract_enum! {
         CustomerMessage => "CUSTOMER_MESSAGE",
         /// A delivery to a customer failed for good (leads).
         DeliveryFailed => "DELIVERY_FAILED",
+        /// Praise was registered for them, their team or their department (or someone they
+        /// lead).
+        Praised => "PRAISED",
         /// A callback of theirs is due within the hour.
         CallbackDue => "CALLBACK_DUE",
         /// A callback of someone they lead passed its due time (supervisors).

@@ -278,6 +278,9 @@ pub async fn insert<C: ConnectionTrait>(
         promised_answer_at: Set(None),
         promise_escalated: Set(false),
         closed_disagreeing: Set(false),
+        responsible_department_id: Set(None),
+        praised_team_id: Set(i.praised_team_id),
+        praised_department_id: Set(i.praised_department_id),
         reopen_count: Set(0),
         dispatched: Set(false),
         reassigned: Set(false),
@@ -526,6 +529,9 @@ pub async fn store<C: ConnectionTrait>(
             .col_expr(T::Category, Expr::value(c.category.map(|c| c.as_str())))
             .col_expr(T::Priority, Expr::value(c.priority.as_str()))
             .col_expr(T::PriorityRank, Expr::value(i32::from(c.priority.rank())));
+    }
+    if let Some(department) = change.responsible_department {
+        update = update.col_expr(T::ResponsibleDepartmentId, Expr::value(department));
     }
     if change.closed || change.reopened {
         update = update.col_expr(T::ClosedDisagreeing, Expr::value(change.closed_disagreeing));

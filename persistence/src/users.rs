@@ -93,6 +93,18 @@ pub async fn members_of<C: ConnectionTrait>(
         .await?)
 }
 
+/// Active members of a department (its liaisons and anyone else it employs).
+pub async fn active_in_department<C: ConnectionTrait>(
+    db: &C,
+    department_id: Uuid,
+) -> Result<Vec<Model>, StoreError> {
+    Ok(User::find()
+        .filter(user::Column::DepartmentId.eq(department_id))
+        .filter(user::Column::Active.eq(true))
+        .all(db)
+        .await?)
+}
+
 /// A page of accounts holding `role`, or of all staff when `role` is `None`.
 pub async fn list<C: ConnectionTrait>(
     db: &C,

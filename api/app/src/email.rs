@@ -541,6 +541,8 @@ async fn file_new(
         product_name: None,
         attachments: Vec::new(),
         praised_employee_id: None,
+        praised_team_id: None,
+        praised_department_id: None,
     };
     let intake = validate_intake(input, false)?;
     let local = mail.sender.split('@').next().unwrap_or_default().to_owned();

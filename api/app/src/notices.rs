@@ -13,7 +13,7 @@ use careline_domain::report::Language;
 use careline_domain::ticket::{EventDraft, TicketEventKind};
 use careline_persistence::conversation;
 use careline_persistence::entity::{customer, delivery, notification, ticket, ticket_event};
-use careline_persistence::{outbox, users};
+use careline_persistence::{org, outbox, users};
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -243,12 +243,71 @@ pub fn staff_text(kind: StaffNotice, t: &ticket::Model, message: Option<&str>) -
             format!("A message to the customer of {} failed", t.number),
             message.unwrap_or_default().to_owned(),
         ),
+        StaffNotice::Praised => (format!("Praise: {}", t.number), format!("“{}”", t.subject)),
         StaffNotice::CallbackDue | StaffNotice::CallbackOverdue => (
             format!("A callback on {} needs you", t.number),
             message.unwrap_or_default().to_owned(),
         ),
     };
     Template { subject, body }
+}
+
+/// Praise reaches the people it is for and their lead (000: praise is passed on to departments
+/// and people): a praised employee and their team's supervisor; a praised team's active members
+/// and supervisor; a praised department's active staff. Once each, in the intake's transaction.
+pub async fn praise<C: ConnectionTrait>(
+    db: &C,
+    t: &ticket::Model,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut people: Vec<Uuid> = Vec::new();
+    let mut teams: Vec<Uuid> = Vec::new();
+    if let Some(id) = t.praised_employee_id {
+        people.push(id);
+        if let Some(team) = users::find(db, id).await?.and_then(|u| u.team_id) {
+            teams.push(team);
+        }
+    }
+    if let Some(team) = t.praised_team_id {
+        people.extend(
+            users::members_of(db, &[team])
+                .await?
+                .into_iter()
+                .filter(|u| u.active)
+                .map(|u| u.id),
+        );
+        teams.push(team);
+    }
+    for team in teams {
+        if let Some(supervisor) = org::team(db, team).await?.and_then(|t| t.supervisor_id) {
+            people.push(supervisor);
+        }
+    }
+    if let Some(department) = t.praised_department_id {
+        people.extend(
+            users::active_in_department(db, department)
+                .await?
+                .into_iter()
+                .map(|u| u.id),
+        );
+    }
+    people.sort();
+    people.dedup();
+    let text = staff_text(StaffNotice::Praised, t, None);
+    let entries = people
+        .into_iter()
+        .map(|person| {
+            entry_row(
+                person,
+                StaffNotice::Praised.as_str(),
+                text.clone(),
+                Some(t.id),
+                &format!("PRAISED:{}", t.id),
+                at,
+            )
+        })
+        .collect();
+    deliver_to_inboxes(db, entries).await
 }
 
 /// A customer's preferences: stored ones, or the defaults for what is on their record.

@@ -597,6 +597,7 @@ async fn demo_tickets(
             root_cause: "The courier's regional hub mis-scanned the parcel as delivered."
                 .to_owned(),
             reason: None,
+            responsible_department: None,
         },
         Extra::None,
     )
@@ -634,6 +635,7 @@ async fn demo_tickets(
             root_cause: "Call ended early during a queue peak; the hold script was skipped."
                 .to_owned(),
             reason: None,
+            responsible_department: None,
         },
         Extra::None,
     )
@@ -1022,6 +1024,8 @@ impl CreateTicketInput {
                 product_name: self.product_name,
                 attachments: self.attachments.unwrap_or_default(),
                 praised_employee_id: self.praised_employee_id,
+                praised_team_id: None,
+                praised_department_id: None,
             },
             customer: self.customer,
             team_id: self.team_id,

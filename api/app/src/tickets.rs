@@ -121,6 +121,7 @@ pub fn facts(t: &ticket::Model, customer_user_id: Option<Uuid>) -> Option<Ticket
             .and_then(rules::ComplaintVerdict::parse),
         involved_staff: Vec::new(),
         disagreement_called_back: false,
+        responsible_department_id: t.responsible_department_id,
         version: t.version,
     })
 }
@@ -691,6 +692,16 @@ pub async fn create(
             }
         }
     }
+    if let Some(id) = intake.praised_team_id {
+        org::team(&app.db, id)
+            .await?
+            .ok_or_else(|| AppError::bad_input("input.praisedTeamId", "no such team"))?;
+    }
+    if let Some(id) = intake.praised_department_id {
+        org::department(&app.db, id).await?.ok_or_else(|| {
+            AppError::bad_input("input.praisedDepartmentId", "no such department")
+        })?;
+    }
     let parent = match request.parent_id {
         Some(_) if !staff => {
             return Err(AppError::Forbidden("staff open follow-up cases".to_owned()));
@@ -930,6 +941,9 @@ pub async fn file<C: ConnectionTrait + TransactionTrait>(
         },
     )
     .await?;
+    if ticket.kind == rules::TicketKind::Praise.as_str() {
+        crate::notices::praise(&txn, &ticket, at).await?;
+    }
     if let Some(parent) = parent {
         // The parent's timeline says where the case went on.
         let parent = tickets::touch(&txn, parent.id, at)
@@ -1015,11 +1029,18 @@ pub async fn record_verdict(
     verdict: rules::ComplaintVerdict,
     root_cause: String,
     reason: Option<String>,
+    responsible_department: Option<Uuid>,
 ) -> AppResult<ticket::Model> {
+    if let Some(department) = responsible_department {
+        org::department(&app.db, department)
+            .await?
+            .ok_or_else(|| AppError::bad_input("responsibleDepartmentId", "no such department"))?;
+    }
     let cmd = Command::RecordVerdict {
         verdict,
         root_cause,
         reason,
+        responsible_department,
     };
     Ok(command(app, actor, id, None, cmd).await?.ticket)
 }

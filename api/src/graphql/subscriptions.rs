@@ -427,6 +427,7 @@ fn snapshot_readable(ticket: &TicketSnapshot, viewer: &careline_domain::ticket::
         verdict: None,
         involved_staff: Vec::new(),
         disagreement_called_back: false,
+        responsible_department_id: None,
         version: ticket.version,
     };
     can_read(&facts, viewer)

@@ -174,6 +174,7 @@ mod tests {
             verdict: None,
             involved_staff: Vec::new(),
             disagreement_called_back: false,
+            responsible_department_id: None,
             version: 3,
         }
     }

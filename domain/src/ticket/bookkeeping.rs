@@ -216,6 +216,7 @@ mod tests {
             verdict: None,
             reclassified: None,
             promised_answer_at: None,
+            responsible_department: None,
             callbacks: Vec::new(),
             closed_disagreeing: false,
         };

@@ -95,8 +95,12 @@ pub struct NewTicketInput {
     pub product_name: Option<String>,
     /// Evidence files.
     pub attachments: Vec<AttachmentInput>,
-    /// Required for praise, refused otherwise.
+    /// Praise names an employee, a team or a department (at least one); refused otherwise.
     pub praised_employee_id: Option<Uuid>,
+    /// The team praised (praise only).
+    pub praised_team_id: Option<Uuid>,
+    /// The department praised (praise only).
+    pub praised_department_id: Option<Uuid>,
 }
 
 /// A new ticket that passed [`validate_intake`]: texts trimmed, blanks turned into `None`,
@@ -127,8 +131,12 @@ pub struct ValidatedIntake {
     pub product_name: Option<String>,
     /// Evidence files.
     pub attachments: Vec<Attachment>,
-    /// `Some` exactly for praise. Whether it names active staff is for the caller to check.
+    /// Praise only. Whether it names active staff is for the caller to check.
     pub praised_employee_id: Option<Uuid>,
+    /// Praise only: the team praised (checked to exist by the caller).
+    pub praised_team_id: Option<Uuid>,
+    /// Praise only: the department praised (checked to exist by the caller).
+    pub praised_department_id: Option<Uuid>,
     /// Always [`TicketStatus::New`].
     pub initial_status: TicketStatus,
     /// `Some(Proposed)` for suggestions, `None` otherwise.
@@ -242,23 +250,27 @@ pub fn validate_intake(
         .map(|(i, a)| validate_attachment(i, a))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let praised_employee_id = match (kind, input.praised_employee_id) {
-        (TicketKind::Praise, None) => {
+    // Praise is passed to people, teams and departments alike (000); it counts in a praised
+    // person's KPIs, so only praise may name someone.
+    let praised = [
+        ("input.praisedEmployeeId", input.praised_employee_id),
+        ("input.praisedTeamId", input.praised_team_id),
+        ("input.praisedDepartmentId", input.praised_department_id),
+    ];
+    if kind == TicketKind::Praise {
+        if praised.iter().all(|(_, id)| id.is_none()) {
             return Err(DomainError::invalid(
                 "input.praisedEmployeeId",
-                "praise must name the employee being praised",
+                "praise must name the employee, team or department being praised",
             ));
         }
-        (TicketKind::Praise, Some(id)) => Some(id),
-        // Praise counts in that person's KPIs, so only praise may name someone.
-        (_, Some(_)) => {
-            return Err(DomainError::invalid(
-                "input.praisedEmployeeId",
-                "only praise names a praised employee",
-            ));
-        }
-        (_, None) => None,
-    };
+    } else if let Some((field, _)) = praised.iter().find(|(_, id)| id.is_some()) {
+        return Err(DomainError::invalid(
+            *field,
+            "only praise names who is praised",
+        ));
+    }
+    let praised_employee_id = input.praised_employee_id;
 
     Ok(ValidatedIntake {
         kind,
@@ -274,6 +286,8 @@ pub fn validate_intake(
         product_name,
         attachments,
         praised_employee_id,
+        praised_team_id: input.praised_team_id,
+        praised_department_id: input.praised_department_id,
         initial_status: TicketStatus::New,
         suggestion_status: (kind == TicketKind::Suggestion).then_some(SuggestionStatus::Proposed),
     })
@@ -435,6 +449,8 @@ mod tests {
             product_name: None,
             attachments: vec![],
             praised_employee_id: None,
+            praised_team_id: None,
+            praised_department_id: None,
         }
     }
 
@@ -636,6 +652,17 @@ mod tests {
         let v = validate_intake(input, false).unwrap();
         assert_eq!(v.praised_employee_id, Some(id));
         assert_eq!(v.priority, Priority::Low);
+        // A team or a department may be praised instead of (or beside) a person.
+        let input = NewTicketInput {
+            kind: TicketKind::Praise,
+            praised_team_id: Some(id),
+            praised_department_id: Some(id),
+            ..inquiry()
+        };
+        let v = validate_intake(input, false).unwrap();
+        assert_eq!(v.praised_employee_id, None);
+        assert_eq!(v.praised_team_id, Some(id));
+        assert_eq!(v.praised_department_id, Some(id));
     }
 
     #[test]
@@ -647,6 +674,14 @@ mod tests {
         assert_eq!(
             field_of(validate_intake(input, false)),
             "input.praisedEmployeeId"
+        );
+        let input = NewTicketInput {
+            praised_department_id: Some(Uuid::from_u128(7)),
+            ..inquiry()
+        };
+        assert_eq!(
+            field_of(validate_intake(input, false)),
+            "input.praisedDepartmentId"
         );
     }
 

@@ -65,6 +65,8 @@ pub struct TicketFacts {
     pub verdict: Option<ComplaintVerdict>,
     /// The employees a complaint is about.
     pub involved_staff: Vec<Uuid>,
+    /// The department a justified complaint was found to be the responsibility of.
+    pub responsible_department_id: Option<Uuid>,
     /// Whether, since the latest resolution, a customer who was not satisfied at the follow-up
     /// visit has been called again (a CALLBACK after the disagreement is done). Loaded only
     /// for [`Command::CloseWithCustomerDisagreeing`]; `false` otherwise.
@@ -93,6 +95,9 @@ pub enum Command {
         root_cause: String,
         /// Why an earlier verdict is revised; required then, ignored the first time.
         reason: Option<String>,
+        /// The business department responsible, instead of (or beside) named employees (checked
+        /// to exist by the caller); `None` leaves the one recorded before.
+        responsible_department: Option<Uuid>,
     },
     /// Give the first response (`NEW` → `OPEN`), optionally with a message to the customer.
     Acknowledge {
@@ -280,6 +285,8 @@ pub struct Change {
     pub reclassified: Option<Classification>,
     /// `Some` when an answer time is promised to the customer.
     pub promised_answer_at: Option<DateTime<Utc>>,
+    /// `Some` when a verdict names the department responsible.
+    pub responsible_department: Option<Uuid>,
     /// What the change does to the ticket's callbacks.
     pub callbacks: Vec<CallbackEffect>,
     /// The ticket closes with its customer still disagreeing.
@@ -713,6 +720,7 @@ fn unchanged(t: &TicketFacts) -> Change {
         verdict: None,
         reclassified: None,
         promised_answer_at: None,
+        responsible_department: None,
         callbacks: Vec::new(),
         closed_disagreeing: false,
     }
@@ -1186,6 +1194,7 @@ pub fn decide(
             verdict,
             root_cause,
             reason,
+            responsible_department,
         } => {
             require_complaint(t, "ticketId", "only complaints get a verdict")?;
             if *verdict == ComplaintVerdict::Pending {
@@ -1194,11 +1203,16 @@ pub fn decide(
                     "record JUSTIFIED or UNJUSTIFIED",
                 ));
             }
-            if *verdict == ComplaintVerdict::Justified && t.involved_staff.is_empty() {
-                // A justified complaint counts against someone: name them first.
+            let department = responsible_department.or(t.responsible_department_id);
+            if *verdict == ComplaintVerdict::Justified
+                && t.involved_staff.is_empty()
+                && department.is_none()
+            {
+                // A justified complaint counts against someone: the employees involved, or the
+                // business department responsible (a product fault with nobody at fault).
                 return Err(DomainError::invalid(
                     "verdict",
-                    "name the employees involved before finding the complaint justified",
+                    "name the employees involved or the department responsible before finding the complaint justified",
                 ));
             }
             let root_cause = text("rootCause", "the root cause", root_cause)?;
@@ -1213,6 +1227,7 @@ pub fn decide(
                 format!("verdict {verdict}: {root_cause}")
             };
             change.verdict = Some((*verdict, root_cause));
+            change.responsible_department = *responsible_department;
             change
                 .events
                 .push(event(TicketEventKind::VerdictRecorded, true, Some(message)));

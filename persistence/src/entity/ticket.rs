@@ -98,6 +98,12 @@ pub struct Model {
     pub promise_escalated: bool,
     /// Closed by a lead with the customer still disagreeing.
     pub closed_disagreeing: bool,
+    /// The department a verdict found responsible.
+    pub responsible_department_id: Option<Uuid>,
+    /// The team praise is for.
+    pub praised_team_id: Option<Uuid>,
+    /// The department praise is for.
+    pub praised_department_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -26,6 +26,7 @@ mod conversation;
 mod customers;
 mod email;
 mod fanout;
+mod feedback;
 mod files;
 mod generative;
 mod http;

@@ -755,6 +755,8 @@ async fn register(app: &TestApp, kind: &str, n: usize) -> Vec<uuid::Uuid> {
                 product_name: None,
                 attachments: Vec::new(),
                 praised_employee_id: None,
+                praised_team_id: None,
+                praised_department_id: None,
             },
             customer: Some(ContactInput {
                 name: "Wang Fang".into(),

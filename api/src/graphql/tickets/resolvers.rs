@@ -229,6 +229,11 @@ pub(crate) fn new_ticket_request(input: CreateTicketInput) -> AppResult<NewTicke
         input.praised_employee_id.as_ref(),
         "input.praisedEmployeeId",
     )?;
+    let praised_team_id = optional_id(input.praised_team_id.as_ref(), "input.praisedTeamId")?;
+    let praised_department_id = optional_id(
+        input.praised_department_id.as_ref(),
+        "input.praisedDepartmentId",
+    )?;
     let team_id = optional_id(input.team_id.as_ref(), "input.teamId")?;
     let involved_staff = input
         .involved_staff_ids
@@ -268,6 +273,8 @@ pub(crate) fn new_ticket_request(input: CreateTicketInput) -> AppResult<NewTicke
             product_name: input.product_name,
             attachments,
             praised_employee_id,
+            praised_team_id,
+            praised_department_id,
         },
         customer: input.customer.map(|c| ContactInput {
             name: c.name,
@@ -598,11 +605,27 @@ impl TicketMutation {
             desc = "Why an earlier verdict is revised; required then, ignored the first time."
         )]
         reason: Option<String>,
+        #[graphql(
+            desc = "The business department responsible (a product or process fault with nobody at fault), instead of or beside the employees involved; a JUSTIFIED verdict names one or the other. Omitted: the one recorded before stays."
+        )]
+        responsible_department_id: Option<ID>,
     ) -> AppResult<Ticket> {
+        let department = optional_id(
+            responsible_department_id.as_ref(),
+            "responsibleDepartmentId",
+        )?;
         let id = found_id(&ticket_id, "ticket")?;
         let (app, actor) = (app(ctx)?, actor(ctx)?);
-        let recorded =
-            uc::record_verdict(app, actor, id, verdict.into(), root_cause, reason).await?;
+        let recorded = uc::record_verdict(
+            app,
+            actor,
+            id,
+            verdict.into(),
+            root_cause,
+            reason,
+            department,
+        )
+        .await?;
         Ok(Ticket(recorded))
     }
 

@@ -728,6 +728,34 @@ impl Ticket {
     async fn praised_employee(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         load_user(ctx, self.0.praised_employee_id).await
     }
+    /// The team a praise ticket praises; null when none.
+    async fn praised_team(&self, ctx: &Context<'_>) -> AppResult<Option<Team>> {
+        let Some(id) = self.0.praised_team_id else {
+            return Ok(None);
+        };
+        let found = loaders(ctx)?.teams.load_one(id).await;
+        Ok(found.map_err(load_failed)?.map(Team))
+    }
+    /// The department a praise ticket praises; null when none.
+    async fn praised_department(&self, ctx: &Context<'_>) -> AppResult<Option<Department>> {
+        let Some(id) = self.0.praised_department_id else {
+            return Ok(None);
+        };
+        let found = loaders(ctx)?.departments.load_one(id).await;
+        Ok(found.map_err(load_failed)?.map(Department))
+    }
+    /// The business department a justified complaint was found to be the responsibility of
+    /// (instead of, or beside, the employees involved); staff only, null otherwise.
+    async fn responsible_department(&self, ctx: &Context<'_>) -> AppResult<Option<Department>> {
+        let Some(id) = self.0.responsible_department_id else {
+            return Ok(None);
+        };
+        if !viewer(ctx)?.roles().is_staff() {
+            return Ok(None);
+        }
+        let found = loaders(ctx)?.departments.load_one(id).await;
+        Ok(found.map_err(load_failed)?.map(Department))
+    }
     /// Whether a suggestion was taken up; null for other kinds.
     async fn suggestion_status(&self) -> AppResult<Option<SuggestionStatus>> {
         let value = crate::app::tickets::stored_optional(
@@ -1181,8 +1209,13 @@ pub struct CreateTicketInput {
     pub product_name: Option<String>,
     /// Evidence files, at most 20.
     pub attachments: Option<Vec<AttachmentInput>>,
-    /// Required for praise (an active staff member), refused for other kinds.
+    /// Praise names an employee (an active staff member), a team or a department — at least
+    /// one; refused for other kinds.
     pub praised_employee_id: Option<ID>,
+    /// The team praise is for (praise only).
+    pub praised_team_id: Option<ID>,
+    /// The department praise is for (praise only).
+    pub praised_department_id: Option<ID>,
     /// Staff intake: the team to file it under; defaults to the caller's team.
     pub team_id: Option<ID>,
     /// For a complaint taken by staff: the employees it is about.

@@ -64,6 +64,7 @@ fn change(status: TicketStatus) -> Change {
         verdict: None,
         reclassified: None,
         promised_answer_at: None,
+        responsible_department: None,
         callbacks: Vec::new(),
         closed_disagreeing: false,
     }

@@ -68,6 +68,7 @@ fn ticket(status: TicketStatus) -> TicketFacts {
         verdict: None,
         involved_staff: Vec::new(),
         disagreement_called_back: false,
+        responsible_department_id: None,
         version: 1,
     }
 }
@@ -1206,6 +1207,7 @@ fn arb_new_ticket() -> impl Strategy<Value = TicketFacts> {
             verdict: None,
             involved_staff: Vec::new(),
             disagreement_called_back: false,
+            responsible_department_id: None,
             version: 0,
         })
 }
@@ -1241,6 +1243,7 @@ fn arb_any_ticket() -> impl Strategy<Value = TicketFacts> {
                     verdict: None,
                     involved_staff: Vec::new(),
                     disagreement_called_back: false,
+                    responsible_department_id: None,
                     version: 0,
                 }
             },
@@ -1463,6 +1466,7 @@ fn verdict(v: ComplaintVerdict, reason: Option<&str>) -> Command {
         verdict: v,
         root_cause: s("script skipped the refund policy"),
         reason: reason.map(s),
+        responsible_department: None,
     }
 }
 
@@ -1635,6 +1639,34 @@ fn a_justified_complaint_names_someone() {
             &involving(&[]),
             &supervisor(),
             verdict(ComplaintVerdict::Unjustified, None)
+        )
+        .is_ok()
+    );
+    // A product fault with nobody at fault: the business department is responsible.
+    let product = Uuid::now_v7();
+    let by_department = Command::RecordVerdict {
+        verdict: ComplaintVerdict::Justified,
+        root_cause: s("the batch was faulty"),
+        reason: None,
+        responsible_department: Some(product),
+    };
+    let c = run(&involving(&[]), &supervisor(), by_department).unwrap();
+    assert_eq!(c.responsible_department, Some(product));
+    assert_eq!(c.verdict.map(|(v, _)| v), Some(ComplaintVerdict::Justified));
+    // Recorded before, it still counts when the verdict is revised.
+    let recorded = TicketFacts {
+        responsible_department_id: Some(product),
+        verdict: Some(ComplaintVerdict::Unjustified),
+        ..involving(&[])
+    };
+    assert!(
+        run(
+            &recorded,
+            &supervisor(),
+            verdict(
+                ComplaintVerdict::Justified,
+                Some("the batch was faulty after all")
+            )
         )
         .is_ok()
     );

@@ -1,0 +1,131 @@
+//! Feedback as the complaint plan reads it: a justified complaint may be a business
+//! department's responsibility (a product fault with nobody at fault), and praise goes to teams
+//! and departments as well as people — reaching the praised and their lead.
+
+use careline_tests::kit::{
+    AARON, AGENT, BELLA, LEGAL, SUPERVISOR, complaint, create_ticket, department_id,
+};
+use careline_tests::{TestApp, data, error_code};
+use serde_json::{Value, json};
+
+const VERDICT: &str = "mutation($id: ID!, $v: ComplaintVerdict!, $d: ID) {
+    recordComplaintVerdict(ticketId: $id, verdict: $v, rootCause: \"A faulty batch\",
+        responsibleDepartmentId: $d) { id responsibleDepartment { name } } }";
+const CREATE: &str = "mutation($i: CreateTicketInput!) { createTicket(input: $i) {
+    id number praisedTeam { name } praisedDepartment { name } praisedEmployee { email } } }";
+const INBOX: &str = "{ myNotifications(first: 50) { nodes { kind title } } }";
+
+/// The PRAISED entries about ticket `number` in the inbox of `token`'s holder (a liaison may
+/// not read the ticket itself, so the entry is matched by the number in its title).
+async fn praised(app: &TestApp, token: &str, number: &str) -> usize {
+    let body = app.gql(Some(token), INBOX, json!({})).await;
+    data(&body)["myNotifications"]["nodes"]
+        .as_array()
+        .expect("inbox")
+        .iter()
+        .filter(|n| {
+            n["kind"] == "PRAISED" && n["title"].as_str().is_some_and(|t| t.contains(number))
+        })
+        .count()
+}
+
+fn praise(extra: Value) -> Value {
+    let mut input = json!({ "kind": "PRAISE", "channel": "PHONE",
+        "subject": "Thank you for the quick repair",
+        "description": "The technicians came the same day.",
+        "customer": { "name": "Zhao Lei", "phone": "13900139000" } });
+    input
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    json!({ "i": input })
+}
+
+#[tokio::test]
+async fn a_justified_complaint_may_name_the_department_responsible_instead_of_a_person() {
+    let app = TestApp::spawn().await;
+    let agent = app.login(AGENT).await;
+    let lead = app.login(SUPERVISOR).await;
+    let id = create_ticket(&app, &agent, complaint("Screen cracks by itself")).await;
+    let nobody = app
+        .gql(Some(&lead), VERDICT, json!({ "id": id, "v": "JUSTIFIED" }))
+        .await;
+    assert_eq!(error_code(&nobody), Some("BAD_USER_INPUT"), "{nobody}");
+    let unknown = app
+        .gql(
+            Some(&lead),
+            VERDICT,
+            json!({ "id": id, "v": "JUSTIFIED", "d": "01900000-0000-7000-8000-00000000beef" }),
+        )
+        .await;
+    assert_eq!(error_code(&unknown), Some("BAD_USER_INPUT"), "{unknown}");
+    let product = department_id(&app, &lead, "Product").await;
+    let body = app
+        .gql(
+            Some(&lead),
+            VERDICT,
+            json!({ "id": id, "v": "JUSTIFIED", "d": product }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["recordComplaintVerdict"]["responsibleDepartment"]["name"],
+        "Product",
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn praise_reaches_a_team_or_a_department_and_their_lead() {
+    let app = TestApp::spawn().await;
+    let agent = app.login(AGENT).await;
+    let aaron = app.login(AARON).await;
+    let lead = app.login(SUPERVISOR).await;
+    let bella = app.login(BELLA).await;
+    let legal = app.login(LEGAL).await;
+    let teams = app
+        .gql(Some(&agent), "{ me { team { id name } } }", json!({}))
+        .await;
+    let team = data(&teams)["me"]["team"]["id"].clone();
+
+    // Nobody named, or a non-praise ticket naming someone: refused.
+    let body = app.gql(Some(&agent), CREATE, praise(json!({}))).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    let mut inquiry = praise(json!({ "praisedTeamId": team }));
+    inquiry["i"]["kind"] = json!("INQUIRY");
+    let body = app.gql(Some(&agent), CREATE, inquiry).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+
+    // The team: its members and its supervisor hear of it; another team does not.
+    let body = app
+        .gql(
+            Some(&agent),
+            CREATE,
+            praise(json!({ "praisedTeamId": team })),
+        )
+        .await;
+    let created = &data(&body)["createTicket"];
+    assert_eq!(
+        created["praisedTeam"]["name"],
+        data(&teams)["me"]["team"]["name"]
+    );
+    let id = created["number"].as_str().unwrap().to_owned();
+    for token in [&agent, &aaron, &lead] {
+        assert_eq!(praised(&app, token, &id).await, 1, "{body}");
+    }
+    assert_eq!(praised(&app, &bella, &id).await, 0);
+
+    // A department: its staff hear of it.
+    let legal_id = department_id(&app, &agent, "Legal").await;
+    let body = app
+        .gql(
+            Some(&agent),
+            CREATE,
+            praise(json!({ "praisedDepartmentId": legal_id })),
+        )
+        .await;
+    let created = &data(&body)["createTicket"];
+    assert_eq!(created["praisedDepartment"]["name"], "Legal", "{body}");
+    let id = created["number"].as_str().unwrap().to_owned();
+    assert_eq!(praised(&app, &legal, &id).await, 1);
+    assert_eq!(praised(&app, &aaron, &id).await, 0);
+}
