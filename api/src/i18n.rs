@@ -1235,6 +1235,25 @@ const TERMS: &[(&str, &str)] = &[
         "该回访已被他人修改,请刷新后重试",
     ),
     ("callback", "回访"),
+    (
+        "you register feedback for your department, and you have none",
+        "您只能为本部门登记反馈,但您未隶属任何部门",
+    ),
+    ("give a ticket or a customer, not both", "请指定工单或客户,不能同时指定"),
+    (
+        "give the ticket the callback is about, or the customer for a care call",
+        "请指定回访所关联的工单,关怀回访请指定客户",
+    ),
+    ("a follow-up visit is about a ticket", "回访须关联工单"),
+    (
+        "say whether the customer was satisfied at the follow-up visit",
+        "请说明客户在回访时是否满意",
+    ),
+    ("you do not lead that team", "您不是该班组的主管"),
+    (
+        "this follow-up was settled meanwhile; reload it",
+        "该回访已被处理,请刷新",
+    ),
     ("promise an answer on", "承诺答复时间于"),
     ("template", "模板"),
 ];

@@ -248,7 +248,17 @@ impl Action {
             Action::ReadCustomerAccounts => &[Supervisor, Manager, Admin],
             Action::CreateUser | Action::SetUserActive | Action::ManageOrganisation => &[Admin],
             Action::SetPresence => ALL_STAFF,
-            Action::CreateTicket => &[Customer, Agent, TechSupport, Supervisor, Manager, Admin],
+            // Liaisons register the feedback their department receives itself (000 covers every
+            // customer-facing department).
+            Action::CreateTicket => &[
+                Customer,
+                Agent,
+                TechSupport,
+                Supervisor,
+                Manager,
+                DepartmentLiaison,
+                Admin,
+            ],
             Action::ReadTickets => &[
                 Customer,
                 Agent,

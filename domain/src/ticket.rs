@@ -24,7 +24,8 @@ pub use corrective::corrective_action_transition;
 pub use intake::{
     ALLOWED_CONTENT_TYPES, Attachment, AttachmentInput, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS,
     MAX_FILE_NAME_CHARS, MAX_SHORT_TEXT_CHARS, MAX_SUBJECT_CHARS, MAX_TEXT_CHARS, MAX_URI_CHARS,
-    NewTicketInput, ValidatedIntake, default_priority, validate_added_attachments, validate_intake,
+    NewTicketInput, Registrar, ValidatedIntake, default_priority, validate_added_attachments,
+    validate_intake,
 };
 pub use lifecycle::{
     AUTO_CLOSE_DAYS, Change, Classification, Command, EventDraft, MAX_INVOLVED_STAFF,

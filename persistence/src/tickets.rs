@@ -42,6 +42,8 @@ pub struct NewTicket {
     pub owner_id: Option<Uuid>,
     /// The team that handles it.
     pub team_id: Option<Uuid>,
+    /// The department that holds it (feedback a department registered itself).
+    pub department_id: Option<Uuid>,
     /// Who registered it.
     pub created_by: Option<Uuid>,
     /// Its response-time targets.
@@ -245,7 +247,7 @@ pub async fn insert<C: ConnectionTrait>(
         owner_id: Set(new.owner_id),
         assignee_id: Set(None),
         team_id: Set(new.team_id),
-        department_id: Set(None),
+        department_id: Set(new.department_id),
         praised_employee_id: Set(i.praised_employee_id),
         suggestion_status: Set(i.suggestion_status.map(|s| s.as_str().to_owned())),
         escalation_level: Set(new.escalation_level),

@@ -671,7 +671,24 @@ pub async fn create(
     request: NewTicketRequest,
 ) -> AppResult<Loaded> {
     let at = app.now();
-    let staff = creator.role_set().is_staff();
+    let roles = creator.role_set();
+    let staff = roles.is_staff();
+    let registrar = if !staff {
+        rules::Registrar::Customer
+    } else if permission::allowed(roles, Action::WorkTicket) {
+        rules::Registrar::CustomerService
+    } else {
+        rules::Registrar::Department
+    };
+    // A liaison registers what reached their own department.
+    let department_id = match registrar {
+        rules::Registrar::Department => Some(creator.department_id.ok_or_else(|| {
+            AppError::Forbidden(
+                "you register feedback for your department, and you have none".into(),
+            )
+        })?),
+        _ => None,
+    };
     let intake = validate_intake(request.intake, staff)?;
     if let Some(occurred) = request.occurred_at
         && occurred > at + chrono::Duration::minutes(5)
@@ -756,7 +773,7 @@ pub async fn create(
         };
         (
             CustomerSource::Contact { name, phone, email },
-            Some(creator.id),
+            registrar.owns().then_some(creator.id),
             team_id,
         )
     } else {
@@ -794,8 +811,10 @@ pub async fn create(
             intake,
             customer,
             occurred_at: request.occurred_at,
+            clock_start: registrar.clock_start(request.occurred_at, at),
             owner_id,
             team_id,
+            department_id,
             created_by: Some(creator.id),
             involved_staff,
             parent: parent.as_ref().map(|p| &p.ticket),
@@ -824,10 +843,14 @@ pub struct Filing<'a> {
     pub customer: FilingCustomer,
     /// When the matter happened.
     pub occurred_at: Option<DateTime<Utc>>,
+    /// When its response-time clocks start (`Registrar::clock_start`).
+    pub clock_start: DateTime<Utc>,
     /// The first-contact owner.
     pub owner_id: Option<Uuid>,
     /// The team it is filed under.
     pub team_id: Option<Uuid>,
+    /// The department that holds it (feedback a department registered itself).
+    pub department_id: Option<Uuid>,
     /// The person who registered it; `None` when it came in by itself (mail).
     pub created_by: Option<Uuid>,
     /// For a complaint, the employees it is about (checked).
@@ -859,8 +882,10 @@ pub async fn file<C: ConnectionTrait + TransactionTrait>(
         intake,
         customer,
         occurred_at,
+        clock_start,
         owner_id,
         team_id,
+        department_id,
         created_by,
         involved_staff,
         parent,
@@ -872,7 +897,7 @@ pub async fn file<C: ConnectionTrait + TransactionTrait>(
         &policies,
         intake.kind,
         intake.severity.map(|s| s.as_str()),
-        at,
+        clock_start,
     )
     .await?;
     let txn = db.begin().await?;
@@ -903,6 +928,7 @@ pub async fn file<C: ConnectionTrait + TransactionTrait>(
             customer_id: customer.id,
             owner_id,
             team_id,
+            department_id,
             created_by,
             sla,
             involved_staff,

@@ -1,5 +1,6 @@
 //! Intake: what a new ticket must contain, and the priority it starts with.
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::vocabulary::{Channel, TicketStatus};
@@ -141,6 +142,40 @@ pub struct ValidatedIntake {
     pub initial_status: TicketStatus,
     /// `Some(Proposed)` for suggestions, `None` otherwise.
     pub suggestion_status: Option<SuggestionStatus>,
+}
+
+/// Who registers a ticket, as far as intake cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registrar {
+    /// The customer, on their own account.
+    Customer,
+    /// Customer service staff: they become its first-contact owner.
+    CustomerService,
+    /// A department's liaison registering feedback the department received itself (先进行维修,
+    /// 再补办派): the department holds the ticket (it reads it, adds notes and evidence) and
+    /// customer service acknowledges it, becoming its owner; its clocks run from when it
+    /// happened.
+    Department,
+}
+
+impl Registrar {
+    /// Whether the registrar becomes the ticket's first-contact owner.
+    pub fn owns(self) -> bool {
+        self == Registrar::CustomerService
+    }
+
+    /// When the ticket's response-time clocks start: at registration, or — for feedback a
+    /// department registers after the fact — when it happened (never in the future).
+    pub fn clock_start(
+        self,
+        occurred_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> DateTime<Utc> {
+        match (self, occurred_at) {
+            (Registrar::Department, Some(at)) => at.min(now),
+            _ => now,
+        }
+    }
 }
 
 /// The priority a ticket gets from its kind and severity alone.

@@ -129,3 +129,44 @@ async fn praise_reaches_a_team_or_a_department_and_their_lead() {
     assert_eq!(praised(&app, &legal, &id).await, 1);
     assert_eq!(praised(&app, &aaron, &id).await, 0);
 }
+
+#[tokio::test]
+async fn a_liaison_registers_feedback_their_department_received_with_the_clock_from_when_it_happened()
+ {
+    let app = TestApp::spawn().await;
+    let legal = app.login(LEGAL).await;
+    let agent = app.login(AGENT).await;
+    // Wednesday 3 March 2027, 15:00 in Shanghai; the repair was done at 10:00 (先进行维修,再补办派).
+    let now = careline_tests::kit::shanghai(2027, 3, 3, 15, 0);
+    careline_tests::kit::set_clock(&app, now);
+    let happened = careline_tests::kit::shanghai(2027, 3, 3, 10, 0);
+    let create = "mutation($i: CreateTicketInput!) { createTicket(input: $i) {
+        id status owner { email } department { name } sla { firstResponseDueAt } } }";
+    let mut input = complaint("Contract clause disputed at the counter");
+    input["i"]["occurredAt"] = json!(happened.to_rfc3339());
+    let body = app.gql(Some(&legal), create, input).await;
+    let created = &data(&body)["createTicket"];
+    assert_eq!(created["status"], "NEW", "{body}");
+    assert_eq!(created["department"]["name"], "Legal", "{body}");
+    assert_eq!(created["owner"], Value::Null, "{body}");
+    // A general complaint's first response is due two business hours after it happened.
+    assert_eq!(
+        careline_tests::kit::time(&created["sla"]["firstResponseDueAt"]),
+        careline_tests::kit::shanghai(2027, 3, 3, 12, 0),
+        "{body}"
+    );
+    let id = created["id"].as_str().unwrap().to_owned();
+    // The department holds it: its liaison reads it and adds notes.
+    let note =
+        "mutation($id: ID!) { addTicketNote(id: $id, body: \"Repaired on the spot\") { id } }";
+    let noted = app.gql(Some(&legal), note, json!({ "id": id })).await;
+    assert_eq!(error_code(&noted), None, "{noted}");
+    // Customer service acknowledges it and owns it from then on.
+    let ack = "mutation($id: ID!) { acknowledgeTicket(id: $id) { status owner { email } } }";
+    let body = app.gql(Some(&agent), ack, json!({ "id": id })).await;
+    assert_eq!(
+        data(&body)["acknowledgeTicket"],
+        json!({ "status": "OPEN", "owner": { "email": AGENT } }),
+        "{body}"
+    );
+}
