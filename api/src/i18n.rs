@@ -1217,7 +1217,7 @@ const TERMS: &[(&str, &str)] = &[
     ),
     (
         "this callback is assigned to someone else; only its assignee completes it",
-        "该回访已分派给他人,只有被分派人可以完成",
+        "该回访已分派给他人，只有被分派人可以完成",
     ),
     (
         "only the callback's assignee or a team lead may move or cancel it",
@@ -1228,21 +1228,21 @@ const TERMS: &[(&str, &str)] = &[
     ("escalate an overdue callback on", "因回访逾期升级"),
     (
         "the customer has to be called again after the unsatisfied follow-up (a CALLBACK done) before the ticket closes with them disagreeing",
-        "回访客户不满意后,须再次致电客户(完成一次回电)才能在客户仍不接受时结案",
+        "回访客户不满意后，须再次致电客户(完成一次回电)才能在客户仍不接受时结案",
     ),
     (
         "the callback was changed by someone else; reload it and try again",
-        "该回访已被他人修改,请刷新后重试",
+        "该回访已被他人修改，请刷新后重试",
     ),
     ("callback", "回访"),
     (
         "you register feedback for your department, and you have none",
-        "您只能为本部门登记反馈,但您未隶属任何部门",
+        "您只能为本部门登记反馈，但您未隶属任何部门",
     ),
-    ("give a ticket or a customer, not both", "请指定工单或客户,不能同时指定"),
+    ("give a ticket or a customer, not both", "请指定工单或客户，不能同时指定"),
     (
         "give the ticket the callback is about, or the customer for a care call",
-        "请指定回访所关联的工单,关怀回访请指定客户",
+        "请指定回访所关联的工单，关怀回访请指定客户",
     ),
     ("a follow-up visit is about a ticket", "回访须关联工单"),
     (
@@ -1252,7 +1252,7 @@ const TERMS: &[(&str, &str)] = &[
     ("you do not lead that team", "您不是该班组的主管"),
     (
         "this follow-up was settled meanwhile; reload it",
-        "该回访已被处理,请刷新",
+        "该回访已被处理，请刷新",
     ),
     ("promise an answer on", "承诺答复时间于"),
     ("template", "模板"),
