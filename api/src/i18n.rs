@@ -1239,7 +1239,10 @@ const TERMS: &[(&str, &str)] = &[
         "you register feedback for your department, and you have none",
         "您只能为本部门登记反馈，但您未隶属任何部门",
     ),
-    ("give a ticket or a customer, not both", "请指定工单或客户，不能同时指定"),
+    (
+        "give a ticket or a customer, not both",
+        "请指定工单或客户，不能同时指定",
+    ),
     (
         "give the ticket the callback is about, or the customer for a care call",
         "请指定回访所关联的工单，关怀回访请指定客户",

@@ -1179,6 +1179,11 @@ pub struct ComplaintCounts {
     pub repeat_complainants: u64,
     /// Corrective actions still `OPEN` now.
     pub open_corrective_actions: u64,
+    /// Complaints a lead closed with the customer still disagreeing.
+    pub closed_disagreeing: u64,
+    /// Justified complaints by the business department found responsible; `None` for those
+    /// that name no department.
+    pub by_responsible_department: Vec<(Option<Uuid>, u64)>,
 }
 
 /// Counts complaints created in `[from, to)`, only those dispatched to `department` when one
@@ -1226,6 +1231,9 @@ pub async fn complaint_counts<C: ConnectionTrait>(
         "(SELECT COUNT(*) FROM corrective_actions ca WHERE ca.status = 'OPEN'{actions_dept}) \
          AS open_actions"
     ));
+    columns.push(format!(
+        "(SELECT COUNT(*) {from_where} AND t.closed_disagreeing = TRUE) AS disagreeing"
+    ));
     let row = db
         .query_one_raw(q.statement(format!("SELECT {}", columns.join(", "))))
         .await?
@@ -1239,6 +1247,7 @@ pub async fn complaint_counts<C: ConnectionTrait>(
         trend,
         repeat_complainants: count(&row, "repeaters")?,
         open_corrective_actions: count(&row, "open_actions")?,
+        closed_disagreeing: count(&row, "disagreeing")?,
         ..ComplaintCounts::default()
     };
 
@@ -1266,6 +1275,16 @@ pub async fn complaint_counts<C: ConnectionTrait>(
     );
     for row in db.query_all_raw(q.statement(sql)).await? {
         out.by_department
+            .push((row.try_get("", "k")?, count(&row, "n")?));
+    }
+    let mut q = new();
+    let from_where = base(&mut q);
+    let sql = format!(
+        "SELECT t.responsible_department_id AS k, COUNT(*) AS n {from_where} \
+         AND t.verdict = 'JUSTIFIED' GROUP BY t.responsible_department_id ORDER BY COUNT(*) DESC"
+    );
+    for row in db.query_all_raw(q.statement(sql)).await? {
+        out.by_responsible_department
             .push((row.try_get("", "k")?, count(&row, "n")?));
     }
     Ok(out)

@@ -69,6 +69,8 @@ async fn ticket(db: &DatabaseConnection, by: Uuid, kind: TicketKind) -> tickets:
             product_name: None,
             attachments: Vec::new(),
             praised_employee_id: None,
+            praised_team_id: None,
+            praised_department_id: None,
         },
         true,
     )
@@ -93,6 +95,7 @@ async fn ticket(db: &DatabaseConnection, by: Uuid, kind: TicketKind) -> tickets:
             customer_id: customer.id,
             owner_id: Some(by),
             team_id: None,
+            department_id: None,
             created_by: Some(by),
             sla: SlaClocks::default(),
             involved_staff: Vec::new(),

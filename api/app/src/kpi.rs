@@ -114,6 +114,12 @@ pub struct ComplaintAnalytics {
     pub trend: Vec<BucketCount>,
     pub repeat_complainants: i32,
     pub open_corrective_actions: i32,
+    /// Closed by a lead with the customer still disagreeing (counted apart: no satisfied
+    /// follow-up was recorded for them).
+    pub closed_with_customer_disagreeing: i32,
+    /// Justified complaints by the business department found responsible (its name);
+    /// `NONE` for those that name employees only.
+    pub by_responsible_department: Vec<CountByKey>,
 }
 
 fn int(n: u64) -> i32 {
@@ -345,7 +351,12 @@ pub async fn complaint_figures(
         })
         .collect();
     let c = store::complaint_counts(db, from, to, department, &ranges).await?;
-    let ids: Vec<Uuid> = c.by_department.iter().filter_map(|(d, _)| *d).collect();
+    let ids: Vec<Uuid> = c
+        .by_department
+        .iter()
+        .chain(&c.by_responsible_department)
+        .filter_map(|(d, _)| *d)
+        .collect();
     let names: HashMap<Uuid, String> = org::departments_by_id(db, &ids)
         .await?
         .into_iter()
@@ -379,6 +390,18 @@ pub async fn complaint_figures(
             .collect(),
         repeat_complainants: int(c.repeat_complainants),
         open_corrective_actions: int(c.open_corrective_actions),
+        closed_with_customer_disagreeing: int(c.closed_disagreeing),
+        by_responsible_department: c
+            .by_responsible_department
+            .into_iter()
+            .map(|(d, n)| CountByKey {
+                key: match d {
+                    Some(id) => names.get(&id).cloned().unwrap_or_else(|| id.to_string()),
+                    None => "NONE".to_owned(),
+                },
+                count: int(n),
+            })
+            .collect(),
     })
 }
 

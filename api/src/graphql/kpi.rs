@@ -334,6 +334,21 @@ impl ComplaintAnalytics {
     async fn open_corrective_actions(&self) -> i32 {
         self.0.open_corrective_actions
     }
+    /// Complaints a lead closed with the customer still disagreeing (客户仍不接受), counted
+    /// apart: no satisfied follow-up was recorded for them.
+    async fn closed_with_customer_disagreeing(&self) -> i32 {
+        self.0.closed_with_customer_disagreeing
+    }
+    /// Justified complaints by the business department found responsible (its name); `NONE`
+    /// for those that name employees only.
+    async fn by_responsible_department(&self) -> Vec<CountByKey> {
+        self.0
+            .by_responsible_department
+            .iter()
+            .cloned()
+            .map(CountByKey)
+            .collect()
+    }
 }
 
 pub(crate) fn scope_request(scope: &KpiScope) -> AppResult<ScopeRequest> {

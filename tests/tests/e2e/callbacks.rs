@@ -249,6 +249,22 @@ async fn a_resolved_complaint_is_followed_up_on_time_and_closes_with_the_custome
         json!({ "status": "CLOSED", "closedWithCustomerDisagreeing": true }),
         "{closed}"
     );
+    // Counted apart in the complaint analytics.
+    let analytics = "query($f: DateTime!, $t: DateTime!) { complaintAnalytics(from: $f, to: $t,
+        bucket: DAY) { total closedWithCustomerDisagreeing } }";
+    let body = app
+        .gql(
+            Some(&lead),
+            analytics,
+            json!({ "f": (start - Duration::days(1)).to_rfc3339(),
+                "t": (start + Duration::days(1)).to_rfc3339() }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["complaintAnalytics"]["closedWithCustomerDisagreeing"],
+        1,
+        "{body}"
+    );
 }
 
 #[tokio::test]

@@ -72,6 +72,25 @@ async fn a_justified_complaint_may_name_the_department_responsible_instead_of_a_
         "Product",
         "{body}"
     );
+    // The analytics count it against the department, not a person.
+    let analytics = "query($f: DateTime!, $t: DateTime!) { complaintAnalytics(from: $f, to: $t,
+        bucket: MONTH) { byResponsibleDepartment { key count } } }";
+    let now = chrono::Utc::now();
+    let body = app
+        .gql(
+            Some(&lead),
+            analytics,
+            json!({ "f": (now - chrono::Duration::days(30)).to_rfc3339(),
+                "t": (now + chrono::Duration::days(1)).to_rfc3339() }),
+        )
+        .await;
+    let by = data(&body)["complaintAnalytics"]["byResponsibleDepartment"]
+        .as_array()
+        .expect("counts");
+    assert!(
+        by.contains(&json!({ "key": "Product", "count": 1 })),
+        "{body}"
+    );
 }
 
 #[tokio::test]
