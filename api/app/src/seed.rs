@@ -522,6 +522,40 @@ async fn demo_tickets(
     )
     .await?;
 
+    // A product complaint resolved by Alice: its follow-up visit is due in two business days
+    // and waits in her `myCallbacks` and in the supervisor's `awaitingFollowUp`.
+    let kettle = create(
+        alice.clone(),
+        CreateTicketInput {
+            category: Some(ComplaintCategory::ProductQuality),
+            product_name: Some("Electric kettle K2".to_owned()),
+            ..staff_intake(
+                TicketKind::Complaint,
+                Channel::Phone,
+                "Kettle switches itself off",
+                "The new kettle switches off before the water boils.",
+                ("Zhou Min", "13700003333", "zhou.min@example.net"),
+            )
+        },
+    )
+    .await?;
+    act(
+        &alice,
+        kettle,
+        ack("Sorry about the kettle; we will sort it out."),
+        Extra::None,
+    )
+    .await?;
+    act(
+        &alice,
+        kettle,
+        Command::Resolve {
+            solution: "A replacement kettle was sent by express courier.".to_owned(),
+        },
+        Extra::None,
+    )
+    .await?;
+
     // A delivery complaint: dispatched to Logistics, handed back, resolved, followed up, closed.
     let late = create(
         aaron.clone(),
