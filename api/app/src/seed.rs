@@ -522,10 +522,10 @@ async fn demo_tickets(
     )
     .await?;
 
-    // A product complaint resolved by Alice: its follow-up visit is due in two business days
-    // and waits in her `myCallbacks` and in the supervisor's `awaitingFollowUp`.
+    // A product complaint resolved by tech support (Theo): its follow-up visit is due in two business days
+    // and waits in his `myCallbacks` and in the supervisor's `awaitingFollowUp`.
     let kettle = create(
-        alice.clone(),
+        theo.clone(),
         CreateTicketInput {
             category: Some(ComplaintCategory::ProductQuality),
             product_name: Some("Electric kettle K2".to_owned()),
@@ -540,14 +540,14 @@ async fn demo_tickets(
     )
     .await?;
     act(
-        &alice,
+        &theo,
         kettle,
         ack("Sorry about the kettle; we will sort it out."),
         Extra::None,
     )
     .await?;
     act(
-        &alice,
+        &theo,
         kettle,
         Command::Resolve {
             solution: "A replacement kettle was sent by express courier.".to_owned(),
@@ -867,7 +867,6 @@ async fn demo_tickets(
         Extra::None,
     )
     .await?;
-    let _ = theo;
     seed_survey(app, &manager, &people).await?;
 
     tracing::info!("demo tickets seeded");

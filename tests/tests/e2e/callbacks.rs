@@ -77,7 +77,13 @@ async fn a_resolved_complaint_is_followed_up_on_time_and_closes_with_the_custome
         "{mine}"
     );
     // Whoever owes the call sees the number to call.
-    assert_eq!(listed[0]["customer"]["phone"], "13800138000", "{mine}");
+    let this = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == follow_up_id.as_str())
+        .unwrap();
+    assert_eq!(this["customer"]["phone"], "13800138000", "{mine}");
     let theirs = app.gql(Some(&aaron), MINE, json!({})).await;
     assert_eq!(data(&theirs)["myCallbacks"], json!([]), "{theirs}");
 
