@@ -64,6 +64,10 @@ contract_enum! {
         CustomerMessage => "CUSTOMER_MESSAGE",
         /// A delivery to a customer failed for good (leads).
         DeliveryFailed => "DELIVERY_FAILED",
+        /// An escalation was routed to them.
+        Escalated => "ESCALATED",
+        /// A corrective action their department owns is due tomorrow, or overdue (liaisons).
+        CorrectiveActionDue => "CORRECTIVE_ACTION_DUE",
     }
 }
 

@@ -32,6 +32,7 @@ mod m0020_ticket_number_sequence;
 mod m0021_ticket_list_order;
 mod m0022_conversation;
 mod m0023_email;
+mod m0025_escalation_routing;
 
 pub use m0010_kpi_spans::{SHORT_SPAN_DAYS, derive_kpi_facts};
 
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0021_ticket_list_order::Migration),
             Box::new(m0022_conversation::Migration),
             Box::new(m0023_email::Migration),
+            Box::new(m0025_escalation_routing::Migration),
         ]
     }
 }

@@ -243,6 +243,14 @@ pub fn staff_text(kind: StaffNotice, t: &ticket::Model, message: Option<&str>) -
             format!("A message to the customer of {} failed", t.number),
             message.unwrap_or_default().to_owned(),
         ),
+        StaffNotice::Escalated => (
+            format!("{} escalated to you", t.number),
+            message.unwrap_or_default().to_owned(),
+        ),
+        StaffNotice::CorrectiveActionDue => (
+            format!("A corrective action on {} is due", t.number),
+            message.unwrap_or_default().to_owned(),
+        ),
     };
     Template { subject, body }
 }

@@ -36,7 +36,7 @@ fn store(err: StoreError) -> AppError {
 }
 
 /// The jobs that run every `SLA_TICK_SECONDS`, in the order one pass runs them.
-pub const JOBS: [Job; 8] = [
+pub const JOBS: [Job; 9] = [
     Job {
         name: "sla-stages",
         critical: true,
@@ -64,6 +64,12 @@ pub const JOBS: [Job; 8] = [
         critical: true,
         counted: true,
         run: |app, now| Box::pin(crate::casework::check_deadlines(app, now)),
+    },
+    Job {
+        name: "corrective-actions",
+        critical: true,
+        counted: true,
+        run: |app, now| Box::pin(crate::corrective::chase(app, now)),
     },
     Job {
         name: "article-reviews",
