@@ -381,3 +381,47 @@ async fn an_overdue_corrective_action_reaches_its_manager_once_with_two_instance
     .await;
     assert_eq!(overdue["overdueCorrectiveActions"], json!([]));
 }
+
+#[tokio::test]
+async fn each_level_goes_up_the_ladder_and_a_missing_supervisor_passes_to_the_managers() {
+    let app = TestApp::spawn().await;
+    let agent = app.login(ALICE).await;
+    let t = create_ticket(&app, &agent, inquiry("Going up")).await;
+    for _ in 1..=3 {
+        ok(
+            &app,
+            &agent,
+            ESCALATE,
+            json!({ "id": t, "r": "still not answered" }),
+        )
+        .await;
+    }
+    let found = routed(&app, &t).await;
+    let at = |level: i64| {
+        let e = found
+            .iter()
+            .find(|e| e["level"] == level)
+            .unwrap_or_else(|| panic!("no level {level}: {found:?}"));
+        emails(&e["recipients"])
+    };
+    assert_eq!(at(1), [SAM]);
+    // The Customer Service department's manager, and the supervisor.
+    assert_eq!(at(2), [MANAGER, SAM]);
+    // The demo's working group (the service manager and Legal's liaison), and the supervisor.
+    assert_eq!(at(3), [LEGAL, MANAGER, SAM]);
+
+    // Without an active supervisor, level 1 goes to the department's managers.
+    let admin = app.login(ADMIN).await;
+    let sam = app.user_id(SAM).await;
+    ok(
+        &app,
+        &admin,
+        careline_tests::kit::DEACTIVATE,
+        json!({ "id": sam }),
+    )
+    .await;
+    let other = create_ticket(&app, &agent, inquiry("Nobody leads")).await;
+    ok(&app, &agent, ESCALATE, json!({ "id": other, "r": "help" })).await;
+    let found = routed(&app, &other).await;
+    assert_eq!(emails(&found[0]["recipients"]), [MANAGER]);
+}
