@@ -1,7 +1,7 @@
 //! Corrective actions (整改措施): a department's fix for the causes behind complaints, tracked
 //! `OPEN` → `DONE` → `VERIFIED`.
 
-use super::vocabulary::CorrectiveActionStatus;
+use super::vocabulary::{CorrectiveActionStatus, TicketEventKind};
 use crate::DomainError;
 use crate::event::EscalationKind;
 use crate::permission::{Action, require};
@@ -34,15 +34,20 @@ pub fn reminders(
 }
 
 /// The escalation of an overdue corrective action, recorded on a ticket it answers that is at
-/// `current_level`: to the managers of the action's department (the level does not change: it
-/// is the department's lateness, not the ticket's).
+/// `current_level`: to the managers of the action's department. The lateness is the
+/// department's, not the ticket's: the level does not change, and the timeline tells it as a
+/// department reminder (internal), not as an `ESCALATED` entry, which the KPIs count against
+/// the ticket's people.
 pub fn overdue_escalation(current_level: i32, description: &str) -> Escalation {
     let what: String = description.chars().take(200).collect();
-    Escalation::new(
-        current_level,
-        EscalationKind::CorrectiveActionOverdue,
-        format!("corrective action overdue: {what}"),
-    )
+    Escalation {
+        event: TicketEventKind::DepartmentReminded,
+        ..Escalation::new(
+            current_level,
+            EscalationKind::CorrectiveActionOverdue,
+            format!("corrective action overdue: {what}; escalated to the department's managers"),
+        )
+    }
 }
 
 /// Checks that `roles` may move a corrective action from `from` to `to`. Marking it done is for
@@ -114,6 +119,8 @@ mod tests {
         let e = overdue_escalation(1, "fix the hinge");
         assert_eq!(e.level, 1);
         assert_eq!(e.kind, EscalationKind::CorrectiveActionOverdue);
+        assert_eq!(e.entry().kind, TicketEventKind::DepartmentReminded);
+        assert!(e.entry().internal);
     }
 
     #[test]
