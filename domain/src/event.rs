@@ -45,7 +45,8 @@ pub enum Event {
         /// When.
         at: DateTime<Utc>,
     },
-    /// A ticket was escalated (SLA warning or breach, major complaint, by hand).
+    /// A ticket was escalated (SLA warning or breach, major complaint, by hand, overdue work),
+    /// with the people it was routed to.
     Escalation {
         /// The ticket after the escalation.
         ticket: TicketSnapshot,

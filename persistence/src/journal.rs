@@ -101,11 +101,23 @@ pub async fn append<C: ConnectionTrait>(
     let snapshot = outbox::snapshot(by.ticket, by.customer_user_id);
     let mut envelopes = Vec::with_capacity(what.escalations.len() + rows.len() + 1);
     if !what.escalations.is_empty() {
-        // An escalation the caller routed keeps the id its recipients' inbox entries name.
+        // An escalation the caller routed keeps the id its recipients' inbox entries name. One
+        // that was not routed (a path that forgot `careline_app::routing::route`) is stored all
+        // the same, and said loudly: nobody is told of it.
         let ids: Vec<Uuid> = what
             .escalations
             .iter()
-            .map(|e| e.route.as_ref().map_or_else(Uuid::now_v7, |r| r.id))
+            .map(|e| match &e.route {
+                Some(r) => r.id,
+                None => {
+                    tracing::error!(
+                        ticket.id = %ticket_id,
+                        escalation.kind = e.kind.as_str(),
+                        "an escalation was stored without being routed: nobody hears of it"
+                    );
+                    Uuid::now_v7()
+                }
+            })
             .collect();
         escalation::Entity::insert_many(what.escalations.iter().zip(&ids).map(|(e, id)| {
             escalation::ActiveModel {
