@@ -30,8 +30,9 @@ pub const GROUP_BACKLOG: usize = 256;
 
 /// Root subscription fields whose events depend only on the subscriber's roles and the part of
 /// the queue they may watch (their resolvers read nothing else of the viewer, and their payloads
-/// are plain snapshots with no field resolvers that consult it). Keep it so, or move the field
-/// to [`BY_USER`].
+/// are plain snapshots with no field resolvers that consult it; `EscalationEvent.recipients`
+/// reads accounts, whose emails every staff role sees in full). Keep it so, or move the field
+/// to [`BY_USER`]. `myEscalations` is per account and in neither list.
 pub const BY_ROLE: &[&str] = &["queueUpdates", "escalations", "__typename"];
 
 /// Root subscription fields that may be shared between subscriptions of the same account

@@ -381,6 +381,19 @@ const MESSAGES: &[(&str, &str)] = &[
         "该升级已被其他人接手",
     ),
     (
+        "only the people this escalation was routed to, or a manager, may acknowledge it",
+        "只有该升级所送达的人员或经理可以确认",
+    ),
+    ("escalation not found", "未找到该升级"),
+    (
+        "the working group has at most {MAX_WORKING_GROUP} members",
+        "工作小组最多 {MAX_WORKING_GROUP} 名成员",
+    ),
+    (
+        "every member must be an active staff account",
+        "每位成员都必须是在职员工账号",
+    ),
+    (
         "that person already holds this ticket",
         "此人已经在处理该工单",
     ),
@@ -1124,6 +1137,11 @@ const TERMS: &[(&str, &str)] = &[
     ("rate tickets", "为工单评分"),
     ("escalate tickets", "升级工单"),
     ("acknowledge escalations", "确认升级"),
+    ("list overdue corrective actions", "查看逾期的整改措施"),
+    (
+        "set the complaint-handling working group",
+        "设置投诉处理工作小组",
+    ),
     ("transfer ticket ownership", "转移工单负责人"),
     ("set suggestion status", "设置建议的采纳状态"),
     ("manage corrective actions", "管理整改措施"),

@@ -45,7 +45,8 @@ pub enum Event {
         /// When.
         at: DateTime<Utc>,
     },
-    /// A ticket was escalated (SLA warning or breach, major complaint, by hand).
+    /// A ticket was escalated (SLA warning or breach, major complaint, by hand, overdue work),
+    /// with the people it was routed to.
     Escalation {
         /// The ticket after the escalation.
         ticket: TicketSnapshot,
@@ -59,6 +60,13 @@ pub enum Event {
         reason: String,
         /// When.
         at: DateTime<Utc>,
+        /// The escalation's id (nil in events written before escalations were routed).
+        #[serde(default)]
+        escalation_id: Uuid,
+        /// The people it was routed to (none in events written before escalations were
+        /// routed).
+        #[serde(default)]
+        recipients: Vec<Uuid>,
     },
     /// A timeline entry was added to a ticket.
     TicketUpdated {
@@ -333,6 +341,8 @@ mod tests {
             target: None,
             reason: "major complaint".into(),
             at: Utc::now(),
+            escalation_id: Uuid::now_v7(),
+            recipients: vec![Uuid::now_v7()],
         });
         let json = serde_json::to_value(&envelope).unwrap();
         assert_eq!(json["v"], 1);
@@ -340,6 +350,36 @@ mod tests {
         assert_eq!(json["event"]["kind"], "MAJOR_COMPLAINT");
         let back: Envelope = serde_json::from_value(json).unwrap();
         assert_eq!(back, envelope);
+    }
+
+    #[test]
+    fn an_escalation_event_stored_before_routing_still_reads() {
+        let mut json = serde_json::to_value(Envelope::new(Event::Escalation {
+            ticket: snapshot(),
+            level: 1,
+            kind: EscalationKind::SlaBreach,
+            target: None,
+            reason: "late".into(),
+            at: Utc::now(),
+            escalation_id: Uuid::now_v7(),
+            recipients: vec![Uuid::now_v7()],
+        }))
+        .unwrap();
+        let event = json["event"].as_object_mut().unwrap();
+        event.remove("escalation_id");
+        event.remove("recipients");
+        let back: Envelope = serde_json::from_value(json).unwrap();
+        match back.event {
+            Event::Escalation {
+                escalation_id,
+                recipients,
+                ..
+            } => {
+                assert!(escalation_id.is_nil());
+                assert!(recipients.is_empty());
+            }
+            other => panic!("not an escalation: {other:?}"),
+        }
     }
 
     #[test]

@@ -71,6 +71,10 @@ contract_enum! {
         CallbackDue => "CALLBACK_DUE",
         /// A callback of someone they lead passed its due time (supervisors).
         CallbackOverdue => "CALLBACK_OVERDUE",
+        /// An escalation was routed to them.
+        Escalated => "ESCALATED",
+        /// A corrective action their department owns is due tomorrow, or overdue (liaisons).
+        CorrectiveActionDue => "CORRECTIVE_ACTION_DUE",
     }
 }
 

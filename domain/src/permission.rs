@@ -50,7 +50,8 @@ pub enum Action {
     RateTicket,
     /// Escalate a ticket by hand.
     EscalateTicket,
-    /// Take responsibility for an escalation.
+    /// Receive the escalations routed to oneself (`myEscalations`) and take responsibility for
+    /// one (only one routed to oneself, unless a manager or admin: `sla::may_acknowledge`).
     AcknowledgeEscalation,
     /// Transfer first-contact ownership.
     TransferOwnership,
@@ -102,6 +103,10 @@ pub enum Action {
     ReadTraining,
     /// Read corrective actions (liaisons: their own department's).
     ReadCorrectiveActions,
+    /// List the corrective actions past their due time.
+    ReadOverdueCorrectiveActions,
+    /// Set the members of the complaint-handling working group.
+    SetWorkingGroup,
     /// Name the employees a complaint is about (frontline: as its owner; leads: any).
     SetInvolvedStaff,
     /// Record or revise a complaint's verdict and root cause.
@@ -168,7 +173,7 @@ const ALL_STAFF: &[Role] = &[
 
 impl Action {
     /// Every action, in table order.
-    pub const ALL: [Action; 70] = [
+    pub const ALL: [Action; 72] = [
         Action::ReadStaffDirectory,
         Action::ReadDepartments,
         Action::ReadCustomerAccounts,
@@ -215,6 +220,8 @@ impl Action {
         Action::ParticipateInReviews,
         Action::ReadTraining,
         Action::ReadCorrectiveActions,
+        Action::ReadOverdueCorrectiveActions,
+        Action::SetWorkingGroup,
         Action::SetInvolvedStaff,
         Action::RecordComplaintVerdict,
         Action::ManageQualityScorecards,
@@ -287,8 +294,10 @@ impl Action {
             Action::ReopenTicket | Action::RateTicket => {
                 &[Customer, Agent, TechSupport, Supervisor, Manager, Admin]
             }
+            // Anyone an escalation is routed to (a working group member may be a liaison); the
+            // use case refuses an escalation not routed to the caller.
+            Action::AcknowledgeEscalation => ALL_STAFF,
             Action::AssignTicket
-            | Action::AcknowledgeEscalation
             | Action::TransferOwnership
             | Action::ReadQueue
             | Action::ManageShifts
@@ -336,6 +345,8 @@ impl Action {
                 DepartmentLiaison,
                 Admin,
             ],
+            Action::ReadOverdueCorrectiveActions => LEADS,
+            Action::SetWorkingGroup => &[Manager, Admin],
             Action::SetInvolvedStaff => FRONTLINE,
             Action::RecordComplaintVerdict | Action::InspectQuality => LEADS,
             Action::ManageQualityScorecards => &[Manager, Admin],
@@ -417,6 +428,8 @@ impl Action {
             Action::ParticipateInReviews => "take part in performance reviews",
             Action::ReadTraining => "read training",
             Action::ReadCorrectiveActions => "read corrective actions",
+            Action::ReadOverdueCorrectiveActions => "list overdue corrective actions",
+            Action::SetWorkingGroup => "set the complaint-handling working group",
             Action::SetInvolvedStaff => "name the employees a complaint is about",
             Action::RecordComplaintVerdict => "record complaint verdicts",
             Action::ManageQualityScorecards => "define quality scorecards",

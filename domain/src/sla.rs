@@ -12,6 +12,7 @@ pub mod clocks;
 mod escalation;
 pub mod holidays;
 mod policy;
+mod routing;
 mod target;
 
 pub use assignment::{
@@ -23,14 +24,15 @@ pub use clocks::{
     is_overdue, recounted,
 };
 pub use escalation::{
-    Escalation, MAX_ESCALATION_LEVEL, Stage, breach_at, department_overdue, escalation_stage,
-    level2_at, next_manual_escalation_level, on_classification, warning_at,
+    Escalation, MAX_ESCALATION_LEVEL, Route, Stage, breach_at, department_overdue,
+    escalation_stage, level2_at, next_manual_escalation_level, on_classification, warning_at,
 };
 pub use policy::{
     ALWAYS_OPEN_WINDOWS, BUSINESS_DAY_MINUTES, DEFAULT_POLICIES, DEFAULT_TIME_ZONE,
     DEFAULT_WINDOWS, DefaultPolicy, MAX_TARGET_MINUTES, PolicyDraft, SOLUTION_NOTICE_MINUTES,
     SlaTargetKind, ValidatedPolicy, most_specific, validate_policy,
 };
+pub use routing::{RoutingFacts, may_acknowledge, recipients};
 pub use target::{Target, stage_from_i32, stage_to_i32};
 
 #[cfg(test)]

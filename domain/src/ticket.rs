@@ -20,7 +20,9 @@ pub use casework::{
     FOLLOW_UP_BEFORE_CLOSING, MAX_TASKS_PER_DISPATCH, PlannedTask, TaskRequest, TaskStage,
     check_tasks, needs_follow_up, plan_task, task_overdue, task_stage,
 };
-pub use corrective::corrective_action_transition;
+pub use corrective::{
+    REMIND_BEFORE, corrective_action_transition, is_overdue, overdue_escalation, reminders,
+};
 pub use intake::{
     ALLOWED_CONTENT_TYPES, Attachment, AttachmentInput, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS,
     MAX_FILE_NAME_CHARS, MAX_SHORT_TEXT_CHARS, MAX_SUBJECT_CHARS, MAX_TEXT_CHARS, MAX_URI_CHARS,

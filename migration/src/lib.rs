@@ -33,6 +33,7 @@ mod m0021_ticket_list_order;
 mod m0022_conversation;
 mod m0023_email;
 mod m0024_callbacks;
+mod m0025_escalation_routing;
 mod m0026_feedback;
 
 pub use m0010_kpi_spans::{SHORT_SPAN_DAYS, derive_kpi_facts};
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0022_conversation::Migration),
             Box::new(m0023_email::Migration),
             Box::new(m0024_callbacks::Migration),
+            Box::new(m0025_escalation_routing::Migration),
             Box::new(m0026_feedback::Migration),
         ]
     }

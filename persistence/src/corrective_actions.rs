@@ -43,6 +43,8 @@ pub async fn create(
         verified_by: Set(None),
         created_at: Set(at),
         updated_at: Set(at),
+        reminded_at: Set(None),
+        overdue_escalated_at: Set(None),
     }
     .insert(&txn)
     .await
@@ -163,4 +165,112 @@ pub async fn tickets_of<C: ConnectionTrait>(
                 .map(|t| (l.corrective_action_id, t.clone()))
         })
         .collect())
+}
+
+/// Open corrective actions due within (`now`, `until`] whose reminder has not gone out, soonest
+/// first.
+pub async fn due_for_reminder<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Model>, StoreError> {
+    Ok(CorrectiveAction::find()
+        .filter(CA::Status.eq("OPEN"))
+        .filter(CA::DueAt.gt(now))
+        .filter(CA::DueAt.lte(until))
+        .filter(CA::RemindedAt.is_null())
+        .order_by_asc(CA::DueAt)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// Records that the reminder went out, unless someone recorded it first. Returns whether this
+/// call did (and so must send it).
+pub async fn mark_reminded<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let result = CorrectiveAction::update_many()
+        .col_expr(CA::RemindedAt, Expr::value(at))
+        .filter(CA::Id.eq(id))
+        .filter(CA::RemindedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Open corrective actions past their due time at `now` whose overdue escalation has not been
+/// recorded, longest overdue first.
+pub async fn overdue_unescalated<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Model>, StoreError> {
+    Ok(CorrectiveAction::find()
+        .filter(CA::Status.eq("OPEN"))
+        .filter(CA::DueAt.lte(now))
+        .filter(CA::OverdueEscalatedAt.is_null())
+        .order_by_asc(CA::DueAt)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// Records that the overdue escalation was made, unless someone recorded it first. Returns
+/// whether this call did (and so must write it).
+pub async fn mark_overdue_escalated<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let result = CorrectiveAction::update_many()
+        .col_expr(CA::OverdueEscalatedAt, Expr::value(at))
+        .filter(CA::Id.eq(id))
+        .filter(CA::OverdueEscalatedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Open corrective actions past their due time at `now`, longest overdue first, optionally of
+/// one department.
+pub async fn overdue<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    department_id: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Model>, StoreError> {
+    let mut q = CorrectiveAction::find()
+        .filter(CA::Status.eq("OPEN"))
+        .filter(CA::DueAt.lte(now));
+    if let Some(d) = department_id {
+        q = q.filter(CA::DepartmentId.eq(d));
+    }
+    Ok(q.order_by_asc(CA::DueAt)
+        .order_by_asc(CA::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
+/// The first ticket linked to a corrective action (the oldest: ids are time-ordered), if any.
+pub async fn first_ticket<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> Result<Option<ticket::Model>, StoreError> {
+    let first: Option<Uuid> = Link::find()
+        .select_only()
+        .column(corrective_action_ticket::Column::TicketId)
+        .filter(corrective_action_ticket::Column::CorrectiveActionId.eq(id))
+        .order_by_asc(corrective_action_ticket::Column::TicketId)
+        .into_tuple()
+        .one(db)
+        .await?;
+    match first {
+        Some(ticket_id) => Ok(ticket::Entity::find_by_id(ticket_id).one(db).await?),
+        None => Ok(None),
+    }
 }

@@ -1,9 +1,11 @@
 //! The one writer of what a ticket change tells: its timeline entries, the escalations it
 //! records, the KPI action facts of those entries, and the outbox events that carry all of it
 //! to subscribers — in the caller's transaction, so they commit with the change or not at all.
+//! An escalation carries its route (its id and recipients, decided by the application before
+//! it gets here): the recipients are stored with it and travel in its event.
 //! Every path that changes a ticket (intake, people's commands, the SLA worker, department
 //! deadlines, calendar recounts, survey calls) appends through here; nothing else writes
-//! `ticket_events`, `escalations` or ticket outbox events.
+//! `ticket_events`, `escalations`, `escalation_recipients` or ticket outbox events.
 
 use crate::entity::escalation;
 use crate::entity::ticket::Model as Ticket;
@@ -99,21 +101,48 @@ pub async fn append<C: ConnectionTrait>(
     let snapshot = outbox::snapshot(by.ticket, by.customer_user_id);
     let mut envelopes = Vec::with_capacity(what.escalations.len() + rows.len() + 1);
     if !what.escalations.is_empty() {
-        escalation::Entity::insert_many(what.escalations.iter().map(|e| escalation::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            ticket_id: Set(ticket_id),
-            level: Set(e.level),
-            kind: Set(e.kind.as_str().to_owned()),
-            target: Set(e.target.map(|t| crate::sla::target_str(t).to_owned())),
-            reason: Set(e.reason.clone()),
-            at: Set(by.at),
-            created_by: Set(by.actor),
-            acknowledged_by: Set(None),
-            acknowledged_at: Set(None),
+        // An escalation the caller routed keeps the id its recipients' inbox entries name. One
+        // that was not routed (a path that forgot `careline_app::routing::route`) is stored all
+        // the same, and said loudly: nobody is told of it.
+        let ids: Vec<Uuid> = what
+            .escalations
+            .iter()
+            .map(|e| match &e.route {
+                Some(r) => r.id,
+                None => {
+                    tracing::error!(
+                        ticket.id = %ticket_id,
+                        escalation.kind = e.kind.as_str(),
+                        "an escalation was stored without being routed: nobody hears of it"
+                    );
+                    Uuid::now_v7()
+                }
+            })
+            .collect();
+        escalation::Entity::insert_many(what.escalations.iter().zip(&ids).map(|(e, id)| {
+            escalation::ActiveModel {
+                id: Set(*id),
+                ticket_id: Set(ticket_id),
+                level: Set(e.level),
+                kind: Set(e.kind.as_str().to_owned()),
+                target: Set(e.target.map(|t| crate::sla::target_str(t).to_owned())),
+                reason: Set(e.reason.clone()),
+                at: Set(by.at),
+                created_by: Set(by.actor),
+                acknowledged_by: Set(None),
+                acknowledged_at: Set(None),
+            }
         }))
         .exec_without_returning(db)
         .await?;
-        envelopes.extend(what.escalations.iter().map(|e| {
+        let recipients: Vec<(Uuid, Uuid)> = what
+            .escalations
+            .iter()
+            .zip(&ids)
+            .flat_map(|(e, id)| e.recipients().iter().map(|user| (*id, *user)))
+            .collect();
+        crate::routing::insert_recipients(db, recipients).await?;
+        envelopes.extend(what.escalations.iter().zip(&ids).map(|(e, id)| {
             Envelope::new(Event::Escalation {
                 ticket: snapshot.clone(),
                 level: e.level,
@@ -121,6 +150,8 @@ pub async fn append<C: ConnectionTrait>(
                 target: e.target,
                 reason: e.reason.clone(),
                 at: by.at,
+                escalation_id: *id,
+                recipients: e.recipients().to_vec(),
             })
         }));
     }

@@ -20,6 +20,7 @@ pub mod page;
 pub mod quality;
 pub mod reports;
 pub mod reviews;
+pub mod routing;
 pub mod sla;
 pub mod surveys;
 pub mod tickets;

@@ -171,6 +171,24 @@ pub async fn apply_stage_change(
     at: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let txn = db.begin().await?;
+    let applied = apply_stage_change_in(&txn, change, at).await?;
+    if applied.is_some() {
+        txn.commit().await?;
+        Ok(true)
+    } else {
+        txn.rollback().await?;
+        Ok(false)
+    }
+}
+
+/// [`apply_stage_change`] inside the caller's transaction `txn` (which commits it, with
+/// whatever else goes with the change). Returns `None` when another instance got there first
+/// (nothing written: roll back), else the ticket as it is after the change.
+pub async fn apply_stage_change_in<C: ConnectionTrait>(
+    txn: &C,
+    change: StageChange,
+    at: DateTime<Utc>,
+) -> Result<Option<ticket::Model>, StoreError> {
     let mut update = Ticket::update_many()
         .col_expr(
             T::SlaFirstResponseStage,
@@ -193,24 +211,23 @@ pub async fn apply_stage_change(
     if !change.escalations.is_empty() {
         update = update.col_expr(T::Version, Expr::col(T::Version).add(1));
     }
-    let result = update.exec(&txn).await?;
+    let result = update.exec(txn).await?;
     if result.rows_affected == 0 {
         // Another instance got there first (or the ticket moved on): nothing to record.
-        txn.rollback().await?;
-        return Ok(false);
+        return Ok(None);
     }
+    let ticket = Ticket::find_by_id(change.ticket_id)
+        .one(txn)
+        .await?
+        .ok_or(StoreError::NotFound("ticket"))?;
     if !change.escalations.is_empty() {
-        let ticket = Ticket::find_by_id(change.ticket_id)
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound("ticket"))?;
         let customer_user = customer::Entity::find_by_id(ticket.customer_id)
-            .one(&txn)
+            .one(txn)
             .await?
             .and_then(|c| c.user_id);
         let entries: Vec<EventDraft> = change.escalations.iter().map(Escalation::entry).collect();
         journal::append(
-            &txn,
+            txn,
             Author {
                 ticket: &ticket,
                 customer_user_id: customer_user,
@@ -226,8 +243,7 @@ pub async fn apply_stage_change(
         )
         .await?;
     }
-    txn.commit().await?;
-    Ok(true)
+    Ok(Some(ticket))
 }
 
 /// The stored spelling of a target.

@@ -141,12 +141,20 @@ pub async fn escalations(
         .collect())
 }
 
-/// Takes responsibility for an escalation.
+/// Takes responsibility for an escalation: only someone it was routed to, or a manager or
+/// admin (`careline_domain::sla::may_acknowledge`); anyone else is refused and nothing is
+/// written.
 pub async fn acknowledge_escalation(
     app: &App,
     actor: &Actor,
     id: Uuid,
 ) -> AppResult<(escalation::Model, ticket::Model)> {
+    actor.require(Action::AcknowledgeEscalation)?;
+    store::escalation(&app.db, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("escalation not found".to_owned()))?;
+    let recipients = careline_persistence::routing::routed_to(&app.db, id).await?;
+    careline_domain::sla::may_acknowledge(actor.id(), actor.roles(), &recipients)?;
     let row = store::acknowledge_escalation(&app.db, id, actor.id(), app.now()).await?;
     let ticket = tickets::find_many(&app.db, &[row.ticket_id])
         .await?

@@ -16,6 +16,7 @@ pub mod callbacks;
 pub mod casework;
 pub mod clock;
 pub mod conversation;
+pub mod corrective;
 pub mod customers;
 pub mod email;
 pub mod error;
@@ -32,6 +33,7 @@ pub mod reads;
 pub mod render;
 pub mod reports;
 pub mod reviews;
+pub mod routing;
 pub mod scheduler;
 pub mod secrets;
 pub mod seed;
@@ -52,10 +54,10 @@ pub use error::{AppError, AppResult};
 pub mod rows {
     pub use careline_persistence::entity::{
         article_revision, business_calendar, corrective_action, customer, delivery, department,
-        department_task, escalation, follow_up, handover, knowledge_article, mailbox, notification,
-        quality_review, quality_scorecard, reply_template, review_cycle, satisfaction_rating,
-        shift, sla_policy, stored_file, survey, survey_invitation, team, ticket, ticket_event,
-        time_entry, training_course, training_record, training_session, user,
+        department_task, escalation, escalation_recipient, follow_up, handover, knowledge_article,
+        mailbox, notification, quality_review, quality_scorecard, reply_template, review_cycle,
+        satisfaction_rating, shift, sla_policy, stored_file, survey, survey_invitation, team,
+        ticket, ticket_event, time_entry, training_course, training_record, training_session, user,
     };
 }
 

@@ -244,6 +244,14 @@ pub fn staff_text(kind: StaffNotice, t: &ticket::Model, message: Option<&str>) -
             message.unwrap_or_default().to_owned(),
         ),
         StaffNotice::Praised => (format!("Praise: {}", t.number), format!("“{}”", t.subject)),
+        StaffNotice::Escalated => (
+            format!("{} escalated to you", t.number),
+            message.unwrap_or_default().to_owned(),
+        ),
+        StaffNotice::CorrectiveActionDue => (
+            format!("A corrective action on {} is due", t.number),
+            message.unwrap_or_default().to_owned(),
+        ),
         StaffNotice::CallbackDue | StaffNotice::CallbackOverdue => (
             format!("A callback on {} needs you", t.number),
             message.unwrap_or_default().to_owned(),

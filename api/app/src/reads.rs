@@ -181,6 +181,18 @@ pub async fn corrective_action_tickets(
     Ok(group(corrective_actions::tickets_of(db, keys).await?))
 }
 
+/// The people each escalation was routed to, by name.
+pub async fn escalation_recipients(
+    db: &DatabaseConnection,
+    keys: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<user::Model>>> {
+    let mut out = group(crate::routing::recipients_of(db, keys).await?);
+    for people in out.values_mut() {
+        people.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    }
+    Ok(out)
+}
+
 /// Training courses by id.
 pub async fn training_courses(
     db: &DatabaseConnection,

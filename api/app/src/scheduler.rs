@@ -36,7 +36,7 @@ fn store(err: StoreError) -> AppError {
 }
 
 /// The jobs that run every `SLA_TICK_SECONDS`, in the order one pass runs them.
-pub const JOBS: [Job; 9] = [
+pub const JOBS: [Job; 10] = [
     Job {
         name: "sla-stages",
         critical: true,
@@ -71,6 +71,12 @@ pub const JOBS: [Job; 9] = [
         critical: true,
         counted: true,
         run: |app, now| Box::pin(crate::casework::check_deadlines(app, now)),
+    },
+    Job {
+        name: "corrective-actions",
+        critical: true,
+        counted: true,
+        run: |app, now| Box::pin(crate::corrective::chase(app, now)),
     },
     Job {
         name: "article-reviews",

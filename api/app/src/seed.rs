@@ -325,6 +325,15 @@ pub async fn demo_if_empty(app: &App) -> anyhow::Result<()> {
                 .map_err(internal)?;
         }
     }
+    // The complaint-handling working group (投诉处理工作小组): the service manager and Legal's
+    // liaison (docs/FOLLOWTHROUGH.md).
+    let members = ["manager@careline.example", "legal@careline.example"]
+        .iter()
+        .filter_map(|email| accounts.get(email).copied())
+        .collect();
+    crate::routing::set_working_group(app, &admin, members)
+        .await
+        .map_err(internal)?;
     // The service mailbox, switched off until it is pointed at a real server (docs/EMAIL.md).
     crate::email::create_mailbox(
         app,

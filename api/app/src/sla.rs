@@ -17,7 +17,7 @@ use careline_persistence::entity::{sla_policy, ticket};
 use careline_persistence::sla::{self as store, StageChange};
 use careline_persistence::tickets::{clock_facts, clocks_of};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use std::collections::HashMap;
 
 /// The SLA clocks of a new ticket of `kind`/`severity` created at `now`, under the most
@@ -160,9 +160,29 @@ pub async fn escalate_due(app: &crate::App, now: DateTime<Utc>) -> Result<usize,
         let due = store::due_for_check(&app.db, now, 200).await?;
         let batch = due.len();
         for ticket in due {
-            let change = evaluate(&ticket, &calendars, now);
-            if store::apply_stage_change(&app.db, change, now).await? {
-                changed += 1;
+            let mut change = evaluate(&ticket, &calendars, now);
+            if change.escalations.is_empty() {
+                if store::apply_stage_change(&app.db, change, now).await? {
+                    changed += 1;
+                }
+                continue;
+            }
+            // Routed before the conditional write, told in its transaction: only the
+            // instance whose write wins records the escalations and fills the inboxes.
+            crate::routing::route(&app.db, &ticket, &mut change.escalations)
+                .await
+                .map_err(app_to_store)?;
+            let escalations = change.escalations.clone();
+            let txn = app.db.begin().await?;
+            match store::apply_stage_change_in(&txn, change, now).await? {
+                Some(after) => {
+                    crate::routing::tell_recipients(&txn, Some(&after), &escalations, now)
+                        .await
+                        .map_err(app_to_store)?;
+                    txn.commit().await?;
+                    changed += 1;
+                }
+                None => txn.rollback().await?,
             }
         }
         if batch < 200 {
@@ -170,6 +190,11 @@ pub async fn escalate_due(app: &crate::App, now: DateTime<Utc>) -> Result<usize,
         }
     }
     Ok(changed)
+}
+
+/// An application error inside a storage-level job, kept with its cause.
+fn app_to_store(err: AppError) -> StoreError {
+    StoreError::Db(sea_orm::DbErr::Custom(format!("{err:?}")))
 }
 
 /// Closes the resolved tickets whose grace period ended, oldest resolution first, through the

@@ -441,7 +441,8 @@ pub async fn execute_with_files<C: ConnectionTrait + TransactionTrait>(
     if consequences.withdraw_first_contact {
         tickets::withdraw_first_contact(&txn, id, at).await?;
     }
-    let escalations: Vec<Escalation> = change.escalation.iter().cloned().collect();
+    let mut escalations: Vec<Escalation> = change.escalation.iter().cloned().collect();
+    crate::routing::route(&txn, &ticket, &mut escalations).await?;
     let events = journal::append(
         &txn,
         Author {
@@ -477,6 +478,7 @@ pub async fn execute_with_files<C: ConnectionTrait + TransactionTrait>(
         )
         .await?;
     }
+    crate::routing::tell_recipients(&txn, Some(&ticket), &escalations, at).await?;
     if !files.is_empty() {
         let entry = events.first().map(|e| e.id);
         crate::files::attach(&txn, files, ticket.id, entry, at).await?;
@@ -943,13 +945,15 @@ pub async fn file<C: ConnectionTrait + TransactionTrait>(
         actor: created_by,
         at,
     };
-    let escalations: Vec<Escalation> = escalation.into_iter().collect();
+    let mut escalations: Vec<Escalation> = escalation.into_iter().collect();
+    crate::routing::route(&txn, &ticket, &mut escalations).await?;
     let append = Append {
         entries: &entries,
         escalations: &escalations,
         ..Append::default()
     };
     let stored = journal::append(&txn, author(&ticket), append, Announce::Change).await?;
+    crate::routing::tell_recipients(&txn, Some(&ticket), &escalations, at).await?;
     if !file_ids.is_empty() {
         let entry = stored.first().map(|e| e.id);
         crate::files::attach(&txn, file_ids, ticket.id, entry, at).await?;

@@ -103,6 +103,7 @@ loaders! {
     ratings: Uuid => Vec<satisfaction_rating::Model>,
     ticket_corrective_actions: Uuid => Vec<corrective_action::Model>,
     corrective_action_tickets: Uuid => Vec<ticket::Model>,
+    escalation_recipients: Uuid => Vec<user::Model>,
     training_courses: Uuid => training_course::Model,
     training_sessions: Uuid => training_session::Model,
     session_records: Uuid => Vec<training_record::Model>,

@@ -148,7 +148,10 @@ pub struct ArticleReviewDueEvent {
 
 /// An escalation as it happens.
 #[derive(SimpleObject, Clone)]
+#[graphql(complex)]
 pub struct EscalationEvent {
+    /// The escalation, to acknowledge it (`acknowledgeEscalation`).
+    pub escalation_id: ID,
     /// The ticket after the escalation.
     pub ticket: QueueTicket,
     /// The ticket's escalation level once this was recorded: 0 none (an SLA warning leaves the
@@ -162,6 +165,52 @@ pub struct EscalationEvent {
     pub reason: String,
     /// When it was recorded (UTC).
     pub at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub recipient_ids: Vec<Uuid>,
+}
+
+#[async_graphql::ComplexObject]
+impl EscalationEvent {
+    /// The people it was routed to (see `Escalation.recipients`).
+    async fn recipients(&self, ctx: &Context<'_>) -> AppResult<Vec<super::people::User>> {
+        let found = super::loaders::loaders(ctx)?
+            .users
+            .load_many(self.recipient_ids.iter().copied())
+            .await
+            .map_err(super::loaders::load_failed)?;
+        Ok(self
+            .recipient_ids
+            .iter()
+            .filter_map(|id| found.get(id).cloned())
+            .map(super::people::User)
+            .collect())
+    }
+}
+
+/// The escalation an event tells, as subscribers receive it.
+fn escalation_event(event: &Event) -> Option<EscalationEvent> {
+    match event {
+        Event::Escalation {
+            ticket,
+            level,
+            kind,
+            target,
+            reason,
+            at,
+            escalation_id,
+            recipients,
+        } => Some(EscalationEvent {
+            escalation_id: id(*escalation_id),
+            ticket: ticket.into(),
+            level: *level,
+            kind: (*kind).into(),
+            target: target.map(Into::into),
+            reason: reason.clone(),
+            at: *at,
+            recipient_ids: recipients.clone(),
+        }),
+        _ => None,
+    }
 }
 
 /// A new timeline entry on a ticket.
@@ -277,7 +326,9 @@ impl Subscription {
         }))
     }
 
-    /// Supervisors and above: SLA warnings, breaches, major complaints, manual escalations.
+    /// Supervisors and above: every escalation (SLA warnings, breaches, major and urgent
+    /// complaints, manual escalations, overdue work), for whole-floor views; `myEscalations`
+    /// has only those routed to the caller.
     async fn escalations(
         &self,
         ctx: &Context<'_>,
@@ -287,22 +338,23 @@ impl Subscription {
             AppError::Forbidden("only supervisors and above receive escalations".to_owned())
         })?;
         let receiver = state(ctx)?.bus.subscribe();
-        Ok(events(receiver, |event| match event {
-            Event::Escalation {
-                ticket,
-                level,
-                kind,
-                target,
-                reason,
-                at,
-            } => Some(EscalationEvent {
-                ticket: ticket.into(),
-                level: *level,
-                kind: (*kind).into(),
-                target: target.map(Into::into),
-                reason: reason.clone(),
-                at: *at,
-            }),
+        Ok(events(receiver, escalation_event))
+    }
+
+    /// Escalations routed to the caller, as they happen (any staff member an escalation may be
+    /// routed to: supervisors, managers, working group members, a warned assignee).
+    async fn my_escalations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = Item<EscalationEvent>> + use<>, AppError> {
+        let viewer = viewer(ctx)?;
+        permission::require(viewer.roles(), Action::AcknowledgeEscalation)?;
+        let me = viewer.id();
+        let receiver = state(ctx)?.bus.subscribe();
+        Ok(events(receiver, move |event| match event {
+            Event::Escalation { recipients, .. } if recipients.contains(&me) => {
+                escalation_event(event)
+            }
             _ => None,
         }))
     }

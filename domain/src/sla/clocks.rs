@@ -505,6 +505,7 @@ pub fn evaluate(stored: &SlaClocks, facts: &TicketClockFacts, now: DateTime<Utc>
                 reason,
                 event,
                 about: None,
+                route: None,
             });
         }
         match which {

@@ -32,6 +32,19 @@ pub struct Escalation {
     /// The person whose lateness caused it (a callback's assignee, a corrective action's
     /// responsible person), when routing follows that person rather than the ticket's team.
     pub about: Option<uuid::Uuid>,
+    /// Where it goes: set by the application from the organisation's facts
+    /// ([`super::routing::recipients`]) before the one writer stores it.
+    pub route: Option<Route>,
+}
+
+/// An escalation's identity and the people it was routed to, decided before it is stored so
+/// that its row, its recipients, its event and their inbox entries all name the same id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    /// The escalation's id.
+    pub id: uuid::Uuid,
+    /// Who hears of it and may acknowledge it (besides managers and admins), once each.
+    pub recipients: Vec<uuid::Uuid>,
 }
 
 impl Escalation {
@@ -44,7 +57,21 @@ impl Escalation {
             reason: reason.into(),
             event: TicketEventKind::Escalated,
             about: None,
+            route: None,
         }
+    }
+
+    /// Routes it by `facts` ([`super::routing::recipients`]) under a fresh id.
+    pub fn route_by(&mut self, facts: &super::RoutingFacts) {
+        self.route = Some(Route {
+            id: uuid::Uuid::now_v7(),
+            recipients: super::routing::recipients(self, facts),
+        });
+    }
+
+    /// The people it was routed to (none before it is routed).
+    pub fn recipients(&self) -> &[uuid::Uuid] {
+        self.route.as_ref().map_or(&[], |r| r.recipients.as_slice())
     }
 
     /// Its internal timeline entry.

@@ -14,6 +14,10 @@ pub struct Model {
     pub verified_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When the reminder a day before `due_at` went to the department's liaisons.
+    pub reminded_at: Option<DateTimeUtc>,
+    /// When its overdue escalation was recorded (once, by whichever instance set this).
+    pub overdue_escalated_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -42,6 +42,7 @@ mod persisted;
 mod realtime;
 mod reports;
 mod reviews;
+mod routing;
 mod sla;
 mod throttling;
 mod ticket_list_plans;

@@ -320,7 +320,8 @@ fn probe(action: Action) -> Probe {
             |f, _| json!({ "id": f.ticket }),
             Some("BAD_USER_INPUT"),
         ),
-        // `acknowledgeEscalation`: guard = Can(AcknowledgeEscalation); no such escalation.
+        // `acknowledgeEscalation`: guard = Can(AcknowledgeEscalation) (any staff: whoever it
+        // was routed to); no such escalation.
         Action::AcknowledgeEscalation => Probe::new(
             "mutation($id: ID!) { acknowledgeEscalation(id: $id) { id } }",
             |_, _| json!({ "id": NOBODY }),
@@ -486,6 +487,19 @@ fn probe(action: Action) -> Probe {
         Action::ReadCorrectiveActions => {
             Probe::new("{ correctiveActions { id } }", |_, _| json!({}), None)
         }
+        // `overdueCorrectiveActions`: guard = Can(ReadOverdueCorrectiveActions).
+        Action::ReadOverdueCorrectiveActions => Probe::new(
+            "{ overdueCorrectiveActions { id overdue remindedAt } }",
+            |_, _| json!({}),
+            None,
+        ),
+        // `setWorkingGroup`: guard = Can(SetWorkingGroup); a malformed id is refused before
+        // the group is touched.
+        Action::SetWorkingGroup => Probe::new(
+            "mutation { setWorkingGroup(memberIds: [\"nope\"]) { id } }",
+            |_, _| json!({}),
+            Some("BAD_USER_INPUT"),
+        ),
         // `setInvolvedStaff`: guard = Can(SetInvolvedStaff); a malformed id is refused before
         // the ticket is touched.
         Action::SetInvolvedStaff => Probe::new(

@@ -59,7 +59,22 @@ impl Escalation {
     async fn at(&self) -> DateTime<Utc> {
         self.row.at
     }
-    /// The lead who took responsibility for it (`acknowledgeEscalation`); null while nobody
+    /// The people it was routed to: level 1 the supervisor of the ticket's team; level 2 the
+    /// managers of that team's department, and the supervisor; level 3 the working group, and
+    /// the supervisor. A missing person passes to the next level up, never to nobody.
+    /// Escalations recorded before routing existed have none.
+    async fn recipients(&self, ctx: &Context<'_>) -> AppResult<Vec<User>> {
+        Ok(crate::graphql::loaders::loaders(ctx)?
+            .escalation_recipients
+            .load_one(self.row.id)
+            .await
+            .map_err(crate::graphql::loaders::load_failed)?
+            .unwrap_or_default()
+            .into_iter()
+            .map(User)
+            .collect())
+    }
+    /// The person who took responsibility for it (`acknowledgeEscalation`); null while nobody
     /// has.
     async fn acknowledged_by(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         let Some(id) = self.row.acknowledged_by else {
@@ -109,6 +124,17 @@ impl EscalationQuery {
             .map(|(row, ticket)| Escalation { row, ticket })
             .collect())
     }
+
+    /// The complaint-handling working group (投诉处理工作小组): level-3 escalations go to its
+    /// members. Staff only.
+    #[graphql(
+        guard = "Can(Action::ReadStaffDirectory)",
+        complexity = "50 * child_complexity"
+    )]
+    async fn working_group(&self, ctx: &Context<'_>) -> AppResult<Vec<User>> {
+        let rows = crate::app::routing::working_group(app(ctx)?, actor(ctx)?).await?;
+        Ok(rows.into_iter().map(User).collect())
+    }
 }
 
 #[derive(Default)]
@@ -131,7 +157,32 @@ impl EscalationMutation {
         ))
     }
 
-    /// Takes responsibility for an escalation (supervisors and above).
+    /// Sets the working group's members (called by managers and admins); any staff may be
+    /// members, Legal's liaisons included. Returns the group as set.
+    #[graphql(
+        guard = "Can(Action::SetWorkingGroup)",
+        complexity = "50 * child_complexity"
+    )]
+    async fn set_working_group(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Every member of the group (at most 50 active staff accounts); an empty list empties it."
+        )]
+        member_ids: Vec<ID>,
+    ) -> AppResult<Vec<User>> {
+        let ids = member_ids
+            .iter()
+            .map(|id| {
+                parse_id(id).ok_or_else(|| AppError::bad_input("memberIds", "not a valid id"))
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        let rows = crate::app::routing::set_working_group(app(ctx)?, actor(ctx)?, ids).await?;
+        Ok(rows.into_iter().map(User).collect())
+    }
+
+    /// Takes responsibility for an escalation: only someone it was routed to, or a manager or
+    /// admin, may.
     #[graphql(guard = "Can(Action::AcknowledgeEscalation)")]
     async fn acknowledge_escalation(
         &self,

@@ -191,6 +191,20 @@ impl TicketQuery {
         let rows = uc::corrective_actions(app(ctx)?, actor(ctx)?, status).await?;
         Ok(rows.into_iter().map(CorrectiveAction).collect())
     }
+
+    /// Corrective actions past their due time and still open, longest overdue first, at most
+    /// 200 (supervisors, managers and admins).
+    #[graphql(
+        guard = "Can(Action::ReadOverdueCorrectiveActions)",
+        complexity = "200 * child_complexity"
+    )]
+    async fn overdue_corrective_actions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Vec<CorrectiveAction>> {
+        let rows = crate::app::corrective::overdue(app(ctx)?, actor(ctx)?).await?;
+        Ok(rows.into_iter().map(CorrectiveAction).collect())
+    }
 }
 
 /// Changes to tickets. Every state-changing mutation takes `expectedVersion`; the write is

@@ -574,6 +574,24 @@ impl CorrectiveAction {
         )?
         .into())
     }
+    /// Whether it is past its due time and still `OPEN` (a `DONE` or `VERIFIED` action is not
+    /// overdue).
+    async fn overdue(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        let status = stored(
+            rules::CorrectiveActionStatus::parse(&self.0.status),
+            "corrective action status",
+        )?;
+        Ok(rules::is_overdue(
+            status,
+            self.0.due_at,
+            crate::graphql::app(ctx)?.now(),
+        ))
+    }
+    /// Reminders sent to the person responsible (the department's liaisons), the last one
+    /// first: a day before the due time, and when it passed (UTC).
+    async fn reminded_at(&self) -> Vec<DateTime<Utc>> {
+        rules::reminders(self.0.reminded_at, self.0.overdue_escalated_at)
+    }
     /// The linked complaints the caller may read.
     async fn tickets(&self, ctx: &Context<'_>) -> AppResult<Vec<Ticket>> {
         let v = viewer_of(&viewer(ctx)?.user);

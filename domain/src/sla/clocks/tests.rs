@@ -398,6 +398,7 @@ mod worker {
                 reason: "80% of the first-response target used".to_owned(),
                 event: TicketEventKind::SlaWarning,
                 about: None,
+                route: None,
             }]
         );
         assert_eq!(check.next_check_at, Some(at(11, 0)));
