@@ -11,13 +11,14 @@ use careline_domain::callback::{
     self as rules, CANCELLED_ON_CLOSE, CallbackActor, CallbackEffect, CallbackFacts, CallbackMove,
     CallbackPurpose, CallbackStatus,
 };
+use careline_domain::event::EscalationKind;
 use careline_domain::notice::{StaffNotice, Template};
 use careline_domain::sla::BusinessCalendar;
 use careline_domain::ticket::{FollowUpMethod, MAX_TEXT_CHARS, SystemCommand, TicketKind};
 use careline_persistence::callbacks::{self as store, TeamFilter, Update};
-use careline_persistence::entity::{callback, ticket, user};
+use careline_persistence::entity::{callback, ticket};
 use careline_persistence::page::Page;
-use careline_persistence::{customers, org, users};
+use careline_persistence::{customers, users};
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -642,9 +643,14 @@ async fn notify_overdue(app: &App, c: &callback::Model, now: DateTime<Utc>) -> A
         txn.commit().await?;
         return Ok(true);
     }
-    let lead = supervisor_of(&txn, assignee.as_ref()).await?;
+    // No open ticket to escalate: the people an escalation would reach hear of it.
+    let mut escalation = careline_domain::sla::Escalation {
+        about: Some(c.assignee_id),
+        ..careline_domain::sla::Escalation::new(1, EscalationKind::CallbackOverdue, reason)
+    };
+    let leads = crate::routing::recipients_about_person(&txn, &mut escalation).await?;
     let text = staff_text(StaffNotice::CallbackOverdue, c, ticket.as_ref());
-    let entries = lead
+    let entries = leads
         .into_iter()
         .map(|lead| {
             crate::notices::entry_row(
@@ -660,21 +666,6 @@ async fn notify_overdue(app: &App, c: &callback::Model, now: DateTime<Utc>) -> A
     crate::notices::deliver_to_inboxes(&txn, entries).await?;
     txn.commit().await?;
     Ok(false)
-}
-
-/// Who hears that `person`'s callback is overdue: their team's supervisor, or — with none —
-/// every active manager (never nobody).
-async fn supervisor_of<C: ConnectionTrait>(
-    db: &C,
-    person: Option<&user::Model>,
-) -> AppResult<Vec<Uuid>> {
-    if let Some(team_id) = person.and_then(|p| p.team_id)
-        && let Some(team) = org::team(db, team_id).await?
-        && let Some(supervisor) = team.supervisor_id
-    {
-        return Ok(vec![supervisor]);
-    }
-    Ok(users::active_with_roles(db, &[careline_domain::Role::Manager]).await?)
 }
 
 fn staff_text(kind: StaffNotice, c: &callback::Model, t: Option<&ticket::Model>) -> Template {

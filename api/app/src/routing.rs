@@ -81,6 +81,18 @@ pub async fn route<C: ConnectionTrait>(
     Ok(())
 }
 
+/// The people an escalation about no ticket would reach — a late care call, routed by the late
+/// person's team (`Escalation::about`) — by the same rule as every other.
+pub async fn recipients_about_person<C: ConnectionTrait>(
+    db: &C,
+    escalation: &mut Escalation,
+) -> AppResult<Vec<Uuid>> {
+    let team = team_of(db, escalation.about).await?;
+    let facts = facts(db, team, None, None).await?;
+    escalation.route_by(&facts);
+    Ok(escalation.recipients().to_vec())
+}
+
 /// Routes an escalation about a department's work (a corrective action): its managers first.
 pub async fn route_to_department<C: ConnectionTrait>(
     db: &C,

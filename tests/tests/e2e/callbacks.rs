@@ -372,3 +372,47 @@ async fn callbacks_refuse_bad_times_strangers_and_settled_ones() {
     let t = ticket(&app, &agent, &id).await;
     assert_eq!(t["callbacks"].as_array().map(Vec::len), Some(1), "{t}");
 }
+
+#[tokio::test]
+async fn a_late_care_call_reaches_the_assignees_supervisor_once() {
+    let app = TestApp::spawn().await;
+    let second = app.spawn_sharing(|_| {}).await;
+    let agent = app.login(AGENT).await;
+    let lead = app.login(SUPERVISOR).await;
+    let sue = app.login(SUE).await;
+    let start = shanghai(2027, 3, 2, 10, 0);
+    set_clock(&app, start);
+    set_clock(&second, start);
+    let id = create_ticket(&app, &agent, complaint("Kettle again")).await;
+    let customer = data(
+        &app.gql(
+            Some(&agent),
+            "query($id: ID!) { ticket(id: $id) { customer { id } } }",
+            json!({ "id": id }),
+        )
+        .await,
+    )["ticket"]["customer"]["id"]
+        .clone();
+    let body = app
+        .gql(
+            Some(&agent),
+            SCHEDULE,
+            json!({ "i": { "customerId": customer, "purpose": "CARE_CALL",
+                "dueAt": (start + Duration::hours(1)).to_rfc3339() } }),
+        )
+        .await;
+    assert_eq!(
+        data(&body)["scheduleCallback"]["assignee"]["email"],
+        AGENT,
+        "{body}"
+    );
+    for instance in [&app, &second] {
+        set_clock(instance, start + Duration::hours(2));
+    }
+    let _ = tokio::join!(tick(&app), tick(&second));
+    tick(&app).await;
+    assert_eq!(inbox_kinds(&app, &lead, "CALLBACK_OVERDUE").await, 1);
+    assert_eq!(inbox_kinds(&app, &sue, "CALLBACK_OVERDUE").await, 0);
+    // The agent had the reminder first.
+    assert_eq!(inbox_kinds(&app, &agent, "CALLBACK_DUE").await, 1);
+}
