@@ -1265,16 +1265,23 @@ const TERMS: &[(&str, &str)] = &[
         "give the ticket the callback is about, or the customer for a care call",
         "请指定回访所关联的工单，关怀回访请指定客户",
     ),
-    ("a follow-up visit is about a ticket", "回访须关联工单"),
+    (
+        "a follow-up visit is scheduled when its ticket is resolved",
+        "回访在工单解决时自动安排",
+    ),
+    (
+        "only a team lead may call off a follow-up visit",
+        "只有主管可以取消回访",
+    ),
+    (
+        "you schedule care calls only for customers you serve",
+        "您只能为自己服务的客户安排关怀回访",
+    ),
     (
         "say whether the customer was satisfied at the follow-up visit",
         "请说明客户在回访时是否满意",
     ),
     ("you do not lead that team", "您不是该班组的主管"),
-    (
-        "this follow-up was settled meanwhile; reload it",
-        "该回访已被处理，请刷新",
-    ),
     ("promise an answer on", "承诺答复时间于"),
     ("template", "模板"),
 ];

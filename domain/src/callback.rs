@@ -125,6 +125,12 @@ pub fn may(
                 "only the callback's assignee or a team lead may move or cancel it",
             ));
         }
+        // The follow-up visit is what lets a complaint close: calling it off is a lead's call.
+        CallbackMove::Cancel if c.purpose == CallbackPurpose::FollowUp && !actor.is_lead() => {
+            return Err(DomainError::forbidden(
+                "only a team lead may call off a follow-up visit",
+            ));
+        }
         _ => {}
     }
     match c.status {
@@ -241,6 +247,22 @@ mod tests {
             may(&mine, &actor(me, Role::Customer), CallbackMove::Complete),
             Err(DomainError::Forbidden(_))
         ));
+        let follow_up = CallbackFacts {
+            purpose: CallbackPurpose::FollowUp,
+            ..mine
+        };
+        assert!(matches!(
+            may(&follow_up, &actor(me, Role::Agent), CallbackMove::Cancel),
+            Err(DomainError::Forbidden(_))
+        ));
+        assert!(
+            may(
+                &follow_up,
+                &actor(me, Role::Supervisor),
+                CallbackMove::Cancel
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -153,6 +153,27 @@ pub async fn recipients_of<C: ConnectionTrait>(
         .collect())
 }
 
+/// Whether any escalation of `ticket_id` was routed to `user_id`.
+pub async fn routed_on_ticket<C: ConnectionTrait>(
+    db: &C,
+    ticket_id: Uuid,
+    user_id: Uuid,
+) -> Result<bool, StoreError> {
+    use crate::entity::escalation;
+    use sea_orm::PaginatorTrait;
+    let escalations = sea_orm::sea_query::Query::select()
+        .column(escalation::Column::Id)
+        .from(escalation::Entity)
+        .and_where(escalation::Column::TicketId.eq(ticket_id))
+        .to_owned();
+    Ok(Recipient::find()
+        .filter(escalation_recipient::Column::UserId.eq(user_id))
+        .filter(escalation_recipient::Column::EscalationId.in_subquery(escalations))
+        .count(db)
+        .await?
+        > 0)
+}
+
 /// The ids of the people one escalation was routed to.
 pub async fn routed_to<C: ConnectionTrait>(
     db: &C,

@@ -49,6 +49,8 @@ pub struct Callback {
     pub outcome: Option<String>,
     /// When it was done.
     pub done_at: Option<DateTime<Utc>>,
+    /// Who scheduled it (`None`: the system).
+    pub created_by: Option<Uuid>,
     /// Its version (a change checks it).
     pub version: i32,
 }
@@ -82,6 +84,7 @@ pub fn read(row: callback::Model) -> AppResult<Callback> {
         attempts: row.attempts,
         outcome: row.outcome,
         done_at: row.done_at,
+        created_by: row.created_by,
         version: row.version,
     })
 }
@@ -125,6 +128,12 @@ fn optional_note(note: Option<&str>, field: &str) -> AppResult<Option<String>> {
 /// time, the note), then the ticket the caller must be able to read, then the assignee.
 pub async fn schedule(app: &App, actor: &Actor, new: NewCallback) -> AppResult<Callback> {
     actor.require(Action::WorkCallbacks)?;
+    if new.purpose == CallbackPurpose::FollowUp {
+        return Err(AppError::bad_input(
+            "input.purpose",
+            "a follow-up visit is scheduled when its ticket is resolved",
+        ));
+    }
     let now = app.now();
     rules::check_due("input.dueAt", new.due_at, now)?;
     let note = optional_note(new.note.as_deref(), "input.note")?;
@@ -148,16 +157,18 @@ pub async fn schedule(app: &App, actor: &Actor, new: NewCallback) -> AppResult<C
             (Some(loaded.ticket), customer)
         }
         (None, Some(customer_id)) => {
-            if new.purpose == CallbackPurpose::FollowUp {
-                return Err(AppError::bad_input(
-                    "input.ticketId",
-                    "a follow-up visit is about a ticket",
-                ));
-            }
             actor.require(Action::ReadCustomers)?;
-            customers::find(&app.db, customer_id)
+            let model = customers::find(&app.db, customer_id)
                 .await?
                 .ok_or_else(|| AppError::NotFound("customer not found".into()))?;
+            // A care call is for a customer one serves (their contact data is one's to see), or
+            // a lead's to hand out.
+            let lead = actor.can(Action::ReadTeamCallbacks);
+            if !lead && !crate::customers::one(app, actor, model).await?.reveal {
+                return Err(AppError::Forbidden(
+                    "you schedule care calls only for customers you serve".into(),
+                ));
+            }
             (None, customer_id)
         }
     };
@@ -257,7 +268,11 @@ pub async fn customer(
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("dangling customer"), "callback"))?;
     let mut record = crate::customers::one(app, actor, model).await?;
-    record.reveal |= c.assignee_id == actor.id();
+    // Whoever owes a call someone else gave them (a lead, a colleague, the system) sees the
+    // number while it is owed; scheduling one for oneself unmasks nothing.
+    record.reveal |= c.status == CallbackStatus::Scheduled
+        && c.assignee_id == actor.id()
+        && c.created_by != Some(actor.id());
     Ok(record)
 }
 
@@ -293,19 +308,26 @@ pub async fn complete(
             };
             let extra = Extra::FollowUp {
                 method: FollowUpMethod::Phone,
-                outcome,
+                outcome: outcome.clone(),
                 customer_satisfied: satisfied,
                 next_assignee,
             };
-            ticket_uc::run(app, &viewer, ticket_id, None, cmd, extra).await?;
-            let done = load(app, id).await?;
-            if done.status != CallbackStatus::Done {
-                // The ticket's follow-up was recorded by someone else meanwhile.
-                return Err(AppError::Conflict(
-                    "this follow-up was settled meanwhile; reload it".into(),
-                ));
-            }
-            Ok(done)
+            // The callback is taken first, on condition that it is still the one the caller saw,
+            // and the visit recorded in the same transaction: a double submit records one visit
+            // and answers CONFLICT to the other.
+            let now = app.now();
+            let txn = app.db.begin().await?;
+            let done = Update {
+                status: Some(CallbackStatus::Done.as_str()),
+                outcome: Some(outcome),
+                done_by: Some(actor.id()),
+                ..Update::default()
+            };
+            let row = store::update(&txn, id, c.version, done, now).await?;
+            ticket_uc::run_in(&txn, &viewer, ticket_id, None, cmd, extra, now).await?;
+            txn.commit().await?;
+            app.committed();
+            read(row)
         }
         _ => {
             let update = Update {

@@ -38,7 +38,16 @@ async fn facts<C: ConnectionTrait>(
     };
     let managers = match department_id.or(team.as_ref().map(|t| t.department_id)) {
         Some(d) => store::department_people(db, d, Role::Manager).await?,
-        None => Vec::new(),
+        // Nobody's team: customer service's managers answer for it.
+        None => {
+            let mut managers = Vec::new();
+            for d in org::departments(db).await? {
+                if d.kind == careline_domain::org::DepartmentKind::CustomerService.as_str() {
+                    managers.extend(store::department_people(db, d.id, Role::Manager).await?);
+                }
+            }
+            managers
+        }
     };
     let mut leads = users::active_with_roles(db, &[Role::Manager, Role::Admin]).await?;
     leads.sort();

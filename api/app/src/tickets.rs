@@ -162,7 +162,23 @@ async fn load_readable_in<C: ConnectionTrait>(
     id: Uuid,
 ) -> AppResult<(Loaded, TicketFacts)> {
     let loaded = tickets::find(db, id).await?.ok_or_else(not_found)?;
-    check_readable(loaded, viewer)
+    match check_readable(loaded, viewer) {
+        Err(AppError::NotFound(_)) if viewer.roles.is_staff() => {
+            // Someone an escalation of the ticket was routed to (a working group member from
+            // Legal, say) reads the ticket they were asked to take on; acting on it stays with
+            // the ticket's own rules.
+            if careline_persistence::routing::routed_on_ticket(db, id, viewer.user_id).await? {
+                let loaded = tickets::find(db, id).await?.ok_or_else(not_found)?;
+                let f = stored(
+                    facts(&loaded.ticket, loaded.customer.user_id),
+                    "ticket facts",
+                )?;
+                return Ok((loaded, f));
+            }
+            Err(not_found())
+        }
+        other => other,
+    }
 }
 
 /// Like [`load_readable`], by ticket number.
@@ -745,7 +761,10 @@ pub async fn create(
                 phone: c.phone.clone(),
                 email: c.email.clone(),
             },
-            parent.ticket.owner_id.or(Some(creator.id)),
+            parent
+                .ticket
+                .owner_id
+                .or(registrar.owns().then_some(creator.id)),
             parent.ticket.team_id.or(creator.team_id),
         )
     } else if staff {
@@ -793,7 +812,9 @@ pub async fn create(
     let involved_staff = if request.involved_staff.is_empty() {
         Vec::new()
     } else {
-        if !staff || intake.kind != rules::TicketKind::Complaint {
+        if !permission::allowed(roles, Action::SetInvolvedStaff)
+            || intake.kind != rules::TicketKind::Complaint
+        {
             return Err(AppError::bad_input(
                 "input.involvedStaffIds",
                 "only staff name the employees a complaint is about",

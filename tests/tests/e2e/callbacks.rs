@@ -180,16 +180,57 @@ async fn a_resolved_complaint_is_followed_up_on_time_and_closes_with_the_custome
         .await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
 
-    // The customer still disagrees: the ticket stays resolved and another agent calls again.
+    // The follow-up visit is the system's: an agent neither schedules nor cancels one.
     let body = app
         .gql(
             Some(&agent),
-            COMPLETE,
-            json!({ "id": follow_up_id, "o": "Wants a refund, not a replacement", "s": false,
-                "n": data(&app.gql(Some(&aaron), "{ me { id } }", json!({})).await)["me"]["id"] }),
+            SCHEDULE,
+            json!({ "i": { "ticketId": id, "purpose": "FOLLOW_UP",
+                "dueAt": (due + Duration::days(1)).to_rfc3339() } }),
         )
         .await;
-    assert_eq!(data(&body)["completeCallback"]["status"], "DONE", "{body}");
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    let body = app
+        .gql(
+            Some(&agent),
+            "mutation($id: ID!) { cancelCallback(id: $id, reason: \"No time\") { status } }",
+            json!({ "id": follow_up_id }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+
+    // The customer still disagrees: the ticket stays resolved and another agent calls again.
+    // Submitted twice at once, the visit is recorded once and the second is told so.
+    let unhappy = json!({ "id": follow_up_id, "o": "Wants a refund, not a replacement",
+        "s": false, "n": data(&app.gql(Some(&aaron), "{ me { id } }", json!({})).await)["me"]["id"] });
+    let (first, again) = tokio::join!(
+        app.gql(Some(&agent), COMPLETE, unhappy.clone()),
+        second.gql(Some(&agent), COMPLETE, unhappy.clone()),
+    );
+    let done: Vec<&Value> = [&first, &again]
+        .into_iter()
+        .filter(|b| error_code(b).is_none())
+        .collect();
+    assert_eq!(done.len(), 1, "{first} / {again}");
+    assert_eq!(done[0]["data"]["completeCallback"]["status"], "DONE");
+    let refused = if error_code(&first).is_some() {
+        &first
+    } else {
+        &again
+    };
+    assert_eq!(error_code(refused), Some("CONFLICT"), "{refused}");
+    let visits = app
+        .gql(
+            Some(&agent),
+            "query($id: ID!) { ticket(id: $id) { followUps { customerSatisfied } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        data(&visits)["ticket"]["followUps"],
+        json!([{ "customerSatisfied": false }]),
+        "{visits}"
+    );
     let t = ticket(&app, &agent, &id).await;
     assert_eq!(t["status"], "RESOLVED", "{t}");
     assert_eq!(t["followUpDueAt"], Value::Null, "{t}");
@@ -327,6 +368,28 @@ async fn callbacks_refuse_bad_times_strangers_and_settled_ones() {
     assert_eq!(created["assignee"]["email"], AGENT, "{body}");
     let cb = created["id"].as_str().unwrap().to_owned();
 
+    // Scheduling a call for oneself unmasks nothing: another agent's callback on this ticket
+    // shows the customer's phone masked; a care call needs a customer one serves.
+    let body = app
+        .gql(
+            Some(&aaron),
+            "mutation($i: CallbackInput!) { scheduleCallback(input: $i) { customer { id phone } } }",
+            json!({ "i": { "ticketId": id, "purpose": "CALLBACK",
+                "dueAt": (start + Duration::hours(4)).to_rfc3339() } }),
+        )
+        .await;
+    let masked = &data(&body)["scheduleCallback"]["customer"];
+    assert_ne!(masked["phone"], "13800138000", "{body}");
+    let body = app
+        .gql(
+            Some(&aaron),
+            SCHEDULE,
+            json!({ "i": { "customerId": masked["id"], "purpose": "CARE_CALL",
+                "dueAt": (start + Duration::hours(4)).to_rfc3339() } }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+
     // Someone else's callback: another agent may neither move nor cancel it; a lead may.
     let reschedule = "mutation($id: ID!, $d: DateTime!) { rescheduleCallback(id: $id, dueAt: $d,
         reason: \"Not reached\") { status attempts outcome dueAt } }";
@@ -368,9 +431,9 @@ async fn callbacks_refuse_bad_times_strangers_and_settled_ones() {
         .gql(Some(&agent), COMPLETE, json!({ "id": cb, "o": "  " }))
         .await;
     assert_eq!(error_code(&blank), Some("BAD_USER_INPUT"), "{blank}");
-    // Nothing was written by the refusals: the ticket holds the one callback.
+    // Nothing was written by the refusals: the ticket holds the two callbacks scheduled.
     let t = ticket(&app, &agent, &id).await;
-    assert_eq!(t["callbacks"].as_array().map(Vec::len), Some(1), "{t}");
+    assert_eq!(t["callbacks"].as_array().map(Vec::len), Some(2), "{t}");
 }
 
 #[tokio::test]

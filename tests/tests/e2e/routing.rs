@@ -158,6 +158,20 @@ async fn a_breach_reaches_the_team_supervisor_and_no_other_teams_supervisor() {
 }
 
 #[tokio::test]
+async fn a_breach_on_a_customers_own_ticket_reaches_the_service_manager_not_the_working_group() {
+    let app = TestApp::spawn().await;
+    round_the_clock(&app).await;
+    // The customer's own ticket has no team and, unclaimed, nobody holding it.
+    let customer = app.login(LI_LEI).await;
+    let t = create_ticket(&app, &customer, inquiry("Where is my refund?")).await;
+    app.state.app.clock.advance(Duration::minutes(61));
+    tick(&app).await;
+    let found = routed(&app, &t).await;
+    let breach = found.iter().find(|e| e["kind"] == "SLA_BREACH").unwrap();
+    assert_eq!(emails(&breach["recipients"]), [MANAGER], "{found:?}");
+}
+
+#[tokio::test]
 async fn a_level_three_escalation_reaches_a_legal_liaison_in_the_working_group() {
     let app = TestApp::spawn().await;
     let admin = app.login(ADMIN).await;
@@ -213,12 +227,27 @@ async fn a_level_three_escalation_reaches_a_legal_liaison_in_the_working_group()
             .contains("Heater caught fire")
     );
 
-    // A liaison it was routed to takes it on.
+    // A liaison it was routed to takes it on, and reads the complaint they were asked to take
+    // on; a liaison it was not routed to does not.
     let taken = ok(&app, &legal, TAKE, json!({ "id": event["escalationId"] })).await;
     assert_eq!(
         taken["acknowledgeEscalation"]["acknowledgedBy"]["email"],
         LEGAL
     );
+    let read = "query($id: ID!) { ticket(id: $id) { subject } }";
+    let body = app.gql(Some(&legal), read, json!({ "id": t })).await;
+    assert_eq!(
+        data(&body)["ticket"]["subject"],
+        "Heater caught fire",
+        "{body}"
+    );
+    let product = app.login(PRODUCT).await;
+    let body = app.gql(Some(&product), read, json!({ "id": t })).await;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    // Reading is all: acting on it stays with the ticket's rules.
+    let note = "mutation($id: ID!) { addTicketNote(id: $id, body: \"Legal view\") { id } }";
+    let body = app.gql(Some(&legal), note, json!({ "id": t })).await;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
 }
 
 #[tokio::test]
