@@ -284,8 +284,16 @@ pub async fn run_with_files(
     files: &[Uuid],
 ) -> AppResult<Applied> {
     let by = By::Person(viewer, cmd);
-    let applied =
-        execute_with_files(&app.db, id, by, expected_version, extra, files, app.now()).await?;
+    let applied = Box::pin(execute_with_files(
+        &app.db,
+        id,
+        by,
+        expected_version,
+        extra,
+        files,
+        app.now(),
+    ))
+    .await?;
     app.committed();
     Ok(applied)
 }
@@ -304,7 +312,19 @@ pub async fn execute<C: ConnectionTrait + TransactionTrait>(
     extra: Extra,
     at: DateTime<Utc>,
 ) -> AppResult<Applied> {
-    execute_with_files(db, id, by, expected_version, extra, &[], at).await
+    // Boxed: the write path's future is large, and callers nest it in their own (a callback
+    // completed with its follow-up visit, a system command inside a job's transaction); inline,
+    // a debug build's worker thread ran out of stack.
+    Box::pin(execute_with_files(
+        db,
+        id,
+        by,
+        expected_version,
+        extra,
+        &[],
+        at,
+    ))
+    .await
 }
 
 /// [`execute`], also attaching `files` (already [`crate::files::claim`]ed) to the ticket and to
