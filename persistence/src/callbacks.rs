@@ -212,30 +212,7 @@ pub async fn scheduled_page<C: ConnectionTrait>(
     if let Some(now) = filter.overdue_at {
         select = select.filter(Col::DueAt.lt(now));
     }
-    let total = select.clone().count(db).await?;
-    if let Some((due, id)) = after {
-        select = select.filter(
-            sea_orm::Condition::any().add(Col::DueAt.gt(due)).add(
-                sea_orm::Condition::all()
-                    .add(Col::DueAt.eq(due))
-                    .add(Col::Id.gt(id)),
-            ),
-        );
-    }
-    let mut items = select
-        .order_by_asc(Col::DueAt)
-        .order_by_asc(Col::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-    let has_next = items.len() as u64 > limit;
-    items.truncate(limit as usize);
-    Ok(Page {
-        items,
-        has_next,
-        has_previous: after.is_some(),
-        total,
-    })
+    Ok(crate::page::seek_by_time(db, select, Col::DueAt, Col::Id, after, limit).await?)
 }
 
 /// Scheduled callbacks whose reminder is due (due by `horizon`) and not yet sent; at most
@@ -327,30 +304,5 @@ pub async fn awaiting_follow_up<C: ConnectionTrait>(
     if let Some(teams) = teams {
         select = select.filter(T::TeamId.is_in(teams.iter().copied()));
     }
-    let total = select.clone().count(db).await?;
-    if let Some((resolved, id)) = after {
-        select = select.filter(
-            sea_orm::Condition::any()
-                .add(T::ResolvedAt.gt(resolved))
-                .add(
-                    sea_orm::Condition::all()
-                        .add(T::ResolvedAt.eq(resolved))
-                        .add(T::Id.gt(id)),
-                ),
-        );
-    }
-    let mut items = select
-        .order_by_asc(T::ResolvedAt)
-        .order_by_asc(T::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-    let has_next = items.len() as u64 > limit;
-    items.truncate(limit as usize);
-    Ok(Page {
-        items,
-        has_next,
-        has_previous: after.is_some(),
-        total,
-    })
+    Ok(crate::page::seek_by_time(db, select, T::ResolvedAt, T::Id, after, limit).await?)
 }

@@ -78,3 +78,45 @@ where
         total,
     })
 }
+
+/// Runs `select` one page at a time in ascending `(at_col, id_col)` order, after the position
+/// `after` (a time and the id that breaks ties): for lists ordered by a time rather than by id.
+pub async fn seek_by_time<E, C>(
+    db: &C,
+    select: Select<E>,
+    at_col: E::Column,
+    id_col: E::Column,
+    after: Option<(chrono::DateTime<chrono::Utc>, uuid::Uuid)>,
+    limit: u64,
+) -> Result<Page<E::Model>, DbErr>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Sized + Send + Sync,
+    C: ConnectionTrait,
+{
+    let total = select.clone().count(db).await?;
+    let mut query = select;
+    if let Some((at, id)) = after {
+        query = query.filter(
+            sea_orm::Condition::any().add(at_col.gt(at)).add(
+                sea_orm::Condition::all()
+                    .add(at_col.eq(at))
+                    .add(id_col.gt(id)),
+            ),
+        );
+    }
+    let mut items = query
+        .order_by_asc(at_col)
+        .order_by_asc(id_col)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let has_next = items.len() as u64 > limit;
+    items.truncate(limit as usize);
+    Ok(Page {
+        items,
+        has_next,
+        has_previous: after.is_some(),
+        total,
+    })
+}

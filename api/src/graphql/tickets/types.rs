@@ -610,6 +610,20 @@ impl CorrectiveAction {
     }
 }
 
+/// A team by id, if there is one.
+async fn load_team(ctx: &Context<'_>, id: Option<Uuid>) -> AppResult<Option<Team>> {
+    let Some(id) = id else { return Ok(None) };
+    let found = loaders(ctx)?.teams.load_one(id).await;
+    Ok(found.map_err(load_failed)?.map(Team))
+}
+
+/// A department by id, if there is one.
+async fn load_department(ctx: &Context<'_>, id: Option<Uuid>) -> AppResult<Option<Department>> {
+    let Some(id) = id else { return Ok(None) };
+    let found = loaders(ctx)?.departments.load_one(id).await;
+    Ok(found.map_err(load_failed)?.map(Department))
+}
+
 /// A ticket: one request, complaint, suggestion or praise, and its whole history.
 #[derive(Clone)]
 pub struct Ticket(pub ticket::Model);
@@ -728,19 +742,11 @@ impl Ticket {
     }
     /// The team the ticket is filed under; null when none.
     async fn team(&self, ctx: &Context<'_>) -> AppResult<Option<Team>> {
-        let Some(id) = self.0.team_id else {
-            return Ok(None);
-        };
-        let found = loaders(ctx)?.teams.load_one(id).await;
-        Ok(found.map_err(load_failed)?.map(Team))
+        load_team(ctx, self.0.team_id).await
     }
     /// Responsible department while dispatched.
     async fn department(&self, ctx: &Context<'_>) -> AppResult<Option<Department>> {
-        let Some(id) = self.0.department_id else {
-            return Ok(None);
-        };
-        let found = loaders(ctx)?.departments.load_one(id).await;
-        Ok(found.map_err(load_failed)?.map(Department))
+        load_department(ctx, self.0.department_id).await
     }
     /// The employee a praise ticket praises; null for other kinds.
     async fn praised_employee(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
@@ -748,31 +754,19 @@ impl Ticket {
     }
     /// The team a praise ticket praises; null when none.
     async fn praised_team(&self, ctx: &Context<'_>) -> AppResult<Option<Team>> {
-        let Some(id) = self.0.praised_team_id else {
-            return Ok(None);
-        };
-        let found = loaders(ctx)?.teams.load_one(id).await;
-        Ok(found.map_err(load_failed)?.map(Team))
+        load_team(ctx, self.0.praised_team_id).await
     }
     /// The department a praise ticket praises; null when none.
     async fn praised_department(&self, ctx: &Context<'_>) -> AppResult<Option<Department>> {
-        let Some(id) = self.0.praised_department_id else {
-            return Ok(None);
-        };
-        let found = loaders(ctx)?.departments.load_one(id).await;
-        Ok(found.map_err(load_failed)?.map(Department))
+        load_department(ctx, self.0.praised_department_id).await
     }
     /// The business department a justified complaint was found to be the responsibility of
     /// (instead of, or beside, the employees involved); staff only, null otherwise.
     async fn responsible_department(&self, ctx: &Context<'_>) -> AppResult<Option<Department>> {
-        let Some(id) = self.0.responsible_department_id else {
-            return Ok(None);
-        };
         if !viewer(ctx)?.roles().is_staff() {
             return Ok(None);
         }
-        let found = loaders(ctx)?.departments.load_one(id).await;
-        Ok(found.map_err(load_failed)?.map(Department))
+        load_department(ctx, self.0.responsible_department_id).await
     }
     /// Whether a suggestion was taken up; null for other kinds.
     async fn suggestion_status(&self) -> AppResult<Option<SuggestionStatus>> {
